@@ -1,0 +1,73 @@
+# Lace-Luxx analytics report suite. `make help` lists the targets.
+SHELL := /bin/bash
+PY_SYS ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.stamp-$(shell cat requirements.txt | sha1sum | cut -c1-12)
+
+DATA ?=
+PERIOD ?=
+OUT ?= reports
+TZ_NAME ?= America/New_York
+CURRENCY ?= USD
+SALES ?= 1000000
+JOBS ?= 2
+NOTEBOOKS := overview customers sales_timing products_inventory brands marketing recommendations
+
+.DEFAULT_GOAL := help
+.PHONY: help setup report test validate lab sample-data bench clean lint $(addprefix report-,$(NOTEBOOKS))
+
+## List the targets with one line each
+help:
+	@awk '/^## /{d=substr($$0,4); next} /^[a-zA-Z%_-]+:/{if(d){split($$1,t,":"); printf "  \033[1m%-22s\033[0m %s\n", t[1], d}; d=""}' $(MAKEFILE_LIST)
+	@echo "  Variables: DATA=folder|sqlite:///x.db  PERIOD=YYYY-MM  OUT=reports  TZ_NAME=$(TZ_NAME)  CURRENCY=$(CURRENCY)"
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PY_SYS) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	@echo "$(CURDIR)" > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/laceluxx.pth"
+	$(PY) -m ipykernel install --sys-prefix --name laceluxx --display-name "Lace-Luxx (.venv)" >/dev/null
+	@rm -f $(VENV)/.stamp-*; touch $@
+
+## Create the virtualenv, install pinned requirements, register the Jupyter kernel (skipped when done)
+setup: $(STAMP)
+
+## Write the deterministic sample data under data/sample/ (if missing)
+sample-data: $(STAMP)
+	@test -f data/sample/sales.csv || $(PY) -m lib.sample_data --out data/sample
+
+## Run every notebook and write reports/<PERIOD>/ (index.html, HTML reports, metrics.json, tables/)
+report: $(STAMP) sample-data
+	@$(PY) -m lib.pipeline run --data "$(DATA)" --period "$(PERIOD)" --out "$(OUT)" --tz "$(TZ_NAME)" --currency "$(CURRENCY)" --jobs $(JOBS)
+
+## Run one notebook into reports/<PERIOD>/ , e.g. make report-customers
+$(addprefix report-,$(NOTEBOOKS)): report-%: $(STAMP) sample-data
+	@$(PY) -m lib.pipeline run --only $* --data "$(DATA)" --period "$(PERIOD)" --out "$(OUT)" --tz "$(TZ_NAME)" --currency "$(CURRENCY)"
+
+## Check input data against the data contract without writing reports (DATA=folder)
+validate: $(STAMP) sample-data
+	@$(PY) -m lib.pipeline validate --data "$(DATA)" --tz "$(TZ_NAME)"
+
+## Run all tests: unit, metric fixtures, CDNOW, planted effects, notebooks (nbval), end to end
+test: $(STAMP) sample-data
+	$(PY) -m ruff check lib tests
+	$(PY) -m pytest -q -n $(JOBS) tests
+	$(PY) -m pytest -q -p no:randomly --nbval-lax notebooks
+
+## Open JupyterLab on the notebooks with the project's kernel
+lab: $(STAMP) sample-data
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+## Benchmark the suite on generated data (SALES=1000000); writes bench/results.csv
+bench: $(STAMP)
+	$(PY) -m lib.bench --sales $(SALES)
+
+## Lint the library and tests with ruff
+lint: $(STAMP)
+	$(PY) -m ruff check lib tests
+
+## Remove caches, reports and the virtualenv
+clean:
+	rm -rf .cache reports/[0-9]* reports/.tmp-* $(VENV) .pytest_cache .ruff_cache bench/data bench/runs
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,1 @@
+"""Lace-Luxx analytics library: every number in the reports is computed here."""

@@ -1,0 +1,34 @@
+"""Folder layout and defaults of the report suite, as pathlib constants."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = [
+    "ROOT", "LIB_DIR", "NOTEBOOKS_DIR", "DATA_DIR", "SAMPLE_DIR", "EXAMPLES_DIR",
+    "CDNOW_DIR", "REPORTS_DIR", "CACHE_DIR", "BENCH_DIR", "TEMPLATES_DIR",
+    "DEFAULT_TZ", "DEFAULT_CURRENCY", "LIVE_CHANNELS", "SHOW_GAP_MINUTES",
+    "KERNEL_NAME",
+]
+
+ROOT = Path(__file__).resolve().parent.parent
+LIB_DIR = ROOT / "lib"
+NOTEBOOKS_DIR = ROOT / "notebooks"
+DATA_DIR = ROOT / "data"
+SAMPLE_DIR = DATA_DIR / "sample"
+EXAMPLES_DIR = DATA_DIR / "examples"
+CDNOW_DIR = DATA_DIR / "cdnow"
+REPORTS_DIR = ROOT / "reports"
+CACHE_DIR = Path(os.environ.get("LACELUXX_CACHE", ROOT / ".cache"))
+BENCH_DIR = ROOT / "bench"
+TEMPLATES_DIR = LIB_DIR / "templates"
+
+DEFAULT_TZ = "America/New_York"
+DEFAULT_CURRENCY = "USD"
+#: channels whose sales happen in live shows (data-contract.md, shows.csv)
+LIVE_CHANNELS = ("whatnot", "instagram")
+#: consecutive live sales less than this many minutes apart form one inferred show
+SHOW_GAP_MINUTES = 30
+#: the Jupyter kernel registered for the project's virtualenv
+KERNEL_NAME = "laceluxx"

@@ -1,0 +1,72 @@
+"""The loaded, validated input tables and the errors the loader raises."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+__all__ = ["Problem", "ContractError", "Dataset"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken hard rule of data-contract.md, located in the input."""
+
+    file: str
+    column: str | None
+    rule: str
+    lines: tuple[int, ...] = ()
+    n_lines: int = 0
+    detail: str = ""
+
+    def message(self, max_lines: int = 20) -> str:
+        """Plain-language message naming file, line(s), column and rule."""
+        where = self.file
+        if self.lines:
+            shown = ", ".join(str(n) for n in self.lines[:max_lines])
+            more = self.n_lines - min(len(self.lines), max_lines)
+            where += f", line{'s' if self.n_lines > 1 else ''} {shown}"
+            if more > 0:
+                where += f" and {more} more"
+        col = f", column '{self.column}'" if self.column else ""
+        detail = f" ({self.detail})" if self.detail else ""
+        return f"{where}{col}: {self.rule}{detail}"
+
+
+class ContractError(Exception):
+    """Input breaks the data contract; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(p.message() for p in self.problems))
+
+
+@dataclass
+class Dataset:
+    """Typed contract tables plus what the loader did to them.
+
+    Attributes
+    ----------
+    tables : dict of contract table name -> DataFrame, only the tables present.
+        IDs are pandas ``string`` dtype, money ``float64``, integers ``int64``,
+        dates ``datetime64[ns]`` at midnight, timestamps ``datetime64[ns]`` naive
+        in business-local time (``tz_name``; offsets converted first).
+    quality : DataFrame with columns ``table, action, reason, rows`` where action
+        is ``read``, ``repaired``, ``defaulted`` or ``excluded``.
+    fingerprint : sha256 hex of the input (files' bytes, mapping, tz).
+    source : human description of the source (path or URL without password).
+    mapping : path of the mapping.yaml used, or None.
+    """
+
+    tables: dict[str, pd.DataFrame]
+    quality: pd.DataFrame
+    fingerprint: str
+    source: str
+    tz_name: str
+    mapping: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def has(self, *names: str) -> bool:
+        """True when every named table is present."""
+        return all(n in self.tables for n in names)

@@ -1,0 +1,48 @@
+"""Formatting for the owner: currency, percentages, counts, escaped text."""
+
+from __future__ import annotations
+
+import html
+import math
+
+__all__ = ["money", "pct", "num", "esc", "signed_pct", "days"]
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def money(x: float | None, currency: str = "USD", decimals: int = 0) -> str:
+    """``$12,345`` style amount; ``n/a`` for a missing value."""
+    if _missing(x):
+        return "n/a"
+    sym = _SYMBOLS.get(currency.upper(), currency.upper() + " ")
+    sign = "-" if x < 0 else ""
+    return f"{sign}{sym}{abs(x):,.{decimals}f}"
+
+
+def pct(x: float | None, decimals: int = 1) -> str:
+    """``12.3%`` from a value already in percent (0-100)."""
+    return "n/a" if _missing(x) else f"{x:,.{decimals}f}%"
+
+
+def signed_pct(x: float | None, decimals: int = 1) -> str:
+    """``+12.3%`` / ``-4.0%`` from a value in percent."""
+    return "n/a" if _missing(x) else f"{x:+,.{decimals}f}%"
+
+
+def num(x: float | None, decimals: int = 0) -> str:
+    """``1,234`` style count."""
+    return "n/a" if _missing(x) else f"{x:,.{decimals}f}"
+
+
+def days(x: float | None) -> str:
+    """``34 days`` or ``n/a``."""
+    return "n/a" if _missing(x) else f"{x:,.0f} day{'s' if round(x) != 1 else ''}"
+
+
+def esc(text: object) -> str:
+    """HTML-escape user-supplied text (names, products, campaigns)."""
+    return html.escape("" if text is None else str(text), quote=True)

@@ -1,0 +1,72 @@
+"""The report notebooks, the tables each needs, and the metrics each writes (metrics.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["NotebookSpec", "NOTEBOOKS", "ALL_METRICS", "ACTION_LISTS", "notebook_spec"]
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    """One report: file stem, title, required tables, metric names it owns."""
+
+    name: str
+    title: str
+    needs: tuple[str, ...]
+    metrics: tuple[str, ...]
+    summary: str
+
+
+NOTEBOOKS: tuple[NotebookSpec, ...] = (
+    NotebookSpec("overview", "Overview", ("sales",), (
+        "revenue_period", "units_period", "orders_period", "gross_profit_period",
+        "gross_margin_pct_period", "revenue_prev_period", "revenue_growth_pct",
+        "active_customers_period", "new_customers_period"),
+        "KPIs of the month against the month before, trends and data quality."),
+    NotebookSpec("customers", "Customers", ("sales",), (
+        "customers", "top20_revenue_share_pct", "repeat_customer_rate_pct",
+        "repeat_vs_single_ltv_ratio", "churn_risk_customers", "churn_risk_revenue",
+        "bgnbd_r", "bgnbd_alpha", "bgnbd_a", "bgnbd_b", "expected_purchases_next_90d"),
+        "Best and slipping customers, segments, cohorts and customer value."),
+    NotebookSpec("sales_timing", "Sales timing and live shows", ("sales",), (
+        "peak_weekday", "weekend_uplift_pct", "weekend_uplift_p_value", "best_show_hour",
+        "best_show_slot", "forecast_revenue_next_period", "forecast_revenue_next_period_low",
+        "forecast_revenue_next_period_high"),
+        "Which days and hours sell, trends, seasonality, the forecast and show slots."),
+    NotebookSpec("products_inventory", "Products and inventory", ("sales", "products", "inventory"), (
+        "median_days_to_sell", "median_days_to_sell_S", "median_days_to_sell_A",
+        "median_days_to_sell_B", "sell_through_rate_pct_period", "aged_inventory_units",
+        "aged_inventory_cost", "top_category_by_revenue", "top_category_by_margin"),
+        "What sells, how fast, at what margin, and what sits on the shelf."),
+    NotebookSpec("brands", "Brands", ("sales", "products", "inventory", "brands"), (
+        "top_brand_by_revenue", "top_brand_by_gross_profit", "top_brand_by_margin",
+        "top3_brand_revenue_share_pct"),
+        "Brand performance, the brand map and what to buy more of."),
+    NotebookSpec("marketing", "Marketing ROI", ("sales", "users"), (
+        "marketing_spend_period", "roas_period", "best_campaign_by_roas", "best_channel_by_roas"),
+        "Which campaigns and channels pay back, under several attribution models."),
+    NotebookSpec("recommendations", "Recommendations", ("sales",), ("recommendations_count",),
+                 "What to do this month, with the evidence behind each action."),
+)
+
+ALL_METRICS: tuple[str, ...] = tuple(m for nb in NOTEBOOKS for m in nb.metrics)
+
+#: action lists of metrics.md and their fixed first columns
+ACTION_LISTS: dict[str, tuple[str, ...]] = {
+    "vip_customers": ("buyer_id", "display_name", "revenue", "occasions", "last_purchase", "segment"),
+    "churn_risk_customers": ("buyer_id", "display_name", "email", "last_purchase", "days_since",
+                             "lifetime_revenue", "action"),
+    "markdown_candidates": ("product_id", "brand_name", "category", "condition", "days_listed",
+                            "unit_cost", "list_price", "markdown_pct", "reason"),
+    "show_schedule": ("weekday", "hour", "revenue_per_show_hour", "low", "high", "shows"),
+    "bundle_candidates": ("item_a", "item_b", "support", "confidence", "lift", "occasions"),
+}
+
+
+def notebook_spec(name: str) -> NotebookSpec:
+    """The spec of one notebook by name; a plain message when unknown."""
+    for nb in NOTEBOOKS:
+        if nb.name == name:
+            return nb
+    raise KeyError(f"unknown notebook {name!r}; known: {', '.join(n.name for n in NOTEBOOKS)}")
