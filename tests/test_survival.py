@@ -97,7 +97,7 @@ def test_logrank_hand_calculation():
     # t=1: n=4 (A2,B2), d=1: E_A = 2/4 = 0.5,  V = 1*3/(16*3)*2*2 = 0.25
     # t=2: n=3 (A1,B2), d=1: E_A = 1/3,       V = 1*2/(9*2)*1*2  = 2/9
     # t=3: n=2 (A1,B1), d=1: E_A = 1/2,       V = 1*1/(4*1)*1*1  = 0.25
-    # O_A = 2, E_A = 4/3, OBS-E = 2/3, V = 13/18 -> chi2 = (4/9)/(13/18) = 8/13
+    # O_A = 2, E_A = 4/3, O-E = 2/3, V = 13/18 -> chi2 = (4/9)/(13/18) = 8/13
     r = survival.logrank_test([1, 3, 2, 4], [1, 1, 1, 0], ["A", "A", "B", "B"])
     assert r["statistic"] == pytest.approx(8 / 13)
     assert r["df"] == 1
