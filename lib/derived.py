@@ -45,7 +45,7 @@ def sale_lines(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     s["revenue"] = s["sale_price"] * s["quantity"]
     s["is_completed"] = s["status"].eq("completed").to_numpy()
     s["date"] = s["date_sold"].dt.normalize()
-    s["weekday"] = s["date_sold"].dt.dayofweek.astype("int8")
+    s["weekday"] = s["date_sold"].dt.day_of_week.astype("int8")
     s["hour"] = s["date_sold"].dt.hour.astype("int8")
     s["month"] = s["date_sold"].dt.strftime("%Y-%m")
     if "products" in tables:

@@ -1,0 +1,141 @@
+"""Overview metrics: the month's KPIs against the month before, monthly trends, channel mix."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from . import fmt
+from .periods import Period
+
+__all__ = ["period_kpis", "kpi_comparison", "monthly_trend", "channel_revenue", "growth_sentence", "channel_sentence",
+           "quality_sentence", "OVERVIEW_KPIS"]
+
+OVERVIEW_KPIS = ("revenue_period", "units_period", "orders_period", "gross_profit_period",
+                 "gross_margin_pct_period", "revenue_prev_period", "revenue_growth_pct",
+                 "active_customers_period", "new_customers_period")
+
+
+def _completed_in(lines: pd.DataFrame, p: Period) -> pd.DataFrame:
+    return lines[lines["is_completed"] & p.contains(lines["date_sold"])]
+
+
+def period_kpis(lines: pd.DataFrame, period: Period) -> dict[str, float | int | None]:
+    """Every Overview metric of metrics.md for ``period``.
+
+    ``lines`` are sale lines (lib.derived.sale_lines) of any status, at least up
+    to period_end. ``revenue_prev_period`` is null when the month before has no
+    sales rows at all; ``revenue_growth_pct`` is null when that revenue is null
+    or zero. Gross profit sums the lines with a known cost basis; margin divides
+    it by the revenue of those same lines (null when no line has a cost basis).
+    """
+    cur = _completed_in(lines, period)
+    prev_p = period.previous
+    prev_rows = lines[prev_p.contains(lines["date_sold"])]
+    rev = float(cur["revenue"].sum())
+    prev_rev = None if prev_rows.empty else float(prev_rows.loc[prev_rows["is_completed"], "revenue"].sum())
+    growth = None if not prev_rev else (rev - prev_rev) / prev_rev * 100.0
+    gp = margin = None
+    if "gross_profit" in cur.columns:
+        known = cur[cur["gross_profit"].notna()]
+        if len(known):
+            gp = float(known["gross_profit"].sum())
+            kr = float(known["revenue"].sum())
+            margin = gp / kr * 100.0 if kr else None
+    done = lines[lines["is_completed"] & (lines["date_sold"] < period.end_exclusive)]
+    first_buy = done.groupby("buyer_id", observed=True)["date_sold"].min()
+    new = int(period.contains(first_buy).sum())
+    return {
+        "revenue_period": rev,
+        "units_period": int(cur["quantity"].sum()),
+        "orders_period": int(len(cur)),
+        "gross_profit_period": gp,
+        "gross_margin_pct_period": margin,
+        "revenue_prev_period": prev_rev,
+        "revenue_growth_pct": growth,
+        "active_customers_period": int(cur["buyer_id"].nunique()),
+        "new_customers_period": new,
+    }
+
+
+def monthly_trend(lines: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Completed revenue, units, order lines and gross profit per month up to period_end."""
+    c = lines[lines["is_completed"] & (lines["date_sold"] < period.end_exclusive)]
+    agg = {"revenue": ("revenue", "sum"), "units": ("quantity", "sum"), "orders": ("sale_id", "size")}
+    if "gross_profit" in c.columns:
+        agg["gross_profit"] = ("gross_profit", "sum")
+    return c.groupby("month", observed=True).agg(**agg).reset_index().sort_values("month", ignore_index=True)
+
+
+def channel_revenue(lines: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Completed revenue by channel in the period and the month before, with shares (0-100)."""
+    cur = _completed_in(lines, period).groupby("channel", observed=True)["revenue"].sum()
+    prev = _completed_in(lines, period.previous).groupby("channel", observed=True)["revenue"].sum()
+    t = pd.DataFrame({"revenue": cur, "revenue_prev": prev}).fillna(0.0)
+    total = t["revenue"].sum()
+    t["share_pct"] = t["revenue"] / total * 100.0 if total else 0.0
+    t.index.name = "channel"
+    return t.sort_values("revenue", ascending=False).reset_index()
+
+
+def growth_sentence(k: dict, currency: str = "USD") -> str:
+    """One sentence on the month's revenue against the month before."""
+    rev = fmt.money(k["revenue_period"], currency)
+    if k["revenue_growth_pct"] is None or (isinstance(k["revenue_growth_pct"], float)
+                                           and math.isnan(k["revenue_growth_pct"])):
+        return f"Revenue this month was {rev}; there is no revenue in the month before to compare with."
+    g = k["revenue_growth_pct"]
+    word = "up" if g > 0 else "down" if g < 0 else "flat"
+    return (f"Revenue this month was {rev}, {word} {abs(g):.1f}% on the month before "
+            f"({fmt.money(k['revenue_prev_period'], currency)}), from {k['orders_period']:,} order lines "
+            f"bought by {k['active_customers_period']:,} customers, {k['new_customers_period']:,} of them new.")
+
+
+def channel_sentence(ch: pd.DataFrame, currency: str = "USD") -> str:
+    """Which channel brought most of the month's revenue, and the biggest mover."""
+    if ch.empty or ch["revenue"].sum() == 0:
+        return "No completed sales in this month, so there is no channel mix to report."
+    top = ch.iloc[0]
+    delta = (ch["revenue"] - ch["revenue_prev"])
+    mover = ch.loc[delta.abs().idxmax()]
+    change = mover["revenue"] - mover["revenue_prev"]
+    return (f"{top['channel']} brought {top['share_pct']:.0f}% of the month's revenue "
+            f"({fmt.money(top['revenue'], currency)}); the biggest change was {mover['channel']} "
+            f"({'+' if change >= 0 else '-'}{fmt.money(abs(change), currency)} against the month before).")
+
+
+def quality_sentence(quality: pd.DataFrame) -> str:
+    """How many rows were read, repaired, defaulted or excluded, in one sentence."""
+    if quality is None or quality.empty:
+        return "No data-quality information was recorded."
+    by = quality.groupby("action")["rows"].sum()
+    read = int(by.get("read", 0))
+    rep, dfl, exc = (int(by.get(a, 0)) for a in ("repaired", "defaulted", "excluded"))
+    return (f"{read:,} rows were read; {rep:,} cells were repaired (e.g. '$1,234.50' read as 1234.50), "
+            f"{dfl:,} blank optional cells took their default and {exc:,} rows were excluded; "
+            "none were dropped without being counted here.")
+
+
+_KPI_LABELS = {
+    "revenue_period": ("Revenue", "money"), "units_period": ("Units sold", "num"),
+    "orders_period": ("Order lines", "num"), "gross_profit_period": ("Gross profit", "money"),
+    "gross_margin_pct_period": ("Gross margin", "pct"), "active_customers_period": ("Active customers", "num"),
+    "new_customers_period": ("New customers", "num"),
+}
+
+
+def kpi_comparison(cur: dict, prev: dict, currency: str = "USD") -> pd.DataFrame:
+    """The KPI table: metric, this month, month before, change (formatted for the owner)."""
+    rows = []
+    for key, (label, kind) in _KPI_LABELS.items():
+        v, pv = cur.get(key), prev.get(key)
+        f = {"money": lambda x: fmt.money(x, currency), "num": fmt.num, "pct": fmt.pct}[kind]
+        if v is None or pv is None:
+            change = "n/a"
+        elif kind == "pct":
+            change = f"{v - pv:+.1f} pts"
+        else:
+            change = fmt.signed_pct((v - pv) / pv * 100.0) if pv else "n/a"
+        rows.append({"metric": label, "this month": f(v), "month before": f(pv), "change": change})
+    return pd.DataFrame(rows)
