@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -80,7 +81,15 @@ def start_report(name: str, title: str, data: str = "", period: str = "", output
     """
     from .loader import load_dataset
 
-    ds = load_dataset(data or str(SAMPLE_DIR), tz_name=tz_name or DEFAULT_TZ)
+    source = data or str(SAMPLE_DIR)
+    # the pipeline passes a database URL with its password masked; the real one comes by environment
+    if data and data == os.environ.get("LACELUXX_DATA_MASKED") and os.environ.get("LACELUXX_DATA"):
+        source = os.environ["LACELUXX_DATA"]
+    ds = load_dataset(source, tz_name=tz_name or DEFAULT_TZ)
+    if data and "://" in data:
+        from .pipeline import mask_source
+
+        ds.source = mask_source(ds.source)
     if period:
         p = period_from_label(period)
     else:

@@ -1,0 +1,92 @@
+"""End to end: the pipeline on the sample data writes every output of metrics.md, atomically."""
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from lib.config import ROOT, SAMPLE_DIR
+from lib.html_export import external_references
+from lib.pipeline import mask_source, runnable_notebooks
+from lib.registry import ACTION_LISTS, ALL_METRICS, NOTEBOOKS
+
+pytestmark = pytest.mark.skipif(not (SAMPLE_DIR / "sales.csv").exists(), reason="run `make sample-data` first")
+
+
+def _run(*args, timeout=600):
+    return subprocess.run([sys.executable, "-m", "lib.pipeline", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    res = _run("run", "--out", str(out), "--jobs", "2")
+    assert res.returncode == 0, res.stdout + res.stderr
+    period = json.loads((SAMPLE_DIR / "planted.json").read_text())["default_period"]
+    return out, out / period, res
+
+
+def test_run_prints_progress_and_index_path(run):
+    out, run_dir, res = run
+    assert f"Open: {run_dir / 'index.html'}" in res.stdout
+    assert re.search(r"\[1/\d\] \w+: [\d.]+ s run", res.stdout)
+
+
+def test_every_report_and_output_exists(run):
+    _, run_dir, _ = run
+    for nb in NOTEBOOKS:
+        assert (run_dir / f"{nb.name}.html").stat().st_size > 10_000, nb.name
+        assert (run_dir / "notebooks" / f"{nb.name}.ipynb").exists(), nb.name
+    assert (run_dir / "index.html").exists()
+    assert not (run_dir / ".parts").exists()
+    for name, cols in ACTION_LISTS.items():
+        header = (run_dir / "tables" / f"{name}.csv").read_text().splitlines()[0].split(",")
+        assert tuple(header[: len(cols)]) == cols, name
+
+
+def test_metrics_json_has_every_metric(run):
+    _, run_dir, _ = run
+    m = json.loads((run_dir / "metrics.json").read_text())
+    assert set(m) >= {"period", "generated_at", "data_fingerprint", "metrics"}
+    assert set(m["metrics"]) == set(ALL_METRICS)
+    assert m["metrics"]["revenue_period"] > 0
+    assert len(m["data_fingerprint"]) == 64
+
+
+def test_html_is_self_contained_without_code(run):
+    _, run_dir, _ = run
+    for page in run_dir.glob("*.html"):
+        text = page.read_text()
+        assert external_references(text) == [], page.name
+        assert "jp-InputArea-editor" not in text and "highlight hl-ipython3" not in text, page.name
+        assert "require.min.js" not in text and "MathJax" not in text
+        assert not re.search(r"[\w.+-]+@[\w-]+\.[a-z]{2,}", text, re.I), page.name
+        if page.name != "index.html":
+            assert "data:image/png;base64," in text, page.name
+            assert 'class="ll-toc"' in text, page.name
+
+
+def test_failing_notebook_leaves_previous_run_untouched(run):
+    out, run_dir, _ = run
+    before = {p.name: p.stat().st_mtime_ns for p in run_dir.iterdir()}
+    res = _run("run", "--out", str(out), "--only", "overview", "--param", "overview:period=2026-13")
+    assert res.returncode == 1
+    assert "overview" in res.stdout and "cell" in res.stdout and "Traceback" not in res.stdout + res.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in run_dir.iterdir()} == before
+    kept = list((out / ".failed").glob("*/overview.ipynb"))
+    assert kept and "YYYY-MM" in kept[0].read_text()
+    assert not list(out.glob(".tmp-*"))
+
+
+def test_runnable_notebooks_skip_by_missing_tables():
+    run_, skipped = runnable_notebooks({"sales"})
+    assert [n.name for n in run_] == ["overview", "customers", "sales_timing", "recommendations"]
+    assert "products.csv" in skipped["products_inventory"] and "users.csv" in skipped["marketing"]
+
+
+def test_mask_source_hides_password():
+    assert mask_source("postgresql://ann:s3cret@db.local/shop") == "postgresql://ann:***@db.local/shop"
+    assert mask_source("data/sample") == "data/sample"
