@@ -10,7 +10,8 @@ PERIOD ?=
 OUT ?= reports
 TZ_NAME ?= America/New_York
 CURRENCY ?= USD
-SALES ?= 1000000
+SALES ?=
+BENCH_FULL ?=
 JOBS ?= 2
 NOTEBOOKS := overview customers sales_timing products_inventory brands marketing recommendations
 
@@ -59,9 +60,9 @@ test: $(STAMP) sample-data
 lab: $(STAMP) sample-data
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
-## Benchmark the suite on generated data (SALES=1000000); writes bench/results.csv
+## Benchmark the suite at 10k, 100k, 1M sales lines (SALES=n for one size, BENCH_FULL=1 adds 10M); bench/results.csv
 bench: $(STAMP)
-	$(PY) -m lib.bench --sales $(SALES)
+	$(PY) -m lib.bench $(if $(SALES),--sales $(SALES)) $(if $(BENCH_FULL),--full)
 
 ## Lint the library and tests with ruff
 lint: $(STAMP)

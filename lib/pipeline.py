@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -95,7 +95,7 @@ def runnable_notebooks(present: set[str], only: str | None = None) -> tuple[list
 
 
 class _RssSampler(threading.Thread):
-    """Samples the summed RSS of this process's descendants (the kernels and workers)."""
+    """Samples the summed RSS of this process and its descendants (workers and kernels)."""
 
     def __init__(self, interval: float = 0.25):
         super().__init__(daemon=True)
@@ -108,7 +108,7 @@ class _RssSampler(threading.Thread):
             return
         me = psutil.Process()
         while not self._stop.is_set():
-            total = 0
+            total = me.memory_info().rss
             for p in me.children(recursive=True):
                 try:
                     total += p.memory_info().rss
@@ -256,14 +256,14 @@ def run_reports(data: str = "", period: str = "", out: str | Path = REPORTS_DIR,
         last = [nb for nb in todo if nb.name in PARALLEL_LAST]
         with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
             for stage in (first, last):
-                futs = {nb.name: pool.submit(_execute_one, nb.name, nb.title,
-                                             {**base, **params.get("*", {}), **params.get(nb.name, {})},
-                                             str(tmp), env) for nb in stage}
-                for i, nb in enumerate(stage):
-                    r = futs[nb.name].result()
+                futs = [pool.submit(_execute_one, nb.name, nb.title,
+                                    {**base, **params.get("*", {}), **params.get(nb.name, {})}, str(tmp), env)
+                        for nb in stage]
+                for fut in as_completed(futs):
+                    r = fut.result()
                     results.append(r)
                     status = "ok" if r.ok else f"FAILED: {r.error}"
-                    _say(f"[{len(results)}/{len(todo)}] {nb.name}: {r.exec_seconds:.1f} s run, "
+                    _say(f"[{len(results)}/{len(todo)}] {r.name}: {r.exec_seconds:.1f} s run, "
                          f"{r.html_seconds:.1f} s HTML - {status}")
                 if not all(r.ok for r in results):
                     break

@@ -1,0 +1,197 @@
+"""``make bench``: time and memory of the report suite on generated data of several sizes.
+
+For each size it generates (once, cached under bench/data/) a sample dataset, runs the full
+pipeline on it in a fresh process, and measures beside it the floor: a papermill run of an
+empty parameterised notebook plus its HTML export (the fixed cost per notebook) and the raw
+CSV read time of the inputs. Results go to bench/results.csv and bench/results.md; a step more
+than 30% slower than in the previous results file is flagged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .config import BENCH_DIR, KERNEL_NAME, ROOT
+
+__all__ = ["machine_description", "floor_seconds", "csv_read_seconds", "compare_with_previous", "main"]
+
+FIELDS = ["sales_lines", "step", "seconds", "peak_rss_mb", "input_mb", "floor_ratio"]
+SLOWER = 1.30
+
+
+def machine_description() -> str:
+    """Cores, memory and Python of this machine, for the results table."""
+    try:
+        import psutil
+
+        mem = f"{psutil.virtual_memory().total / 2**30:.0f} GB"
+    except ImportError:
+        mem = "unknown memory"
+    return f"{os.cpu_count()} cores, {mem}, {platform.processor() or platform.machine()}, Python {platform.python_version()}"
+
+
+def floor_seconds() -> tuple[float, float]:
+    """Papermill run and HTML export of an empty parameterised notebook: the fixed cost per notebook."""
+    import nbformat
+    import papermill as pm
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from .html_export import notebook_to_html
+
+    with tempfile.TemporaryDirectory() as d:
+        cell = new_code_cell("data = ''\nperiod = ''")
+        cell.metadata["tags"] = ["parameters"]
+        nb = new_notebook(cells=[cell], metadata={"kernelspec": {"name": KERNEL_NAME, "display_name": KERNEL_NAME,
+                                                                 "language": "python"}})
+        src, out = Path(d) / "empty.ipynb", Path(d) / "empty-out.ipynb"
+        nbformat.write(nb, src)
+        t0 = time.perf_counter()
+        pm.execute_notebook(str(src), str(out), parameters={"data": "x"}, kernel_name=KERNEL_NAME,
+                            progress_bar=False, shutdown_kernel="immediate")
+        t1 = time.perf_counter()
+        notebook_to_html(out, Path(d) / "empty.html", "empty")
+        return t1 - t0, time.perf_counter() - t1
+
+
+def csv_read_seconds(folder: Path) -> float:
+    """Raw read time of every CSV in the folder with pyarrow (no validation)."""
+    import pyarrow.csv as pacsv
+
+    t0 = time.perf_counter()
+    for f in sorted(folder.glob("*.csv")):
+        pacsv.read_csv(f)
+    return time.perf_counter() - t0
+
+
+def _dataset(sales: int) -> Path:
+    folder = BENCH_DIR / "data" / f"sales-{sales}"
+    if not (folder / "planted.json").exists():
+        print(f"Generating {sales:,} sales lines into {folder} (cached for next time) ...", flush=True)
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "lib.sample_data", "--out", str(folder), "--sales", str(sales)],
+                       cwd=ROOT, check=True)
+        print(f"  generated in {time.perf_counter() - t0:.0f} s", flush=True)
+    return folder
+
+
+def _run_suite(folder: Path, sales: int, jobs: int) -> dict:
+    out = BENCH_DIR / "runs" / f"sales-{sales}"
+    stats = BENCH_DIR / "runs" / f"stats-{sales}.json"
+    out.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "LACELUXX_CACHE": str(BENCH_DIR / "runs" / f"cache-{sales}")}
+    import shutil
+
+    shutil.rmtree(env["LACELUXX_CACHE"], ignore_errors=True)  # cold: the run parses the CSVs itself
+    t0 = time.perf_counter()
+    res = subprocess.run([sys.executable, "-m", "lib.pipeline", "run", "--data", str(folder), "--out", str(out),
+                          "--jobs", str(jobs), "--stats", str(stats)], cwd=ROOT, env=env)
+    wall = time.perf_counter() - t0
+    s = json.loads(stats.read_text()) if stats.exists() else {"notebooks": []}
+    s["wall_seconds"] = wall
+    s["exit_code"] = res.returncode
+    return s
+
+
+def compare_with_previous(rows: list[dict], previous: list[dict]) -> list[str]:
+    """Steps more than 30% slower than the same step and size in the previous results."""
+    old = {(r["sales_lines"], r["step"]): float(r["seconds"]) for r in previous}
+    flags = []
+    for r in rows:
+        key = (str(r["sales_lines"]), r["step"])
+        if key in old and old[key] > 0.5 and float(r["seconds"]) > SLOWER * old[key]:
+            flags.append(f"SLOWER: {r['step']} at {int(r['sales_lines']):,} lines took {float(r['seconds']):.1f} s, "
+                         f"{(float(r['seconds']) / old[key] - 1) * 100:.0f}% more than the previous {old[key]:.1f} s")
+    return flags
+
+
+def _markdown(rows: list[dict], machine: str) -> str:
+    sizes = sorted({int(r["sales_lines"]) for r in rows})
+    steps = list(dict.fromkeys(r["step"] for r in rows))
+    by = {(int(r["sales_lines"]), r["step"]): r for r in rows}
+    head = "| step | " + " | ".join(f"{s:,} lines" for s in sizes) + " |"
+    lines = [f"Machine: {machine}", "", head, "|" + " --- |" * (len(sizes) + 1)]
+    for st in steps:
+        cells = []
+        for s in sizes:
+            r = by.get((s, st))
+            if r is None:
+                cells.append("")
+                continue
+            extra = f" ({float(r['floor_ratio']):.1f}x floor)" if r.get("floor_ratio") not in ("", None) else ""
+            mem = f", {float(r['peak_rss_mb']):,.0f} MB" if r.get("peak_rss_mb") not in ("", None) else ""
+            cells.append(f"{float(r['seconds']):.1f} s{extra}{mem}")
+        lines.append(f"| {st} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; returns 0 (slower steps are flagged in the output, not failed)."""
+    ap = argparse.ArgumentParser(prog="python -m lib.bench")
+    ap.add_argument("--sales", type=int, action="append", help="sales lines (repeatable); default 10k,100k,1M")
+    ap.add_argument("--full", action="store_true", help="also 10M lines")
+    ap.add_argument("--jobs", type=int, default=2)
+    a = ap.parse_args(argv)
+    sizes = a.sales or [10_000, 100_000, 1_000_000]
+    if a.full:
+        sizes = sizes + [10_000_000]
+    machine = machine_description()
+    print(f"Machine: {machine}", flush=True)
+    fl_run, fl_html = floor_seconds()
+    print(f"Floor per notebook: papermill {fl_run:.1f} s + HTML {fl_html:.1f} s", flush=True)
+    rows: list[dict] = []
+    for n in sizes:
+        folder = _dataset(n)
+        in_mb = sum(f.stat().st_size for f in folder.glob("*.csv")) / 2**20
+        read_s = csv_read_seconds(folder)
+        s = _run_suite(folder, n, a.jobs)
+        n_nb = max(1, len(s["notebooks"]))
+        floor_total = n_nb * (fl_run + fl_html) / max(1, a.jobs) + read_s
+        rows.append({"sales_lines": n, "step": "floor: empty notebook + HTML", "seconds": fl_run + fl_html,
+                     "peak_rss_mb": "", "input_mb": "", "floor_ratio": ""})
+        rows.append({"sales_lines": n, "step": "floor: raw CSV read", "seconds": read_s, "peak_rss_mb": "",
+                     "input_mb": round(in_mb, 1), "floor_ratio": ""})
+        rows.append({"sales_lines": n, "step": "load + validate (cold)", "seconds": s.get("load_seconds", 0.0),
+                     "peak_rss_mb": "", "input_mb": round(in_mb, 1),
+                     "floor_ratio": s.get("load_seconds", 0.0) / read_s if read_s else ""})
+        for nb in s["notebooks"]:
+            rows.append({"sales_lines": n, "step": f"notebook: {nb['name']}", "seconds": nb["exec_seconds"],
+                         "peak_rss_mb": "", "input_mb": "", "floor_ratio": nb["exec_seconds"] / fl_run})
+            rows.append({"sales_lines": n, "step": f"html: {nb['name']}", "seconds": nb["html_seconds"],
+                         "peak_rss_mb": "", "input_mb": "", "floor_ratio": nb["html_seconds"] / fl_html})
+        rows.append({"sales_lines": n, "step": "whole run", "seconds": s["wall_seconds"],
+                     "peak_rss_mb": round(s.get("peak_rss_mb", 0.0)), "input_mb": round(in_mb, 1),
+                     "floor_ratio": s["wall_seconds"] / floor_total})
+        status = "ok" if s["exit_code"] == 0 else f"FAILED (exit {s['exit_code']})"
+        print(f"{n:,} lines: whole run {s['wall_seconds']:.1f} s, peak {s.get('peak_rss_mb', 0):,.0f} MB, {status}",
+              flush=True)
+    results = BENCH_DIR / "results.csv"
+    previous = list(csv.DictReader(results.open())) if results.exists() else []
+    flags = compare_with_previous(rows, previous)
+    BENCH_DIR.mkdir(exist_ok=True)
+    if results.exists():
+        results.replace(BENCH_DIR / "results.previous.csv")
+    with results.open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=FIELDS)
+        w.writeheader()
+        w.writerows(rows)
+    md = _markdown(rows, machine)
+    (BENCH_DIR / "results.md").write_text(md)
+    print(md)
+    for fl in flags:
+        print(fl)
+    if not flags and previous:
+        print("No step is more than 30% slower than in the previous results.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
