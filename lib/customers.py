@@ -1,0 +1,610 @@
+"""Customer analytics: the customer table, Pareto, repeat behaviour, segments, churn risk, cohorts, value models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import clv, fmt, rfm
+from .derived import buyers
+
+__all__ = [
+    "customer_table", "top_count", "top_share_pct", "pareto_curve", "pareto_sentence",
+    "repeat_rate_pct", "ltv_ratio", "bootstrap_ltv_ratio", "RatioInterval", "purchase_gaps",
+    "occasion_distribution", "repeat_sentences", "score_customers", "prospects", "segment_summary",
+    "segment_sentences", "churn_risk", "churn_actions", "churn_list", "churn_sentences", "vip_list",
+    "CohortTables", "cohort_tables", "cohort_sentences", "ValueModel", "value_model", "HoldoutCheck",
+    "holdout_check", "value_sentences", "holdout_sentence",
+]
+
+
+# ---------------------------------------------------------------- customer table
+
+
+def customer_table(occasions: pd.DataFrame, period_end: pd.Timestamp,
+                   users: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per customer (metrics.md: customers) from purchase occasions up to period_end.
+
+    Columns ``buyer_id, display_name, revenue, occasions, items, first_purchase,
+    last_purchase, days_since`` (whole days from the last purchase to
+    period_end) and ``gross_profit`` when the occasions carry it. Sorted by
+    revenue, largest first (ties by buyer_id). ``display_name`` is the users
+    table's, else the buyer id.
+    """
+    need = {"buyer_id", "date", "revenue", "units"}
+    if need - set(occasions.columns):
+        raise ValueError(f"customer_table needs occasion columns {sorted(need - set(occasions.columns))}")
+    end = pd.Timestamp(period_end).normalize()
+    occ = occasions[occasions["date"] <= end]
+    agg = {"revenue": ("revenue", "sum"), "occasions": ("date", "size"), "items": ("units", "sum"),
+           "first_purchase": ("date", "min"), "last_purchase": ("date", "max")}
+    if "gross_profit" in occ.columns:
+        agg["gross_profit"] = ("gross_profit", lambda s: s.sum(min_count=1))
+    c = occ.groupby("buyer_id", sort=False, observed=True).agg(**agg).reset_index()
+    c["occasions"] = c["occasions"].astype("int64")
+    c["items"] = c["items"].astype("int64")
+    c["days_since"] = (end - c["last_purchase"]).dt.days.astype("int64")
+    names = None
+    if users is not None and "display_name" in users.columns:
+        names = users.drop_duplicates("user_id").set_index("user_id")["display_name"]
+    dn = c["buyer_id"].map(names) if names is not None else pd.Series(pd.NA, index=c.index)
+    c.insert(1, "display_name", dn.astype("string").fillna(c["buyer_id"].astype("string")))
+    return c.sort_values(["revenue", "buyer_id"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- Pareto
+
+
+def top_count(n_customers: int, share: float = 0.2) -> int:
+    """How many customers make the top ``share``: ceil(share x n), at least 1 when n > 0 (glossary)."""
+    if not 0 < share <= 1:
+        raise ValueError(f"share must be in (0, 1], got {share}")
+    if n_customers <= 0:
+        return 0
+    pct = round(share * 10_000)  # integer arithmetic: ceil(n * pct / 10000) without float error
+    return max(1, -(-n_customers * pct // 10_000))
+
+
+def top_share_pct(revenue: pd.Series, share: float = 0.2) -> float | None:
+    """Share (0-100) of revenue from the top ``share`` of customers by revenue (metrics.md: top20_revenue_share_pct).
+
+    The top group is the ``top_count`` largest; None with no customers or no revenue.
+    """
+    v = np.sort(revenue.to_numpy(dtype="float64"))[::-1]
+    total = v.sum()
+    if len(v) == 0 or total <= 0:
+        return None
+    return float(v[: top_count(len(v), share)].sum() / total * 100)
+
+
+def pareto_curve(revenue: pd.Series, max_points: int = 1000) -> pd.DataFrame:
+    """Cumulative share of revenue (0-100) against share of customers ranked by revenue, at most ``max_points`` rows."""
+    v = np.sort(revenue.to_numpy(dtype="float64"))[::-1]
+    n = len(v)
+    if n == 0 or v.sum() <= 0:
+        return pd.DataFrame({"customer_share_pct": [0.0], "revenue_share_pct": [0.0]})
+    cum = np.concatenate([[0.0], np.cumsum(v) / v.sum() * 100])
+    cust = np.arange(n + 1) / n * 100
+    idx = np.unique(np.linspace(0, n, min(n + 1, max_points)).round().astype(int))
+    return pd.DataFrame({"customer_share_pct": cust[idx], "revenue_share_pct": cum[idx]})
+
+
+def pareto_sentence(share_pct: float | None, k: int, n: int, tolerance: float = 5.0) -> str:
+    """Whether the 80/20 rule holds: 'roughly' within ``tolerance`` points of 80%, else how far off."""
+    if share_pct is None or n == 0:
+        return "There is no customer revenue yet, so the 80/20 rule cannot be checked."
+    lead = (f"The top 20% of customers ({fmt.num(k)} of {fmt.num(n)}) bring {fmt.pct(share_pct)} "
+            f"of all revenue")
+    if abs(share_pct - 80) <= tolerance:
+        return lead + ", so the 80/20 rule roughly holds here."
+    if share_pct < 80:
+        return lead + ", not 80%: revenue is spread more evenly than the 80/20 rule says."
+    return lead + ", more than 80%: revenue is even more concentrated than the 80/20 rule says."
+
+
+# ---------------------------------------------------------------- repeat behaviour
+
+
+def repeat_rate_pct(customers: pd.DataFrame) -> float | None:
+    """Customers with 2+ purchase occasions / customers, in percent (metrics.md: repeat_customer_rate_pct)."""
+    n = len(customers)
+    return None if n == 0 else float((customers["occasions"] >= 2).sum() / n * 100)
+
+
+def ltv_ratio(customers: pd.DataFrame) -> float | None:
+    """Mean revenue of repeat / of single-occasion customers (metrics.md: repeat_vs_single_ltv_ratio).
+
+    None when either group is empty or single-occasion customers have no revenue.
+    """
+    rep = customers["occasions"] >= 2
+    if not rep.any() or rep.all():
+        return None
+    single_mean = customers.loc[~rep, "revenue"].mean()
+    if single_mean <= 0:
+        return None
+    return float(customers.loc[rep, "revenue"].mean() / single_mean)
+
+
+@dataclass(frozen=True)
+class RatioInterval:
+    """A point estimate with a percentile bootstrap interval."""
+
+    estimate: float | None
+    low: float | None
+    high: float | None
+    level: float
+    resamples: int
+
+
+def _boot_means(values: np.ndarray, reps: int, rng: np.random.Generator, chunk_draws: int) -> np.ndarray:
+    n = len(values)
+    out = np.empty(reps)
+    step = max(1, chunk_draws // n)
+    for i in range(0, reps, step):  # chunks of resamples, each fully vectorised
+        k = min(step, reps - i)
+        idx = rng.integers(0, n, size=(k, n))
+        out[i:i + k] = values[idx].mean(axis=1)
+    return out
+
+
+def bootstrap_ltv_ratio(customers: pd.DataFrame, resamples: int = 1000, level: float = 0.95,
+                        seed: int = 0, max_draws: int = 40_000_000) -> RatioInterval:
+    """repeat_vs_single_ltv_ratio with a percentile bootstrap interval (customers resampled within each group).
+
+    The number of resamples is lowered (not below 200) so that resamples x
+    customers stays under ``max_draws``: about 2 s on the 2-core machine.
+    """
+    est = ltv_ratio(customers)
+    if est is None:
+        return RatioInterval(None, None, None, level, 0)
+    rep = (customers["occasions"] >= 2).to_numpy()
+    v = customers["revenue"].to_numpy(dtype="float64")
+    reps = int(max(200, min(resamples, max_draws // max(len(v), 1))))
+    rng = np.random.default_rng(seed)
+    a = _boot_means(v[rep], reps, rng, 5_000_000)
+    b = _boot_means(v[~rep], reps, rng, 5_000_000)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = a / b
+    ratio = ratio[np.isfinite(ratio)]
+    lo, hi = np.quantile(ratio, [(1 - level) / 2, (1 + level) / 2])
+    return RatioInterval(est, float(lo), float(hi), level, reps)
+
+
+def occasion_distribution(customers: pd.DataFrame, cap: int = 10) -> pd.Series:
+    """Customers by number of purchase occasions, the last bucket ``cap+``."""
+    k = customers["occasions"].clip(upper=cap)
+    counts = k.value_counts().reindex(range(1, cap + 1), fill_value=0)
+    counts.index = [str(i) if i < cap else f"{cap}+" for i in counts.index]
+    counts.index.name = "occasions"
+    return counts.rename("customers")
+
+
+def purchase_gaps(occasions: pd.DataFrame) -> pd.Series:
+    """Days between consecutive purchase occasions of the same customer (one value per repeat occasion)."""
+    o = occasions[["buyer_id", "date"]].sort_values(["buyer_id", "date"], kind="mergesort")
+    same = o["buyer_id"].eq(o["buyer_id"].shift()).to_numpy()
+    gaps = o["date"].diff().dt.days.to_numpy()[same]
+    return pd.Series(gaps, name="gap_days", dtype="float64")
+
+
+def repeat_sentences(customers: pd.DataFrame, rate: float | None, ratio: RatioInterval,
+                     gaps: pd.Series, currency: str = "USD") -> list[str]:
+    """Insight sentences of the repeat-behaviour section, from the computed numbers."""
+    n = len(customers)
+    if n == 0 or rate is None:
+        return ["No customer has a completed purchase yet."]
+    out = [f"{fmt.pct(rate)} of customers ({fmt.num((customers['occasions'] >= 2).sum())} of {fmt.num(n)}) "
+           f"came back for at least a second purchase day."]
+    if ratio.estimate is not None:
+        rep = customers["occasions"] >= 2
+        m_rep, m_single = customers.loc[rep, "revenue"].mean(), customers.loc[~rep, "revenue"].mean()
+        if ratio.low > 1:
+            verdict = "clearly more than one-time buyers"
+        elif ratio.high < 1:
+            verdict = "clearly less than one-time buyers"
+        else:
+            verdict = "not clearly different from one-time buyers"
+        out.append(f"A repeat customer has spent {fmt.money(m_rep, currency)} on average against "
+                   f"{fmt.money(m_single, currency)} for a one-time buyer: {ratio.estimate:.1f} times as much "
+                   f"({ratio.level:.0%} bootstrap interval {ratio.low:.1f} to {ratio.high:.1f}, "
+                   f"{ratio.resamples:,} resamples), {verdict}.")
+    else:
+        out.append("The repeat-versus-one-time comparison needs both kinds of customers; this data has only one.")
+    if len(gaps):
+        out.append(f"Between two purchase days, half of the returning customers waited {fmt.days(gaps.median())} "
+                   f"or less (a quarter within {fmt.days(gaps.quantile(0.25))}, "
+                   f"three quarters within {fmt.days(gaps.quantile(0.75))}).")
+    return out
+
+
+# ---------------------------------------------------------------- RFM segments
+
+
+def score_customers(customers: pd.DataFrame) -> pd.DataFrame:
+    """The customer table with R, F, M scores, (F+M)/2 and the named group (lib.rfm)."""
+    if customers.empty:
+        out = customers.copy()
+        for c in ("r_score", "f_score", "m_score", "fm_score"):
+            out[c] = pd.Series(dtype="float64")
+        out["segment"] = pd.Categorical([], categories=list(rfm.SEGMENTS))
+        return out
+    return rfm.rfm_scores(customers)
+
+
+def prospects(tables: dict[str, pd.DataFrame], customer_ids: pd.Series,
+              period_end: pd.Timestamp) -> pd.DataFrame | None:
+    """Users with role buyer, signed up by period_end, with no completed purchase (None without users.csv)."""
+    if "users" not in tables:
+        return None
+    u = buyers(tables)
+    end = pd.Timestamp(period_end).normalize()
+    if "signup_date" in u.columns:
+        u = u[u["signup_date"].isna() | (u["signup_date"] <= end)]
+    return u[~u["user_id"].isin(set(customer_ids))]
+
+
+def segment_summary(scored: pd.DataFrame, n_prospects: int | None = None) -> pd.DataFrame:
+    """Per RFM group: customers, share of customers, revenue, share of revenue, mean days since, mean occasions, action.
+
+    Prospects (never bought) are counted in ``customers`` when known but not
+    in the share of customers, which is of buyers only.
+    """
+    n = len(scored)
+    total = float(scored["revenue"].sum()) if n else 0.0
+    g = scored.groupby("segment", observed=False).agg(customers=("buyer_id", "size"), revenue=("revenue", "sum"),
+                                                      mean_days_since=("days_since", "mean"),
+                                                      mean_occasions=("occasions", "mean"))
+    g = g.reindex(list(rfm.SEGMENTS))
+    g["customers"] = g["customers"].fillna(0).astype("int64")
+    g["revenue"] = g["revenue"].fillna(0.0)
+    if n_prospects is not None:
+        g.loc[rfm.PROSPECTS, "customers"] = int(n_prospects)
+    g["share_of_customers_pct"] = np.where(g.index == rfm.PROSPECTS, np.nan,
+                                           g["customers"] / n * 100 if n else np.nan)
+    g["revenue_share_pct"] = np.where(g.index == rfm.PROSPECTS, np.nan,
+                                      g["revenue"] / total * 100 if total > 0 else np.nan)
+    g["action"] = [rfm.SEGMENT_ACTIONS[s] for s in g.index]
+    g.index.name = "segment"
+    cols = ["customers", "share_of_customers_pct", "revenue", "revenue_share_pct", "mean_days_since",
+            "mean_occasions", "action"]
+    return g[cols].reset_index()
+
+
+def segment_sentences(summary: pd.DataFrame, currency: str = "USD", has_users: bool = True) -> list[str]:
+    """Insight sentences of the RFM section: the biggest group, where revenue sits, groups to act on."""
+    buyers_ = summary[summary["segment"] != rfm.PROSPECTS]
+    if buyers_["customers"].sum() == 0:
+        return ["No customer has a completed purchase yet, so there are no RFM groups."]
+    big = buyers_.loc[buyers_["customers"].idxmax()]
+    rich = buyers_.loc[buyers_["revenue"].idxmax()]
+    out = [f"The largest group is {big['segment']} with {fmt.num(big['customers'])} customers "
+           f"({fmt.pct(big['share_of_customers_pct'])} of buyers).",
+           f"{rich['segment']} bring the most revenue: {fmt.money(rich['revenue'], currency)} "
+           f"({fmt.pct(rich['revenue_share_pct'])} of all revenue) from {fmt.pct(rich['share_of_customers_pct'])} "
+           f"of customers."]
+    risk = buyers_[buyers_["segment"].isin(["Previously loyal", "At risk"])]
+    if risk["customers"].sum() > 0:
+        out.append(f"{fmt.num(risk['customers'].sum())} customers who used to buy a lot are slipping "
+                   f"(Previously loyal and At risk); together they have spent "
+                   f"{fmt.money(risk['revenue'].sum(), currency)}.")
+    pro = summary[summary["segment"] == rfm.PROSPECTS]["customers"]
+    if not has_users:
+        out.append("Prospects (registered buyers who never bought) need users.csv; this data has sales only.")
+    elif len(pro) and pro.iloc[0] > 0:
+        out.append(f"{fmt.num(pro.iloc[0])} registered buyers have never bought (Prospects).")
+    return out
+
+
+# ---------------------------------------------------------------- churn risk
+
+
+def churn_risk(customers: pd.DataFrame, churn_days: int = 90) -> pd.DataFrame:
+    """Customers whose last purchase is more than ``churn_days`` days before period_end, by lifetime revenue.
+
+    metrics.md: churn_risk_customers (rows) and churn_risk_revenue (their revenue sum).
+    """
+    if churn_days < 0:
+        raise ValueError(f"churn_days must be >= 0, got {churn_days}")
+    c = customers[customers["days_since"] > churn_days]
+    return c.sort_values(["revenue", "buyer_id"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+
+
+def churn_actions(at_risk: pd.DataFrame, vip_threshold: float | None, currency: str = "USD") -> pd.Series:
+    """One action per at-risk customer, with the numbers that put them there (glossary: churn actions).
+
+    VIPs (revenue at least ``vip_threshold``, the smallest revenue of the top
+    20%) get a personal message from the owner; others whose model probability
+    of still being active (``p_alive``) is at least 50% get new arrivals; the
+    rest a single win-back offer. Without a model every non-VIP gets the offer.
+    """
+    if at_risk.empty:
+        return pd.Series([], dtype="string", name="action")
+    rev = at_risk["revenue"].to_numpy(dtype="float64")
+    vip = rev >= vip_threshold if vip_threshold is not None else np.zeros(len(at_risk), bool)
+    p = at_risk["p_alive"].to_numpy(dtype="float64") if "p_alive" in at_risk.columns else np.full(len(at_risk), np.nan)
+    base = np.where(vip, "VIP: personal message from the owner with hand-picked new arrivals",
+                    np.where(p >= 0.5, "Likely still interested: send new arrivals in the brands they bought",
+                             "Win-back offer (one message); drop from the list if no reply"))
+    money = [fmt.money(x, currency) for x in rev]
+    pal = ["" if np.isnan(x) else f", {x:.0%} likely still active" for x in p]
+    txt = [f"{b} (spent {m} over {o} purchase day{'s' if o != 1 else ''}, last bought {d} days ago{pa})"
+           for b, m, o, d, pa in zip(base, money, at_risk["occasions"], at_risk["days_since"], pal, strict=True)]
+    return pd.Series(txt, index=at_risk.index, name="action", dtype="string")
+
+
+def churn_list(at_risk: pd.DataFrame, users: pd.DataFrame | None, vip_threshold: float | None,
+               currency: str = "USD") -> pd.DataFrame:
+    """The action list churn_risk_customers.csv (metrics.md): fixed first columns, then the evidence.
+
+    ``email`` comes from users.csv (empty without it); the list is for the CSV
+    only, never for the HTML report.
+    """
+    df = at_risk.copy()
+    email = pd.Series(pd.NA, index=df.index, dtype="string")
+    if users is not None and "email" in users.columns:
+        email = df["buyer_id"].map(users.drop_duplicates("user_id").set_index("user_id")["email"]).astype("string")
+    out = pd.DataFrame({"buyer_id": df["buyer_id"], "display_name": df["display_name"], "email": email,
+                        "last_purchase": df["last_purchase"].dt.strftime("%Y-%m-%d"),
+                        "days_since": df["days_since"], "lifetime_revenue": df["revenue"].round(2),
+                        "action": churn_actions(df, vip_threshold, currency)})
+    for extra in ("occasions", "segment", "p_alive", "clv_12m"):
+        if extra in df.columns:
+            out[extra] = df[extra].round(3) if extra in ("p_alive",) else (
+                df[extra].round(2) if extra == "clv_12m" else df[extra])
+    return out
+
+
+def churn_sentences(at_risk: pd.DataFrame, n_customers: int, churn_days: int, total_revenue: float,
+                    currency: str = "USD") -> list[str]:
+    """Insight sentences of the churn section."""
+    if n_customers == 0:
+        return ["No customers yet."]
+    k = len(at_risk)
+    if k == 0:
+        return [f"Every customer bought within the last {churn_days} days: nobody is at churn risk."]
+    rev = float(at_risk["revenue"].sum())
+    out = [f"{fmt.num(k)} of {fmt.num(n_customers)} customers ({k / n_customers:.0%}) have not bought for more "
+           f"than {churn_days} days; together they have spent {fmt.money(rev, currency)}, "
+           f"{rev / total_revenue:.0%} of all revenue." if total_revenue > 0 else
+           f"{fmt.num(k)} of {fmt.num(n_customers)} customers have not bought for more than {churn_days} days."]
+    if "p_alive" in at_risk.columns and at_risk["p_alive"].notna().any():
+        likely = at_risk["p_alive"] >= 0.5
+        out.append(f"The BG/NBD model still rates {fmt.num(likely.sum())} of them as more likely active than not "
+                   f"(probability alive at least 50%); they are the cheapest to bring back.")
+    top = at_risk.head(10)
+    out.append(f"The 10 most valuable of them have spent {fmt.money(top['revenue'].sum(), currency)} "
+               f"({top['revenue'].sum() / rev:.0%} of the at-risk revenue)." if k > 10 else
+               f"The most valuable of them has spent {fmt.money(top['revenue'].iloc[0], currency)}.")
+    return out
+
+
+# ---------------------------------------------------------------- VIPs
+
+
+def vip_list(scored: pd.DataFrame) -> pd.DataFrame:
+    """The action list vip_customers.csv: the top 20% of customers by revenue (metrics.md), fixed columns first."""
+    k = top_count(len(scored))
+    top = scored.sort_values(["revenue", "buyer_id"], ascending=[False, True], kind="mergesort").head(k)
+    out = pd.DataFrame({"buyer_id": top["buyer_id"], "display_name": top["display_name"],
+                        "revenue": top["revenue"].round(2), "occasions": top["occasions"],
+                        "last_purchase": top["last_purchase"].dt.strftime("%Y-%m-%d"),
+                        "segment": top["segment"].astype("string") if "segment" in top.columns else pd.NA})
+    out["items"] = top["items"]
+    out["first_purchase"] = top["first_purchase"].dt.strftime("%Y-%m-%d")
+    out["days_since"] = top["days_since"]
+    for extra in ("p_alive", "clv_12m"):
+        if extra in top.columns:
+            out[extra] = top[extra].round(3 if extra == "p_alive" else 2)
+    return out.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- cohorts
+
+
+@dataclass(frozen=True)
+class CohortTables:
+    """Monthly acquisition cohorts: retention (percent buying in month k), sizes, revenue."""
+
+    retention_pct: pd.DataFrame  # index cohort "YYYY-MM", columns k = 0.. months since first purchase
+    sizes: pd.Series  # customers per cohort
+    revenue: pd.DataFrame  # cohort revenue by month since first purchase
+    summary: pd.DataFrame  # per cohort: customers, revenue, revenue_per_customer, repeat_pct
+
+
+def cohort_tables(occasions: pd.DataFrame, period_end: pd.Timestamp, max_cohorts: int = 24) -> CohortTables:
+    """Cohorts by month of first purchase x months since then (glossary: cohort retention).
+
+    Cell (c, k) = share of cohort c's customers with a purchase occasion in the
+    k-th calendar month after their first month (k = 0 is the first month,
+    100% by definition); months after period_end are NaN (not yet observed).
+    Only the last ``max_cohorts`` cohorts are kept.
+    """
+    end = pd.Timestamp(period_end).normalize()
+    o = occasions.loc[occasions["date"] <= end, ["buyer_id", "date", "revenue"]]
+    if o.empty:
+        empty = pd.DataFrame()
+        return CohortTables(empty, pd.Series(dtype="int64"), empty, empty)
+    mi = (o["date"].dt.year * 12 + o["date"].dt.month - 1).to_numpy()
+    first = pd.Series(mi).groupby(o["buyer_id"].to_numpy()).transform("min").to_numpy()
+    k = mi - first
+    end_m = end.year * 12 + end.month - 1
+    d = pd.DataFrame({"buyer": o["buyer_id"].to_numpy(), "cohort": first, "k": k,
+                      "revenue": o["revenue"].to_numpy()})
+    active = d.drop_duplicates(["buyer", "k"]).groupby(["cohort", "k"]).size().unstack(fill_value=0)
+    rev = d.groupby(["cohort", "k"])["revenue"].sum().unstack(fill_value=0.0)
+    sizes = active[0]
+    ret = active.div(sizes, axis=0) * 100
+    ks = ret.columns.to_numpy()
+    cohorts = ret.index.to_numpy()
+    unobserved = cohorts[:, None] + ks[None, :] > end_m
+    ret = ret.mask(unobserved)
+    rev = rev.reindex(columns=ks, fill_value=0.0).mask(unobserved)
+    keep = cohorts[-max_cohorts:]
+    labels = {c: f"{c // 12:04d}-{c % 12 + 1:02d}" for c in cohorts}
+    ret, rev, sizes = ret.loc[keep], rev.loc[keep], sizes.loc[keep]
+    repeat = d.groupby(["cohort", "buyer"]).size().gt(1).groupby(level=0).mean() * 100
+    summ = pd.DataFrame({"customers": sizes, "revenue": rev.sum(axis=1),
+                         "repeat_pct": repeat.reindex(keep)})
+    summ["revenue_per_customer"] = summ["revenue"] / summ["customers"]
+    for t in (ret, rev, summ):
+        t.index = pd.Index([labels[c] for c in t.index], name="cohort")
+    sizes.index = summ.index
+    ret.columns.name = rev.columns.name = "months_since_first"
+    return CohortTables(ret, sizes.astype("int64").rename("customers"), rev,
+                        summ[["customers", "revenue", "revenue_per_customer", "repeat_pct"]])
+
+
+def cohort_sentences(t: CohortTables, currency: str = "USD") -> list[str]:
+    """Insight sentences of the cohort section: month-1 and month-3 retention, best cohort by value."""
+    if t.retention_pct.empty:
+        return ["No purchases yet, so there are no cohorts."]
+    out = []
+    for k in (1, 3):
+        if k in t.retention_pct.columns:
+            col = t.retention_pct[k]
+            w = t.sizes[col.notna()]
+            if len(w):
+                avg = float(np.average(col.dropna(), weights=w))
+                out.append(f"On average {fmt.pct(avg)} of a month's new customers buy again {k} month"
+                           f"{'s' if k > 1 else ''} after their first purchase ({len(w)} cohorts observed).")
+    full = t.summary[t.summary["customers"] >= max(5, t.summary["customers"].median() / 4)]
+    if len(full):
+        best = full["revenue_per_customer"].idxmax()
+        worst = full["revenue_per_customer"].idxmin()
+        out.append(f"The {best} cohort is worth the most per customer so far "
+                   f"({fmt.money(full.loc[best, 'revenue_per_customer'], currency)}); the {worst} cohort the least "
+                   f"({fmt.money(full.loc[worst, 'revenue_per_customer'], currency)}). Older cohorts have had more "
+                   f"time to buy, so compare neighbouring months.")
+    return out
+
+
+# ---------------------------------------------------------------- value models
+
+
+@dataclass
+class ValueModel:
+    """BG/NBD + gamma-gamma at period_end: fits, per-customer predictions, or why there are none."""
+
+    summary: pd.DataFrame  # calibration summary per customer + p_alive, expected_90d, clv_12m
+    bg: clv.BGNBDFit | None = None
+    gg: clv.GammaGammaFit | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def usable(self) -> bool:
+        """True when the purchase model is fitted and stable (its numbers may be shown)."""
+        return self.bg is not None and self.bg.stable
+
+    @property
+    def spend_usable(self) -> bool:
+        return self.usable and self.gg is not None and self.gg.stable and self.gg.q > 1
+
+
+def value_model(occasions: pd.DataFrame, period_end: pd.Timestamp, horizon_days: int = 90, months: int = 12,
+                monthly_discount: float = 0.01) -> ValueModel:
+    """Fit BG/NBD and gamma-gamma on the history to period_end (weeks) and predict per customer.
+
+    ``summary`` gets ``p_alive``, ``expected_{horizon_days}d`` (occasions in the
+    next ``horizon_days``) and ``clv_12m`` (discounted expected revenue over the
+    next ``months``); these are NaN when the fits are not usable, and
+    ``problems`` says why in plain words.
+    """
+    s = rfm.calibration_summary(occasions, period_end)
+    col = f"expected_{horizon_days}d"
+    s["p_alive"] = np.nan
+    s[col] = np.nan
+    s["clv_12m"] = np.nan
+    vm = ValueModel(s)
+    try:
+        vm.bg = clv.fit_bgnbd(s["x"], s["t_x"], s["T"])
+    except ValueError as e:
+        vm.problems.append(str(e))
+        return vm
+    if not vm.bg.stable:
+        vm.problems.extend(f"purchase model: {p}" for p in vm.bg.problems)
+        return vm
+    x, t_x, T = s["x"].to_numpy(), s["t_x"].to_numpy(), s["T"].to_numpy()
+    s["p_alive"] = clv.probability_alive(vm.bg, x, t_x, T)
+    s[col] = clv.expected_purchases(vm.bg, horizon_days / 7, x, t_x, T)
+    try:
+        vm.gg = clv.fit_gamma_gamma(s["x_value"], s["zbar"])
+    except ValueError as e:
+        vm.problems.append(str(e))
+        return vm
+    if not vm.gg.stable:
+        vm.problems.extend(f"spend model: {p}" for p in vm.gg.problems)
+    elif vm.gg.q <= 1:
+        vm.problems.append(f"spend model: q = {vm.gg.q:.2f} <= 1 means an unbounded mean spend; no CLV shown")
+    else:
+        s["clv_12m"] = clv.customer_lifetime_value(vm.bg, vm.gg, s, months, monthly_discount).to_numpy()
+    return vm
+
+
+@dataclass(frozen=True)
+class HoldoutCheck:
+    """Calibration/holdout check: fit before ``cutoff``, compare repeat occasions in the holdout."""
+
+    cutoff: pd.Timestamp
+    end: pd.Timestamp
+    fit: clv.BGNBDFit
+    by_x: pd.DataFrame  # x, customers, actual, predicted (means per customer)
+    actual_total: float
+    predicted_total: float
+
+    @property
+    def error_pct(self) -> float:
+        return (self.predicted_total - self.actual_total) / self.actual_total * 100 if self.actual_total else np.nan
+
+
+def holdout_check(occasions: pd.DataFrame, period_end: pd.Timestamp, holdout_days: int = 180) -> HoldoutCheck:
+    """Fit BG/NBD on occasions up to period_end - holdout_days and compare with the holdout's actual repeats.
+
+    Raises ValueError with a plain message when the calibration window has too
+    few customers or the holdout would cover more than half of the history.
+    """
+    end = pd.Timestamp(period_end).normalize()
+    o = occasions[occasions["date"] <= end]
+    if o.empty:
+        raise ValueError("no purchases: nothing to check")
+    cutoff = end - pd.Timedelta(days=holdout_days)
+    span = (end - o["date"].min()).days
+    if holdout_days <= 0 or holdout_days * 2 > span:
+        raise ValueError(f"the history ({span} days) is too short for a {holdout_days}-day holdout: the "
+                         f"calibration window must be at least as long as the holdout")
+    cal = rfm.calibration_summary(o, cutoff)
+    fit = clv.fit_bgnbd(cal["x"], cal["t_x"], cal["T"])
+    later = o[(o["date"] > cutoff) & o["buyer_id"].isin(cal.index)]
+    actual = later.groupby("buyer_id", observed=True).size()
+    by_x = clv.holdout_comparison(fit, cal, actual, holdout_days / 7)
+    pred_total = float((by_x["predicted"] * by_x["customers"]).sum())
+    return HoldoutCheck(cutoff, end, fit, by_x, float(actual.sum()), pred_total)
+
+
+def holdout_sentence(h: HoldoutCheck) -> str:
+    """How well the model fitted before the cut-off predicted the holdout."""
+    days = (h.end - h.cutoff).days
+    return (f"Fitted on purchases up to {h.cutoff:%d %b %Y}, the model predicted {h.predicted_total:,.0f} repeat "
+            f"purchase days in the following {days} days; customers actually made {h.actual_total:,.0f} "
+            f"({fmt.signed_pct(h.error_pct)} off).")
+
+
+def value_sentences(vm: ValueModel, horizon_days: int, months: int, currency: str = "USD") -> list[str]:
+    """Insight sentences of the CLV section (or why the models cannot be trusted on this data)."""
+    if not vm.usable:
+        return ["The customer-value models are not shown: " + "; ".join(vm.problems) + "."]
+    s = vm.summary
+    col = f"expected_{horizon_days}d"
+    out = [f"The purchase model expects {s[col].sum():,.0f} purchase days from today's customers in the next "
+           f"{horizon_days} days (about {s[col].sum() / len(s):.2f} per customer).",
+           f"It rates {(s['p_alive'] >= 0.5).mean():.0%} of customers as more likely still active than not."]
+    if vm.spend_usable:
+        top = s["clv_12m"].sort_values(ascending=False)
+        k = top_count(len(top))
+        out.append(f"Expected revenue from existing customers over the next {months} months: "
+                   f"{fmt.money(top.sum(), currency)} (discounted); the top 20% by predicted value account for "
+                   f"{top.head(k).sum() / top.sum():.0%} of it.")
+    else:
+        out.append("The spend model is not shown: " + "; ".join(vm.problems) + ".")
+    return out

@@ -1,0 +1,174 @@
+"""Recency, frequency and monetary value per customer: the BG/NBD calibration summary and RFM segments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "calibration_summary", "quintile_scores", "rfm_scores", "rfm_segments", "SegmentRule",
+    "SEGMENT_RULES", "SEGMENTS", "SEGMENT_ACTIONS", "PROSPECTS", "rule_table",
+]
+
+#: the group for users with role buyer who never bought (needs users.csv)
+PROSPECTS = "Prospects"
+
+
+def calibration_summary(transactions: pd.DataFrame, cutoff: pd.Timestamp | str,
+                        customer_col: str = "buyer_id", date_col: str = "date",
+                        value_col: str = "revenue", unit_days: float = 7.0) -> pd.DataFrame:
+    """The BG/NBD and gamma-gamma inputs per customer at ``cutoff`` (metrics.md, purchase occasion).
+
+    Transactions on one calendar day of one customer are one occasion (their
+    values summed), as in Fader, Hardie and Lee (2005). Only days on or before
+    ``cutoff`` count, and only customers whose first purchase is on or before it.
+
+    Parameters
+    ----------
+    transactions : rows with ``customer_col``, ``date_col`` (dates or timestamps;
+        the calendar day counts) and ``value_col``.
+    cutoff : the last day of the calibration window (inclusive); ``T`` runs to it.
+    unit_days : length of one time unit in days (7 = weeks, the literature's unit).
+
+    Returns
+    -------
+    DataFrame indexed by customer with ``x`` (repeat occasions: occasions - 1),
+    ``t_x`` (first to last occasion), ``T`` (first occasion to cutoff), both in
+    units; ``first``, ``last`` (dates); ``x_value`` (repeat occasions with a
+    value > 0) and ``zbar`` (mean value of those, 0 when none). Zero-value
+    occasions count as purchases for ``x`` but not for the spend model, whose
+    gamma likelihood needs positive amounts.
+    """
+    for col in (customer_col, date_col, value_col):
+        if col not in transactions.columns:
+            raise ValueError(f"calibration_summary needs a column {col!r}; got {list(transactions.columns)}")
+    if unit_days <= 0:
+        raise ValueError(f"unit_days must be positive, got {unit_days}")
+    cut = pd.Timestamp(cutoff).normalize()
+    day = pd.to_datetime(transactions[date_col]).dt.normalize()
+    keep = (day <= cut).to_numpy()
+    t = pd.DataFrame({"c": transactions[customer_col].to_numpy()[keep], "d": day.to_numpy()[keep],
+                      "v": transactions[value_col].to_numpy(dtype="float64")[keep]})
+    occ = t.groupby(["c", "d"], sort=True, observed=True)["v"].sum().reset_index()
+    # the first occasion of each customer is not a repeat; rows are sorted by customer then day
+    is_first = ~occ["c"].duplicated().to_numpy()
+    rep = occ.loc[~is_first]
+    g = occ.groupby("c", sort=True, observed=True)["d"]
+    out = pd.DataFrame({"first": g.min(), "last": g.max(), "n": g.size()})
+    out["x"] = (out["n"] - 1).astype("int64")
+    out["t_x"] = (out["last"] - out["first"]).dt.days / unit_days
+    out["T"] = (cut - out["first"]).dt.days / unit_days
+    pos = rep[rep["v"] > 0].groupby("c", sort=True, observed=True)["v"].agg(["size", "mean"])
+    out["x_value"] = pos["size"].reindex(out.index).fillna(0).astype("int64")
+    out["zbar"] = pos["mean"].reindex(out.index).fillna(0.0)
+    out.index.name = customer_col
+    return out[["x", "t_x", "T", "first", "last", "x_value", "zbar"]]
+
+
+def quintile_scores(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
+    """Scores 1-5 from percentile ranks; ties share one score (glossary: RFM scores).
+
+    The percentile rank of a value is (customers strictly worse + half of the
+    customers tied with it) / customers, the ``kind="mean"`` convention of
+    ``scipy.stats.percentileofscore``; the score is ``1 + floor(5 x rank)``.
+    So 5 = top 20%, 1 = bottom 20%, tied customers always share a score, and
+    when nothing separates the customers (one customer, or all equal) every
+    one gets the neutral 3.
+    """
+    if values.isna().any():
+        raise ValueError(f"quintile_scores: {int(values.isna().sum())} missing value(s) in {values.name!r}")
+    n = len(values)
+    if n == 0:
+        return pd.Series([], index=values.index, dtype="int64", name=values.name)
+    v = values if higher_is_better else -values
+    twice_rank = (v.rank(method="average") * 2).round().astype("int64").to_numpy()  # 2 x mean rank
+    # percentile = (rank - 1/2) / n  ->  score = 1 + floor(5 (2 rank - 1) / (2 n)), in integers
+    score = 1 + (5 * (twice_rank - 1)) // (2 * n)
+    return pd.Series(np.clip(score, 1, 5), index=values.index, name=values.name)
+
+
+@dataclass(frozen=True)
+class SegmentRule:
+    """One named RFM group: recency score range and (F+M)/2 range, both inclusive."""
+
+    name: str
+    r_min: int
+    r_max: int
+    fm_min: float
+    fm_max: float
+    meaning: str
+
+
+#: The rule table (glossary): R = recency score, FM = (frequency score + monetary score) / 2.
+#: Modelled on the 10 groups of Shopify's customer RFM report; every (R, FM) pair has one group.
+SEGMENT_RULES: tuple[SegmentRule, ...] = (
+    SegmentRule("Champions", 5, 5, 4.0, 5.0, "very recent, many occasions, the most spend"),
+    SegmentRule("Loyal", 3, 4, 4.0, 5.0, "recent, many occasions, the most spend"),
+    SegmentRule("Active", 4, 5, 2.5, 3.5, "recent, some occasions, moderate spend"),
+    SegmentRule("Promising", 3, 4, 1.0, 2.0, "recent, few occasions, low spend"),
+    SegmentRule("New", 5, 5, 1.0, 2.0, "very recent, few occasions, low spend"),
+    SegmentRule("Needs attention", 3, 3, 2.5, 3.5, "fairly recent, some occasions, moderate spend"),
+    SegmentRule("Previously loyal", 1, 2, 4.0, 5.0, "not recent, a very strong history"),
+    SegmentRule("At risk", 1, 2, 3.0, 3.5, "not recent, a strong history"),
+    SegmentRule("Almost lost", 2, 2, 1.0, 2.5, "not recent, fewer occasions, lower spend"),
+    SegmentRule("Dormant", 1, 1, 1.0, 2.5, "longest without a purchase, few occasions, low spend"),
+)
+
+#: display order of the groups, best first, Prospects last
+SEGMENTS: tuple[str, ...] = tuple(r.name for r in SEGMENT_RULES) + (PROSPECTS,)
+
+#: the recommended action per group (shown in the report and in the action lists)
+SEGMENT_ACTIONS: dict[str, str] = {
+    "Champions": "Thank them personally and give first look at new arrivals before the show.",
+    "Loyal": "Invite them to VIP previews and ask for referrals; they already trust the shop.",
+    "Active": "Recommend pieces from their favourite brands to turn them into loyal buyers.",
+    "Promising": "Follow up with a second-purchase offer or a reminder of the next live show.",
+    "New": "Send a welcome note with authenticity and care tips, and the live-show schedule.",
+    "Needs attention": "Send a personal preview of items that match their past buys before they drift.",
+    "Previously loyal": "Reach out one by one (call or DM): these were top buyers; ask what changed.",
+    "At risk": "Win-back message with new arrivals in their brands and a time-limited perk.",
+    "Almost lost": "One re-engagement e-mail with the best new arrivals; stop if no reply.",
+    "Dormant": "Keep in the general newsletter only; do not spend on them.",
+    PROSPECTS: "Convert with a first-purchase incentive and an invitation to a live show.",
+}
+
+
+def rule_table() -> pd.DataFrame:
+    """The segment rule table as a DataFrame (for the report and the glossary)."""
+    return pd.DataFrame([{"segment": r.name, "R": f"{r.r_min}-{r.r_max}" if r.r_min != r.r_max else str(r.r_min),
+                          "(F+M)/2": f"{r.fm_min:g}-{r.fm_max:g}", "meaning": r.meaning,
+                          "action": SEGMENT_ACTIONS[r.name]} for r in SEGMENT_RULES])
+
+
+def rfm_segments(r_score: pd.Series, fm_score: pd.Series) -> pd.Series:
+    """The named group of each customer from R and FM = (F+M)/2 by SEGMENT_RULES."""
+    r = r_score.to_numpy()
+    fm = fm_score.to_numpy(dtype="float64")
+    if len(r) and (r.min() < 1 or r.max() > 5 or fm.min() < 1 or fm.max() > 5):
+        raise ValueError("rfm_segments: scores must lie in 1..5")
+    conds = [(r >= s.r_min) & (r <= s.r_max) & (fm >= s.fm_min) & (fm <= s.fm_max) for s in SEGMENT_RULES]
+    names = np.select(conds, [s.name for s in SEGMENT_RULES], default="")
+    if (names == "").any():  # cannot happen with the table above; guards future edits
+        raise ValueError("rfm_segments: the rule table leaves some (R, FM) pairs without a group")
+    return pd.Series(pd.Categorical(names, categories=list(SEGMENTS)), index=r_score.index, name="segment")
+
+
+def rfm_scores(customers: pd.DataFrame) -> pd.DataFrame:
+    """R, F, M quintile scores, FM = (F+M)/2 and the group per customer (glossary: RFM).
+
+    ``customers`` needs ``days_since`` (days from the last purchase to
+    period_end; fewer is better), ``occasions`` and ``revenue``. Returns the
+    input with ``r_score, f_score, m_score, fm_score, segment`` added.
+    """
+    missing = {"days_since", "occasions", "revenue"} - set(customers.columns)
+    if missing:
+        raise ValueError(f"rfm_scores needs columns {sorted(missing)}")
+    out = customers.copy()
+    out["r_score"] = quintile_scores(out["days_since"], higher_is_better=False)
+    out["f_score"] = quintile_scores(out["occasions"])
+    out["m_score"] = quintile_scores(out["revenue"])
+    out["fm_score"] = (out["f_score"] + out["m_score"]) / 2
+    out["segment"] = rfm_segments(out["r_score"], out["fm_score"])
+    return out
