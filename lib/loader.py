@@ -1,0 +1,841 @@
+"""Load a folder of contract CSVs into a validated, typed Dataset (data-contract.md), with a Parquet cache.
+
+Two steps, so another reader (SQL) can be plugged in front of the second one:
+
+1. read: ``read_csv_tables(folder)`` -> :class:`RawSource` of :class:`RawTable` (every cell as text,
+   the physical line number of each row, header = line 1, and a file label);
+2. validate: ``validate_tables(raw, tz_name)`` -> typed tables + data-quality rows, raising one
+   :class:`~lib.dataset.ContractError` that carries every broken hard rule.
+
+``load_dataset`` runs both and caches the result under ``CACHE_DIR/tables/<fingerprint>/``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pac
+import pyarrow.csv as pacsv
+
+from . import mapping as mapping_mod
+from .config import CACHE_DIR, DEFAULT_TZ
+from .contract import TABLES, Column, Table
+from .dataset import ContractError, Dataset, Problem
+
+__all__ = [
+    "LOADER_VERSION", "RawTable", "RawSource", "read_csv_tables", "validate_tables", "load_dataset",
+    "dataset_fingerprint", "quality_summary", "quality_text", "record_lines", "QUALITY_COLUMNS",
+]
+
+#: bump when parsing or validation changes: it is part of the cache key
+LOADER_VERSION = "1"
+#: columns of Dataset.quality
+QUALITY_COLUMNS = ["table", "action", "reason", "rows"]
+_BOM = b"\xef\xbb\xbf"
+_MAX_LINES = 20
+_CHUNK = 1 << 25
+
+
+# --------------------------------------------------------------------------- raw tables
+
+
+@dataclass
+class RawTable:
+    """One input table before validation: every cell as text.
+
+    Attributes
+    ----------
+    name : contract table name.
+    frame : DataFrame of text columns (contract names after mapping; extra columns kept).
+        Blank cells are ``""`` or missing; both count as blank.
+    lines : physical line number of each row in its file (header = line 1).
+    files : file label(s) used in messages, e.g. ``("sales.csv",)``.
+    file_index : per row, index into ``files`` (None when there is one file).
+    headers : per file label, the (contract) columns its header had; a required column
+        missing from one file's header is reported for that file.
+    source_columns : contract column -> source column name (from a mapping) for messages.
+    quality : (action, reason, rows) rows found while reading (BOM repaired, ...).
+    """
+
+    name: str
+    frame: pd.DataFrame
+    lines: np.ndarray
+    files: tuple[str, ...]
+    file_index: np.ndarray | None = None
+    headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    source_columns: dict[str, str] = field(default_factory=dict)
+    quality: list[tuple[str, str, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if len(self.lines) != len(self.frame):
+            raise ValueError(f"{self.name}: {len(self.lines)} line numbers for {len(self.frame)} rows")
+        if not self.headers:
+            self.headers = {f: tuple(self.frame.columns) for f in self.files}
+
+
+@dataclass
+class RawSource:
+    """What a reader hands to :func:`validate_tables`.
+
+    ``problems`` are file-level problems found while reading (empty file, encoding,
+    delimiter...); tables with such problems are left out of ``tables``. ``absent`` lists
+    tables whose files exist but hold no usable rows (optional header-only tables).
+    """
+
+    tables: dict[str, RawTable]
+    problems: list[Problem] = field(default_factory=list)
+    description: str = ""
+    mapping: str | None = None
+    notes: list[str] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)
+    failed: set[str] = field(default_factory=set)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def record_lines(data: bytes, n_rows: int | None = None) -> np.ndarray:
+    """Physical line number of every data record of CSV bytes (header = line 1).
+
+    Blank lines are skipped (as the CSV parser does); quoted values may span lines:
+    a newline ends a record only when the number of ``"`` before it is even (RFC 4180).
+    Vectorised with numpy in 32 MB chunks. ``n_rows`` enables a fast path when the
+    file has no quotes and no blank lines.
+    """
+    end = len(data)
+    while end and data[end - 1] in (10, 13):
+        end -= 1
+    has_quote = data.find(b'"') >= 0
+    if (n_rows is not None and not has_quote and data.find(b"\n\n", 0, end) < 0
+            and data.find(b"\n\r\n", 0, end) < 0):
+        return np.arange(2, n_rows + 2, dtype=np.int64)
+    buf = np.frombuffer(data, dtype=np.uint8)
+    nl = np.flatnonzero(buf == 10)
+    if has_quote and len(nl):
+        in_quote = np.zeros(len(nl), dtype=bool)
+        carry = np.uint8(0)
+        for start in range(0, len(buf), _CHUNK):
+            chunk = buf[start:start + _CHUNK]
+            par = np.bitwise_xor.accumulate((chunk == 34).view(np.uint8)) ^ carry
+            lo, hi = np.searchsorted(nl, [start, start + len(chunk)])
+            in_quote[lo:hi] = par[nl[lo:hi] - start].astype(bool)
+            carry = par[-1]
+        term = nl[~in_quote]
+    else:
+        term = nl
+    starts = np.concatenate([[0], term + 1])
+    ends = np.concatenate([term, [len(buf)]])
+    length = ends - starts
+    first = np.where(length > 0, buf[np.minimum(starts, len(buf) - 1)], 0) if len(buf) else length
+    blank = (length == 0) | ((length == 1) & (first == 13))
+    line_no = np.searchsorted(nl, starts) + 1  # newlines before the start, plus one
+    kept = line_no[~blank]
+    return kept[1:].astype(np.int64)
+
+
+def _lines_by_csv_module(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Slow exact fallback: start line and field count of every non-blank record."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    starts, counts = [], []
+    prev = 0
+    for row in reader:
+        if row:
+            starts.append(prev + 1)
+            counts.append(len(row))
+        prev = reader.line_num
+    return np.asarray(starts[1:], dtype=np.int64), np.asarray(counts[1:], dtype=np.int64)
+
+
+def _bad_utf8_lines(data: bytes) -> tuple[list[int], int, str]:
+    """Line numbers (first 20), count and a sample byte of lines that are not UTF-8 (error path)."""
+    lines, n, sample = [], 0, ""
+    for i, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as e:
+            n += 1
+            if len(lines) < _MAX_LINES:
+                lines.append(i)
+            if not sample:
+                sample = f"0x{line[e.start]:02X}"
+    return lines, n, sample
+
+
+def _problem(file: str, column: str | None, rule: str, lines=(), n_lines: int | None = None,
+             detail: str = "", source: str | None = None) -> Problem:
+    lines = tuple(int(x) for x in list(lines)[:_MAX_LINES])
+    n = len(lines) if n_lines is None else int(n_lines)
+    return mapping_mod.located_problem(file, column, rule, lines, n, detail, source)
+
+
+def _encoding_problem(label: str, data: bytes) -> Problem:
+    lines, n, sample = _bad_utf8_lines(data)
+    return _problem(label, None, "file is not UTF-8 encoded", lines, n,
+                    f"byte {sample} looks like Latin-1/Windows-1252; re-save it as 'CSV UTF-8 (Comma "
+                    f"delimited)', convert it with `iconv -f latin1 -t utf-8 {label} > fixed.csv`, "
+                    "or declare `encoding: latin-1` for this table in mapping.yaml")
+
+
+def read_csv_bytes(data: bytes, label: str, table: str, delimiter: str = ",",
+                   encoding: str = "utf-8") -> tuple[RawTable | None, list[Problem]]:
+    """Parse one CSV file's bytes into a :class:`RawTable` (all text), or the problems that stop it.
+
+    A BOM is removed (reported as repaired); an empty file, a non-UTF-8 file, a file that
+    is not comma-separated, a duplicate header name or a row with the wrong number of
+    fields is a problem naming the file and line(s).
+    """
+    quality: list[tuple[str, str, int]] = []
+    if not data.strip(b" \t\r\n" + _BOM)[:1]:
+        return None, [_problem(label, None, "file is empty (no header row)", (1,), 1,
+                               "export the table again with its header row")]
+    body = data
+    if data.startswith(_BOM):
+        body = data[3:]
+    enc = encoding.lower().replace("_", "-")
+    utf8 = enc in ("utf-8", "utf8", "utf-8-sig")
+    nl = body.find(b"\n")
+    head = body if nl < 0 else body[:nl]
+    try:
+        head_text = head.decode(encoding)
+    except UnicodeDecodeError:
+        return None, [_encoding_problem(label, data)]
+    header = next(csv.reader([head_text.rstrip("\r")], delimiter=delimiter), [])
+    header = [h.strip() for h in header]
+    if len(header) == 1:
+        for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+            if sep in header[0] and sep != delimiter:
+                shown = header[0] if len(header[0]) <= 60 else header[0][:57] + "..."
+                return None, [_problem(
+                    label, None, "file is not comma-separated", (1,), 1,
+                    f"the header reads as one column {shown!r} separated by {name}; re-save it as "
+                    f"CSV with commas (Excel: 'CSV UTF-8 (Comma delimited)') or declare "
+                    f"`delimiter: {sep!r}` for this table in mapping.yaml")]
+    names = [h if h else f"unnamed_{i + 1}" for i, h in enumerate(header)]
+    dups = sorted({h for h in names if names.count(h) > 1})
+    if dups:
+        return None, [_problem(label, None, "duplicate column name in the header", (1,), 1,
+                               ", ".join(repr(d) for d in dups))]
+    if data.startswith(_BOM):
+        quality.append(("repaired", f"byte-order mark (BOM) removed from {label}", 1))
+    invalid: list[int] = []
+
+    def on_invalid(row) -> str:
+        invalid.append(row.actual_columns)
+        return "skip"
+
+    has_quote = body.find(b'"') >= 0
+    try:
+        tbl = pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(body)),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding,
+                                           block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=has_quote,
+                                             invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False,
+                                                 check_utf8=True))
+    except pa.ArrowInvalid as e:
+        if "UTF8" in str(e) or "utf8" in str(e).lower():
+            return None, [_encoding_problem(label, data)]
+        return None, [_problem(label, None, "file could not be read as CSV", (), 0, str(e).splitlines()[0])]
+    if invalid:
+        text = body.decode(encoding, errors="replace") if not utf8 else body.decode("utf-8", "replace")
+        starts, counts = _lines_by_csv_module(text) if delimiter == "," else _lines_by_csv_module_sep(
+            text, delimiter)
+        bad = counts != len(names)
+        return None, [_problem(label, None, f"row does not have {len(names)} fields like the header",
+                               starts[bad], int(bad.sum()),
+                               f"found {int(counts[bad][0]) if bad.any() else invalid[0]} fields; a "
+                               "value containing a comma must be quoted")]
+    if not utf8:
+        # transcoded by pyarrow: line numbers come from the original bytes (newlines are ASCII)
+        lines = record_lines(body, tbl.num_rows)
+    else:
+        lines = record_lines(body, tbl.num_rows)
+    if len(lines) != tbl.num_rows:  # unusual layout: count exactly with the csv module
+        lines, _ = _lines_by_csv_module(body.decode(encoding, errors="replace"))
+    frame = tbl.to_pandas(split_blocks=True, self_destruct=True)
+    del tbl
+    return RawTable(table, frame, lines, (label,), None, {label: tuple(names)}, {}, quality), []
+
+
+def _lines_by_csv_module_sep(text: str, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    starts, counts, prev = [], [], 0
+    for row in reader:
+        if row:
+            starts.append(prev + 1)
+            counts.append(len(row))
+        prev = reader.line_num
+    return np.asarray(starts[1:], dtype=np.int64), np.asarray(counts[1:], dtype=np.int64)
+
+
+def _concat(parts: list[RawTable]) -> RawTable:
+    """One RawTable from several files of the same table (monthly exports)."""
+    if len(parts) == 1:
+        return parts[0]
+    frame = pd.concat([p.frame for p in parts], ignore_index=True, sort=False)
+    for c in frame.columns:
+        if frame[c].dtype != "str":
+            frame[c] = frame[c].astype("str")
+    files = tuple(f for p in parts for f in p.files)
+    idx = np.concatenate([np.full(len(p.frame), i, dtype=np.int32) for i, p in enumerate(parts)])
+    headers = {k: v for p in parts for k, v in p.headers.items()}
+    src: dict[str, str] = {}
+    for p in parts:
+        src.update(p.source_columns)
+    quality = [q for p in parts for q in p.quality]
+    return RawTable(parts[0].name, frame, np.concatenate([p.lines for p in parts]), files, idx,
+                    headers, src, quality)
+
+
+def _input_plan(folder: Path, mapping: mapping_mod.Mapping | None) -> tuple[dict[str, list[Path]], list[Problem], list[str]]:
+    """Which files feed which contract table, plus problems (mapping globs matching nothing)."""
+    plan: dict[str, list[Path]] = {}
+    problems: list[Problem] = []
+    notes: list[str] = []
+    for name in TABLES:
+        if mapping is not None and name in mapping.tables:
+            files, prob = mapping.files_for(name, folder)
+            problems += prob
+            if files:
+                plan[name] = files
+        elif (folder / f"{name}.csv").is_file():
+            plan[name] = [folder / f"{name}.csv"]
+    used = {p.name for ps in plan.values() for p in ps}
+    others = sorted(p.name for p in folder.glob("*.csv") if p.name not in used)
+    if others:
+        notes.append(f"Files not used (not contract tables): {', '.join(others)}.")
+    return plan, problems, notes
+
+
+def _read_inputs(source: str | Path) -> tuple[Path, mapping_mod.Mapping | None, dict[str, list[Path]],
+                                               dict[Path, bytes], list[Problem], list[str]]:
+    folder = Path(source)
+    if not folder.exists():
+        raise ContractError([_problem(str(folder), None, "data folder does not exist")])
+    if not folder.is_dir():
+        raise ContractError([_problem(str(folder), None, "data source must be a folder of CSV files")])
+    mp = None
+    problems: list[Problem] = []
+    if (folder / mapping_mod.MAPPING_FILE).is_file():
+        mp, mprob = mapping_mod.load_mapping(folder / mapping_mod.MAPPING_FILE)
+        problems += mprob
+    plan, pprob, notes = _input_plan(folder, mp)
+    problems += pprob
+    blobs = {p: p.read_bytes() for ps in plan.values() for p in ps}
+    return folder, mp, plan, blobs, problems, notes
+
+
+def _fingerprint(digests: dict[str, str], tz_name: str, mapping_digest: str | None) -> str:
+    h = hashlib.sha256()
+    h.update(f"laceluxx-loader {LOADER_VERSION}\ntz {tz_name}\nmapping {mapping_digest or '-'}\n".encode())
+    for label in sorted(digests):
+        h.update(f"{label} {digests[label]}\n".encode())
+    return h.hexdigest()
+
+
+def dataset_fingerprint(source: str | Path, tz_name: str = DEFAULT_TZ) -> str:
+    """sha256 of the input: every file's bytes, the mapping file, tz_name and LOADER_VERSION."""
+    folder, mp, _plan, blobs, _p, _n = _read_inputs(source)
+    digests = {p.name: _sha256(b) for p, b in blobs.items()}
+    return _fingerprint(digests, tz_name, mp.digest if mp else None)
+
+
+def read_csv_tables(source: str | Path, _inputs=None) -> RawSource:
+    """Step 1: read every contract table of a CSV folder (with its mapping.yaml) as text."""
+    folder, mp, plan, blobs, problems, notes = _inputs or _read_inputs(source)
+    tables: dict[str, RawTable] = {}
+    failed: set[str] = set()
+    for name, paths in plan.items():
+        tm = mp.tables.get(name) if mp else None
+        parts = []
+        for p in paths:
+            raw, prob = read_csv_bytes(blobs[p], p.name, name,
+                                       delimiter=tm.delimiter if tm else ",",
+                                       encoding=tm.encoding if tm else "utf-8")
+            if raw is not None and tm is not None:
+                raw, mprob = mapping_mod.apply_table_mapping(tm, raw)
+                prob += mprob
+            problems += prob
+            if prob:
+                failed.add(name)
+            elif raw is not None:
+                parts.append(raw)
+        if parts and name not in failed:
+            tables[name] = _concat(parts)
+    return RawSource(tables, problems, str(folder), str(folder / mapping_mod.MAPPING_FILE) if mp else None,
+                     notes, {p.name: _sha256(b) for p, b in blobs.items()}, failed)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+class _Checker:
+    """Collects problems and quality rows while one table is validated."""
+
+    def __init__(self, raw: RawTable):
+        self.raw = raw
+        self.problems: list[Problem] = []
+        self.quality: list[tuple[str, str, str, int]] = []
+
+    def label(self, column: str) -> tuple[str, str | None]:
+        return column, self.raw.source_columns.get(column)
+
+    def add(self, mask: np.ndarray, column: str | None, rule: str, detail: str = "") -> None:
+        """One problem per file for the rows in ``mask``."""
+        idx = np.flatnonzero(mask)
+        if not len(idx):
+            return
+        src = self.raw.source_columns.get(column) if column else None
+        if self.raw.file_index is None:
+            groups = [(0, idx)]
+        else:
+            fi = self.raw.file_index[idx]
+            groups = [(int(f), idx[fi == f]) for f in np.unique(fi)]
+        for f, rows in groups:
+            lines = np.sort(self.raw.lines[rows])
+            self.problems.append(_problem(self.raw.files[f], column, rule, lines[:_MAX_LINES], len(rows),
+                                          detail, src))
+
+    def add_file(self, file: str, column: str, rule: str, detail: str = "") -> None:
+        self.problems.append(_problem(file, column, rule, (1,), 1, detail,
+                                      self.raw.source_columns.get(column)))
+
+    def count(self, action: str, reason: str, rows: int) -> None:
+        if rows:
+            self.quality.append((self.raw.name, action, reason, int(rows)))
+
+
+def _text(series: pd.Series) -> pa.ChunkedArray | pa.Array:
+    arr = pa.array(series, type=pa.string(), from_pandas=True) if not isinstance(
+        series.dtype, pd.StringDtype) else pa.array(series.array)
+    return arr.cast(pa.string()) if arr.type != pa.string() else arr
+
+
+def _np(mask) -> np.ndarray:
+    """Boolean numpy array from an arrow boolean array (nulls = False)."""
+    return np.asarray(pac.fill_null(mask, False), dtype=bool)
+
+
+def _sample(values: pa.Array, mask: np.ndarray) -> str:
+    i = np.flatnonzero(mask)
+    if not len(i):
+        return ""
+    v = values[int(i[0])].as_py()
+    return f"e.g. {v!r}"
+
+
+_PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)$"
+_CURRENCY = r"(US\$|CA\$|AU\$|[A-Z]{3}|[$€£¥])"
+
+
+def _parse_money(chk: _Checker, col: Column, s: pa.Array, blank: np.ndarray) -> np.ndarray:
+    plain = _np(pac.match_substring_regex(s, _PLAIN_NUMBER))
+    todo = ~plain & ~blank
+    values = s
+    if todo.any():
+        t = pac.replace_substring_regex(s, r"^([+-]?)\s*" + _CURRENCY + r"\s*", r"\1")
+        t = pac.replace_substring_regex(t, r"\s*" + _CURRENCY + r"$", "")
+        t = pac.replace_substring_regex(t, r"^\((.*)\)$", r"-\1")
+        grouped = _np(pac.match_substring_regex(t, r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"))
+        t = pac.if_else(pa.array(grouped), pac.replace_substring(t, ",", ""), t)
+        fixed = _np(pac.match_substring_regex(t, _PLAIN_NUMBER)) & todo
+        bad = todo & ~fixed
+        chk.add(bad, col.name, "not a number", _sample(s, bad))
+        chk.count("repaired", f"{col.name}: currency symbol or thousands separator removed", fixed.sum())
+        values = pac.if_else(pa.array(fixed), t, s)
+        plain = plain | fixed
+    out = np.full(len(s), np.nan)
+    if plain.any():
+        out[plain] = pac.cast(pac.filter(values, pa.array(plain)), pa.float64()).to_numpy(zero_copy_only=False)
+    return out
+
+
+def _parse_integer(chk: _Checker, col: Column, s: pa.Array, blank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    ok = _np(pac.match_substring_regex(s, r"^[+-]?\d{1,18}$"))
+    bad = ~ok & ~blank
+    chk.add(bad, col.name, "not a whole number", _sample(s, bad))
+    out = np.zeros(len(s), dtype=np.int64)
+    if ok.any():
+        out[ok] = pac.cast(pac.filter(s, pa.array(ok)), pa.int64()).to_numpy(zero_copy_only=False)
+    return out, ok
+
+
+_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_DATE_WITH_TIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$"
+
+
+def _strptime_day(s: pa.Array) -> np.ndarray:
+    """datetime64[ns] of ``YYYY-MM-DD`` strings (NaT where the date does not exist)."""
+    d = pac.strptime(s, format="%Y-%m-%d", unit="s", error_is_null=True)
+    return d.cast(pa.timestamp("ns")).to_numpy(zero_copy_only=False)
+
+
+def _parse_date(chk: _Checker, col: Column, s: pa.Array, blank: np.ndarray) -> np.ndarray:
+    iso = _np(pac.match_substring_regex(s, _DATE))
+    with_time = _np(pac.match_substring_regex(s, _DATE_WITH_TIME)) & ~iso
+    if with_time.any():
+        s = pac.if_else(pa.array(with_time), pac.utf8_slice_codeunits(s, 0, 10), s)
+        chk.count("repaired", f"{col.name}: time of day dropped from a date", with_time.sum())
+    ok = iso | with_time
+    out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if ok.any():
+        out[ok] = _strptime_day(pac.filter(s, pa.array(ok)))
+    bad = (~ok & ~blank) | (ok & np.isnat(out))
+    chk.add(bad, col.name, "not an ISO date (YYYY-MM-DD)", _sample(s, bad))
+    return out
+
+
+_TS_NAIVE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?$"
+_TS_ZONED_SHAPE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?\s*(Z|UTC|GMT|[+-].*)$"
+_OFFSET_OK = r"(Z|[+-](0\d|1[0-4])(:?[0-5]\d)?)$"
+
+
+def _cast_ts(s: pa.Array, tz: str | None) -> np.ndarray:
+    """Cast ISO strings to datetime64[ns] (UTC when tz), NaT for impossible values."""
+    typ = pa.timestamp("ns", tz) if tz else pa.timestamp("ns")
+    try:
+        return pac.cast(s, typ).cast(pa.timestamp("ns")).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        vals = pd.to_datetime(pd.Series(s.to_pylist(), dtype="object"), format="ISO8601", errors="coerce",
+                              utc=bool(tz))
+        if tz:
+            vals = vals.dt.tz_localize(None)
+        return vals.to_numpy(dtype="datetime64[ns]")
+
+
+def _parse_timestamp(chk: _Checker, col: Column, s: pa.Array, blank: np.ndarray, tz_name: str) -> np.ndarray:
+    """Naive ISO timestamps are business-local; ones with an offset are converted to tz_name, then naive."""
+    naive = _np(pac.match_substring_regex(s, _TS_NAIVE))
+    out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if naive.any():
+        out[naive] = _cast_ts(pac.filter(s, pa.array(naive)), None)
+    rest = ~naive & ~blank
+    bad_offset = np.zeros(len(s), dtype=bool)
+    zoned = np.zeros(len(s), dtype=bool)
+    if rest.any():
+        shaped = _np(pac.match_substring_regex(s, _TS_ZONED_SHAPE)) & rest
+        t = pac.replace_substring_regex(s, r"\s*(UTC|GMT)$", "Z")
+        t = pac.replace_substring_regex(t, r"\s+([+\-]\d|Z$)", r"\1")
+        good = _np(pac.match_substring_regex(t, _OFFSET_OK)) & shaped
+        bad_offset = shaped & ~good
+        zoned = good
+        if good.any():
+            utc = _cast_ts(pac.filter(t, pa.array(good)), "UTC")
+            local = (pd.Series(utc).dt.tz_localize("UTC").dt.tz_convert(tz_name).dt.tz_localize(None))
+            out[good] = local.to_numpy(dtype="datetime64[ns]")
+        chk.add(bad_offset, col.name, "malformed timezone offset",
+                f"{_sample(s, bad_offset)}; write offsets as +HH:MM or -HH:MM (at most 14 hours), "
+                "e.g. 2026-10-03 20:15:00-04:00, or leave them out for local time")
+    invalid = (~blank & ~naive & ~zoned & ~bad_offset) | ((naive | zoned) & np.isnat(out))
+    chk.add(invalid, col.name, "not an ISO 8601 timestamp",
+            f"{_sample(s, invalid)}; expected e.g. 2026-10-03 20:15:00 or 2026-10-03T20:15:00-04:00")
+    date_only = _np(pac.match_substring_regex(s, r"^\d{4}-\d{2}-\d{2}$"))
+    chk.count("repaired", f"{col.name}: date without time of day, midnight assumed", date_only.sum())
+    if zoned.any():
+        chk.count("read", f"{col.name}: timestamps with an offset converted to {tz_name}", zoned.sum())
+        if naive.any():
+            chk.count("read", f"{col.name}: timestamps without an offset taken as {tz_name} local time",
+                      (naive & ~blank).sum())
+    return out
+
+
+def _format_default(v: object) -> str:
+    return f"'{v}'" if isinstance(v, str) else f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _typed_default(col: Column, n: int) -> pd.Series:
+    if col.type == "id":
+        return pd.Series(pd.array([col.default] * n if col.default is not None else [pd.NA] * n,
+                                  dtype="string"))
+    if col.type == "text":
+        return pd.Series([col.default] * n if col.default is not None else [np.nan] * n, dtype="str")
+    if col.type == "money":
+        return pd.Series(np.full(n, np.nan if col.default is None else float(col.default)))
+    if col.type == "integer":
+        return pd.Series(np.full(n, 0 if col.default is None else int(col.default), dtype=np.int64))
+    return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
+
+
+def _validate_column(chk: _Checker, col: Column, raw: RawTable, present: set[str],
+                     tz_name: str) -> tuple[pd.Series, np.ndarray]:
+    """Typed values of one column and its blank mask (before defaults)."""
+    n = len(raw.frame)
+    required = col.required and (col.required_with is None or col.required_with in present)
+    if col.name not in raw.frame.columns:
+        if required:
+            for f in raw.files:
+                chk.add_file(f, col.name, "required column missing",
+                             "the header has: " + ", ".join(raw.headers.get(f, ())))
+        elif col.default is not None:
+            chk.count("defaulted", f"column {col.name} absent; set to {_format_default(col.default)}", n)
+        return _typed_default(col, n), np.ones(n, dtype=bool)
+    if required:  # a column present in some files only
+        for f, cols in raw.headers.items():
+            if col.name not in cols:
+                chk.add_file(f, col.name, "required column missing", "the header has: " + ", ".join(cols))
+    s0 = _text(raw.frame[col.name])
+    s = pac.utf8_trim_whitespace(s0)
+    blank = _np(pac.or_kleene(pac.is_null(s), pac.equal(s, "")))
+    s = pac.fill_null(s, "")
+    if required:
+        chk.add(blank, col.name, "required value is blank")
+    elif col.default is not None:
+        chk.count("defaulted", f"blank {col.name} set to {_format_default(col.default)}", blank.sum())
+    if col.type == "id":
+        trimmed = _np(pac.not_equal(pac.fill_null(s0, ""), s)) & ~blank
+        chk.count("repaired", f"{col.name}: spaces around the id removed", trimmed.sum())
+        out = pd.Series(pd.array(pac.if_else(pa.array(blank), pa.scalar(None, pa.string()), s),
+                                 dtype="string"))
+    elif col.type == "text":
+        if col.lowercase:
+            low = pac.utf8_lower(s)
+            changed = _np(pac.not_equal(low, s))
+            chk.count("repaired", f"{col.name}: written in lower case", changed.sum())
+            s = low
+        if col.allowed:
+            low = pac.utf8_lower(s)
+            ok = _np(pac.is_in(low, pa.array(col.allowed)))
+            bad = ~ok & ~blank
+            chk.add(bad, col.name, f"value not allowed (allowed: {', '.join(col.allowed)})", _sample(s, bad))
+            changed = ok & _np(pac.not_equal(low, s))
+            chk.count("repaired", f"{col.name}: written in lower case", changed.sum())
+            s = low
+        if col.known:
+            other = ~_np(pac.is_in(s, pa.array(col.known))) & ~blank
+            if other.any():
+                vc = pd.Series(pac.filter(s, pa.array(other)).to_pylist()).value_counts()
+                listed = ", ".join(f"{k} ({v})" for k, v in vc.head(8).items())
+                chk.count("read", f"{col.name} other than {'/'.join(col.known)}: {listed}", other.sum())
+        fill = col.default if col.default is not None else None
+        vals = pac.if_else(pa.array(blank), pa.scalar(fill, pa.string()), s)
+        out = pd.Series(vals.to_pandas(), dtype="str") if len(vals) else pd.Series([], dtype="str")
+    elif col.type == "money":
+        vals = _parse_money(chk, col, s, blank)
+        if col.default is not None:
+            vals[blank] = float(col.default)
+        out = pd.Series(vals)
+    elif col.type == "integer":
+        vals, ok = _parse_integer(chk, col, s, blank)
+        if col.default is not None:
+            vals[blank] = int(col.default)
+        out = pd.Series(vals)
+    elif col.type == "date":
+        out = pd.Series(_parse_date(chk, col, s, blank))
+    else:
+        out = pd.Series(_parse_timestamp(chk, col, s, blank, tz_name))
+    if col.min_value is not None and col.type in ("money", "integer"):
+        v = out.to_numpy()
+        below = ~blank & (v < col.min_value)
+        if col.type == "integer":
+            below &= ok
+        chk.add(below, col.name, f"must be >= {col.min_value:g}", _sample(s, below))
+    if col.unique:
+        dup = out.duplicated(keep=False).to_numpy() & ~blank
+        chk.add(dup, col.name, "duplicate value (must be unique)", _sample(s, dup))
+    return out, blank
+
+
+def _validate_table(raw: RawTable, spec: Table, present: set[str], tz_name: str) -> tuple[pd.DataFrame, _Checker]:
+    chk = _Checker(raw)
+    for f in raw.files:
+        n_f = len(raw.frame) if raw.file_index is None else int((raw.file_index == raw.files.index(f)).sum())
+        chk.count("read", f"rows read from {f}", n_f)
+    for action, reason, rows in raw.quality:
+        chk.count(action, reason, rows)
+    cols: dict[str, pd.Series] = {}
+    for col in spec.columns:
+        cols[col.name], _ = _validate_column(chk, col, raw, present, tz_name)
+    for cmp in spec.compares:
+        a, b = cols[cmp.left], cols[cmp.right]
+        both = a.notna().to_numpy() & b.notna().to_numpy()
+        ok = (a > b) if cmp.op == ">" else (a >= b)
+        bad = both & ~ok.to_numpy()
+        chk.add(bad, cmp.left, f"{cmp.left} must be {cmp.op} {cmp.right}")
+    extras = [c for c in raw.frame.columns if c not in spec.column_names]
+    if extras:
+        chk.count("read", f"extra column(s) kept, not used: {', '.join(map(str, extras))}", len(raw.frame))
+        for c in extras:
+            cols[c] = raw.frame[c].reset_index(drop=True).astype("str")
+    df = pd.DataFrame(cols)
+    return df, chk
+
+
+def _check_foreign_keys(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable],
+                        checkers: dict[str, _Checker], skip: set[str]) -> None:
+    for name, df in tables.items():
+        for col in TABLES[name].columns:
+            ref = col.references
+            if ref is None or ref.table not in tables or ref.table in skip or col.name not in raws[name].frame:
+                continue
+            v = df[col.name]
+            orphan = v.notna().to_numpy() & ~v.isin(tables[ref.table][ref.column]).to_numpy()
+            if orphan.any():
+                checkers[name].add(orphan, col.name, f"value not found in {ref.table}.csv ({ref.column})",
+                                   _sample(pa.array(v.astype(object).where(v.notna(), None)), orphan))
+
+
+def validate_tables(raw: RawSource, tz_name: str = DEFAULT_TZ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, list[str]]:
+    """Step 2: check every hard rule, parse, repair and default (data-contract.md).
+
+    Returns typed tables, the data-quality rows (``table, action, reason, rows``) and notes.
+    Raises ContractError with every problem found (reading problems included).
+    """
+    problems = list(raw.problems)
+    notes = list(raw.notes)
+    if "sales" not in raw.tables and "sales" not in raw.failed:
+        problems.append(_problem("sales.csv", None, "required table missing",
+                                 detail=f"no sales.csv in {raw.description}; it is the minimal input "
+                                        "(sale_id, buyer_id, date_sold, sale_price)"))
+    usable: dict[str, RawTable] = {}
+    for name, rt in raw.tables.items():
+        if len(rt.frame) == 0:
+            if TABLES[name].core:
+                problems.append(_problem(rt.files[0], None, "table has a header but no rows", (1,), 1,
+                                         "export the table with its rows, or remove the file"))
+                raw.failed.add(name)
+            else:
+                notes.append(f"{rt.files[0]} has a header but no rows; treated as absent.")
+            continue
+        usable[name] = rt
+    present = set(usable) | set(raw.failed)
+    tables: dict[str, pd.DataFrame] = {}
+    checkers: dict[str, _Checker] = {}
+    for name, rt in usable.items():
+        df, chk = _validate_table(rt, TABLES[name], present, tz_name)
+        tables[name], checkers[name] = df, chk
+    bad_tables = {n for n, c in checkers.items() if c.problems} | set(raw.failed)
+    _check_foreign_keys(tables, usable, checkers, bad_tables)
+    for chk in checkers.values():
+        problems += chk.problems
+    if problems:
+        raise ContractError(problems)
+    rows = [q for chk in checkers.values() for q in chk.quality]
+    quality = pd.DataFrame(rows, columns=QUALITY_COLUMNS).astype({"rows": "int64"})
+    return tables, quality, notes
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def _cache_path(fingerprint: str) -> Path:
+    return CACHE_DIR / "tables" / fingerprint
+
+
+def _write_cache(ds: Dataset) -> None:
+    final = _cache_path(ds.fingerprint)
+    if final.exists():
+        return
+    tmp = final.parent / f".tmp-{ds.fingerprint[:16]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    try:
+        tmp.mkdir(parents=True)
+        dtypes = {}
+        for name, df in ds.tables.items():
+            df.to_parquet(tmp / f"{name}.parquet", index=False)
+            dtypes[name] = {c: str(t) for c, t in df.dtypes.items()}
+        meta = {"loader_version": LOADER_VERSION, "tz_name": ds.tz_name, "mapping": ds.mapping,
+                "notes": ds.notes, "quality": ds.quality.to_dict(orient="records"), "dtypes": dtypes}
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=1, default=str))
+        os.rename(tmp, final)
+    except OSError:
+        pass  # another run wrote it first, or the cache is not writable: loading still worked
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _read_cache(fingerprint: str, source: str) -> Dataset | None:
+    path = _cache_path(fingerprint)
+    try:
+        meta = json.loads((path / "meta.json").read_text())
+        tables = {}
+        for name, dtypes in meta["dtypes"].items():
+            df = pd.read_parquet(path / f"{name}.parquet")
+            tables[name] = df.astype(dtypes) if {c: str(t) for c, t in df.dtypes.items()} != dtypes else df
+        quality = pd.DataFrame(meta["quality"], columns=QUALITY_COLUMNS).astype({"rows": "int64"})
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return Dataset(tables, quality, fingerprint, source, meta["tz_name"], meta["mapping"], list(meta["notes"]))
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def load_dataset(source: str | Path, tz_name: str = DEFAULT_TZ, use_cache: bool = True) -> Dataset:
+    """Load, validate and type a folder of contract CSVs (data-contract.md), cached as Parquet.
+
+    Parameters
+    ----------
+    source : folder with ``<table>.csv`` files (and optionally ``mapping.yaml``).
+    tz_name : business time zone; timestamps with an offset are converted to it.
+    use_cache : read/write ``CACHE_DIR/tables/<fingerprint>/``.
+
+    Raises
+    ------
+    ContractError : every broken hard rule, each naming file, lines, column and rule.
+    """
+    try:
+        pd.Timestamp("2026-01-01", tz=tz_name)
+    except Exception as e:
+        raise ValueError(f"unknown time zone {tz_name!r}; use an IANA name like 'America/New_York'") from e
+    inputs = _read_inputs(source)
+    folder, mp, _plan, blobs, _problems, _notes = inputs
+    digests = {p.name: _sha256(b) for p, b in blobs.items()}
+    fp = _fingerprint(digests, tz_name, mp.digest if mp else None)
+    if use_cache and not _problems:
+        ds = _read_cache(fp, str(folder))
+        if ds is not None:
+            return ds
+    raw = read_csv_tables(folder, _inputs=inputs)
+    del blobs, inputs
+    tables, quality, notes = validate_tables(raw, tz_name)
+    ds = Dataset(tables, quality, fp, str(folder), tz_name, raw.mapping, notes)
+    if use_cache:
+        _write_cache(ds)
+    return ds
+
+
+def quality_summary(ds: Dataset) -> pd.DataFrame:
+    """The data-quality summary: one row per table, action and reason with a row count."""
+    q = ds.quality.copy()
+    order = {"read": 0, "repaired": 1, "defaulted": 2, "excluded": 3}
+    q["_o"] = q["action"].map(order).fillna(9)
+    return q.sort_values(["table", "_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
+
+
+def quality_text(ds: Dataset) -> str:
+    """One plain paragraph for the command line: what was loaded, repaired and defaulted."""
+    q = ds.quality
+    read = q[(q["action"] == "read") & q["reason"].str.startswith("rows read from")]
+    per_table = read.groupby("table", sort=False)["rows"].sum()
+    parts = [f"{t} {n:,} rows" for t, n in per_table.items()]
+    text = f"Loaded {len(ds.tables)} table(s) from {ds.source}: {', '.join(parts)}."
+    for action, verb in (("repaired", "repaired"), ("defaulted", "defaulted")):
+        sub = q[q["action"] == action]
+        if len(sub):
+            detail = "; ".join(f"{r.table}: {r.reason} ({r.rows:,})" for r in sub.itertuples())
+            text += f" {int(sub['rows'].sum()):,} cell(s) {verb} ({detail})."
+        else:
+            text += f" Nothing {verb}."
+    excl = q[q["action"] == "excluded"]
+    text += f" {int(excl['rows'].sum()):,} row(s) excluded." if len(excl) else " No rows excluded."
+    missing = [t for t in TABLES if t not in ds.tables]
+    if missing:
+        text += f" Tables not present: {', '.join(missing)}."
+    if ds.notes:
+        text += " " + " ".join(ds.notes)
+    return text
