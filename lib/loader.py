@@ -33,6 +33,10 @@ from .config import CACHE_DIR, DEFAULT_TZ
 from .contract import TABLES, Column, Table
 from .dataset import ContractError, Dataset, Problem
 
+ArrowStringArray = pd.arrays.ArrowStringArray
+_ID_DTYPE = pd.StringDtype("pyarrow")
+_TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
+
 __all__ = [
     "LOADER_VERSION", "RawTable", "RawSource", "read_csv_tables", "validate_tables", "load_dataset",
     "dataset_fingerprint", "quality_summary", "quality_text", "record_lines", "QUALITY_COLUMNS",
@@ -197,7 +201,7 @@ def read_csv_bytes(data: bytes, label: str, table: str, delimiter: str = ",",
     fields is a problem naming the file and line(s).
     """
     quality: list[tuple[str, str, int]] = []
-    if not data.strip(b" \t\r\n" + _BOM)[:1]:
+    if not data[:4096].strip(b" \t\r\n" + _BOM) and not data.strip(b" \t\r\n" + _BOM):
         return None, [_problem(label, None, "file is empty (no header row)", (1,), 1,
                                "export the table again with its header row")]
     body = data
@@ -558,12 +562,16 @@ def _format_default(v: object) -> str:
     return f"'{v}'" if isinstance(v, str) else f"{v:g}" if isinstance(v, float) else str(v)
 
 
+def _string_series(arr: pa.Array | pa.ChunkedArray, kind: str) -> pd.Series:
+    """Zero-copy pandas Series of an arrow string array: ``id`` -> "string" (pd.NA), ``text`` -> "str"."""
+    dtype = _ID_DTYPE if kind == "id" else _TEXT_DTYPE
+    return pd.Series(ArrowStringArray(arr, dtype=dtype))
+
+
 def _typed_default(col: Column, n: int) -> pd.Series:
-    if col.type == "id":
-        return pd.Series(pd.array([col.default] * n if col.default is not None else [pd.NA] * n,
-                                  dtype="string"))
-    if col.type == "text":
-        return pd.Series([col.default] * n if col.default is not None else [np.nan] * n, dtype="str")
+    if col.type in ("id", "text"):
+        arr = pa.nulls(n, pa.string()) if col.default is None else pa.repeat(pa.scalar(str(col.default)), n)
+        return _string_series(arr, col.type)
     if col.type == "money":
         return pd.Series(np.full(n, np.nan if col.default is None else float(col.default)))
     if col.type == "integer":
@@ -599,8 +607,7 @@ def _validate_column(chk: _Checker, col: Column, raw: RawTable, present: set[str
     if col.type == "id":
         trimmed = _np(pac.not_equal(pac.fill_null(s0, ""), s)) & ~blank
         chk.count("repaired", f"{col.name}: spaces around the id removed", trimmed.sum())
-        out = pd.Series(pd.array(pac.if_else(pa.array(blank), pa.scalar(None, pa.string()), s),
-                                 dtype="string"))
+        out = _string_series(pac.if_else(pa.array(blank), pa.scalar(None, pa.string()), s), "id")
     elif col.type == "text":
         if col.lowercase:
             low = pac.utf8_lower(s)
@@ -623,7 +630,7 @@ def _validate_column(chk: _Checker, col: Column, raw: RawTable, present: set[str
                 chk.count("read", f"{col.name} other than {'/'.join(col.known)}: {listed}", other.sum())
         fill = col.default if col.default is not None else None
         vals = pac.if_else(pa.array(blank), pa.scalar(fill, pa.string()), s)
-        out = pd.Series(vals.to_pandas(), dtype="str") if len(vals) else pd.Series([], dtype="str")
+        out = _string_series(vals, "text")
     elif col.type == "money":
         vals = _parse_money(chk, col, s, blank)
         if col.default is not None:
@@ -644,7 +651,7 @@ def _validate_column(chk: _Checker, col: Column, raw: RawTable, present: set[str
         if col.type == "integer":
             below &= ok
         chk.add(below, col.name, f"must be >= {col.min_value:g}", _sample(s, below))
-    if col.unique:
+    if col.unique and not out[~blank].is_unique:
         dup = out.duplicated(keep=False).to_numpy() & ~blank
         chk.add(dup, col.name, "duplicate value (must be unique)", _sample(s, dup))
     return out, blank
@@ -682,11 +689,12 @@ def _check_foreign_keys(tables: dict[str, pd.DataFrame], raws: dict[str, RawTabl
             ref = col.references
             if ref is None or ref.table not in tables or ref.table in skip or col.name not in raws[name].frame:
                 continue
-            v = df[col.name]
-            orphan = v.notna().to_numpy() & ~v.isin(tables[ref.table][ref.column]).to_numpy()
+            v = pa.array(df[col.name].array)
+            known = pa.array(tables[ref.table][ref.column].array)
+            orphan = _np(pac.and_not(pac.is_valid(v), pac.is_in(v, value_set=known)))
             if orphan.any():
                 checkers[name].add(orphan, col.name, f"value not found in {ref.table}.csv ({ref.column})",
-                                   _sample(pa.array(v.astype(object).where(v.notna(), None)), orphan))
+                                   _sample(v, orphan))
 
 
 def validate_tables(raw: RawSource, tz_name: str = DEFAULT_TZ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, list[str]]:
