@@ -184,7 +184,7 @@ def occasion_distribution(customers: pd.DataFrame, cap: int = 10) -> pd.Series:
 def purchase_gaps(occasions: pd.DataFrame) -> pd.Series:
     """Days between consecutive purchase occasions of the same customer (one value per repeat occasion)."""
     o = occasions[["buyer_id", "date"]].sort_values(["buyer_id", "date"], kind="mergesort")
-    same = o["buyer_id"].eq(o["buyer_id"].shift()).to_numpy()
+    same = o["buyer_id"].eq(o["buyer_id"].shift()).fillna(False).to_numpy(dtype=bool)
     gaps = o["date"].diff().dt.days.to_numpy()[same]
     return pd.Series(gaps, name="gap_days", dtype="float64")
 
@@ -434,13 +434,15 @@ def cohort_tables(occasions: pd.DataFrame, period_end: pd.Timestamp, max_cohorts
                       "revenue": o["revenue"].to_numpy()})
     active = d.drop_duplicates(["buyer", "k"]).groupby(["cohort", "k"]).size().unstack(fill_value=0)
     rev = d.groupby(["cohort", "k"])["revenue"].sum().unstack(fill_value=0.0)
+    ks = np.arange(end_m - int(first.min()) + 1)
+    active = active.reindex(columns=ks, fill_value=0)
+    rev = rev.reindex(columns=ks, fill_value=0.0)
     sizes = active[0]
     ret = active.div(sizes, axis=0) * 100
-    ks = ret.columns.to_numpy()
     cohorts = ret.index.to_numpy()
     unobserved = cohorts[:, None] + ks[None, :] > end_m
     ret = ret.mask(unobserved)
-    rev = rev.reindex(columns=ks, fill_value=0.0).mask(unobserved)
+    rev = rev.mask(unobserved)
     keep = cohorts[-max_cohorts:]
     labels = {c: f"{c // 12:04d}-{c % 12 + 1:02d}" for c in cohorts}
     ret, rev, sizes = ret.loc[keep], rev.loc[keep], sizes.loc[keep]
