@@ -1,0 +1,817 @@
+"""Marketing ROI: campaign and channel payback, acquisition-channel value, attribution models side by side, budget advice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import attribution as at
+from . import fmt
+from .periods import Period
+
+__all__ = [
+    "MarketingData", "prepare", "prorated_spend", "marketing_spend", "campaign_performance",
+    "channel_performance", "best_by_roas", "roas_period", "marketing_metrics", "acquisition_value",
+    "AcquisitionTests", "model_credit", "model_shares", "model_disagreement", "roas_by_model",
+    "bootstrap_roas", "budget_advice", "BudgetAdvice", "roas_text", "missing_inputs_sentence",
+    "campaign_sentences", "campaign_actions", "channel_sentences", "channel_actions",
+    "acquisition_sentences", "acquisition_actions", "models_sentences", "models_actions",
+    "NO_CAMPAIGN",
+]
+
+#: label suffix of touches without a known campaign (organic contacts)
+NO_CAMPAIGN = "(no campaign)"
+
+
+def _need(df: pd.DataFrame, cols: tuple[str, ...], what: str) -> None:
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise ValueError(f"{what} lacks column(s) {', '.join(missing)}")
+
+
+def roas_text(x: float | None) -> str:
+    """A return on ad spend as ``4.25x`` (revenue per unit of spend); ``n/a`` when missing."""
+    return "n/a" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:,.2f}x"
+
+
+# ---------------------------------------------------------------- inputs
+
+
+@dataclass
+class MarketingData:
+    """Everything the marketing analyses share, built once by :func:`prepare`.
+
+    Attributes
+    ----------
+    occasions : purchase occasions up to period_end with ``occasion_time``,
+        ``first_occasion`` and ``in_period``.
+    touches : counted touches (metrics.md, attribution) before period end, with
+        ``campaign`` (display label) and ``paid`` (campaign known in campaigns.csv).
+    reach : every touch (impressions too) before period end: ``user_id, channel, campaign``.
+    paths : conversion paths with the heuristic credits (lib.attribution).
+    nulls : non-converting journeys (for the Markov model).
+    campaigns : campaigns.csv with ``campaign`` label, or None.
+    """
+
+    occasions: pd.DataFrame
+    touches: pd.DataFrame
+    reach: pd.DataFrame
+    paths: pd.DataFrame
+    nulls: pd.DataFrame
+    campaigns: pd.DataFrame | None
+    period: Period
+    lookback_days: int
+    half_life_days: float
+    gp_known: bool
+
+    @property
+    def customers(self) -> int:
+        return int(self.occasions["buyer_id"].nunique())
+
+
+def _campaign_labels(campaigns: pd.DataFrame) -> pd.Series:
+    """campaign_name, with the id appended where two campaigns share a name."""
+    name = campaigns["campaign_name"].astype("string").fillna(campaigns["campaign_id"])
+    dup = name.duplicated(keep=False).to_numpy()
+    return name.where(~dup, name + " (" + campaigns["campaign_id"].astype("string") + ")")
+
+
+def _touch_labels(t: pd.DataFrame, campaigns: pd.DataFrame | None) -> tuple[pd.Series, np.ndarray]:
+    """Per touch: the campaign label (``<channel> (no campaign)`` when unknown) and whether it is paid."""
+    organic = t["channel"].astype("string").fillna("unknown") + " " + NO_CAMPAIGN
+    if campaigns is None or t.empty:
+        return organic, np.zeros(len(t), dtype=bool)
+    lab = pd.Series(_campaign_labels(campaigns).to_numpy(), index=campaigns["campaign_id"].astype("string"))
+    codes = lab.index.get_indexer(t["campaign_id"].astype("string"))
+    paid = codes >= 0
+    labels = np.asarray(lab.to_numpy(dtype=object))
+    out = organic.to_numpy(dtype=object).copy()
+    out[paid] = labels[codes[paid]]
+    return pd.Series(pd.array(out, dtype="string"), index=t.index), paid
+
+
+def prepare(tables: dict[str, pd.DataFrame], lines: pd.DataFrame, period: Period, lookback_days: int = 30,
+            half_life_days: float = 7.0,
+            touch_types: tuple[str, ...] | None = at.COUNTED_TOUCH_TYPES) -> MarketingData | None:
+    """Paths, credits and journeys of the marketing analyses; None without touchpoints.csv.
+
+    Parameters
+    ----------
+    tables : the dataset's tables (touchpoints, optionally campaigns).
+    lines : sale lines up to period end (lib.derived.sale_lines).
+    period : the report period; history = everything before its end.
+    lookback_days, half_life_days, touch_types : attribution settings (metrics.md, attribution).
+    """
+    if "touchpoints" not in tables:
+        return None
+    if lookback_days is None or int(lookback_days) != lookback_days or lookback_days < 0:
+        raise ValueError(f"lookback_days must be a whole number of days >= 0, got {lookback_days!r}")
+    end = period.end_exclusive
+    campaigns = tables.get("campaigns")
+    if campaigns is not None:
+        campaigns = campaigns.copy()
+        campaigns["campaign"] = _campaign_labels(campaigns).to_numpy()
+    occ = at.occasion_times(lines[lines["date_sold"] < end])
+    occ["in_period"] = period.contains(occ["date"]).to_numpy()
+    tp = tables["touchpoints"]
+    tp = tp[(tp["timestamp"] < end).to_numpy()]
+    reach_lab, _ = _touch_labels(tp, campaigns)
+    reach = pd.DataFrame({"user_id": tp["user_id"].to_numpy(), "channel": tp["channel"].astype("string").to_numpy(),
+                          "campaign": reach_lab.to_numpy()})
+    touches = at.eligible_touches(tp, touch_types=touch_types)
+    touches = touches[["user_id", "timestamp", "channel", "campaign_id"]].copy()
+    touches["channel"] = touches["channel"].astype("string").fillna("unknown")
+    lab, paid = _touch_labels(touches, campaigns)
+    touches["campaign"] = lab.to_numpy()
+    touches["paid"] = paid
+    paths = at.conversion_paths(occ, touches, lookback_days=int(lookback_days))
+    paths = at.heuristic_credits(paths, half_life_days=half_life_days)
+    nulls = at.null_journeys(touches, paths, lookback_days=int(lookback_days), as_of=end)
+    gp_known = "gross_profit" in occ.columns and bool(occ["gross_profit"].notna().any())
+    return MarketingData(occasions=occ, touches=touches, reach=reach, paths=paths, nulls=nulls,
+                         campaigns=campaigns, period=period, lookback_days=int(lookback_days),
+                         half_life_days=float(half_life_days), gp_known=gp_known)
+
+
+# ---------------------------------------------------------------- spend
+
+
+def prorated_spend(campaigns: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp) -> pd.Series:
+    """Spend of each campaign inside ``start..end`` (inclusive days), prorated by its days inside.
+
+    metrics.md, attribution: campaign spend in a window = spend x (campaign days
+    in the window / campaign days). ``start`` None means from the beginning.
+    Returns a float Series indexed by campaign_id.
+    """
+    _need(campaigns, ("campaign_id", "start_date", "end_date", "spend"), "campaigns")
+    s = campaigns["start_date"].dt.normalize()
+    e = campaigns["end_date"].dt.normalize()
+    if (e < s).any():
+        raise ValueError("campaigns: end_date before start_date for "
+                         + ", ".join(campaigns.loc[(e < s).to_numpy(), "campaign_id"].astype(str).head(5)))
+    lo = s if start is None else s.clip(lower=pd.Timestamp(start).normalize())
+    hi = e.clip(upper=pd.Timestamp(end).normalize())
+    inside = ((hi - lo).dt.days + 1).clip(lower=0)
+    total = (e - s).dt.days + 1
+    out = campaigns["spend"].to_numpy(dtype=float) * inside.to_numpy() / total.to_numpy()
+    return pd.Series(out, index=pd.Index(campaigns["campaign_id"].astype("string"), name="campaign_id"),
+                     name="spend")
+
+
+def marketing_spend(campaigns: pd.DataFrame, period: Period) -> float:
+    """metrics.md ``marketing_spend_period``: campaign spend prorated to the period's days."""
+    return float(prorated_spend(campaigns, period.start, period.end).sum())
+
+
+# ---------------------------------------------------------------- performance tables
+
+
+def _last_touch(md: MarketingData) -> pd.DataFrame:
+    p = md.paths
+    return p[p["last_touch"].to_numpy() == 1.0]
+
+
+def campaign_performance(md: MarketingData) -> pd.DataFrame:
+    """Per campaign (history, last touch): spend, reach, converting buyers, revenue, ROAS, cost per new customer.
+
+    Columns ``campaign_id, campaign, channel, start_date, end_date, window_end``
+    (end_date + lookback, capped at period end), ``spend`` (prorated to period
+    end), ``reached_users`` (any touch, impressions included),
+    ``converting_buyers`` (buyers with an occasion whose path holds a counted
+    touch of the campaign), ``conversion_rate_pct`` (converting / reached),
+    ``conversions``, ``revenue``, ``gross_profit`` (last touch), ``roas``
+    (revenue / spend, metrics.md), ``gp_roas`` (gross profit / spend),
+    ``new_customers`` (last-touch credited first occasions) and
+    ``cost_per_new_customer``. Sorted by ROAS, best first; campaigns without
+    spend last.
+    """
+    c = md.campaigns
+    if c is None:
+        raise ValueError("campaign performance needs campaigns.csv")
+    spend = prorated_spend(c, None, md.period.end).to_numpy()
+    lt = _last_touch(md)
+    g = lt.groupby("campaign", observed=True)
+    rev = g["revenue"].sum()
+    gp = g["gross_profit"].sum(min_count=1)
+    conv = g.size()
+    new = lt[lt["first_occasion"].to_numpy()].groupby("campaign", observed=True).size() \
+        if "first_occasion" in lt.columns else pd.Series(dtype=float)
+    buyers = md.paths.groupby("campaign", observed=True)["buyer_id"].nunique()
+    reached = md.reach.groupby("campaign", observed=True)["user_id"].nunique()
+    lab = c["campaign"]
+    out = pd.DataFrame({
+        "campaign_id": c["campaign_id"].to_numpy(), "campaign": lab.to_numpy(),
+        "channel": c["channel"].astype("string").to_numpy(),
+        "start_date": c["start_date"].to_numpy(), "end_date": c["end_date"].to_numpy(),
+        "window_end": (c["end_date"] + pd.Timedelta(days=md.lookback_days)).clip(upper=md.period.end).to_numpy(),
+        "spend": spend,
+        "reached_users": reached.reindex(lab).fillna(0).to_numpy(dtype=np.int64),
+        "converting_buyers": buyers.reindex(lab).fillna(0).to_numpy(dtype=np.int64),
+        "conversions": conv.reindex(lab).fillna(0).to_numpy(dtype=float),
+        "revenue": rev.reindex(lab).fillna(0.0).to_numpy(dtype=float),
+        "gross_profit": gp.reindex(lab).to_numpy(dtype=float) if md.gp_known else np.nan,
+        "new_customers": new.reindex(lab).fillna(0).to_numpy(dtype=np.int64),
+    })
+    if md.gp_known:
+        out["gross_profit"] = out["gross_profit"].fillna(0.0)
+    out["conversion_rate_pct"] = np.where(out["reached_users"] > 0,
+                                          100.0 * out["converting_buyers"] / out["reached_users"].clip(lower=1),
+                                          np.nan)
+    pos = out["spend"] > 0
+    out["roas"] = np.where(pos, out["revenue"] / out["spend"].where(pos, 1.0), np.nan)
+    out["gp_roas"] = np.where(pos, out["gross_profit"] / out["spend"].where(pos, 1.0), np.nan)
+    out["cost_per_new_customer"] = np.where(pos & (out["new_customers"] > 0),
+                                            out["spend"] / out["new_customers"].clip(lower=1), np.nan)
+    out = out.sort_values(["roas", "campaign"], ascending=[False, True], na_position="last", kind="stable")
+    return out.reset_index(drop=True)
+
+
+def channel_performance(md: MarketingData, campaigns_perf: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per touch channel (history, last touch): reach, converting buyers, revenue, spend and paid ROAS.
+
+    ``revenue`` / ``gross_profit`` / ``new_customers`` count every counted touch
+    on the channel (campaign or organic); ``paid_revenue`` only touches of
+    campaigns with spend > 0, grouped by the campaign's channel; ``roas`` =
+    paid_revenue / spend (the definition of ``best_channel_by_roas``).
+    Sorted by ROAS, best first.
+    """
+    lt = _last_touch(md)
+    g = lt.groupby("channel", observed=True)
+    reached = md.reach.groupby("channel", observed=True)["user_id"].nunique()
+    buyers = md.paths.groupby("channel", observed=True)["buyer_id"].nunique()
+    chans = sorted(set(reached.index.astype(str)) | set(buyers.index.astype(str)))
+    out = pd.DataFrame({"channel": pd.array(chans, dtype="string")})
+    out["reached_users"] = reached.reindex(chans).fillna(0).to_numpy(dtype=np.int64)
+    out["converting_buyers"] = buyers.reindex(chans).fillna(0).to_numpy(dtype=np.int64)
+    out["conversion_rate_pct"] = np.where(out["reached_users"] > 0,
+                                          100.0 * out["converting_buyers"] / out["reached_users"].clip(lower=1),
+                                          np.nan)
+    out["conversions"] = g.size().reindex(chans).fillna(0).to_numpy(dtype=float)
+    out["revenue"] = g["revenue"].sum().reindex(chans).fillna(0.0).to_numpy()
+    out["gross_profit"] = g["gross_profit"].sum().reindex(chans).fillna(0.0).to_numpy() if md.gp_known else np.nan
+    first = lt[lt["first_occasion"].to_numpy()] if "first_occasion" in lt.columns else lt.iloc[:0]
+    out["new_customers"] = first.groupby("channel", observed=True).size().reindex(chans).fillna(0) \
+        .to_numpy(dtype=np.int64)
+    if campaigns_perf is None and md.campaigns is not None:
+        campaigns_perf = campaign_performance(md)
+    if campaigns_perf is not None:
+        paid = campaigns_perf[campaigns_perf["spend"] > 0]
+        pg = paid.groupby("channel", observed=True)[["spend", "revenue", "gross_profit", "new_customers"]].sum(
+            min_count=1)
+        allc = sorted(set(chans) | set(pg.index.astype(str)))
+        out = out.set_index("channel").reindex(pd.Index(allc, dtype="string", name="channel")).reset_index()
+        for col in ("reached_users", "converting_buyers", "new_customers"):
+            out[col] = out[col].fillna(0).astype(np.int64)
+        for col in ("conversions", "revenue"):
+            out[col] = out[col].fillna(0.0)
+        pg = pg.reindex(allc)
+        out["spend"] = pg["spend"].fillna(0.0).to_numpy()
+        out["paid_revenue"] = pg["revenue"].fillna(0.0).to_numpy()
+        out["paid_gross_profit"] = pg["gross_profit"].to_numpy(dtype=float)
+        pos = out["spend"] > 0
+        out["roas"] = np.where(pos, out["paid_revenue"] / out["spend"].where(pos, 1.0), np.nan)
+        out["gp_roas"] = np.where(pos, out["paid_gross_profit"] / out["spend"].where(pos, 1.0), np.nan)
+        paid_new = pg["new_customers"].fillna(0).to_numpy()
+        out["cost_per_new_customer"] = np.where(pos & (paid_new > 0), out["spend"] / np.maximum(paid_new, 1),
+                                                np.nan)
+        out = out.sort_values(["roas", "revenue"], ascending=[False, False], na_position="last", kind="stable")
+    else:
+        out = out.sort_values("revenue", ascending=False, kind="stable")
+    return out.reset_index(drop=True)
+
+
+def best_by_roas(campaigns_perf: pd.DataFrame) -> tuple[str | None, str | None]:
+    """metrics.md ``best_campaign_by_roas`` and ``best_channel_by_roas`` (history, last touch, spend > 0).
+
+    The channel's ROAS pools its campaigns: sum of their last-touch revenue /
+    sum of their spend. Ties go to the name first in alphabetical order.
+    """
+    paid = campaigns_perf[campaigns_perf["spend"] > 0]
+    if paid.empty:
+        return None, None
+    camp = paid.sort_values(["roas", "campaign"], ascending=[False, True], kind="stable").iloc[0]["campaign"]
+    g = paid.groupby("channel", observed=True)[["revenue", "spend"]].sum()
+    g["roas"] = g["revenue"] / g["spend"]
+    g = g.reset_index().sort_values(["roas", "channel"], ascending=[False, True], kind="stable")
+    return str(camp), str(g.iloc[0]["channel"])
+
+
+def roas_period(md: MarketingData) -> tuple[float | None, float, float]:
+    """metrics.md ``roas_period``: last-touch revenue of the period's occasions credited to campaigns / period spend.
+
+    Returns (roas or None when the period has no spend, attributed revenue, spend).
+    """
+    if md.campaigns is None:
+        return None, 0.0, 0.0
+    spend = marketing_spend(md.campaigns, md.period)
+    lt = _last_touch(md)
+    paid_ids = md.campaigns.loc[md.campaigns["spend"] > 0, "campaign"]
+    sel = lt["paid"].to_numpy() & md.occasions["in_period"].to_numpy()[lt["occasion"].to_numpy()] \
+        & lt["campaign"].isin(paid_ids).to_numpy()
+    rev = float(lt.loc[sel, "revenue"].sum())
+    return (rev / spend if spend > 0 else None), rev, spend
+
+
+def marketing_metrics(md: MarketingData | None, campaigns: pd.DataFrame | None, period: Period,
+                      campaigns_perf: pd.DataFrame | None = None) -> dict[str, object]:
+    """The four Marketing metrics of metrics.md; None where the inputs are absent."""
+    out: dict[str, object] = {"marketing_spend_period": None, "roas_period": None,
+                              "best_campaign_by_roas": None, "best_channel_by_roas": None}
+    if campaigns is not None:
+        out["marketing_spend_period"] = marketing_spend(campaigns, period)
+    if md is not None and md.campaigns is not None:
+        out["roas_period"] = roas_period(md)[0]
+        perf = campaigns_perf if campaigns_perf is not None else campaign_performance(md)
+        out["best_campaign_by_roas"], out["best_channel_by_roas"] = best_by_roas(perf)
+    return out
+
+
+# ---------------------------------------------------------------- acquisition channels
+
+
+@dataclass
+class AcquisitionTests:
+    """Tests of differences between acquisition channels among customers with a full horizon."""
+
+    kruskal_p: float | None
+    chi2_p: float | None
+    n_mature: int
+    horizon_days: int
+
+
+def acquisition_value(users: pd.DataFrame, occasions: pd.DataFrame, period_end: pd.Timestamp,
+                      horizon_days: int = 365, min_customers: int = 5) -> tuple[pd.DataFrame, AcquisitionTests]:
+    """Customers by users.acquisition_channel with their first-12-month revenue and repeat rate.
+
+    A customer's 12-month revenue is the revenue of occasions within
+    ``horizon_days`` of the first one; only customers whose first occasion is at
+    least ``horizon_days`` before period_end ("mature") count, so every channel
+    is measured over the same horizon. Repeat rate = mature customers with 2+
+    occasions in the horizon. Tests: Kruskal-Wallis on 12-month revenue and a
+    chi-square test of repeat rates across channels with >= ``min_customers``
+    mature customers.
+
+    Returns
+    -------
+    (table, tests): table columns ``acquisition_channel, users, customers,
+    buying_pct, mature_customers, revenue_12m_per_customer, repeat_rate_12m_pct,
+    lifetime_revenue_per_customer`` sorted by 12-month revenue per customer.
+    """
+    from scipy import stats
+
+    _need(users, ("user_id",), "users")
+    _need(occasions, ("buyer_id", "date", "revenue"), "occasions")
+    end = pd.Timestamp(period_end).normalize()
+    u = users[["user_id"]].copy()
+    acq = users["acquisition_channel"] if "acquisition_channel" in users.columns else pd.Series(pd.NA, index=u.index)
+    u["acquisition_channel"] = acq.astype("string").str.strip().replace("", pd.NA).fillna("unknown").to_numpy()
+    occ = occasions[occasions["date"] <= end]
+    first = occ.groupby("buyer_id", observed=True)["date"].transform("min")
+    in_h = (occ["date"] - first).dt.days < horizon_days
+    per = pd.DataFrame({"buyer_id": occ["buyer_id"].to_numpy(), "revenue": occ["revenue"].to_numpy(),
+                        "rev_h": np.where(in_h, occ["revenue"].to_numpy(), 0.0),
+                        "occ_h": in_h.to_numpy().astype(np.int64), "first": first.to_numpy()})
+    cust = per.groupby("buyer_id", observed=True).agg(revenue=("revenue", "sum"), rev_h=("rev_h", "sum"),
+                                                      occ_h=("occ_h", "sum"), first=("first", "min"))
+    cust["mature"] = (end - cust["first"]).dt.days >= horizon_days
+    ch_map = pd.Series(u["acquisition_channel"].to_numpy(), index=u["user_id"].astype("string"))
+    ch_map = ch_map[~ch_map.index.duplicated()]
+    cust["acquisition_channel"] = ch_map.reindex(cust.index.astype("string")).fillna("unknown").to_numpy()
+    users_n = u.groupby("acquisition_channel").size()
+    cg = cust.groupby("acquisition_channel")
+    m = cust[cust["mature"]]
+    mg = m.groupby("acquisition_channel")
+    chans = sorted(set(users_n.index) | set(cust["acquisition_channel"]))
+    tab = pd.DataFrame({"acquisition_channel": chans})
+    tab["users"] = users_n.reindex(chans).fillna(0).to_numpy(dtype=np.int64)
+    tab["customers"] = cg.size().reindex(chans).fillna(0).to_numpy(dtype=np.int64)
+    tab["buying_pct"] = np.where(tab["users"] > 0, 100.0 * tab["customers"] / tab["users"].clip(lower=1), np.nan)
+    tab["mature_customers"] = mg.size().reindex(chans).fillna(0).to_numpy(dtype=np.int64)
+    tab["revenue_12m_per_customer"] = mg["rev_h"].mean().reindex(chans).to_numpy(dtype=float)
+    tab["repeat_rate_12m_pct"] = (100.0 * (m["occ_h"] >= 2).groupby(m["acquisition_channel"]).mean()) \
+        .reindex(chans).to_numpy(dtype=float)
+    tab["lifetime_revenue_per_customer"] = cg["revenue"].mean().reindex(chans).to_numpy(dtype=float)
+    tab = tab.sort_values(["revenue_12m_per_customer", "customers"], ascending=[False, False],
+                          na_position="last", kind="stable").reset_index(drop=True)
+    big = [c for c in chans if (m["acquisition_channel"] == c).sum() >= min_customers]
+    kp = cp = None
+    if len(big) >= 2:
+        groups = [m.loc[m["acquisition_channel"] == c, "rev_h"].to_numpy() for c in big]
+        if np.ptp(np.concatenate(groups)) > 0:
+            kp = float(stats.kruskal(*groups).pvalue)
+        ct = pd.crosstab(m["acquisition_channel"], m["occ_h"] >= 2).reindex(big)
+        if ct.shape[1] == 2 and (ct.sum(axis=0) > 0).all():
+            cp = float(stats.chi2_contingency(ct.to_numpy()).pvalue)
+    return tab, AcquisitionTests(kruskal_p=kp, chi2_p=cp, n_mature=int(len(m)), horizon_days=int(horizon_days))
+
+
+# ---------------------------------------------------------------- attribution models side by side
+
+
+def model_credit(md: MarketingData, by: str = "channel") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Attributed conversions, revenue and gross profit per ``by`` value under all six models (history).
+
+    ``by`` is ``channel`` or ``campaign``. Returns (long credit table with
+    ``by, model, conversions, revenue, gross_profit`` including the
+    ``direct/unattributed`` row, Markov removal effects).
+    """
+    if by not in ("channel", "campaign"):
+        raise ValueError(f"by must be 'channel' or 'campaign', got {by!r}")
+    heur = at.credit_by(md.paths, md.occasions, by)
+    mk, eff = at.markov_credit_by(md.paths, md.nulls, by)
+    un = heur[(heur[by] == at.UNATTRIBUTED) & (heur["model"] == "last_touch")].assign(model="markov")
+    out = pd.concat([heur, mk, un], ignore_index=True)
+    if not md.gp_known:
+        out["gross_profit"] = np.nan
+    return out, eff
+
+
+def model_shares(credit: pd.DataFrame, by: str = "channel", value: str = "revenue") -> pd.DataFrame:
+    """Wide table: share (%) of attributed ``value`` per ``by`` value (rows) and model (columns).
+
+    The direct/unattributed row is left out: shares are of the revenue the touches earn.
+    """
+    c = credit[credit[by] != at.UNATTRIBUTED]
+    w = c.pivot_table(index=by, columns="model", values=value, aggfunc="sum", fill_value=0.0, observed=True)
+    w = w.reindex(columns=[m for m in at.MODELS if m in w.columns])
+    tot = w.sum(axis=0).replace(0.0, np.nan)
+    share = 100.0 * w / tot
+    order = share.get("last_touch", share.iloc[:, 0]).sort_values(ascending=False).index if len(share) else share.index
+    return share.reindex(order)
+
+
+def model_disagreement(shares: pd.DataFrame) -> dict | None:
+    """Where the models disagree most: the row whose revenue share varies most across models.
+
+    Returns ``{"key", "high_model", "high_pct", "low_model", "low_pct", "spread_pts"}`` or None.
+    """
+    if shares.empty or shares.shape[1] < 2:
+        return None
+    spread = shares.max(axis=1) - shares.min(axis=1)
+    key = spread.idxmax()
+    row = shares.loc[key]
+    return {"key": str(key), "high_model": str(row.idxmax()), "high_pct": float(row.max()),
+            "low_model": str(row.idxmin()), "low_pct": float(row.min()), "spread_pts": float(spread.max())}
+
+
+def roas_by_model(credit_campaign: pd.DataFrame, campaigns_perf: pd.DataFrame, by: str = "channel") -> pd.DataFrame:
+    """ROAS of paid campaigns (spend > 0) under each model, pooled per ``by`` (``channel`` or ``campaign``).
+
+    Returns a wide table (rows: channel or campaign; columns: models) of revenue / spend.
+    """
+    paid = campaigns_perf[campaigns_perf["spend"] > 0][["campaign", "channel", "spend"]]
+    c = credit_campaign.merge(paid, on="campaign", how="inner")
+    rev = c.pivot_table(index=by, columns="model", values="revenue", aggfunc="sum", fill_value=0.0, observed=True)
+    spend = paid.groupby(by, observed=True)["spend"].sum()
+    out = rev.div(spend.reindex(rev.index), axis=0)
+    return out.reindex(columns=[m for m in at.MODELS if m in out.columns])
+
+
+# ---------------------------------------------------------------- budget
+
+
+def bootstrap_roas(md: MarketingData, campaigns_perf: pd.DataFrame, by: str = "channel", n_boot: int = 400,
+                   level: float = 0.90, seed: int = 0) -> pd.DataFrame:
+    """Last-touch ROAS per channel or campaign (spend > 0) with a bootstrap interval over buyers.
+
+    Every customer (buyer with an occasion up to period end) is resampled with
+    replacement ``n_boot`` times; spend is fixed. Percentile intervals at
+    ``level``. ``p_pays_back`` = share of resamples whose gross-profit ROAS is at
+    least 1 (revenue ROAS when gross profit is unknown).
+
+    Returns columns ``<by>, spend, revenue, roas, roas_low, roas_high,
+    gross_profit, gp_roas, gp_roas_low, gp_roas_high, p_pays_back``, best ROAS first.
+    """
+    if by not in ("channel", "campaign"):
+        raise ValueError(f"by must be 'channel' or 'campaign', got {by!r}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level}")
+    paid = campaigns_perf[campaigns_perf["spend"] > 0]
+    if paid.empty:
+        return pd.DataFrame(columns=[by, "spend", "revenue", "roas", "roas_low", "roas_high", "gross_profit",
+                                     "gp_roas", "gp_roas_low", "gp_roas_high", "p_pays_back"])
+    spend = paid.groupby(by, observed=True)["spend"].sum()
+    keys = list(spend.index.astype(str))
+    lt = _last_touch(md)
+    lt = lt[lt["campaign"].isin(paid["campaign"]).to_numpy()]
+    key_of = pd.Series(paid[by].astype(str).to_numpy(), index=paid["campaign"].astype(str).to_numpy())
+    k_codes = pd.Index(keys).get_indexer(key_of.reindex(lt["campaign"].astype(str)).to_numpy())
+    b_codes, b_uniq = pd.factorize(lt["buyer_id"])
+    n_cred, k = len(b_uniq), len(keys)
+    n_total = max(md.customers, n_cred)
+    gp_vals = lt["gross_profit"].to_numpy(dtype=float) if md.gp_known else np.zeros(len(lt))
+    m_rev = np.zeros((n_cred, k))
+    m_gp = np.zeros((n_cred, k))
+    np.add.at(m_rev, (b_codes, k_codes), lt["revenue"].to_numpy(dtype=float))
+    np.add.at(m_gp, (b_codes, k_codes), np.nan_to_num(gp_vals))
+    rng = np.random.default_rng(seed)
+    boot_rev = np.empty((n_boot, k))
+    boot_gp = np.empty((n_boot, k))
+    for b in range(n_boot):  # loop over resamples; each is one vectorised draw and matrix product
+        counts = np.bincount(rng.integers(0, n_total, n_total), minlength=n_total)[:n_cred].astype(float)
+        boot_rev[b] = counts @ m_rev
+        boot_gp[b] = counts @ m_gp
+    sp = spend.to_numpy(dtype=float)
+    a = (1 - level) / 2
+    r_b, g_b = boot_rev / sp, boot_gp / sp
+    pay = g_b if md.gp_known else r_b
+    out = pd.DataFrame({by: pd.array(keys, dtype="string"), "spend": sp, "revenue": m_rev.sum(axis=0),
+                        "gross_profit": m_gp.sum(axis=0) if md.gp_known else np.nan})
+    out["roas"] = out["revenue"] / sp
+    out["roas_low"], out["roas_high"] = np.quantile(r_b, a, axis=0), np.quantile(r_b, 1 - a, axis=0)
+    out["gp_roas"] = out["gross_profit"] / sp
+    out["gp_roas_low"] = np.quantile(g_b, a, axis=0) if md.gp_known else np.nan
+    out["gp_roas_high"] = np.quantile(g_b, 1 - a, axis=0) if md.gp_known else np.nan
+    out["p_pays_back"] = (pay >= 1.0).mean(axis=0)
+    out = out[[by, "spend", "revenue", "roas", "roas_low", "roas_high", "gross_profit", "gp_roas",
+               "gp_roas_low", "gp_roas_high", "p_pays_back"]]
+    return out.sort_values(["roas", by], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+@dataclass
+class BudgetAdvice:
+    """Where the next dollar goes and where spend should be cut, with the evidence."""
+
+    measure: str            # "gross-profit ROAS" or "revenue ROAS"
+    scale: list[str]        # pays back with confidence, best first
+    cut: list[str]          # does not pay back with confidence
+    unsure: list[str]       # interval straddles break-even
+    best: str | None        # the first place for the next dollar
+    sentences: list[str]
+    actions: list[str]
+
+
+def budget_advice(boot: pd.DataFrame, by: str = "channel", currency: str = "USD", model: str = "last touch",
+                  other_model_best: tuple[str, str | None] | None = None, level: float = 0.90,
+                  period_spend: pd.Series | None = None) -> BudgetAdvice:
+    """Scale / cut / test from bootstrap ROAS intervals (break-even: gross-profit ROAS = 1).
+
+    ``other_model_best`` = (model label, best ``by`` value under that model) to
+    say whether the recommendation survives a change of attribution model.
+    ``period_spend`` (per ``by`` value) sizes the suggested move of budget.
+    """
+    if boot.empty:
+        msg = "No campaign with spend, so there is no return on spend to compare."
+        return BudgetAdvice("n/a", [], [], [], None, [msg], ["Record campaign spend in campaigns.csv."])
+    gp = boot["gp_roas"].notna().any()
+    measure = "gross-profit ROAS" if gp else "revenue ROAS"
+    lo, hi, val = ("gp_roas_low", "gp_roas_high", "gp_roas") if gp else ("roas_low", "roas_high", "roas")
+    b = boot.sort_values([lo, val], ascending=False, kind="stable")
+    scale = [str(x) for x in b.loc[b[lo] >= 1.0, by]]
+    cut = [str(x) for x in b.loc[b[hi] < 1.0, by]]
+    unsure = [str(x) for x in b.loc[(b[lo] < 1.0) & (b[hi] >= 1.0), by]]
+    best = scale[0] if scale else None
+    pct = f"{level * 100:.0f}%"
+    s: list[str] = []
+    acts: list[str] = []
+    if best is not None:
+        r = b[b[by] == best].iloc[0]
+        s.append(f"The next dollar is best spent on {best}: each {fmt.money(1, currency)} returned "
+                 f"{r[val]:.2f} in {'gross profit' if gp else 'revenue'} ({pct} bootstrap interval over buyers "
+                 f"{r[lo]:.2f} to {r[hi]:.2f}), under {model} attribution.")
+    else:
+        s.append(f"No {by} pays back its spend with confidence: no {pct} bootstrap interval of {measure} lies "
+                 f"above 1 under {model} attribution.")
+    if cut:
+        rows = b[b[by].isin(cut)]
+        worst = rows.sort_values(val).iloc[0]
+        s.append(f"{len(cut)} {by}{'s' if len(cut) != 1 else ''} lose money on {measure} even at the top of "
+                 f"the interval: {', '.join(cut[:5])}{' ...' if len(cut) > 5 else ''}; the worst, {worst[by]}, "
+                 f"returns {worst[val]:.2f} per dollar (interval {worst[lo]:.2f} to {worst[hi]:.2f}).")
+    if unsure:
+        s.append(f"Too uncertain to call ({pct} interval spans break-even): {', '.join(unsure[:5])}"
+                 f"{' ...' if len(unsure) > 5 else ''}.")
+    if other_model_best is not None:
+        label, other = other_model_best
+        if other is None:
+            pass
+        elif best is not None and other == best:
+            s.append(f"The {label} model also ranks {best} first, so the advice does not hinge on the "
+                     f"attribution model.")
+        else:
+            s.append(f"The {label} model ranks {other} first instead, so the ranking depends on how credit "
+                     f"is shared; test before moving large sums.")
+    if cut and best is not None:
+        move = None
+        if period_spend is not None:
+            move = float(period_spend.reindex(cut).fillna(0).sum()) * 0.2
+        amount = f" ({fmt.money(move, currency)}, a fifth of their spend this month)" if move else ""
+        acts.append(f"Move budget{amount} from {', '.join(cut[:3])} to {best}, then re-check ROAS next month: "
+                    f"these are average returns, and the next dollar usually returns less than the average.")
+    elif best is not None:
+        acts.append(f"Raise the {best} budget in steps of about 20% and re-check ROAS monthly; the return of "
+                    f"the next dollar is usually lower than the average measured here.")
+    if cut and best is None:
+        acts.append(f"Cut or rework {', '.join(cut[:3])}: they do not earn back their spend.")
+    if unsure:
+        acts.append(f"Run a holdout (pause {unsure[0]} for a random half of the audience for a month) to measure "
+                    f"its true lift before deciding.")
+    if not acts:
+        acts.append("Keep the current split and re-check next month.")
+    return BudgetAdvice(measure, scale, cut, unsure, best, s, acts)
+
+
+# ---------------------------------------------------------------- sentences
+
+
+def missing_inputs_sentence(tables: dict[str, pd.DataFrame]) -> str | None:
+    """Which marketing files are missing and what each would enable; None when both are present."""
+    miss = [t for t in ("campaigns", "touchpoints") if t not in tables]
+    if not miss:
+        return None
+    what = {"campaigns": "campaigns.csv (campaign spend: ROAS, cost per new customer, budget advice)",
+            "touchpoints": "touchpoints.csv (marketing contacts: attribution of sales to campaigns and channels)"}
+    return ("This data has no " + " and no ".join(what[t] for t in miss)
+            + "; only acquisition channels from users.csv can be reported. Add "
+            + " and ".join(f"{t}.csv" for t in miss) + " to see the rest of this report.")
+
+
+def campaign_sentences(perf: pd.DataFrame, currency: str = "USD") -> list[str]:
+    """Insight sentences on campaign payback, built from campaign_performance."""
+    paid = perf[perf["spend"] > 0]
+    if paid.empty:
+        return ["No campaign has spend recorded up to the period end, so ROAS cannot be computed."]
+    tot_s, tot_r = paid["spend"].sum(), paid["revenue"].sum()
+    s = [f"{len(paid)} campaigns spent {fmt.money(tot_s, currency)} up to the period end and earned "
+         f"{fmt.money(tot_r, currency)} of last-touch revenue: {roas_text(tot_r / tot_s)} overall."]
+    best, worst = paid.iloc[0], paid.sort_values("roas", kind="stable").iloc[0]
+    s.append(f"Best: {best['campaign']} ({best['channel']}) at {roas_text(best['roas'])}; worst: "
+             f"{worst['campaign']} ({worst['channel']}) at {roas_text(worst['roas'])}.")
+    if paid["gp_roas"].notna().any():
+        lose = paid[paid["gp_roas"] < 1]
+        if len(lose):
+            s.append(f"{len(lose)} of {len(paid)} campaigns did not earn their spend back in gross profit "
+                     f"(gross-profit ROAS below 1), together {fmt.money(lose['spend'].sum(), currency)} of spend.")
+        else:
+            s.append(f"All {len(paid)} campaigns earned their spend back in gross profit.")
+    cac = paid["cost_per_new_customer"].dropna()
+    if len(cac):
+        lo_row = paid.loc[cac.idxmin()]
+        hi_row = paid.loc[cac.idxmax()]
+        s.append(f"A new customer cost {fmt.money(lo_row['cost_per_new_customer'], currency)} through "
+                 f"{lo_row['campaign']} and {fmt.money(hi_row['cost_per_new_customer'], currency)} through "
+                 f"{hi_row['campaign']}.")
+    return s
+
+
+def campaign_actions(perf: pd.DataFrame) -> tuple[str, list[str]]:
+    """(meaning, actions) for the campaign section."""
+    paid = perf[perf["spend"] > 0]
+    if paid.empty:
+        return ("Without spend the campaigns cannot be judged.", ["Record each campaign's spend in campaigns.csv."])
+    col = "gp_roas" if paid["gp_roas"].notna().any() else "roas"
+    good = paid[paid[col] >= 1]
+    bad = paid[paid[col] < 1]
+    meaning = (f"{len(good)} of {len(paid)} campaigns paid back their spend in "
+               f"{'gross profit' if col == 'gp_roas' else 'revenue'}.")
+    acts = []
+    if len(good):
+        acts.append(f"Repeat the format of {good.iloc[0]['campaign']} ({good.iloc[0]['channel']}), the best return.")
+    if len(bad):
+        acts.append(f"Stop or rework {', '.join(bad.sort_values(col)['campaign'].head(3))}: "
+                    f"each returned less than it cost.")
+    return meaning, acts or ["Keep the current campaigns and re-check next month."]
+
+
+def channel_sentences(ch: pd.DataFrame, currency: str = "USD") -> list[str]:
+    """Insight sentences on channels: paid ROAS, organic share, conversion of reached users."""
+    s = []
+    if "roas" in ch.columns and ch["roas"].notna().any():
+        paid = ch[ch["roas"].notna()].sort_values("roas", ascending=False)
+        top, low = paid.iloc[0], paid.iloc[-1]
+        s.append(f"{top['channel']} returns the most per dollar ({roas_text(top['roas'])} on "
+                 f"{fmt.money(top['spend'], currency)} of spend); {low['channel']} the least "
+                 f"({roas_text(low['roas'])} on {fmt.money(low['spend'], currency)}).")
+        big = paid.sort_values("spend", ascending=False).iloc[0]
+        share = 100 * big["spend"] / paid["spend"].sum()
+        if big["channel"] != top["channel"]:
+            s.append(f"The largest budget, {fmt.pct(share, 0)} of spend, goes to {big['channel']}, not to the "
+                     f"best-returning channel.")
+        org = ch["revenue"].sum() - ch.get("paid_revenue", pd.Series(dtype=float)).sum()
+        if ch["revenue"].sum() > 0 and org > 0:
+            s.append(f"{fmt.pct(100 * org / ch['revenue'].sum(), 0)} of touch-attributed revenue comes from "
+                     f"touches outside paid campaigns (organic posts, visits).")
+    cr = ch[ch["reached_users"] >= 20]
+    if len(cr) >= 2:
+        hi = cr.sort_values("conversion_rate_pct", ascending=False).iloc[0]
+        lo = cr.sort_values("conversion_rate_pct").iloc[0]
+        s.append(f"Of the users reached on {hi['channel']}, {fmt.pct(hi['conversion_rate_pct'])} later bought "
+                 f"after a counted touch there, against {fmt.pct(lo['conversion_rate_pct'])} on {lo['channel']}.")
+    return s or ["No channel has enough touches to compare."]
+
+
+def channel_actions(ch: pd.DataFrame) -> tuple[str, list[str]]:
+    """(meaning, actions) for the channel section."""
+    if "roas" not in ch.columns or not ch["roas"].notna().any():
+        return ("Without spend per channel the channels can only be compared on reach and conversion.",
+                ["Add campaigns.csv with spend per campaign and channel."])
+    paid = ch[ch["roas"].notna()].sort_values("roas", ascending=False)
+    col = "gp_roas" if paid["gp_roas"].notna().any() else "roas"
+    losing = paid[paid[col] < 1]["channel"].tolist()
+    meaning = (f"{paid.iloc[0]['channel']} is the channel that pays back best"
+               + (f"; {', '.join(losing)} {'does' if len(losing) == 1 else 'do'} not earn back "
+                  f"{'its' if len(losing) == 1 else 'their'} spend." if losing else "."))
+    acts = [f"Give {paid.iloc[0]['channel']} the first claim on any extra budget (see section 4 for the "
+            f"uncertainty)."]
+    if losing:
+        acts.append(f"Review {', '.join(losing)}: cut spend or change the offer until it pays back.")
+    return meaning, acts
+
+
+def acquisition_sentences(tab: pd.DataFrame, tests: AcquisitionTests, currency: str = "USD") -> list[str]:
+    """Which acquisition channel brings valuable customers, with the test behind the claim."""
+    known = tab[(tab["acquisition_channel"] != "unknown") & (tab["mature_customers"] >= 5)]
+    if known.empty:
+        return [f"Too few customers with {tests.horizon_days} days of history per acquisition channel "
+                f"({tests.n_mature} in all) to compare their value."]
+    top, low = known.iloc[0], known.iloc[-1]
+    s = [f"Customers who came through {top['acquisition_channel']} spent "
+         f"{fmt.money(top['revenue_12m_per_customer'], currency)} each in their first 12 months against "
+         f"{fmt.money(low['revenue_12m_per_customer'], currency)} for {low['acquisition_channel']} "
+         f"({tests.n_mature:,} customers with a full 12 months)."]
+    if tests.kruskal_p is not None:
+        if tests.kruskal_p < 0.05:
+            s.append(f"The difference in 12-month revenue is statistically significant (Kruskal-Wallis test, "
+                     f"p = {tests.kruskal_p:.3g}).")
+        else:
+            s.append(f"But the difference in 12-month revenue is within chance (Kruskal-Wallis test, "
+                     f"p = {tests.kruskal_p:.2f}): the data does not show that one channel brings more "
+                     f"valuable customers.")
+    r_hi = known.sort_values("repeat_rate_12m_pct", ascending=False).iloc[0]
+    r_lo = known.sort_values("repeat_rate_12m_pct").iloc[0]
+    rp = (f"chi-square test, p = {tests.chi2_p:.3g}" if tests.chi2_p is not None else "no test possible")
+    s.append(f"Repeat rate within 12 months: {fmt.pct(r_hi['repeat_rate_12m_pct'])} for "
+             f"{r_hi['acquisition_channel']} against {fmt.pct(r_lo['repeat_rate_12m_pct'])} for "
+             f"{r_lo['acquisition_channel']} ({rp}).")
+    return s
+
+
+def acquisition_actions(tab: pd.DataFrame, tests: AcquisitionTests) -> tuple[str, list[str]]:
+    """(meaning, actions) for acquisition channels."""
+    known = tab[(tab["acquisition_channel"] != "unknown") & (tab["mature_customers"] >= 5)]
+    unknown = tab[tab["acquisition_channel"] == "unknown"]
+    acts = []
+    if len(unknown) and unknown["users"].iloc[0] > 0 and tab["users"].sum() > 0:
+        share = 100 * unknown["users"].iloc[0] / tab["users"].sum()
+        if share >= 10:
+            acts.append(f"Record where each new user came from: {fmt.pct(share, 0)} of users have no "
+                        f"acquisition channel.")
+    if known.empty:
+        return "Acquisition channels cannot be compared yet.", acts or ["Re-check when customers have 12 months."]
+    sig = tests.kruskal_p is not None and tests.kruskal_p < 0.05
+    top = known.iloc[0]["acquisition_channel"]
+    if sig:
+        meaning = f"Customers won through {top} are worth the most over their first year."
+        acts.insert(0, f"Weigh first-year value, not only first orders: a customer from {top} justifies a higher "
+                       f"cost to acquire.")
+    else:
+        meaning = "First-year value does not differ clearly between acquisition channels."
+        acts.insert(0, "Judge channels on the cost of a new customer rather than on an assumed difference in "
+                       "customer quality.")
+    return meaning, acts
+
+
+def models_sentences(shares: pd.DataFrame, dis: dict | None, roas_models: pd.DataFrame | None = None) -> list[str]:
+    """Where the attribution models disagree and why it matters for the budget."""
+    if dis is None:
+        return ["Too few attributed sales to compare the attribution models."]
+    lab = at.MODEL_LABELS
+    s = [f"The models disagree most on {dis['key']}: {lab[dis['high_model']]} gives it "
+         f"{fmt.pct(dis['high_pct'])} of touch-attributed revenue, {lab[dis['low_model']]} "
+         f"{fmt.pct(dis['low_pct'])} ({dis['spread_pts']:.1f} points apart)."]
+    if "first_touch" in shares.columns and "last_touch" in shares.columns:
+        diff = shares["first_touch"] - shares["last_touch"]
+        opener, closer = diff.idxmax(), diff.idxmin()
+        if diff.max() > 1 and diff.min() < -1:
+            s.append(f"{opener} tends to open journeys (first touch {fmt.pct(shares.loc[opener, 'first_touch'])} "
+                     f"vs last touch {fmt.pct(shares.loc[opener, 'last_touch'])}) while {closer} closes them "
+                     f"({fmt.pct(shares.loc[closer, 'last_touch'])} vs {fmt.pct(shares.loc[closer, 'first_touch'])}"
+                     f"): a budget set on last touch alone would starve {opener}.")
+    if "markov" in shares.columns:
+        mk = shares["markov"].sort_values(ascending=False)
+        s.append(f"The data-driven Markov model, which asks how many sales would be lost without each channel, "
+                 f"credits {mk.index[0]} most ({fmt.pct(mk.iloc[0])}).")
+    if roas_models is not None and not roas_models.empty and roas_models.shape[1] > 1:
+        bests = roas_models.idxmax(axis=0)
+        if bests.nunique() == 1:
+            s.append(f"Every model gives {bests.iloc[0]} the best return on spend, so that conclusion is robust.")
+        else:
+            parts = ", ".join(f"{lab[m]}: {v}" for m, v in bests.items())
+            s.append(f"The best return on spend depends on the model ({parts}).")
+    return s
+
+
+def models_actions(shares: pd.DataFrame, dis: dict | None) -> tuple[str, list[str]]:
+    """(meaning, actions) for the model comparison."""
+    if dis is None:
+        return "Attribution cannot be compared yet.", ["Collect touchpoints for more purchases."]
+    if dis["spread_pts"] < 5:
+        return ("The models broadly agree, so the choice of attribution model does not change the budget "
+                "picture.", ["Use last-touch ROAS (the headline metric) for budget decisions."])
+    return (f"Credit for {dis['key']} depends on the model by {dis['spread_pts']:.0f} points of revenue share, "
+            f"so its budget should not rest on last touch alone.",
+            [f"Before cutting {dis['key']}, check its Markov and position-based credit: it may be opening "
+             f"journeys that other channels close.",
+             "Use last touch for the headline ROAS and the Markov model as the cross-check."])
