@@ -483,12 +483,6 @@ _DATE = r"^\d{4}-\d{2}-\d{2}$"
 _DATE_WITH_TIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$"
 
 
-def _strptime_day(s: pa.Array) -> np.ndarray:
-    """datetime64[ns] of ``YYYY-MM-DD`` strings (NaT where the date does not exist)."""
-    d = pac.strptime(s, format="%Y-%m-%d", unit="s", error_is_null=True)
-    return d.cast(pa.timestamp("ns")).to_numpy(zero_copy_only=False)
-
-
 def _parse_date(chk: _Checker, col: Column, s: pa.Array, blank: np.ndarray) -> np.ndarray:
     iso = _np(pac.match_substring_regex(s, _DATE))
     with_time = _np(pac.match_substring_regex(s, _DATE_WITH_TIME)) & ~iso
@@ -498,7 +492,7 @@ def _parse_date(chk: _Checker, col: Column, s: pa.Array, blank: np.ndarray) -> n
     ok = iso | with_time
     out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
     if ok.any():
-        out[ok] = _strptime_day(pac.filter(s, pa.array(ok)))
+        out[ok] = _cast_ts(pac.filter(s, pa.array(ok)), None)  # NaT for 2026-02-30
     bad = (~ok & ~blank) | (ok & np.isnat(out))
     chk.add(bad, col.name, "not an ISO date (YYYY-MM-DD)", _sample(s, bad))
     return out

@@ -231,15 +231,20 @@ def _multiply(s: pa.Array, factor: float) -> pa.Array:
 
 
 def _date_format(s: pa.Array, fmt: str) -> tuple[pa.Array, np.ndarray]:
+    """Parse with a strftime format (pandas validates impossible dates) and rewrite as ISO 8601."""
     t = pac.utf8_trim_whitespace(s)
     blank = np.asarray(pac.fill_null(pac.equal(t, ""), True), dtype=bool)
-    parsed = pac.strptime(t, format=fmt, unit="s", error_is_null=True)
-    if parsed.type.tz is not None:
-        iso = pac.binary_join_element_wise(pac.strftime(parsed, format="%Y-%m-%dT%H:%M:%S", locale="C"), "Z", "")
-    else:
-        iso = pac.strftime(parsed, format="%Y-%m-%dT%H:%M:%S", locale="C")
-    failed = ~blank & ~np.asarray(pac.is_valid(parsed), dtype=bool)
-    return pac.if_else(pa.array(blank), t, iso), failed
+    text = pd.Series(t.to_pandas(), dtype="str")
+    zoned = "%z" in fmt or "%Z" in fmt
+    parsed = pd.to_datetime(text.where(~blank), format=fmt, errors="coerce", utc=zoned)
+    failed = ~blank & parsed.isna().to_numpy()
+    if zoned:
+        parsed = parsed.dt.tz_localize(None)
+    iso = parsed.dt.strftime("%Y-%m-%dT%H:%M:%S.%f" if "%f" in fmt else "%Y-%m-%dT%H:%M:%S")
+    if zoned:
+        iso = iso + "Z"
+    iso_arr = pa.array(iso.astype(object).where(~failed & ~blank, None).to_numpy(), pa.string())
+    return pac.if_else(pa.array(~failed & ~blank), iso_arr, t), failed
 
 
 def apply_table_mapping(tm: TableMapping, raw):
