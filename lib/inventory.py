@@ -160,10 +160,11 @@ def markdown_belief_check(completed: pd.DataFrame, over_days: int = 90, fresh_da
                           belief_pct: float = 20.0) -> dict | None:
     """Check "items over 90 days need 20% off to move" against sold items.
 
-    Discount = 1 - sale price / list price, in percent. Compares sales after
-    more than ``over_days`` days with sales within ``fresh_days`` days: mean
-    discounts, the extra discount with a Welch t interval (95%) and p-value.
-    None when either group has fewer than 5 sales.
+    Discount = 1 - sale price / list price, in percent. For sales after more
+    than ``over_days`` days: the mean discount with a 95% t interval (compared
+    with ``belief_pct``); against sales within ``fresh_days`` days: the extra
+    discount with a Welch t interval and p-value. None when either group has
+    fewer than 5 sales.
     """
     c = _sold_price_ratio(completed)
     disc = (1 - c["price_ratio"]) * 100.0
@@ -171,10 +172,13 @@ def markdown_belief_check(completed: pd.DataFrame, over_days: int = 90, fresh_da
     new = disc[c["days"] <= fresh_days].to_numpy(dtype="float64")
     if len(old) < 5 or len(new) < 5:
         return None
+    one = stats.ttest_1samp(old, belief_pct)
+    ci_old = one.confidence_interval(0.95)
     t = stats.ttest_ind(old, new, equal_var=False)
     ci = t.confidence_interval(0.95)
     return {"over_days": over_days, "fresh_days": fresh_days, "belief_pct": belief_pct,
             "n_old": len(old), "n_fresh": len(new), "discount_old_pct": float(old.mean()),
+            "discount_old_low": float(ci_old.low), "discount_old_high": float(ci_old.high),
             "discount_fresh_pct": float(new.mean()), "extra_pct": float(old.mean() - new.mean()),
             "extra_low": float(ci.low), "extra_high": float(ci.high), "p_value": float(t.pvalue),
             "test": "Welch t-test"}
@@ -186,15 +190,18 @@ def markdown_belief_sentence(check: dict | None) -> str:
         return "Too few old and fresh sales with a list price to test the belief about markdowns."
     b = check["belief_pct"]
     s = (f"Items that sold after more than {check['over_days']} days went for {fmt.pct(check['discount_old_pct'])} "
-         f"below list price ({fmt.num(check['n_old'])} sales), against {fmt.pct(check['discount_fresh_pct'])} for "
-         f"items sold within {check['fresh_days']} days: {check['extra_pct']:.1f} extra points "
-         f"(95% CI {check['extra_low']:.1f} to {check['extra_high']:.1f}, {check['test']} p = {check['p_value']:.2g})")
-    if check["extra_high"] < b:
-        s += f"; the belief that old items need {b:.0f}% off to move is not supported, they needed less"
-    elif check["extra_low"] > b:
-        s += f"; old items needed even more than the {b:.0f}% the common belief says"
+         f"below list price on average (95% CI {check['discount_old_low']:.1f}% to "
+         f"{check['discount_old_high']:.1f}%, {fmt.num(check['n_old'])} sales)")
+    if check["discount_old_high"] < b:
+        s += f": less than the {b:.0f}% off the common belief says old items need to move"
+    elif check["discount_old_low"] > b:
+        s += f": more than the {b:.0f}% off the common belief says"
     else:
-        s += f"; this is consistent with the common belief of {b:.0f}% off"
+        s += f": consistent with the common belief of {b:.0f}% off"
+    p = "p < 0.001" if check["p_value"] < 0.001 else f"p = {check['p_value']:.2g}"
+    s += (f". Items sold within {check['fresh_days']} days went for {fmt.pct(check['discount_fresh_pct'])} "
+          f"off, so waiting cost {check['extra_pct']:.1f} extra points (95% CI {check['extra_low']:.1f} to "
+          f"{check['extra_high']:.1f}, {check['test']} {p})")
     return s + "."
 
 
@@ -274,7 +281,7 @@ def markdown_sentence(cands: pd.DataFrame, curve: pd.DataFrame, aging_days: int,
         direction = "falls" if r["slope_pct_per_30d"] < 0 else "rises"
         s = (f"Across {fmt.num(r['n'])} sales, the price fetched relative to list {direction} by "
              f"{abs(r['slope_pct_per_30d']):.1f} points per 30 days on the shelf (least squares, "
-             f"p = {r['slope_p_value']:.2g}). ")
+             f"{'p < 0.001' if r['slope_p_value'] < 0.001 else 'p = ' + format(r['slope_p_value'], '.2g')}). ")
     if cands.empty:
         return s + f"No unsold item has been listed more than {aging_days} days: nothing to mark down."
     md = cands["markdown_pct"].dropna()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pandas as pd
+from scipy import stats
 
 from . import fmt, survival
 from .periods import Period
 
 __all__ = [
-    "CONDITIONS", "brand_column", "sales_by", "top_products", "top_category_by_revenue",
+    "CONDITIONS", "p_text", "margin_difference_test", "brand_column", "sales_by", "top_products", "top_category_by_revenue",
     "top_category_by_margin", "top_sellers_sentence", "days_to_sell_table", "condition_logrank",
     "days_to_sell_metrics", "days_to_sell_sentence", "sell_through_rate_pct_period",
     "sell_through_sentence", "item_profit", "loss_makers", "profitability_sentence",
@@ -22,6 +23,13 @@ def _need(df: pd.DataFrame, cols: list[str], what: str) -> None:
     miss = [c for c in cols if c not in df.columns]
     if miss:
         raise ValueError(f"{what} is missing column(s) {', '.join(miss)} (needs products and inventory)")
+
+
+def p_text(p: float | None) -> str:
+    """A p-value for the owner: ``p < 0.001`` or ``p = 0.042``."""
+    if p is None or pd.isna(p):
+        return "p not available"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
 
 
 def brand_column(df: pd.DataFrame) -> str:
@@ -47,10 +55,13 @@ def sales_by(completed: pd.DataFrame, keys: str | list[str]) -> pd.DataFrame:
     gp = completed["gross_profit"] if has_gp else pd.Series(float("nan"), index=completed.index)
     c["gross_profit"] = gp
     c["known_revenue"] = completed["revenue"].where(gp.notna(), 0.0)
+    c["known"] = gp.notna().astype("int64")
     g = c.groupby(keys, observed=True, dropna=False, sort=False)
     out = g.agg(revenue=("revenue", "sum"), units=("quantity", "sum"), sales=("revenue", "size"),
-                gross_profit=("gross_profit", lambda s: s.sum(min_count=1)),
+                gross_profit=("gross_profit", "sum"), known=("known", "sum"),
                 known_revenue=("known_revenue", "sum")).reset_index()
+    out["gross_profit"] = out["gross_profit"].where(out["known"] > 0)
+    out = out.drop(columns="known")
     out["margin_pct"] = (out["gross_profit"] / out["known_revenue"].where(out["known_revenue"] > 0)) * 100.0
     total = out["revenue"].sum()
     out["revenue_share_pct"] = out["revenue"] / total * 100.0 if total else float("nan")
@@ -63,11 +74,14 @@ def top_products(completed: pd.DataFrame, by: str = "revenue", n: int = 10) -> p
     """The ``n`` products with the highest revenue (or units) among completed lines."""
     if by not in ("revenue", "units"):
         raise ValueError(f"by must be 'revenue' or 'units', got {by!r}")
-    keys = ["product_id"] + [c for c in ["product_name", "brand_name", "category", "condition"]
-                             if c in completed.columns]
-    t = sales_by(completed, keys)
-    t = t.sort_values([by, "revenue", "product_id"], ascending=[False, False, True], kind="mergesort")
-    return t.drop(columns="revenue_share_pct").head(n).reset_index(drop=True)
+    attrs = [c for c in ["product_name", "brand_name", "category", "condition"] if c in completed.columns]
+    t = sales_by(completed, "product_id")
+    t = t.sort_values([by, "revenue", "product_id"], ascending=[False, False, True], kind="mergesort").head(n)
+    a = completed.loc[completed["product_id"].isin(t["product_id"]), ["product_id"] + attrs] \
+        .drop_duplicates("product_id")
+    t = t.merge(a, on="product_id", how="left")
+    return t[["product_id"] + attrs + [c for c in t.columns if c not in attrs and c != "product_id"
+                                       and c != "revenue_share_pct"]].reset_index(drop=True)
 
 
 def top_category_by_revenue(completed: pd.DataFrame) -> str | None:
@@ -200,7 +214,7 @@ def days_to_sell_sentence(table: pd.DataFrame, logrank: dict | None) -> list[str
         p = logrank["p_value"]
         verdict = "a real difference" if p < 0.05 else "no difference beyond chance"
         out.append(f"Log-rank test across conditions: chi-square {logrank['statistic']:.1f} with "
-                   f"{logrank['df']} df, p = {p:.2g}, {verdict}.")
+                   f"{logrank['df']} df, {p_text(p)}, {verdict}.")
     return out
 
 
@@ -239,8 +253,21 @@ def loss_makers(items: pd.DataFrame) -> pd.DataFrame:
     return t.sort_values(["gross_profit", "sale_id"], kind="mergesort").reset_index(drop=True)
 
 
+def margin_difference_test(items: pd.DataFrame, key: str = "category", min_n: int = 5) -> dict | None:
+    """Kruskal-Wallis test that per-item margins have the same distribution in every ``key`` group
+    (groups with at least ``min_n`` items); None with fewer than two such groups."""
+    t = items[items["margin_pct"].notna() & items[key].notna()] if key in items.columns else items.iloc[0:0]
+    groups = [g.to_numpy(dtype="float64") for _, g in t.groupby(key, observed=True)["margin_pct"]
+              if len(g) >= min_n]
+    if len(groups) < 2:
+        return None
+    r = stats.kruskal(*groups)
+    return {"test": "Kruskal-Wallis", "statistic": float(r.statistic), "p_value": float(r.pvalue),
+            "groups": len(groups)}
+
+
 def profitability_sentence(items: pd.DataFrame, losses: pd.DataFrame, by_cat: pd.DataFrame,
-                           currency: str = "USD") -> list[str]:
+                           currency: str = "USD", test: dict | None = None) -> list[str]:
     """Insight sentences on profit per item: median margin, loss-makers and their cause, best category."""
     if items.empty:
         return ["No completed sale has a known cost basis, so profit per item cannot be computed."]
@@ -259,6 +286,11 @@ def profitability_sentence(items: pd.DataFrame, losses: pd.DataFrame, by_cat: pd
     if len(q) >= 2:
         best = q.loc[q["margin_pct"].idxmax()]
         worst = q.loc[q["margin_pct"].idxmin()]
-        out.append(f"{best['category']} has the best margin ({fmt.pct(best['margin_pct'])}), "
-                   f"{worst['category']} the lowest ({fmt.pct(worst['margin_pct'])}).")
+        s = (f"{best['category']} has the best margin ({fmt.pct(best['margin_pct'])}), "
+             f"{worst['category']} the lowest ({fmt.pct(worst['margin_pct'])})")
+        if test is not None:
+            real = "a real difference" if test["p_value"] < 0.05 else "a gap within chance"
+            s += (f"; {test['test']} test on per-item margins across {test['groups']} categories: "
+                  f"{p_text(test['p_value'])}, {real}")
+        out.append(s + ".")
     return out

@@ -140,7 +140,33 @@ def test_markdown_belief_check_hand_values():
     assert r["discount_old_pct"] == pytest.approx(15.0)
     assert r["extra_pct"] == pytest.approx(5.0)
     assert r["extra_low"] < 5.0 < r["extra_high"] < 20.0
+    # old discounts 14,16,14,16,14,16: mean 15, sd 1.0954, se 0.44721, t(5) 2.5706 -> 15 +- 1.1496
+    assert r["discount_old_low"] == pytest.approx(15 - 2.570582 * 0.447214, rel=1e-5)
     s = inventory.markdown_belief_sentence(r)
-    assert "15.0% below list price (6 sales), against 10.0%" in s
-    assert "needs 20% off to move is not supported" in s or "need 20% off to move is not supported" in s
+    assert "went for 15.0% below list price on average (95% CI 13.9% to 16.1%, 6 sales): less than the 20%" in s
+    assert "so waiting cost 5.0 extra points" in s
+    near = c.assign(sale_price=[91.0, 89.0] * 3 + [78.0, 82.0] * 3)  # old at 22% / 18% off: mean 20
+    assert "consistent with the common belief of 20% off" in \
+        inventory.markdown_belief_sentence(inventory.markdown_belief_check(near))
     assert inventory.markdown_belief_check(c.head(7)) is None  # only 1 old sale
+
+
+def test_planted_markdown_slope_recovered():
+    import json
+
+    from lib.config import SAMPLE_DIR
+    p = SAMPLE_DIR / "planted.json"
+    if not p.exists():
+        pytest.skip("data/sample/planted.json does not exist yet (run make sample-data)")
+    planted = json.loads(p.read_text())
+    from lib.loader import load_dataset
+    from lib.periods import default_period
+    ds = load_dataset(str(SAMPLE_DIR))
+    per = default_period(ds.tables["sales"]["date_sold"])
+    lines = derived.sale_lines(ds.tables)
+    c = derived.completed_lines(lines[lines["date_sold"] < per.end_exclusive])
+    curve = inventory.price_age_curve(c).set_index("group")
+    # planted: -4 points of list price per 30 days; recovered within 1 point, clearly negative
+    assert curve.loc["__all__", "slope_pct_per_30d"] == pytest.approx(planted["markdown_slope_pct_per_30_days"],
+                                                                      abs=1.0)
+    assert curve.loc["__all__", "slope_p_value"] < 0.001

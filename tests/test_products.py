@@ -204,3 +204,15 @@ def test_planted_slowest_condition_and_top_category_recovered():
     assert products.condition_logrank(lc)["p_value"] < 0.001
     completed = derived.completed_lines(lines)
     assert products.top_category_by_revenue(completed) == planted["top_category_by_revenue"]
+
+
+def test_margin_difference_test_and_sentence():
+    # two categories of 5 items: margins 10..14 vs 30..34 -> Kruskal-Wallis H = 6.818, p = 0.0090
+    items = pd.DataFrame({"category": ["Bag"] * 5 + ["Wallet"] * 5,
+                          "margin_pct": [10.0, 11, 12, 13, 14, 30, 31, 32, 33, 34]})
+    r = products.margin_difference_test(items)
+    # H = 12/(10*11) * (15^2/5 + 40^2/5) - 3*11 = 0.10909 * 365 - 33 = 6.8182
+    assert r["statistic"] == pytest.approx(12 / 110 * (225 / 5 + 1600 / 5) - 33)
+    assert r["p_value"] == pytest.approx(0.009023, rel=1e-3)
+    assert products.margin_difference_test(items.head(7)) is None  # Wallet has 2 < 5 items
+    assert products.p_text(0.0001) == "p < 0.001" and products.p_text(0.0423) == "p = 0.042"
