@@ -315,8 +315,7 @@ def _input_plan(folder: Path, mapping: mapping_mod.Mapping | None) -> tuple[dict
         if mapping is not None and name in mapping.tables:
             files, prob = mapping.files_for(name, folder)
             problems += prob
-            if files:
-                plan[name] = files
+            plan[name] = files  # empty when the mapping's file matches nothing (a problem already)
         elif (folder / f"{name}.csv").is_file():
             plan[name] = [folder / f"{name}.csv"]
     used = {p.name for ps in plan.values() for p in ps}
@@ -366,6 +365,8 @@ def read_csv_tables(source: str | Path, _inputs=None) -> RawSource:
     failed: set[str] = set()
     for name, paths in plan.items():
         tm = mp.tables.get(name) if mp else None
+        if not paths:
+            failed.add(name)
         parts = []
         for p in paths:
             raw, prob = read_csv_bytes(blobs[p], p.name, name,
@@ -586,16 +587,18 @@ def _validate_column(chk: _Checker, col: Column, raw: RawTable, present: set[str
         elif col.default is not None:
             chk.count("defaulted", f"column {col.name} absent; set to {_format_default(col.default)}", n)
         return _typed_default(col, n), np.ones(n, dtype=bool)
-    if required:  # a column present in some files only
-        for f, cols in raw.headers.items():
-            if col.name not in cols:
+    lacking = np.zeros(n, dtype=bool)  # rows of files whose header lacks the column
+    for f, cols in raw.headers.items():
+        if col.name not in cols:
+            if required:
                 chk.add_file(f, col.name, "required column missing", "the header has: " + ", ".join(cols))
+            lacking |= raw.file_index == raw.files.index(f) if raw.file_index is not None else True
     s0 = _text(raw.frame[col.name])
     s = pac.utf8_trim_whitespace(s0)
     blank = _np(pac.or_kleene(pac.is_null(s), pac.equal(s, "")))
     s = pac.fill_null(s, "")
     if required:
-        chk.add(blank, col.name, "required value is blank")
+        chk.add(blank & ~lacking, col.name, "required value is blank")
     elif col.default is not None:
         chk.count("defaulted", f"blank {col.name} set to {_format_default(col.default)}", blank.sum())
     if col.type == "id":
