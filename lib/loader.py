@@ -149,11 +149,10 @@ def record_lines(data: bytes, n_rows: int | None = None) -> np.ndarray:
     return kept[1:].astype(np.int64)
 
 
-def _lines_by_csv_module(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Slow exact fallback: start line and field count of every non-blank record."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    starts, counts = [], []
-    prev = 0
+def _lines_by_csv_module(text: str, delimiter: str = ",") -> tuple[np.ndarray, np.ndarray]:
+    """Slow exact fallback: start line and field count of every non-blank data record."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    starts, counts, prev = [], [], 0
     for row in reader:
         if row:
             starts.append(prev + 1)
@@ -208,7 +207,6 @@ def read_csv_bytes(data: bytes, label: str, table: str, delimiter: str = ",",
     if data.startswith(_BOM):
         body = data[3:]
     enc = encoding.lower().replace("_", "-")
-    utf8 = enc in ("utf-8", "utf8", "utf-8-sig")
     nl = body.find(b"\n")
     head = body if nl < 0 else body[:nl]
     try:
@@ -256,35 +254,20 @@ def read_csv_bytes(data: bytes, label: str, table: str, delimiter: str = ",",
             return None, [_encoding_problem(label, data)]
         return None, [_problem(label, None, "file could not be read as CSV", (), 0, str(e).splitlines()[0])]
     if invalid:
-        text = body.decode(encoding, errors="replace") if not utf8 else body.decode("utf-8", "replace")
-        starts, counts = _lines_by_csv_module(text) if delimiter == "," else _lines_by_csv_module_sep(
-            text, delimiter)
+        starts, counts = _lines_by_csv_module(body.decode(encoding, errors="replace"), delimiter)
         bad = counts != len(names)
         return None, [_problem(label, None, f"row does not have {len(names)} fields like the header",
                                starts[bad], int(bad.sum()),
                                f"found {int(counts[bad][0]) if bad.any() else invalid[0]} fields; a "
                                "value containing a comma must be quoted")]
-    if not utf8:
-        # transcoded by pyarrow: line numbers come from the original bytes (newlines are ASCII)
-        lines = record_lines(body, tbl.num_rows)
-    else:
-        lines = record_lines(body, tbl.num_rows)
+    # line numbers come from the bytes (also for transcoded files: newlines and quotes are ASCII)
+    lines = record_lines(body, tbl.num_rows) if enc.startswith(("utf-8", "utf8", "latin", "iso-8859", "cp",
+                                                                  "windows", "ascii")) else np.empty(0, np.int64)
     if len(lines) != tbl.num_rows:  # unusual layout: count exactly with the csv module
-        lines, _ = _lines_by_csv_module(body.decode(encoding, errors="replace"))
+        lines, _ = _lines_by_csv_module(body.decode(encoding, errors="replace"), delimiter)
     frame = tbl.to_pandas(split_blocks=True, self_destruct=True)
     del tbl
     return RawTable(table, frame, lines, (label,), None, {label: tuple(names)}, {}, quality), []
-
-
-def _lines_by_csv_module_sep(text: str, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    starts, counts, prev = [], [], 0
-    for row in reader:
-        if row:
-            starts.append(prev + 1)
-            counts.append(len(row))
-        prev = reader.line_num
-    return np.asarray(starts[1:], dtype=np.int64), np.asarray(counts[1:], dtype=np.int64)
 
 
 def _concat(parts: list[RawTable]) -> RawTable:
@@ -426,8 +409,10 @@ class _Checker:
 
 
 def _text(series: pd.Series) -> pa.ChunkedArray | pa.Array:
-    arr = pa.array(series, type=pa.string(), from_pandas=True) if not isinstance(
-        series.dtype, pd.StringDtype) else pa.array(series.array)
+    """Arrow strings of a raw column (readers other than CSV may hand over non-text values)."""
+    if not isinstance(series.dtype, pd.StringDtype):
+        series = series.astype("str")
+    arr = pa.array(series.array)
     return arr.cast(pa.string()) if arr.type != pa.string() else arr
 
 

@@ -565,6 +565,17 @@ def test_line_numbers_with_quoted_newlines_and_blank_lines(tmp_path):
     assert (p.column, p.lines) == ("brand_id", (2, 7))
 
 
+def test_windows_line_endings_load_like_unix_ones(tmp_path):
+    unix = load_dataset(write_base(tmp_path / "u"), use_cache=False)
+    crlf = load_dataset(write_base(tmp_path / "w", **{n[:-4]: t.replace("\n", "\r\n") for n, t in BASE.items()}),
+                        use_cache=False)
+    for name in unix.tables:
+        pd.testing.assert_frame_equal(crlf.tables[name], unix.tables[name])
+    bad = edit("sales.csv", "430.00", "x").replace("\n", "\r\n").replace("S001", "\r\nS001")
+    p = _one_problem(write_base(tmp_path / "b", sales=bad))
+    assert p.lines == (4,)  # the blank CRLF line 2 pushes S002 to line 4
+
+
 @pytest.mark.parametrize("data,n", [
     (b"a,b\n1,2\n3,4\n", 2),
     (b"a,b\n1,2\n\n3,4\n\n\n", 2),
