@@ -22,10 +22,11 @@ def test_candidates_by_history_length():
     # no seasonal model fits with 3 origins to spare; k = min(6, 13 - 6, 13 - 12) = 1
     assert [c.name[:9] for c in pool] == ["ETS(A,Ad,"] and k == 1
     pool, k = forecast.candidates_for(24)
-    # airline (18) and seasonal random walk (15) fit with >= 3 origins, ETS seasonal (24) does not
-    assert [c.min_obs for c in pool] == [18, 15, 6] and k == 6
+    # the seasonal random walk (15) fits with >= 3 origins; ETS seasonal (24) does not
+    assert [c.min_obs for c in pool] == [15, 6] and k == 6
     pool, k = forecast.candidates_for(36)
-    assert [c.min_obs for c in pool] == [24, 18, 15, 6] and k == 6
+    # k = min(6, 36 - 24, 36 - 12)
+    assert [c.min_obs for c in pool] == [24, 15, 6] and k == 6
 
 
 def test_baseline_forecasts():
