@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lib import loader
 from lib.contract import CORE_TABLES, OPTIONAL_TABLES, TABLES, table_spec
@@ -586,6 +588,27 @@ def test_record_lines_matches_the_csv_module(data, n):
     exact, _ = loader._lines_by_csv_module(data.decode())
     assert record_lines(data, n).tolist() == exact.tolist()
     assert record_lines(data).tolist() == exact.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(st.text(alphabet='ab ,"\n', max_size=6), st.text(alphabet="xy,\n", max_size=4),
+                               st.integers(0, 2)), min_size=1, max_size=12))
+def test_read_csv_bytes_lines_agree_with_the_csv_module(rows):
+    import csv
+    import io
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    w.writerow(["a", "b"])
+    for a, b, blanks in rows:
+        w.writerow(["k" + a, b])  # never a fully empty record
+        buf.write("\n" * blanks)  # blank lines between records are skipped
+    data = buf.getvalue().encode()
+    raw, probs = read_csv_bytes(data, "t.csv", "brands")
+    assert probs == []
+    starts, _ = loader._lines_by_csv_module(data.decode())
+    assert raw.lines.tolist() == starts.tolist()
+    assert raw.frame["a"].tolist() == ["k" + a for a, _, _ in rows]
+    assert raw.frame["b"].tolist() == [b for _, b, _ in rows]
 
 
 def test_record_lines_hand_computed():
