@@ -33,6 +33,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
 
 __all__ = ["BRANDS", "CATEGORIES", "CAMPAIGNS", "generate", "main"]
 
@@ -68,7 +71,7 @@ _DTS_SIGMA, _STALE_P, _STALE_X = 0.6, 0.05, 3.0
 MARKDOWN_PER_30_DAYS = 0.04  # sale price / list price falls 4 points per 30 days listed
 _PRICE_FLOOR = 0.45
 # weekday (Mon..Sun) and month (Jan..Dec) factors of selling intensity; trend per year
-_WEEKDAY = np.array([1.00, 0.95, 1.05, 1.45, 1.00, 0.92, 0.90])
+_WEEKDAY = np.array([1.00, 0.95, 1.05, 1.45, 1.00, 0.88, 0.85])
 _MONTH = np.array([0.85, 0.80, 0.90, 0.92, 0.95, 0.90, 0.85, 0.88, 0.98, 1.02, 1.22, 1.50])
 _TREND_PER_YEAR = 0.08
 # non-live selling by hour of day (none 01:00-03:59, so offsets are never ambiguous at DST changes)
@@ -78,7 +81,7 @@ _LIVE_SHARE = 0.6
 # live shows: start hours 12..22, most at 19:00; revenue per show hour highest at 21:00
 _SHOW_HOURS = np.arange(12, 23)
 _SHOW_HOUR_P = np.array([0.04, 0.04, 0.04, 0.05, 0.05, 0.06, 0.10, 0.40, 0.08, 0.08, 0.06])
-_SHOW_HOUR_BOOST = np.array([0.9, 0.9, 0.9, 0.9, 0.9, 1.0, 1.0, 1.0, 1.2, 2.0, 1.3])
+_SHOW_HOUR_BOOST = np.array([0.9, 0.9, 0.9, 0.9, 0.9, 1.0, 1.0, 1.0, 1.15, 2.4, 1.15])
 _THURSDAY_21_BOOST = 1.8
 _SHOW_DUR_MIN = np.array([60, 90, 120, 150, 180])
 _SHOW_DUR_P = np.array([0.35, 0.25, 0.2, 0.1, 0.1])
@@ -87,9 +90,9 @@ _SHOW_P = np.array([0.70, 0.40])
 _FEE_RATE = {"whatnot": 0.08, "instagram": 0.03, "poshmark": 0.20, "website": 0.029}
 _FEE_FIXED = {"whatnot": 0.30, "instagram": 0.0, "poshmark": 0.0, "website": 0.30}
 # BG/NBD-like buyer process (time in weeks of operational time)
-_BG_R, _BG_ALPHA, _BG_A, _BG_B = 0.75, 6.0, 1.0, 3.0
+_BG_R, _BG_ALPHA, _BG_A, _BG_B = 0.75, 6.0, 2.0, 6.0
 _SPEND_SIGMA, _WHALE_P, _WHALE_X = 0.45, 0.02, 3.0
-_PRE_WEEKS = 52.0
+_PRE_WEEKS = 104.0
 _BIN_S = 600
 _BINS_PER_DAY = 144
 
@@ -151,50 +154,125 @@ _ACQ_P = np.array([0.30, 0.25, 0.10, 0.05, 0.12, 0.10, 0.08])
 
 # ----------------------------------------------------------------------------- helpers
 
+_PAIRS = np.array([[48 + i // 10, 48 + i % 10] for i in range(100)], dtype=np.uint8)
+
+
+def _digits(nums: np.ndarray, width: int) -> np.ndarray:
+    """Zero-padded ASCII digits of non-negative integers as a (n, width) uint8 matrix."""
+    x = np.asarray(nums, dtype=np.int64)
+    x = x.astype(np.uint32) if len(x) and x.max() < 2**32 else x.astype(np.uint64)
+    out = np.empty((len(x), width), dtype=np.uint8)
+    pos = width
+    while pos >= 2:  # two digits per division, through a lookup table
+        x, r = np.divmod(x, 100)
+        out[:, pos - 2:pos] = _PAIRS[r]
+        pos -= 2
+    if pos == 1:
+        out[:, 0] = (x % 10 + 48).astype(np.uint8)
+    return out
+
+
+def _const(text: str, n: int) -> np.ndarray:
+    """A constant ASCII text repeated as a (n, len) uint8 matrix."""
+    return np.broadcast_to(np.frombuffer(text.encode("ascii"), dtype=np.uint8), (n, len(text)))
+
+
 def _ids(prefix: str, n: int, width: int) -> np.ndarray:
-    """``prefix`` + zero-padded 1..n as a unicode array, built with integer arithmetic (fast)."""
-    nums = np.arange(1, n + 1, dtype=np.int64)
+    """IDs ``prefix`` + zero-padded 1..n as a (n, w) uint8 matrix (rows can be indexed, then written)."""
     width = max(width, len(str(n)))
-    pw = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    digits = ((nums[:, None] // pw[None, :]) % 10 + 48).astype(np.uint8)
-    pre = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
-    mat = np.concatenate([np.broadcast_to(pre, (n, len(pre))), digits], axis=1) if len(pre) else digits
-    mat = np.ascontiguousarray(mat)
-    return mat.view(f"S{mat.shape[1]}").ravel().astype("U")
+    return np.ascontiguousarray(np.concatenate([_const(prefix, n), _digits(np.arange(1, n + 1), width)], axis=1))
 
 
-def _ts_text(seconds: np.ndarray, epoch: np.datetime64) -> np.ndarray:
-    """Naive ISO timestamps ``YYYY-MM-DD HH:MM:SS`` from seconds after ``epoch``."""
-    dt = epoch + seconds.astype("timedelta64[s]")
-    b = np.datetime_as_string(dt, unit="s").astype("S19")
-    m = b.view(np.uint8).reshape(-1, 19).copy()
-    m[:, 10] = ord(" ")
-    return m.view("S19").ravel().astype("U")
+def _date_mat(days: np.ndarray, epoch_d: np.datetime64) -> np.ndarray:
+    """ISO dates ``YYYY-MM-DD`` of ``epoch_d`` + days as a (n, 10) uint8 matrix (via a table of days)."""
+    days = np.asarray(days, dtype=np.int64)
+    if len(days) == 0:
+        return np.zeros((0, 10), dtype=np.uint8)
+    lo, hi = int(days.min()), int(days.max())
+    tab = np.datetime_as_string(epoch_d + np.arange(lo, hi + 1).astype("timedelta64[D]"), unit="D")
+    tab = tab.astype("S10").view(np.uint8).reshape(-1, 10)
+    return tab[days - lo]
 
 
-def _date_text(days: np.ndarray, epoch: np.datetime64) -> np.ndarray:
-    """ISO dates from whole days after ``epoch``."""
-    return np.datetime_as_string(epoch + days.astype("timedelta64[D]"), unit="D")
+_TOD = np.concatenate([_PAIRS[np.arange(86400) // 3600], np.full((86400, 1), ord(":"), np.uint8),
+                       _PAIRS[np.arange(86400) // 60 % 60], np.full((86400, 1), ord(":"), np.uint8),
+                       _PAIRS[np.arange(86400) % 60]], axis=1)
 
 
-def _with_offsets(text: np.ndarray, seconds: np.ndarray, epoch: np.datetime64, pick: np.ndarray,
+def _ts_mat(seconds: np.ndarray, epoch_d: np.datetime64) -> np.ndarray:
+    """Naive ISO timestamps ``YYYY-MM-DD HH:MM:SS`` (seconds after ``epoch_d``) as a (n, 19) matrix."""
+    day, sod = np.divmod(np.asarray(seconds, dtype=np.int64), 86400)
+    out = np.empty((len(day), 19), dtype=np.uint8)
+    out[:, :10] = _date_mat(day, epoch_d)
+    out[:, 10] = ord(" ")
+    out[:, 11:] = _TOD[sod]
+    return out
+
+
+def _money_mat(x: np.ndarray) -> np.ndarray:
+    """Non-negative money with two decimals (``1234.50``) as a zero-padded (n, w) matrix."""
+    cents = np.round(np.asarray(x, dtype=np.float64) * 100).astype(np.int64)
+    if len(cents) and cents.min() < 0:
+        raise ValueError("money must be >= 0")
+    wi = max(len(str(int(cents.max()) // 100)) if len(cents) else 1, 1)
+    ip = _digits(cents // 100, wi)
+    lead = np.cumprod(ip == 48, axis=1).astype(bool)
+    lead[:, -1] = False
+    ip[lead] = 0
+    return np.concatenate([ip, _const(".", len(cents)), _digits(cents % 100, 2)], axis=1)
+
+
+def _with_offsets(ts: np.ndarray, seconds: np.ndarray, epoch_d: np.datetime64, pick: np.ndarray,
                   tz: str) -> np.ndarray:
-    """Append the correct UTC offset of ``tz`` (e.g. ``-04:00``) to the picked naive local timestamps."""
-    out = text.astype(object)
+    """Append the correct UTC offset of ``tz`` (``-04:00``) to the picked naive local timestamps."""
+    out = np.zeros((len(ts), 25), dtype=np.uint8)
+    out[:, :19] = ts
     idx = np.flatnonzero(pick)
     if len(idx) == 0:
         return out
-    local = pd.DatetimeIndex(epoch + seconds[idx].astype("timedelta64[s]"))
+    local = pd.DatetimeIndex(epoch_d + seconds[idx].astype("timedelta64[s]"))
     aware = local.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-    ok = ~aware.isna()
-    off_min = ((local[ok] - aware[ok].tz_convert("UTC").tz_localize(None)) / pd.Timedelta(minutes=1))
-    off_min = np.asarray(off_min, dtype=np.int64)
-    sign = np.where(off_min < 0, "-", "+")
+    ok = np.asarray(~aware.isna())
+    off_min = np.asarray((local[ok] - aware[ok].tz_convert("UTC").tz_localize(None))
+                         / pd.Timedelta(minutes=1)).astype(np.int64)
+    k = len(off_min)
     a = np.abs(off_min)
-    suffix = np.char.add(np.char.add(sign, np.char.zfill((a // 60).astype(str), 2)),
-                         np.char.add(":", np.char.zfill((a % 60).astype(str), 2)))
-    out[idx[ok]] = np.char.add(text[idx[ok]].astype(str), suffix)
+    sign = np.where(off_min < 0, ord("-"), ord("+")).astype(np.uint8)[:, None]
+    out[idx[ok], 19:] = np.concatenate([sign, _digits(a // 60, 2), _const(":", k), _digits(a % 60, 2)], axis=1)
     return out
+
+
+def _arrow(col) -> pa.Array:
+    """A column for writing: uint8 text matrix (0 = padding), integer array, or an arrow array."""
+    if isinstance(col, pa.Array | pa.ChunkedArray):
+        return col
+    col = np.asarray(col)
+    if col.ndim == 1:
+        return pa.array(col)
+    mat = np.ascontiguousarray(col, dtype=np.uint8)
+    keep = mat != 0
+    data = mat[keep]
+    off = np.zeros(len(mat) + 1, dtype=np.int64)
+    np.cumsum(keep.sum(axis=1), out=off[1:])
+    if off[-1] < 2**31 - 1:
+        return pa.StringArray.from_buffers(len(mat), pa.py_buffer(off.astype(np.int32)), pa.py_buffer(data))
+    return pa.LargeStringArray.from_buffers(len(mat), pa.py_buffer(off), pa.py_buffer(data))
+
+
+def _text(labels, codes: np.ndarray) -> pa.Array:
+    """Text column from a small list of labels and integer codes."""
+    return pc.take(pa.array(list(labels), type=pa.string()), pa.array(np.asarray(codes, dtype=np.int64)))
+
+
+def _write_table(path: Path, cols: dict, mode: str = "w") -> int:
+    """Write the columns as CSV (UTF-8, comma, one header row, no quoting needed); returns rows."""
+    table = pa.table({k: _arrow(v) for k, v in cols.items()})
+    opts = pcsv.WriteOptions(include_header=False, quoting_style="none", batch_size=65536)
+    with open(path, "wb" if mode == "w" else "ab") as f:
+        if mode == "w":
+            f.write((",".join(cols) + "\n").encode("utf-8"))
+        pcsv.write_csv(table, f, opts)
+    return table.num_rows
 
 
 def _choice_rows(rng: np.random.Generator, cum: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -206,14 +284,6 @@ def _choice_rows(rng: np.random.Generator, cum: np.ndarray, rows: np.ndarray) ->
         c = cum[rows[s:s + step]]
         out[s:s + step] = (c < u[s:s + step, None] * c[:, -1:]).sum(axis=1)
     return np.minimum(out, cum.shape[1] - 1)
-
-
-def _write_csv(df: pd.DataFrame, path: Path, chunk: int = 1_000_000, mode: str = "w") -> None:
-    """Write ``df`` in chunks (bounded memory), money with two decimals."""
-    for s in range(0, max(len(df), 1), chunk):
-        part = df.iloc[s:s + chunk]
-        part.to_csv(path, index=False, float_format="%.2f", lineterminator="\n",
-                    mode=mode if s == 0 else "a", header=(s == 0 and mode == "w"))
 
 
 # ----------------------------------------------------------------------------- the calendar grid
@@ -336,7 +406,6 @@ def generate(out_dir: str | Path, sales: int = 6000, seed: int = 7, start: str =
     out.mkdir(parents=True, exist_ok=True)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(12)]
     r_cal, r_pilot, r_buy, r_line, r_trim, r_prod, r_user, r_mkt, r_noise, r_ts = streams[:10]
-    epoch = np.datetime64(start_ts.date(), "s")
     epoch_d = np.datetime64(start_ts.date(), "D")
     cal = _calendar(r_cal, start_ts, n_days, sales)
     t_op = n_days / 7.0
@@ -387,7 +456,7 @@ def generate(out_dir: str | Path, sales: int = 6000, seed: int = 7, start: str =
     show = occ["show"][o_idx]
     is_live = show >= 0
     ch_idx = np.where(is_live, cal["s_ch"][np.maximum(show, 0)], 2 + occ["nl_channel"][o_idx])
-    channels = np.array(["whatnot", "instagram", "poshmark", "website"])
+    channels = ["whatnot", "instagram", "poshmark", "website"]
     rate = np.array([_FEE_RATE[c] for c in channels])[ch_idx]
     fixed = np.array([_FEE_FIXED[c] for c in channels])[ch_idx]
     revenue = ln["sale_price"] * ln["qty"]
@@ -397,44 +466,49 @@ def generate(out_dir: str | Path, sales: int = 6000, seed: int = 7, start: str =
     show_host = hosts[r_user.integers(0, len(hosts), cal["n_shows"])]
     seller = np.where(is_live, show_host[np.maximum(show, 0)], users["admin_idx"])
     show_ids = _ids("SH", cal["n_shows"], 5)
-    ts_text = _ts_text(sec, epoch)
     pick = r_ts.random(n) < 0.05
-    sales_df = pd.DataFrame({
+    sale_show = show_ids[np.maximum(show, 0)]
+    sale_show[~is_live] = 0
+    rows = {}
+    rows["sales"] = _write_table(out / "sales.csv", {
         "sale_id": _ids("S", n, 7),
         "product_id": prod["product_id"][:n],
         "buyer_id": uids[line_user],
-        "date_sold": _with_offsets(ts_text, sec, epoch, pick, tz_name),
-        "sale_price": ln["sale_price"],
-        "quantity": ln["qty"],
-        "channel": channels[ch_idx],
+        "date_sold": _with_offsets(_ts_mat(sec, epoch_d), sec, epoch_d, pick, tz_name),
+        "sale_price": _money_mat(ln["sale_price"]),
+        "quantity": ln["qty"].astype(np.int64),
+        "channel": _text(channels, ch_idx),
         "seller_id": uids[seller],
-        "show_id": np.where(is_live, show_ids[np.maximum(show, 0)], ""),
-        "fees": fees,
-        "shipping_cost": shipping,
-        "status": np.array(["completed", "refunded", "cancelled"])[ln["status"]],
+        "show_id": sale_show,
+        "fees": _money_mat(fees),
+        "shipping_cost": _money_mat(shipping),
+        "status": _text(["completed", "refunded", "cancelled"], ln["status"]),
     })
 
     # --- shows table
     s_start = cal["s_day"].astype(np.int64) * 86400 + cal["start_min"].astype(np.int64) * 60
     s_end = cal["s_day"].astype(np.int64) * 86400 + cal["end_min"].astype(np.int64) * 60
-    shows_df = pd.DataFrame({"show_id": show_ids, "channel": np.array(_SHOW_CHANNELS)[cal["s_ch"]],
-                             "start_time": _ts_text(s_start, epoch), "end_time": _ts_text(s_end, epoch),
-                             "host_id": uids[show_host]})
+    rows["shows"] = _write_table(out / "shows.csv", {
+        "show_id": show_ids, "channel": _text(_SHOW_CHANNELS, cal["s_ch"]),
+        "start_time": _ts_mat(s_start, epoch_d), "end_time": _ts_mat(s_end, epoch_d),
+        "host_id": uids[show_host]})
 
     # --- marketing: chains of touches before a share of occasions, spend from planted ROAS
     mk = _marketing(r_mkt, r_noise, line_user, sale_day, revenue * (ln["status"] == 0), users, n_days,
-                    epoch, touch_ratio, sales, out)
-
-    # --- write the tables
-    brands_df = pd.DataFrame({"brand_id": _ids("B", len(BRANDS), 2), "brand_name": [b[0] for b in BRANDS],
-                              "tier": [b[1] for b in BRANDS]})
-    tables = {"brands": brands_df, "products": prod["products"], "inventory": prod["inventory"],
-              "sales": sales_df, "users": users["df"], "shows": shows_df, "campaigns": mk["campaigns"]}
-    for name, df in tables.items():
-        _write_csv(df, out / f"{name}.csv")
-    rows = {k: len(v) for k, v in tables.items()}
+                    epoch_d, touch_ratio, sales, out)
     rows["touchpoints"] = mk["n_touchpoints"]
-    vip_uids = sorted(uids[users["uidx_of_buyer"][vip_buyers]].tolist())
+    rows["campaigns"] = len(CAMPAIGNS)
+
+    # --- the other tables
+    rows["brands"] = _write_table(out / "brands.csv", {
+        "brand_id": _ids("B", len(BRANDS), 2), "brand_name": pa.array([b[0] for b in BRANDS]),
+        "tier": pa.array([b[1] for b in BRANDS])})
+    rows["products"] = _write_table(out / "products.csv", prod["products"])
+    rows["inventory"] = _write_table(out / "inventory.csv", prod["inventory"])
+    rows["users"] = _write_table(out / "users.csv", users["cols"])
+    rows = {k: rows[k] for k in ("brands", "products", "inventory", "sales", "users", "shows", "campaigns",
+                                 "touchpoints")}
+    vip_uids = sorted(bytes(r).decode("ascii") for r in uids[users["uidx_of_buyer"][vip_buyers]])
     planted = _planted(seed, sales, start_ts, end_ts, vip_uids, mk, prod["n_unsold"], rows, touch_ratio)
     (out / "planted.json").write_text(json.dumps(planted, indent=2, ensure_ascii=False) + "\n",
                                       encoding="utf-8")
@@ -596,27 +670,27 @@ def _products(rng: np.random.Generator, ln: dict, sale_day: np.ndarray, n_days: 
     order = np.lexsort((np.arange(m), acq_day))
     rank = np.empty(m, dtype=np.int64)
     rank[order] = np.arange(m)
-    pid_sorted = _ids("P", m, 6)
-    pid = pid_sorted[rank]
+    pid = _ids("P", m, 6)[rank]
 
     model = rng.integers(0, 6, m)
-    name_tab = np.array([[f"{b[0]} {adj} {col} {_MODELS[c][mi]}" for mi in range(6)
-                          for adj in _ADJ for col in _COLOR]
-                         for b in BRANDS for c in range(len(CATEGORIES))], dtype=object)
-    name_tab = name_tab.reshape(len(BRANDS), len(CATEGORIES), 6, len(_ADJ), len(_COLOR))
-    name = name_tab[brand, cat, model, rng.integers(0, len(_ADJ), m), rng.integers(0, len(_COLOR), m)]
-    sku = np.char.add(np.char.add("LL-", np.char.upper(np.array(CATEGORIES, dtype="U3"))[cat]),
-                      np.char.add("-", np.char.lstrip(pid, "P"))).astype(object)
-    sku[rng.random(m) < 0.05] = ""  # optional column, sometimes blank
-    products = pd.DataFrame({"product_id": pid, "brand_id": _ids("B", len(BRANDS), 2)[brand],
-                             "product_name": name, "category": np.array(CATEGORIES)[cat],
-                             "condition": np.array(CONDITIONS)[cond], "sku": sku, "list_price": list_price})
-    products = products.iloc[order].reset_index(drop=True)
+    name_tab = [f"{b[0]} {adj} {col} {_MODELS[c][mi]}" for b in BRANDS for c in range(len(CATEGORIES))
+                for mi in range(6) for adj in _ADJ for col in _COLOR]
+    n_adj, n_col = len(_ADJ), len(_COLOR)
+    name_code = ((((brand * len(CATEGORIES) + cat) * 6 + model) * n_adj + rng.integers(0, n_adj, m)) * n_col
+                 + rng.integers(0, n_col, m))
+    cat3 = np.array([c[:3].upper() for c in CATEGORIES], dtype="S3").view(np.uint8).reshape(-1, 3)
+    sku = np.concatenate([_const("LL-", m), cat3[cat], _const("-", m), pid[:, 1:]], axis=1)
+    sku[rng.random(m) < 0.05] = 0  # optional column, sometimes blank
+    brand_ids = _ids("B", len(BRANDS), 2)
+    products = {"product_id": pid[order], "brand_id": brand_ids[brand[order]],
+                "product_name": _text(name_tab, name_code[order]), "category": _text(CATEGORIES, cat[order]),
+                "condition": _text(CONDITIONS, cond[order]), "sku": sku[order],
+                "list_price": _money_mat(list_price[order])}
 
     share = np.array([b[3] for b in BRANDS])[brand]
-    cost1 = np.round(list_price * share * rng.lognormal(0.0, 0.08, m), 2)
+    cost1 = list_price * share * rng.lognormal(0.0, 0.08, m)
     two = units == 2
-    cost2 = np.round(cost1 * rng.uniform(0.8, 1.25, m), 2)
+    cost2 = cost1 * rng.uniform(0.8, 1.25, m)
     blank_listed = rng.random(m) < 0.10
     acq2 = acq_day + np.minimum(rng.integers(0, 8, m), list_day - acq_day)
     lot_prod = np.concatenate([np.arange(m), np.flatnonzero(two)])
@@ -624,11 +698,11 @@ def _products(rng: np.random.Generator, ln: dict, sale_day: np.ndarray, n_days: 
     lot_acq = np.concatenate([acq_day, acq2[two]])
     lot_order = np.lexsort((lot_prod, lot_acq))
     lot_prod, lot_cost, lot_acq = lot_prod[lot_order], lot_cost[lot_order], lot_acq[lot_order]
-    listed = _date_text(list_day[lot_prod], epoch_d).astype(object)
-    listed[blank_listed[lot_prod]] = ""
-    inventory = pd.DataFrame({"inventory_id": _ids("I", len(lot_prod), 6), "product_id": pid[lot_prod],
-                              "date_acquired": _date_text(lot_acq, epoch_d), "unit_cost": lot_cost,
-                              "quantity": np.ones(len(lot_prod), dtype=np.int64), "date_listed": listed})
+    listed = _date_mat(list_day[lot_prod], epoch_d)
+    listed[blank_listed[lot_prod]] = 0
+    inventory = {"inventory_id": _ids("I", len(lot_prod), 6), "product_id": pid[lot_prod],
+                 "date_acquired": _date_mat(lot_acq, epoch_d), "unit_cost": _money_mat(lot_cost),
+                 "quantity": np.ones(len(lot_prod), dtype=np.int64), "date_listed": listed}
     return {"product_id": pid, "products": products, "inventory": inventory, "list_day": list_day,
             "n_unsold": n_unsold}
 
@@ -660,20 +734,22 @@ def _users(rng: np.random.Generator, bp: dict, line_buyer: np.ndarray, sale_day:
     uids = _ids("", n_u, 6)
     uidx_of_buyer = np.full(n_arr, -1, dtype=np.int64)
     uidx_of_buyer[src[src >= 0]] = np.flatnonzero(src >= 0)
-    first = _FIRST[rng.integers(0, len(_FIRST), n_u)]
-    initial = _LAST[rng.integers(0, len(_LAST), n_u)]
-    display = np.char.add(np.char.add(first, " "), np.char.add(initial, "."))
-    email = np.char.add(np.char.add(np.char.lower(first), "."), np.char.lower(initial))
-    email = np.char.add(np.char.add(email, uids), "@example.com")
-    acq = np.array(_ACQ_CHANNELS)[rng.choice(len(_ACQ_CHANNELS), size=n_u, p=_ACQ_P)].astype(object)
-    role = np.full(n_u, "buyer", dtype=object)
+    fi = rng.integers(0, len(_FIRST), n_u)
+    li = rng.integers(0, len(_LAST), n_u)
+    display = pc.binary_join_element_wise(_text(_FIRST, fi), _text([f"{x}." for x in _LAST], li), " ")
+    local = pc.binary_join_element_wise(_text([f.lower() for f in _FIRST], fi),
+                                        _text([x.lower() for x in _LAST], li), ".")
+    email = pc.binary_join_element_wise(local, _arrow(uids), "@example.com", "")
+    acq = rng.choice(len(_ACQ_CHANNELS), size=n_u, p=_ACQ_P)
+    role = np.zeros(n_u, dtype=np.int64)
     hosts = np.flatnonzero(kind == 2)
-    role[hosts[:4]] = "seller"
-    role[hosts[4]] = "admin"
-    acq[hosts] = ""
-    df = pd.DataFrame({"user_id": uids, "signup_date": _date_text(signup, epoch_d), "display_name": display,
-                       "email": email, "acquisition_channel": acq, "role": role})
-    return {"df": df, "uids": uids, "uidx_of_buyer": uidx_of_buyer, "host_idx": hosts,
+    role[hosts[:4]] = 1
+    role[hosts[4]] = 2
+    acq[hosts] = len(_ACQ_CHANNELS)
+    cols = {"user_id": uids, "signup_date": _date_mat(signup, epoch_d), "display_name": display,
+            "email": email, "acquisition_channel": _text((*_ACQ_CHANNELS, ""), acq),
+            "role": _text(("buyer", "seller", "admin"), role)}
+    return {"cols": cols, "uids": uids, "uidx_of_buyer": uidx_of_buyer, "host_idx": hosts,
             "admin_idx": hosts[4], "nonbuyer_idx": np.flatnonzero(kind == 1),
             "buyer_role_idx": np.flatnonzero(kind != 2)}
 
@@ -692,7 +768,7 @@ def _touch_types(rng: np.random.Generator, channel_idx: np.ndarray, ch_names: np
 
 
 def _marketing(rng: np.random.Generator, rng_noise: np.random.Generator, line_user: np.ndarray,
-               sale_day: np.ndarray, line_rev: np.ndarray, users: dict, n_days: int, epoch: np.datetime64,
+               sale_day: np.ndarray, line_rev: np.ndarray, users: dict, n_days: int, epoch_d: np.datetime64,
                touch_ratio: float, sales: int, out: Path) -> dict:
     """Campaigns and touchpoints (written in chunks); spend = exact last-touch revenue / planted ROAS."""
     nc = len(CAMPAIGNS)
@@ -705,7 +781,7 @@ def _marketing(rng: np.random.Generator, rng_noise: np.random.Generator, line_us
     ch_names = np.array(["email", "instagram", "whatnot", "tiktok"])
     c_ch = np.array([list(ch_names).index(c[1]) for c in CAMPAIGNS])
     c_order = np.lexsort((np.arange(nc), c_start))
-    cid = np.empty(nc, dtype=object)
+    cid = np.empty((nc, 4), dtype=np.uint8)
     cid[c_order] = _ids("C", nc, 3)
     daily = budget / (c_end - c_start + 1)
     days = np.arange(n_days)
@@ -748,22 +824,24 @@ def _marketing(rng: np.random.Generator, rng_noise: np.random.Generator, line_us
     m = m[m["camp"].notna()]
     attributed = np.bincount(m["camp"].to_numpy(dtype=np.int64), weights=m["rev"].to_numpy(), minlength=nc)
     spend = np.where(attributed > 0, np.round(attributed / roas, 2), np.round(budget, 2))
-    campaigns = pd.DataFrame({"campaign_id": cid, "campaign_name": [c[0] for c in CAMPAIGNS],
-                              "channel": ch_names[c_ch], "start_date": _date_text(c_start, epoch.astype("M8[D]")),
-                              "end_date": _date_text(c_end, epoch.astype("M8[D]")), "spend": spend})
-    campaigns = campaigns.iloc[c_order].reset_index(drop=True)
+    o = c_order
+    _write_table(out / "campaigns.csv", {
+        "campaign_id": cid[o], "campaign_name": pa.array([CAMPAIGNS[i][0] for i in o]),
+        "channel": _text(ch_names, c_ch[o]), "start_date": _date_mat(c_start[o], epoch_d),
+        "end_date": _date_mat(c_end[o], epoch_d), "spend": _money_mat(spend[o])})
 
     # touchpoints: the chains, then non-converting noise in chunks
     uids = users["uids"]
     path = out / "touchpoints.csv"
     o = np.lexsort((t_user, t_sec))
-    chain = pd.DataFrame({"user_id": uids[t_user[o]], "timestamp": _ts_text(t_sec[o], epoch),
-                          "channel": ch_names[c_ch[t_camp[o]]], "campaign_id": cid[t_camp[o]],
-                          "touch_type": np.array(_TOUCH_TYPES)[t_type[o]]})
-    _write_csv(chain, path)
-    n_noise = max(0, int(round(touch_ratio * sales)) - len(chain))
+    n_chain = _write_table(path, {"user_id": uids[t_user[o]], "timestamp": _ts_mat(t_sec[o], epoch_d),
+                                  "channel": _text(ch_names, c_ch[t_camp[o]]), "campaign_id": cid[t_camp[o]],
+                                  "touch_type": _text(_TOUCH_TYPES, t_type[o])})
+    n_noise = max(0, int(round(touch_ratio * sales)) - n_chain)
     pool_all, pool_non = users["buyer_role_idx"], users["nonbuyer_idx"]
     p_budget = budget / budget.sum()
+    ch_plus = [*ch_names.tolist(), "website"]
+    cid_plus = np.concatenate([cid, np.zeros((1, cid.shape[1]), dtype=np.uint8)])
     step = 2_000_000
     for s0 in range(0, n_noise, step):  # chunks bound memory, not a per-row loop
         k = min(step, n_noise - s0)
@@ -773,21 +851,23 @@ def _marketing(rng: np.random.Generator, rng_noise: np.random.Generator, line_us
         qual = (rng_noise.random(k) < 0.3) & (len(pool_non) > 0)
         typ = _touch_types(rng_noise, c_ch[camp], ch_names, 0.0)
         typ[~qual] = 0
-        user = np.where(qual, pool_non[rng_noise.integers(0, max(len(pool_non), 1), k) % max(len(pool_non), 1)]
-                        if len(pool_non) else 0, pool_all[rng_noise.integers(0, len(pool_all), k)])
+        user = pool_all[rng_noise.integers(0, len(pool_all), k)]
+        if len(pool_non):
+            user = np.where(qual, pool_non[rng_noise.integers(0, len(pool_non), k)], user)
         organic = qual & (rng_noise.random(k) < 0.05)
+        ch = np.where(organic, len(ch_names), c_ch[camp])
+        typ = np.where(organic, _TOUCH_TYPES.index("visit"), typ)
+        camp_w = np.where(organic, nc, camp)
         o = np.argsort(sec, kind="stable")
-        noise = pd.DataFrame({"user_id": uids[user[o]], "timestamp": _ts_text(sec[o], epoch),
-                              "channel": np.where(organic, "website", ch_names[c_ch[camp]])[o],
-                              "campaign_id": np.where(organic, "", cid[camp])[o],
-                              "touch_type": np.where(organic, "visit", np.array(_TOUCH_TYPES)[typ])[o]})
-        _write_csv(noise, path, mode="a")
+        _write_table(path, {"user_id": uids[user[o]], "timestamp": _ts_mat(sec[o], epoch_d),
+                            "channel": _text(ch_plus, ch[o]), "campaign_id": cid_plus[camp_w[o]],
+                            "touch_type": _text(_TOUCH_TYPES, typ[o])}, mode="a")
     ch_spend = np.bincount(c_ch, weights=spend, minlength=4)
     ch_attr = np.bincount(c_ch, weights=attributed, minlength=4)
-    return {"campaigns": campaigns, "roas_campaign": dict(zip([c[0] for c in CAMPAIGNS],
+    return {"roas_campaign": dict(zip([c[0] for c in CAMPAIGNS],
                                                               np.round(attributed / spend, 3).tolist(), strict=False)),
             "roas_channel": dict(zip(ch_names.tolist(), np.round(ch_attr / ch_spend, 3).tolist(), strict=False)),
-            "n_touchpoints": len(chain) + n_noise}
+            "n_touchpoints": n_chain + n_noise}
 
 
 def _planted(seed: int, sales: int, start_ts: pd.Timestamp, end_ts: pd.Timestamp, vip_uids: list[str],
