@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -12,7 +14,7 @@ __all__ = [
     "MIN_SHOW_MINUTES", "SHOW_COLUMNS", "LENGTH_BINS", "shows_from_table", "infer_shows", "show_sessions",
     "slot_label", "slot_stats", "hour_stats", "best_show_hour", "best_show_slot", "show_schedule",
     "raw_revenue_grid", "show_hour_grid", "revenue_by_show_length", "revenue_by_show_channel",
-    "power_hour_sentence",
+    "power_hour_sentence", "show_source_sentence", "schedule_sentence", "schedule_actions",
 ]
 
 #: minimum time on air of an inferred show (a show with one sale has no span of its own)
@@ -294,7 +296,7 @@ def _by(shows: pd.DataFrame, key: str) -> pd.DataFrame:
     return out.reset_index()
 
 
-def power_hour_sentence(raw: pd.DataFrame, hours: pd.DataFrame, money) -> str:
+def power_hour_sentence(raw: pd.DataFrame, hours: pd.DataFrame, money: Callable[[float], str]) -> str:
     """Explain raw revenue by clock hour against revenue per show hour (computed, no canned numbers).
 
     ``raw`` is :func:`raw_revenue_grid`, ``hours`` is :func:`hour_stats`, ``money`` a formatter.
@@ -321,3 +323,68 @@ def power_hour_sentence(raw: pd.DataFrame, hours: pd.DataFrame, money) -> str:
             f"({n_raw} of {n_all} shows started then); per hour on air, shows starting at "
             f"{best:02d}:00 earn most: {money(b['revenue_per_show_hour'])} per show hour from "
             f"{int(b['shows'])} shows, against {raw_part}.")
+
+
+def show_source_sentence(shows: pd.DataFrame, gap_minutes: float = SHOW_GAP_MINUTES,
+                         min_minutes: float = MIN_SHOW_MINUTES) -> str:
+    """Where the shows come from, how many and how many hours on air."""
+    if shows.empty:
+        return "No live shows were found (no shows.csv and no sales on live channels)."
+    n, hrs = len(shows), shows["hours"].sum()
+    if (shows["source"] == "inferred").all():
+        src = (f"inferred from live-channel sales (sales less than {gap_minutes:g} minutes apart on one "
+               f"channel form one show, on air at least {min_minutes:g} minutes)")
+    else:
+        src = "from shows.csv"
+    return (f"{n:,} live shows {src}, {hrs:,.0f} hours on air in all, "
+            f"{shows['revenue'].sum() / hrs:,.0f} of revenue per show hour on average.")
+
+
+def schedule_sentence(slots: pd.DataFrame, money: Callable[[float], str], level: float = 0.80) -> str:
+    """The best ranked slot with its interval and the busiest slot for comparison."""
+    ranked = slots[slots["enough_shows"]].sort_values("rank")
+    if ranked.empty:
+        return "No slot has enough past shows to be ranked yet."
+    b = ranked.iloc[0]
+    busiest = slots.sort_values(["shows", "revenue_per_show_hour"], ascending=False).iloc[0]
+    text = (f"The best slot is {b['slot']}: {money(b['revenue_per_show_hour'])} per show hour "
+            f"({level * 100:.0f}% interval {money(b['low'])} to {money(b['high'])}, {int(b['shows'])} shows)")
+    if busiest["slot"] != b["slot"]:
+        text += (f"; the busiest slot, {busiest['slot']} ({int(busiest['shows'])} shows), earns "
+                 f"{money(busiest['revenue_per_show_hour'])} per show hour")
+    n_few = int((~slots["enough_shows"]).sum())
+    if n_few:
+        text += f". {n_few} slot(s) have too few shows to rank"
+    return text + "."
+
+
+def schedule_actions(slots: pd.DataFrame, money: Callable[[float], str], top: int = 3,
+                     level: float = 0.80) -> tuple[str, list[str]]:
+    """What the slot ranking means and which slots to add, move or test."""
+    ranked = slots[slots["enough_shows"]].sort_values("rank")
+    if ranked.empty:
+        return ("The show history is too short to compare slots.",
+                ["Keep running shows at varied times so the slots can be compared."])
+    median = float(ranked["revenue_per_show_hour"].median())
+    sure = ranked[ranked["low"] > median].head(top)
+    busiest = slots.sort_values(["shows", "revenue_per_show_hour"], ascending=False).iloc[0]
+    actions = []
+    if len(sure):
+        actions.append("Schedule more shows in " + ", ".join(sure["slot"]) +
+                       f": their {level * 100:.0f}% intervals sit above the median slot "
+                       f"({money(median)} per show hour).")
+    else:
+        actions.append(f"No slot is clearly above the median slot ({money(median)} per show hour); "
+                       f"keep the current times and test {ranked.iloc[0]['slot']} more often.")
+    best = ranked.iloc[0]
+    if busiest["slot"] != best["slot"] and busiest["revenue_per_show_hour"] < best["revenue_per_show_hour"]:
+        actions.append(f"Try moving some of the {int(busiest['shows'])} {busiest['slot']} shows to "
+                       f"{best['slot']} and compare after a month.")
+    few = slots[~slots["enough_shows"]]
+    if len(few):
+        promising = few.sort_values("revenue_per_show_hour", ascending=False).head(2)
+        actions.append("Test " + ", ".join(promising["slot"]) +
+                       ": few shows so far, so their numbers are not reliable yet.")
+    meaning = ("Show hours are worth different amounts depending on when the show starts; "
+               "plan the calendar on revenue per show hour, not on raw revenue by clock hour.")
+    return meaning, actions

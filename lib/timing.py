@@ -15,6 +15,7 @@ __all__ = [
     "WEEKEND_TEST", "daily_sales", "weekday_means", "peak_weekday", "weekend_uplift", "weekend_sentence",
     "period_series", "monthly_revenue", "growth", "growth_sentence", "channel_mix",
     "month_of_year", "q4_share", "q4_sentence", "holiday_windows", "holiday_index", "holiday_sentence",
+    "weekday_sentence", "weekday_actions", "channel_mix_sentence", "peak_month_sentence",
 ]
 
 #: the two-sided test behind weekend_uplift_p_value (metrics.md)
@@ -354,3 +355,69 @@ def holiday_sentence(hol: pd.DataFrame) -> str:
     if low != top:
         text += f"; {low} the weakest at {m.iloc[-1]:.0f}%"
     return text + "."
+
+
+def weekday_sentence(means: pd.DataFrame, money: Callable[[float], str]) -> str:
+    """The best and weakest weekday by mean daily revenue, days without sales counted as zero."""
+    m = means.dropna(subset=["revenue_mean"])
+    if m.empty:
+        return "There are no days to compare."
+    best = m.loc[m["revenue_mean"].idxmax()]
+    worst = m.loc[m["revenue_mean"].idxmin()]
+    others = m.loc[m["weekday"] != best["weekday"], "revenue_mean"].mean()
+    text = (f"{best['weekday']} is the best day: an average {best['weekday']} brings "
+            f"{money(best['revenue_mean'])} (95% interval {money(best['revenue_low'])} to "
+            f"{money(best['revenue_high'])}, {int(best['days'])} days)")
+    if pd.notna(others) and others > 0:
+        text += f", {(best['revenue_mean'] / others - 1) * 100:.0f}% above the average of the other days"
+    return text + (f"; {worst['weekday']} is the weakest at {money(worst['revenue_mean'])}. "
+                   "Days without sales count as zero.")
+
+
+def weekday_actions(means: pd.DataFrame, uplift: dict) -> tuple[str, list[str]]:
+    """What the weekday pattern means and what to do about it (computed from the table and the test)."""
+    m = means.dropna(subset=["revenue_mean"]).sort_values("revenue_mean", ascending=False)
+    if m.empty:
+        return "There are no sales days to learn from yet.", ["Collect a few weeks of sales first."]
+    best, worst = m.iloc[0]["weekday"], m.iloc[-1]["weekday"]
+    sig = uplift.get("p_value") is not None and uplift["p_value"] < 0.05
+    up = uplift.get("uplift_pct")
+    if up is None:
+        meaning = f"{best} sells best and {worst} least."
+    elif sig and up < 0:
+        meaning = f"Weekdays outsell weekends here, and {best} leads."
+    elif sig and up > 0:
+        meaning = f"Weekends outsell weekdays here; {best} leads."
+    else:
+        meaning = f"Weekends and weekdays sell about the same; {best} leads."
+    actions = [f"Put new arrivals and the strongest pieces on {best}s.",
+               f"Use {worst}s for lower-cost work (photography, listing, sourcing) rather than big launches."]
+    if up is not None and up < 0:
+        actions.append("Do not plan the week around weekend sales; check weekend shows against their cost.")
+    return meaning, actions
+
+
+def channel_mix_sentence(mix: pd.DataFrame) -> str:
+    """How the largest channel's share of revenue moved between the first and the last month."""
+    mix = mix.dropna(how="all")
+    if mix.empty:
+        return "There is no channel information."
+    first, last = mix.index[0], mix.index[-1]
+    top = mix.loc[last].idxmax()
+    text = f"{top} is the largest channel in {last:%B %Y} with {mix.loc[last, top]:.0f}% of revenue"
+    if first != last:
+        text += f", against {mix.loc[first, top]:.0f}% in {first:%B %Y}"
+        moved = (mix.loc[last] - mix.loc[first]).sort_values()
+        text += (f"; the biggest gain is {moved.index[-1]} ({moved.iloc[-1]:+.0f} points), the biggest loss "
+                 f"{moved.index[0]} ({moved.iloc[0]:+.0f} points)")
+    return text + "."
+
+
+def peak_month_sentence(moy: pd.DataFrame, money: Callable[[float], str]) -> str:
+    """The strongest and weakest month of the year, averaged over the years in the data."""
+    avg = moy.mean(axis=0).dropna()
+    if avg.empty:
+        return "There are no complete months yet."
+    names = {i: pd.Timestamp(2000, i, 1).strftime("%B") for i in range(1, 13)}
+    return (f"On average over {moy.shape[0]} year(s), {names[int(avg.idxmax())]} is the strongest month "
+            f"({money(avg.max())}) and {names[int(avg.idxmin())]} the weakest ({money(avg.min())}).")

@@ -175,3 +175,40 @@ def test_slot_label_validates():
     assert shows.slot_label(6, 9) == "Sunday 09:00"
     with pytest.raises(ValueError):
         shows.slot_label(7, 0)
+
+
+def _slots_fixture() -> pd.DataFrame:
+    # five slots; Thu 21 best and sure (low above the median 200), Thu 19 busiest, Sun 12 too few
+    return pd.DataFrame({
+        "slot": ["Thursday 21:00", "Thursday 19:00", "Friday 20:00", "Monday 18:00", "Sunday 12:00"],
+        "weekday": [3, 3, 4, 0, 6], "hour": [21, 19, 20, 18, 12],
+        "shows": [10, 40, 8, 6, 2], "show_hours": [20.0, 80.0, 16.0, 12.0, 2.0],
+        "revenue": [8000.0, 16000.0, 3200.0, 1800.0, 900.0],
+        "revenue_per_show_hour": [400.0, 200.0, 200.0, 150.0, 450.0],
+        "low": [300.0, 180.0, 120.0, 100.0, np.nan], "high": [500.0, 220.0, 280.0, 200.0, np.nan],
+        "enough_shows": [True, True, True, True, False],
+        "rank": pd.array([1, 2, 2, 4, pd.NA], dtype="Int64")})
+
+
+def test_schedule_sentence_and_actions():
+    money = lambda x: f"${x:,.0f}"  # noqa: E731
+    sl = _slots_fixture()
+    s = shows.schedule_sentence(sl, money)
+    assert s == ("The best slot is Thursday 21:00: $400 per show hour (80% interval $300 to $500, 10 shows); "
+                 "the busiest slot, Thursday 19:00 (40 shows), earns $200 per show hour. "
+                 "1 slot(s) have too few shows to rank.")
+    meaning, actions = shows.schedule_actions(sl, money)
+    # ranked medians: 400, 200, 200, 150 -> 200; only Thursday 21:00 has low (300) > 200
+    assert actions[0].startswith("Schedule more shows in Thursday 21:00: their 80% intervals sit above the "
+                                 "median slot ($200 per show hour)")
+    assert actions[1] == "Try moving some of the 40 Thursday 19:00 shows to Thursday 21:00 and compare after a month."
+    assert actions[2].startswith("Test Sunday 12:00")
+    assert "revenue per show hour" in meaning
+
+
+def test_show_source_sentence():
+    s = shows.infer_shows(_lines(INFER_ROWS))
+    text = shows.show_source_sentence(s)
+    # 3 shows; hours 3598/3600 + 0.25 + 0.25 = 1.4994; revenue 240 -> 160 per show hour
+    assert text.startswith("3 live shows inferred from live-channel sales (sales less than 30 minutes apart")
+    assert "1 hours on air in all, 160 of revenue per show hour" in text

@@ -237,3 +237,32 @@ def test_recovers_planted_weekday_and_weekend_effects():
     share = (q4["q4_share_pct"].mean() if len(q4) else None)
     if share is not None:
         assert lo <= share <= hi
+
+
+def test_weekday_sentence_and_actions():
+    money = lambda x: f"${x:,.0f}"  # noqa: E731
+    m = timing.weekday_means(_daily())
+    s = timing.weekday_sentence(m, money)
+    # Thursday 200; other days (150 + 0 + 0 + 0 + 25 + 190) / 6 = 60.83 -> +229%; weakest: Tuesday (first zero)
+    assert s.startswith("Thursday is the best day: an average Thursday brings $200 (95% interval $-1,071 to $1,471")
+    assert "229% above the average of the other days; Tuesday is the weakest at $0" in s
+    meaning, actions = timing.weekday_actions(m, {"p_value": 0.01, "uplift_pct": -12.0})
+    assert meaning == "Weekdays outsell weekends here, and Thursday leads."
+    assert actions[0] == "Put new arrivals and the strongest pieces on Thursdays." and len(actions) == 3
+    meaning2, actions2 = timing.weekday_actions(m, {"p_value": 0.5, "uplift_pct": 3.0})
+    assert meaning2.startswith("Weekends and weekdays sell about the same") and len(actions2) == 2
+
+
+def test_channel_mix_sentence():
+    mix = pd.DataFrame({"whatnot": [60.0, 40.0], "website": [40.0, 60.0]},
+                       index=pd.to_datetime(["2026-09-01", "2026-10-01"]))
+    assert timing.channel_mix_sentence(mix) == (
+        "website is the largest channel in October 2026 with 60% of revenue, against 40% in September 2026; "
+        "the biggest gain is website (+20 points), the biggest loss whatnot (-20 points).")
+
+
+def test_peak_month_sentence():
+    moy = timing.month_of_year(_monthly([100.0] * 11 + [300.0] + [50.0] + [100.0] * 11, "2025-01-01"))
+    # December (300 + 100) / 2 = 200; January (100 + 50) / 2 = 75
+    s = timing.peak_month_sentence(moy, lambda x: f"${x:,.0f}")
+    assert s == "On average over 2 year(s), December is the strongest month ($200) and January the weakest ($75)."
