@@ -13,7 +13,7 @@ from .products import brand_column, sales_by
 __all__ = [
     "QUADRANTS", "brand_performance", "top_brand_metrics", "top3_share_interval", "top3_sentence",
     "brand_quadrants", "brand_map_sentence", "brand_monthly_revenue", "brand_growth", "growth_sentence",
-    "shelf_day_profit", "buying_recommendations",
+    "shelf_day_profit", "buying_recommendations", "performance_actions", "map_actions", "growth_actions",
 ]
 
 #: brand map quadrants: (high margin?, fast?) -> label
@@ -52,8 +52,31 @@ def brand_performance(completed: pd.DataFrame, lifecycle: pd.DataFrame, min_sale
         perf[c] = perf[c].astype("int64")
     perf["revenue_share_pct"] = perf["revenue_share_pct"].fillna(0.0)
     perf["uncertain"] = perf["sales"] < min_sales
+    mi = _margin_interval(completed[completed[bcol].notna()], bcol)
+    perf = perf.merge(mi, left_on="brand", right_index=True, how="left")
+    ci = {b: survival.km_median_ci(sub["duration_days"], sub["sold"])
+          for b, sub in lc.groupby(lcol, observed=True)} if len(lc) else {}
+    perf["km_low"] = pd.Series([ci.get(b, (None, None))[0] for b in perf["brand"]], index=perf.index, dtype="object")
+    perf["km_high"] = pd.Series([ci.get(b, (None, None))[1] for b in perf["brand"]], index=perf.index, dtype="object")
     perf = perf.sort_values(["revenue", "brand"], ascending=[False, True], kind="mergesort")
     return perf.reset_index(drop=True)
+
+
+def _margin_interval(completed: pd.DataFrame, bcol: str, confidence: float = 0.95) -> pd.DataFrame:
+    """Per brand: 95% interval of the margin (ratio estimator gross profit / revenue, delta method)."""
+    c = completed.loc[completed["gross_profit"].notna(), [bcol, "gross_profit", "revenue"]] \
+        if "gross_profit" in completed.columns else completed.iloc[0:0][[bcol, "revenue"]].assign(gross_profit=0.0)
+    g = c.groupby(bcol, observed=True)
+    t = g.agg(gp=("gross_profit", "sum"), rev=("revenue", "sum"), n=("revenue", "size"))
+    m = t["gp"] / t["rev"].where(t["rev"] > 0)
+    c = c.join(m.rename("m"), on=bcol)
+    ss = ((c["gross_profit"] - c["m"] * c["revenue"]) ** 2).groupby(c[bcol], observed=True).sum()
+    n = t["n"].astype("float64")
+    se = np.sqrt(ss * n / (n - 1).where(n > 1)) / t["rev"].where(t["rev"] > 0)
+    z = _z(confidence)
+    out = pd.DataFrame({"margin_low": (m - z * se) * 100, "margin_high": (m + z * se) * 100})
+    out.index = out.index.astype("string")
+    return out
 
 
 def top_brand_metrics(perf: pd.DataFrame, min_sales: int = 20) -> dict[str, object]:
@@ -122,9 +145,15 @@ def top3_sentence(perf: pd.DataFrame, interval: tuple[float, float], belief_pct:
 
 def brand_quadrants(perf: pd.DataFrame, margin_split: float, days_split: float) -> pd.DataFrame:
     """Brand map: each brand's quadrant from its margin vs ``margin_split`` (overall margin) and its
-    KM median days vs ``days_split`` (overall KM median). A brand whose median is not reached counts
-    as slow and is plotted at the slowest known median; ``uncertain`` brands keep their label but are
-    flagged."""
+    KM median days vs ``days_split`` (overall KM median).
+
+    A brand whose median is not reached counts as slow and is plotted beyond the
+    slowest known median. ``evidence`` says which side is beyond chance: the
+    margin interval (``margin_low/high``) or the KM median interval
+    (``km_low/high``) excludes the split: ``clear`` (both), ``margin only``,
+    ``speed only`` or ``within chance``. ``uncertain`` brands (few sales) keep
+    their label but are flagged.
+    """
     p = perf[(perf["sales"] > 0) & perf["margin_pct"].notna()].copy()
     days = pd.to_numeric(p["km_median_days"], errors="coerce").astype("float64")
     known_max = days.max() if days.notna().any() else days_split
@@ -133,22 +162,39 @@ def brand_quadrants(perf: pd.DataFrame, margin_split: float, days_split: float) 
     high = p["margin_pct"] >= margin_split
     fast = days.le(days_split).fillna(False)
     p["quadrant"] = [QUADRANTS[(bool(h), bool(f))] for h, f in zip(high, fast, strict=True)]
+    lo = pd.to_numeric(p.get("margin_low"), errors="coerce") if "margin_low" in p else pd.Series(np.nan, p.index)
+    hi = pd.to_numeric(p.get("margin_high"), errors="coerce") if "margin_high" in p else pd.Series(np.nan, p.index)
+    klo = pd.to_numeric(p["km_low"], errors="coerce") if "km_low" in p else pd.Series(np.nan, p.index)
+    khi = pd.to_numeric(p["km_high"], errors="coerce") if "km_high" in p else pd.Series(np.nan, p.index)
+    m_clear = (lo > margin_split) | (hi < margin_split)
+    # clearly slow: the interval's lower end is above the split; clearly fast: its upper end is below
+    d_clear = (klo > days_split) | (khi < days_split)
+    p["evidence"] = np.select([m_clear & d_clear, m_clear, d_clear],
+                              ["clear", "speed about average", "margin about average"], "within chance")
     return p.reset_index(drop=True)
 
 
+def _names(values) -> str:
+    return ", ".join(str(v) for v in values).rstrip(".")
+
+
 def brand_map_sentence(quad: pd.DataFrame, margin_split: float, days_split: float) -> list[str]:
-    """Which brands fall in which quadrant, with the splits used."""
+    """Which brands fall in which quadrant, with the splits used and which positions are beyond chance."""
     out = [f"The map splits brands at the overall margin ({fmt.pct(margin_split)}) and the overall "
-           f"median days to sell ({fmt.days(days_split)})."]
+           f"median days to sell ({fmt.days(days_split)}); a position counts as beyond chance when the brand's 95% "
+           "interval (delta method for margin, Kaplan-Meier interval for the median) excludes the split."]
     for label in ["buy more", "price up", "mark down", "stop buying"]:
         q = quad[quad["quadrant"] == label]
         if q.empty:
             continue
-        names = [f"{b}{' (few sales)' if u else ''}" for b, u in zip(q["brand"], q["uncertain"], strict=True)]
-        out.append(f"{label.capitalize()}: {', '.join(names)}.")
+        names = []
+        for b, u, e in zip(q["brand"], q["uncertain"], q["evidence"], strict=True):
+            note = [] if e == "clear" else [e]
+            if u:
+                note.append("few sales")
+            names.append(f"{b}{' (' + '; '.join(note) + ')' if note else ''}")
+        out.append(f"{label.capitalize()}: {_names(names)}.")
     return out
-
-
 def brand_monthly_revenue(completed: pd.DataFrame, months: int = 12, top: int = 6) -> pd.DataFrame:
     """Revenue per month (rows, ``YYYY-MM``) and brand (columns) for the last ``months`` months;
     brands beyond the ``top`` by revenue in that window are summed as ``Other``."""
@@ -216,8 +262,9 @@ def growth_sentence(growth: pd.DataFrame, min_sales: int, currency: str = "USD")
          f"{fmt.money(top['revenue_last_3m'], currency)}; sales {int(top['sales_prev_3m'])} to "
          f"{int(top['sales_last_3m'])}, binomial test p = {top['p_value']:.2g}, {sig})")
     if len(e) > 1 and low["growth_3m_pct"] < 0:
+        within = "" if low["p_value"] < 0.05 else ", within chance"
         s += (f"; {low['brand']} shrank most ({fmt.signed_pct(low['growth_3m_pct'])}, "
-              f"p = {low['p_value']:.2g})")
+              f"p = {low['p_value']:.2g}{within})")
     return s + "."
 
 
@@ -281,3 +328,58 @@ def buying_recommendations(by_brand: pd.DataFrame, by_combo: pd.DataFrame, bcol:
                    f"(95% CI {fmt.money(best['low'], currency, 2)} to {fmt.money(best['high'], currency, 2)}, "
                    f"{fmt.num(best['sold'])} sold).")
     return out
+
+
+def performance_actions(perf: pd.DataFrame, metrics: dict, currency: str = "USD") -> tuple[str, list[str]]:
+    """What the brand performance table means and what to do."""
+    if not metrics.get("top_brand_by_revenue"):
+        return "No brand has sales yet.", ["Check that products.csv and brands.csv match the sales export."]
+    rev, mar = metrics["top_brand_by_revenue"], metrics.get("top_brand_by_margin")
+    meaning = (f"{rev} brings the most revenue" + (f", {mar} the best margin" if mar else "") +
+               "; revenue and profit leaders are not always the same brand.")
+    acts = []
+    if mar and mar != rev:
+        r = perf[perf["brand"] == mar].iloc[0]
+        acts.append(f"Source more {mar}: {fmt.pct(r['margin_pct'])} margin on {fmt.num(r['sales'])} sales.")
+    stuck = perf[perf["unsold_cost"] > 0].sort_values("unsold_cost", ascending=False)
+    if not stuck.empty:
+        s = stuck.iloc[0]
+        acts.append(f"{s['brand']} ties up the most money in unsold stock ({fmt.money(s['unsold_cost'], currency)}, "
+                    f"{fmt.num(s['unsold_units'])} units): sell through before buying more.")
+    few = perf[perf["uncertain"] & (perf["sales"] > 0)]
+    if not few.empty:
+        acts.append(f"Treat {_names(few['brand'].head(5))} with care: too few sales to judge.")
+    return meaning, acts
+
+
+def map_actions(quad: pd.DataFrame) -> tuple[str, list[str]]:
+    """One action per quadrant, only for brands placed beyond chance on at least one axis."""
+    meaning = "Fast and profitable brands deserve the buying budget; slow and thin ones tie up cash."
+    verbs = {"buy more": "Buy more", "price up": "Raise prices on", "mark down": "Mark down aged",
+             "stop buying": "Buy less"}
+    acts = []
+    sure = quad[~quad["uncertain"] & (quad["evidence"] != "within chance")]
+    for label in ["buy more", "price up", "mark down", "stop buying"]:
+        q = sure[sure["quadrant"] == label]
+        if not q.empty:
+            names = [f"{b}{'' if e == 'clear' else ' (' + e + ')'}" for b, e in zip(q["brand"], q["evidence"], strict=True)]
+            acts.append(f"{verbs[label]} {_names(names)}.")
+    rest = quad[quad["uncertain"] | (quad["evidence"] == "within chance")]
+    if not rest.empty:
+        acts.append(f"Keep buying {_names(rest['brand'])} as now: their margin and speed are within chance of "
+                    "the average (or they have few sales).")
+    return meaning, acts or ["Not enough brands with sales to place on the map."]
+
+
+def growth_actions(growth: pd.DataFrame) -> tuple[str, list[str]]:
+    """What the trend section means and what to do (only changes with p < 0.05 are acted on)."""
+    e = growth[growth["eligible"] & growth["growth_3m_pct"].notna()]
+    meaning = "Brand demand shifts over months; act only on changes larger than chance."
+    up = e[(e["growth_3m_pct"] > 0) & (e["p_value"] < 0.05)]
+    down = e[(e["growth_3m_pct"] < 0) & (e["p_value"] < 0.05)]
+    acts = []
+    if not up.empty:
+        acts.append(f"Source more {_names(up['brand'])}: sales grew beyond chance.")
+    if not down.empty:
+        acts.append(f"Buy less {_names(down['brand'])} until demand returns.")
+    return meaning, acts or ["No brand's sales changed beyond chance: keep the current buying mix."]

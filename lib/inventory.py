@@ -13,12 +13,11 @@ from . import fmt
 __all__ = [
     "AGE_BUCKETS", "MAX_MARKDOWN_PCT", "stock_on_hand", "aging_buckets", "aged_inventory", "aged_by",
     "aging_sentence", "price_age_curve", "markdown_belief_check", "markdown_belief_sentence",
-    "markdown_candidates", "markdown_sentence",
+    "markdown_candidates", "markdown_sentence", "aging_actions", "markdown_actions",
 ]
 
 #: (label, lowest day, highest day) of the aging buckets; days are whole days since listing
-AGE_BUCKETS = (("0-30 days", 0, 30), ("31-60 days", 31, 60), ("61-90 days", 61, 90),
-               ("over 90 days", 91, math.inf))
+AGE_BUCKETS = (("0-30", 0, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("over 90", 91, math.inf))
 #: the largest markdown ever suggested, in percent of list price
 MAX_MARKDOWN_PCT = 50
 MARKDOWN_COLUMNS = ["product_id", "brand_name", "category", "condition", "days_listed", "unit_cost",
@@ -52,7 +51,7 @@ def _bucket(days: pd.Series) -> pd.Categorical:
 
 
 def aging_buckets(stock: pd.DataFrame) -> pd.DataFrame:
-    """Units and cost of unsold stock in the buckets 0-30, 31-60, 61-90, over 90 days (all four rows)."""
+    """Units and cost of unsold stock in the day buckets 0-30, 31-60, 61-90, over 90 (all four rows)."""
     s = stock.assign(bucket=_bucket(stock["days_listed"]))
     t = s.groupby("bucket", observed=False).agg(units=("units_on_hand", "sum"), cost=("stock_cost", "sum"),
                                                  items=("product_id", "size")).reset_index()
@@ -120,7 +119,7 @@ def price_age_curve(completed: pd.DataFrame, group: str | None = "category", min
 
     Closed-form OLS from grouped sums (vectorised). Returns one row per group
     (``__all__`` for every sale) with ``n, intercept, slope_per_day,
-    slope_pct_per_30d, slope_p_value, days_p95`` (the 95th percentile of days at
+    slope_pct_per_30d, slope_p_value, days_p99`` (the 99th percentile of days at
     sale, the limit for extrapolation). Groups with fewer than ``min_n`` sales
     are dropped (callers fall back to the overall line).
     """
@@ -134,7 +133,7 @@ def price_age_curve(completed: pd.DataFrame, group: str | None = "category", min
         g = d.groupby("_g", observed=True)
         a = g.agg(n=("days", "size"), sx=("days", "sum"), sy=("price_ratio", "sum"), sxx=("xx", "sum"),
                   sxy=("xy", "sum"), syy=("yy", "sum"))
-        a["days_p95"] = g["days"].quantile(0.95)
+        a["days_p99"] = g["days"].quantile(0.99)
         parts.append(a)
     a = pd.concat(parts)
     a = a[a["n"] >= min_n]
@@ -152,7 +151,7 @@ def price_age_curve(completed: pd.DataFrame, group: str | None = "category", min
     out = pd.DataFrame({"group": a.index.astype("string"), "n": a["n"].to_numpy(),
                         "intercept": intercept.to_numpy(), "slope_per_day": slope.to_numpy(),
                         "slope_pct_per_30d": slope.to_numpy() * 30 * 100,
-                        "slope_p_value": p, "days_p95": a["days_p95"].to_numpy()})
+                        "slope_p_value": p, "days_p99": a["days_p99"].to_numpy()})
     return out.reset_index(drop=True)
 
 
@@ -212,7 +211,7 @@ def markdown_candidates(stock: pd.DataFrame, completed: pd.DataFrame, aging_days
 
     The markdown is 1 - (expected sale price / list price at the item's age), the
     ratio read off :func:`price_age_curve` for the item's ``group`` (the overall
-    line when the group has fewer than ``min_n`` sales), ages beyond the 95th
+    line when the group has fewer than ``min_n`` sales), ages beyond the 99th
     percentile of observed days held at that percentile, capped at
     ``MAX_MARKDOWN_PCT`` and rounded to 5 points. It never takes the price below
     the unit cost: a capped row says so in ``reason``. Sorted by days listed
@@ -232,7 +231,7 @@ def markdown_candidates(stock: pd.DataFrame, completed: pd.DataFrame, aging_days
         cand["expected_price_ratio"] = np.nan
     else:
         f = curve.reindex(fit_key.to_numpy())
-        age = np.minimum(cand["days_listed"].to_numpy(dtype="float64"), f["days_p95"].to_numpy())
+        age = np.minimum(cand["days_listed"].to_numpy(dtype="float64"), f["days_p99"].to_numpy())
         ratio = f["intercept"].to_numpy() + f["slope_per_day"].to_numpy() * age
         raw = np.clip((1 - ratio) * 100, 0, MAX_MARKDOWN_PCT)
         suggested = np.round(raw / 5) * 5
@@ -292,3 +291,40 @@ def markdown_sentence(cands: pd.DataFrame, curve: pd.DataFrame, aging_days: int,
     if capped:
         s += f", {fmt.num(capped)} capped so they do not sell below cost"
     return s + "."
+
+
+def aging_actions(aged: dict, by_brand: pd.DataFrame, aging_days: int,
+                  currency: str = "USD") -> tuple[str, list[str]]:
+    """What the aging section means and what to do."""
+    if not aged["stock_units"]:
+        return "Nothing is on the shelf.", ["Buy stock: there is nothing to sell."]
+    share = aged["aged_cost_share_pct"] or 0.0
+    meaning = (f"{fmt.money(aged['aged_inventory_cost'], currency)} ({fmt.pct(share)} of stock at cost) has "
+               f"waited more than {aging_days} days; that money cannot buy fresh stock.")
+    acts = [f"Mark down the {fmt.num(aged['aged_inventory_units'])} aged units (markdown_candidates.csv, next section)."]
+    top = by_brand[by_brand["aged_units"] > 0]
+    if not top.empty:
+        b = top.iloc[0]
+        acts.append(f"Pause buying {b.iloc[0]} until its {fmt.num(b['aged_units'])} aged units "
+                    f"({fmt.money(b['aged_cost'], currency)}) move.")
+    return meaning, acts
+
+
+def markdown_actions(cands: pd.DataFrame, check: dict | None, currency: str = "USD") -> tuple[str, list[str]]:
+    """What the markdown section means and what to do."""
+    if cands.empty:
+        return "No item is old enough to mark down.", ["Nothing to mark down this month."]
+    md = cands["markdown_pct"].dropna()
+    value = (cands["list_price"] * cands["units_on_hand"]).sum()
+    meaning = (f"{fmt.num(len(cands))} items listed at {fmt.money(value, currency)} wait for buyers; the suggested "
+               "markdowns match what similar items fetched at the same age.")
+    acts = [f"Apply the markdowns in markdown_candidates.csv, oldest first (median {md.median():.0f}% off)."
+            if len(md) else "Set list prices on the aged items first; none has one."]
+    if check is not None:
+        acts.append(f"Do not apply a flat {check['belief_pct']:.0f}% to everything: the data put items sold after "
+                    f"{check['over_days']} days at {fmt.pct(check['discount_old_pct'])} off on average, and the "
+                    "list gives each item its own figure.")
+    no_list = int(cands["markdown_pct"].isna().sum())
+    if no_list:
+        acts.append(f"Set a list price on the {fmt.num(no_list)} aged items that have none.")
+    return meaning, acts

@@ -13,6 +13,7 @@ __all__ = [
     "top_category_by_margin", "top_sellers_sentence", "days_to_sell_table", "condition_logrank",
     "days_to_sell_metrics", "days_to_sell_sentence", "sell_through_rate_pct_period",
     "sell_through_sentence", "item_profit", "loss_makers", "profitability_sentence",
+    "top_products_sentence", "top_units_sentence", "top_sellers_actions", "days_to_sell_actions", "profitability_actions",
 ]
 
 #: resale grades reported as metrics (median_days_to_sell_S/_A/_B); other grades are shown as found
@@ -70,8 +71,12 @@ def sales_by(completed: pd.DataFrame, keys: str | list[str]) -> pd.DataFrame:
         .reset_index(drop=True)
 
 
-def top_products(completed: pd.DataFrame, by: str = "revenue", n: int = 10) -> pd.DataFrame:
-    """The ``n`` products with the highest revenue (or units) among completed lines."""
+def top_products(completed: pd.DataFrame, by: str = "revenue", n: int = 10,
+                 catalog: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The ``n`` products with the highest revenue (or units) among completed lines.
+
+    ``catalog`` (products.csv) adds ``product_name`` when given.
+    """
     if by not in ("revenue", "units"):
         raise ValueError(f"by must be 'revenue' or 'units', got {by!r}")
     attrs = [c for c in ["product_name", "brand_name", "category", "condition"] if c in completed.columns]
@@ -80,6 +85,10 @@ def top_products(completed: pd.DataFrame, by: str = "revenue", n: int = 10) -> p
     a = completed.loc[completed["product_id"].isin(t["product_id"]), ["product_id"] + attrs] \
         .drop_duplicates("product_id")
     t = t.merge(a, on="product_id", how="left")
+    if catalog is not None and "product_name" in catalog.columns and "product_name" not in attrs:
+        t = t.merge(catalog[["product_id", "product_name"]].drop_duplicates("product_id"), on="product_id",
+                    how="left")
+        attrs = ["product_name"] + attrs
     return t[["product_id"] + attrs + [c for c in t.columns if c not in attrs and c != "product_id"
                                        and c != "revenue_share_pct"]].reset_index(drop=True)
 
@@ -294,3 +303,89 @@ def profitability_sentence(items: pd.DataFrame, losses: pd.DataFrame, by_cat: pd
                   f"{p_text(test['p_value'])}, {real}")
         out.append(s + ".")
     return out
+
+
+def top_products_sentence(top: pd.DataFrame, total_revenue: float, currency: str = "USD") -> str:
+    """How concentrated revenue is in single items (luxury resale items are mostly one-offs)."""
+    if top.empty or not total_revenue:
+        return "No product revenue yet."
+    share = top["revenue"].sum() / total_revenue * 100
+    best = top.iloc[0]
+    name = best.get("product_name", best["product_id"])
+    return (f"The top {len(top)} products bring {fmt.pct(share)} of revenue; the best single item, {name} "
+            f"({best['product_id']}), sold for {fmt.money(best['revenue'], currency)}.")
+
+
+def top_sellers_actions(by_category: pd.DataFrame, by_brand: pd.DataFrame,
+                        top_margin_category: str | None) -> tuple[str, list[str]]:
+    """What the top-seller section means and what to do, from the computed tables."""
+    if by_category.empty:
+        return "There are no completed sales to rank yet.", ["Check that the sales export is complete."]
+    top = by_category.iloc[0]
+    meaning = (f"{top['category']} carries the business ({fmt.pct(top['revenue_share_pct'])} of revenue).")
+    acts = [f"Keep {top['category']} stock deep: it is where most of the money comes from."]
+    if top_margin_category and top_margin_category != top["category"]:
+        m = by_category[by_category["category"] == top_margin_category].iloc[0]
+        acts.append(f"{top_margin_category} earns the best margin ({fmt.pct(m['margin_pct'])}) but only "
+                    f"{fmt.pct(m['revenue_share_pct'])} of revenue: feature it more in shows.")
+    elif top_margin_category:
+        acts.append(f"{top_margin_category} also has the best margin: buy it first when sourcing.")
+    if not by_brand.empty:
+        bcol = "brand_name" if "brand_name" in by_brand.columns else "brand_id"
+        acts.append(f"See the Brands report before buying more {by_brand.iloc[0][bcol]}: volume is not margin.")
+    return meaning, acts
+
+
+def days_to_sell_actions(table: pd.DataFrame, rate: float | None) -> tuple[str, list[str]]:
+    """What the days-to-sell section means and what to do."""
+    conds = table[table["condition"].isin(CONDITIONS) & table["km_median"].notna()]
+    a = table[table["condition"] == "All"].iloc[0]
+    if a["km_median"] is None or pd.isna(a["km_median"]):
+        meaning = "Most stock has not sold yet, so time on the shelf is the main cost."
+    else:
+        meaning = f"A typical item waits {fmt.days(a['km_median'])} for a buyer; cash is tied up that long."
+    acts = []
+    if len(conds) >= 2:
+        slow = conds.loc[conds["km_median"].astype(float).idxmax()]
+        fast = conds.loc[conds["km_median"].astype(float).idxmin()]
+        acts.append(f"Price condition {slow['condition']} items to move: they take {fmt.days(slow['km_median'])} "
+                    f"against {fmt.days(fast['km_median'])} for condition {fast['condition']}.")
+        acts.append(f"When buying, count on about {fmt.days(slow['km_median'])} of shelf time for condition "
+                    f"{slow['condition']} and pay less for it.")
+    if rate is not None:
+        acts.append(f"Track sell-through monthly: {fmt.pct(rate)} this month; a falling rate means stock is "
+                    "piling up faster than it sells.")
+    return meaning, acts
+
+
+def profitability_actions(losses: pd.DataFrame, by_cat_cond: pd.DataFrame,
+                          currency: str = "USD") -> tuple[str, list[str]]:
+    """What the profitability section means and what to do."""
+    meaning = "Margin is what is left after cost, platform fees and shipping; price and channel decide it."
+    acts = []
+    if not losses.empty:
+        if "channel" in losses.columns:
+            ch = losses["channel"].astype("string").value_counts()
+            acts.append(f"Most loss-making sales went through {ch.index[0]} ({fmt.num(ch.iloc[0])} of "
+                        f"{fmt.num(len(losses))}): set a minimum price there that covers cost, fees and shipping.")
+        acts.append(f"Review the {fmt.num(len(losses))} loss-making sales below; "
+                    f"together they lost {fmt.money(-losses['gross_profit'].sum(), currency)}.")
+    q = by_cat_cond[by_cat_cond["margin_pct"].notna() & (by_cat_cond["sales"] >= 20)]
+    if not q.empty:
+        best = q.loc[q["margin_pct"].idxmax()]
+        worst = q.loc[q["margin_pct"].idxmin()]
+        acts.append(f"Buy more {best['category']} in condition {best['condition']} "
+                    f"({fmt.pct(best['margin_pct'])} margin); be careful with {worst['category']} in condition "
+                    f"{worst['condition']} ({fmt.pct(worst['margin_pct'])}).")
+    return meaning, acts or ["No action needed: no sale lost money."]
+
+
+def top_units_sentence(top_units: pd.DataFrame) -> str:
+    """Whether any product sells in volume, or items are one-offs (units of the top seller by units)."""
+    if top_units.empty:
+        return "No units sold yet."
+    most = int(top_units["units"].max())
+    if most <= 2:
+        return (f"No product sold more than {most} unit{'s' if most != 1 else ''}: items are one-offs, so what "
+                "sells is a category, brand and condition, not a single product.")
+    return f"The best-selling product by units sold {most} units."

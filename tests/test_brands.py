@@ -47,7 +47,9 @@ def _perf():
     return pd.DataFrame({"brand": ["Z", "X", "Y", "W"], "revenue": [5000.0, 3000.0, 1000.0, 1000.0],
                          "sales": [40, 25, 5, 21], "gross_profit": [1000.0, 900.0, 600.0, 50.0],
                          "margin_pct": [20.0, 30.0, 60.0, 5.0], "km_median_days": [20, 50, 10, None],
-                         "uncertain": [False, False, True, False]})
+                         "uncertain": [False, False, True, False],
+                         "margin_low": [18.0, 24.0, 40.0, 2.0], "margin_high": [22.0, 36.0, 80.0, 8.0],
+                         "km_low": [15, 45, 5, 40], "km_high": [25, 60, 40, None]})
 
 
 def test_top_brand_metrics_min_sales_rule():
@@ -82,8 +84,32 @@ def test_brand_quadrants():
     # Y: 60% high, 10 fast -> buy more; W: 5% low, median not reached -> slow -> stop buying
     assert q["quadrant"].to_dict() == {"Z": "price up", "X": "mark down", "Y": "buy more", "W": "stop buying"}
     assert not bool(q.loc["W", "median_reached"]) and q.loc["W", "days_plot"] == pytest.approx(55.0)
+    # evidence: Z margin 18-22 < 25 and days 15-25 < 30 -> clear; X margin 24-36 spans 25, days 45-60 > 30
+    # -> margin about average; Y margin 40-80 > 25, days 5-40 spans 30 -> speed about average;
+    # W margin 2-8 < 25, days low 40 > 30 -> clear
+    assert q["evidence"].to_dict() == {"Z": "clear", "X": "margin about average", "Y": "speed about average",
+                                       "W": "clear"}
     sent = brands.brand_map_sentence(q.reset_index(), 25.0, 30.0)
-    assert "Buy more: Y (few sales)." in sent
+    assert "Buy more: Y (speed about average; few sales)." in sent and "Price up: Z." in sent
+    meaning, acts = brands.map_actions(q.reset_index())
+    # Y has few sales -> no action, kept "as now"
+    assert acts == ["Raise prices on Z.", "Mark down aged X (margin about average).", "Buy less W.",
+                    "Keep buying Y as now: their margin and speed are within chance of the average "
+                    "(or they have few sales)."]
+
+
+def test_margin_interval_in_performance(fx):
+    completed, lc = fx
+    p = brands.brand_performance(completed, lc, min_sales=2).set_index("brand")
+    # Chanel lines: (gp 630, rev 1800), (10, 350); m = 640/2150 = 0.297674
+    # residuals 630 - 0.297674*1800 = 94.186, 10 - 0.297674*350 = -94.186 -> ss = 2 x 8871.0
+    # se = sqrt(2 x 17742.0) / 2150 = 0.087617 -> +-17.173 points
+    m = 640 / 2150
+    r = 630 - m * 1800
+    se = np.sqrt(2 * 2 * r * r) / 2150
+    assert p.loc["Chanel", "margin_low"] == pytest.approx((m - 1.959964 * se) * 100, rel=1e-5)
+    # KM interval of Chanel exists (two sales at 30 days, one censored at 148)
+    assert p.loc["Chanel", "km_low"] is not None
 
 
 def _growth_sales():

@@ -48,10 +48,10 @@ def test_aging_buckets_boundaries():
     # 0,30 -> 0-30 ; 31,60 -> 31-60 ; 61,90 -> 61-90 ; 91,400 -> over 90
     assert b["units"].tolist() == [2, 2, 2, 2]
     assert b["cost"].tolist() == [30.0, 70.0, 110.0, 150.0]
-    assert list(b.index) == ["0-30 days", "31-60 days", "61-90 days", "over 90 days"]
+    assert list(b.index) == ["0-30", "31-60", "61-90", "over 90"]
     assert b["cost_share_pct"].sum() == pytest.approx(100.0)
     # the 90+ bucket is exactly the aged stock of aging_days=90 (strictly greater)
-    assert inventory.aged_inventory(s, 90)["aged_inventory_units"] == b.loc["over 90 days", "units"]
+    assert inventory.aged_inventory(s, 90)["aged_inventory_units"] == b.loc["over 90", "units"]
 
 
 def test_aged_by_brand(stock):
@@ -74,8 +74,8 @@ def test_price_age_curve_recovers_exact_line():
     assert c.loc["__all__", "intercept"] == pytest.approx(0.9)
     assert c.loc["__all__", "slope_per_day"] == pytest.approx(-0.001)
     assert c.loc["__all__", "slope_pct_per_30d"] == pytest.approx(-3.0)
-    # 95th percentile of 0..200 = 190
-    assert c.loc["Bag", "days_p95"] == pytest.approx(190.0)
+    # 99th percentile of 0..200 = 198
+    assert c.loc["Bag", "days_p99"] == pytest.approx(198.0)
     # groups below min_n are dropped
     assert "Bag" not in inventory.price_age_curve(_curve_sales(), min_n=500)["group"].tolist()
 
@@ -91,7 +91,7 @@ def test_markdown_candidates_hand_values():
     stock = _stock_rows([
         ("x1", 120, 50.0, 100.0),   # ratio 0.9 - 0.12 = 0.78 -> 22% -> rounded 20%; cost 50 ok
         ("x2", 120, 85.0, 100.0),   # 20% would sell at 80 < cost 85 -> capped at floor(15) = 15%
-        ("x3", 300, 10.0, 100.0),   # age held at p95 = 190: ratio 0.71 -> 29% -> rounded 30%
+        ("x3", 300, 10.0, 100.0),   # age held at p99 = 198: ratio 0.702 -> 29.8% -> rounded 30%
         ("x4", 95, 120.0, 100.0),   # list already below cost -> 0%, reason says so
         ("x5", 95, 50.0, float("nan")),  # no list price -> no markdown
         ("x6", 90, 10.0, 100.0),    # exactly 90 days: not a candidate

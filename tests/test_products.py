@@ -116,6 +116,8 @@ def test_top_products_by_units_and_revenue(fx):
     _, _, completed, _ = fx
     assert products.top_products(completed, "revenue", 2)["product_id"].tolist() == ["p1", "p2"]
     assert products.top_products(completed, "units", 1)["units"].tolist() == [2]
+    named = products.top_products(completed, "revenue", 2, catalog=fixture_tables()["products"])
+    assert named["product_name"].tolist() == ["Flap", "Card case"]
     with pytest.raises(ValueError, match="by must be"):
         products.top_products(completed, "profit")
 
