@@ -15,6 +15,7 @@ import argparse
 import fcntl
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 import sys
@@ -99,7 +100,7 @@ class _RssSampler(threading.Thread):
 
     def __init__(self, interval: float = 0.25):
         super().__init__(daemon=True)
-        self.interval, self.peak, self._stop = interval, 0.0, threading.Event()
+        self.interval, self.peak, self._halt = interval, 0.0, threading.Event()
 
     def run(self) -> None:
         try:
@@ -107,7 +108,7 @@ class _RssSampler(threading.Thread):
         except ImportError:
             return
         me = psutil.Process()
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             total = me.memory_info().rss
             for p in me.children(recursive=True):
                 try:
@@ -115,10 +116,10 @@ class _RssSampler(threading.Thread):
                 except psutil.Error:
                     pass
             self.peak = max(self.peak, total / 2**20)
-            self._stop.wait(self.interval)
+            self._halt.wait(self.interval)
 
     def stop(self) -> float:
-        self._stop.set()
+        self._halt.set()
         self.join(timeout=2)
         return self.peak
 
@@ -126,6 +127,10 @@ class _RssSampler(threading.Thread):
 def _execute_one(name: str, title: str, params: dict, run_dir: str, env: dict) -> NotebookRun:
     """Worker: run one notebook with papermill, then export it to HTML."""
     os.environ.update(env)
+    if env.get("LACELUXX_LOG"):  # kernels inherit this stderr: their noise goes to the run log
+        fd = os.open(env["LACELUXX_LOG"], os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        os.dup2(fd, 2)
+        os.close(fd)
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -247,14 +252,15 @@ def run_reports(data: str = "", period: str = "", out: str | Path = REPORTS_DIR,
             shutil.copytree(final, tmp, dirs_exist_ok=True)
         params = params or {}
         env = {"LACELUXX_DATA": source, "LACELUXX_DATA_MASKED": shown, "LACELUXX_CODE_VERSION": code_version(),
-               "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+               "PYDEVD_DISABLE_FILE_VALIDATION": "1", "LACELUXX_LOG": str(logpath)}
         base = {"data": shown, "period": p.label, "output_dir": str(tmp), "tz_name": tz_name, "currency": currency}
         sampler = _RssSampler()
         sampler.start()
         results: list[NotebookRun] = []
         first = [nb for nb in todo if nb.name not in PARALLEL_LAST]
         last = [nb for nb in todo if nb.name in PARALLEL_LAST]
-        with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
+        with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx) as pool:
             for stage in (first, last):
                 futs = [pool.submit(_execute_one, nb.name, nb.title,
                                     {**base, **params.get("*", {}), **params.get(nb.name, {})}, str(tmp), env)

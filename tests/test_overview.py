@@ -98,3 +98,29 @@ def test_lifecycle_censors_unsold_at_period_end():
     assert not lc.loc["p6", "sold"] and lc.loc["p6", "duration_days"] == 91  # refunded: censored 08-01 -> 10-31
     assert lc.loc["p3", "units_on_hand"] == 2  # 4 acquired, 2 sold
     assert not math.isnan(lc.loc["p2", "cost_basis"])
+
+
+def test_trend_sentences_call_a_seasonal_drop_seasonal():
+    trend = pd.DataFrame({"month": ["2025-09", "2025-10", "2026-09", "2026-10"],
+                          "revenue": [100.0, 80.0, 150.0, 120.0]})
+    sentences, action = overview.trend_sentences(trend, period_from_label("2026-10"))
+    assert sentences[0] == "The best month so far was 2026-09 with $150."
+    assert "there are not yet 24 months" in sentences[1]
+    # 120 against 80 a year ago: +50.0%, while down on September
+    assert "this month is +50.0%" in sentences[2]
+    assert action.startswith("The drop against 2026-09 is seasonal")
+
+
+def test_channel_action_names_the_biggest_mover():
+    ch = pd.DataFrame({"channel": ["whatnot", "website"], "revenue": [500.0, 100.0],
+                       "revenue_prev": [400.0, 300.0], "share_pct": [83.3, 16.7]})
+    assert overview.channel_action(ch) == ("Find out why website fell by $200: fewer or weaker shows and "
+                                           "listings show up in the sales-timing report.")
+
+
+def test_quality_sentence_counts_rows_read_once():
+    q = pd.DataFrame({"table": ["sales", "sales", "sales", "users"],
+                      "action": ["read", "read", "repaired", "read"],
+                      "reason": ["rows read from sales.csv", "date_sold: offsets converted", "money symbols", "rows read from users.csv"],
+                      "rows": [10, 4, 2, 5]})
+    assert overview.quality_sentence(q).startswith("15 rows were read; 2 cells were repaired")
