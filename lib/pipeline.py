@@ -124,6 +124,12 @@ class _RssSampler(threading.Thread):
         return self.peak
 
 
+def _warm() -> None:
+    """Worker start-up: import papermill and nbconvert while the parent loads the data."""
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+
 def _execute_one(name: str, title: str, params: dict, run_dir: str, env: dict) -> NotebookRun:
     """Worker: run one notebook with papermill, then export it to HTML."""
     os.environ.update(env)
@@ -214,6 +220,19 @@ def run_reports(data: str = "", period: str = "", out: str | Path = REPORTS_DIR,
                 currency: str = DEFAULT_CURRENCY, jobs: int = 2, only: str | None = None,
                 params: dict[str, dict] | None = None) -> RunResult:
     """Run the suite for one period into ``out/<period>/``; never raises on bad input."""
+    n_workers = 1 if only else max(1, jobs)
+    ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
+    pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx)
+    for _ in range(n_workers):
+        pool.submit(_warm)
+    try:
+        return _run_reports(pool, data, period, out, tz_name, currency, jobs, only, params)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_reports(pool: ProcessPoolExecutor, data: str, period: str, out: str | Path, tz_name: str,
+                 currency: str, jobs: int, only: str | None, params: dict[str, dict] | None) -> RunResult:
     from .loader import load_dataset
     from .periods import default_period, period_from_label
 
@@ -259,20 +278,18 @@ def run_reports(data: str = "", period: str = "", out: str | Path = REPORTS_DIR,
         results: list[NotebookRun] = []
         first = [nb for nb in todo if nb.name not in PARALLEL_LAST]
         last = [nb for nb in todo if nb.name in PARALLEL_LAST]
-        ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
-        with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx) as pool:
-            for stage in (first, last):
-                futs = [pool.submit(_execute_one, nb.name, nb.title,
-                                    {**base, **params.get("*", {}), **params.get(nb.name, {})}, str(tmp), env)
-                        for nb in stage]
-                for fut in as_completed(futs):
-                    r = fut.result()
-                    results.append(r)
-                    status = "ok" if r.ok else f"FAILED: {r.error}"
-                    _say(f"[{len(results)}/{len(todo)}] {r.name}: {r.exec_seconds:.1f} s run, "
-                         f"{r.html_seconds:.1f} s HTML - {status}")
-                if not all(r.ok for r in results):
-                    break
+        for stage in (first, last):
+            futs = [pool.submit(_execute_one, nb.name, nb.title,
+                                {**base, **params.get("*", {}), **params.get(nb.name, {})}, str(tmp), env)
+                    for nb in stage]
+            for fut in as_completed(futs):
+                r = fut.result()
+                results.append(r)
+                status = "ok" if r.ok else f"FAILED: {r.error}"
+                _say(f"[{len(results)}/{len(todo)}] {r.name}: {r.exec_seconds:.1f} s run, "
+                     f"{r.html_seconds:.1f} s HTML - {status}")
+            if not all(r.ok for r in results):
+                break
         peak = sampler.stop()
         failed = [r for r in results if not r.ok]
         if failed:
