@@ -44,7 +44,7 @@ def table_of_contents(body: str) -> tuple[str, list[tuple[str, str]]]:
         return "", items
     lis = "".join(f'<li><a href="#{html.escape(i, quote=True)}">{html.escape(html.unescape(t))}</a></li>'
                   for i, t in items)
-    return f'<nav class="ll-toc"><b>Contents</b><ol>{lis}</ol></nav>', items
+    return f'<nav class="ll-toc"><b>Contents</b><ul>{lis}</ul></nav>', items
 
 
 def external_references(page: str) -> list[str]:
@@ -58,7 +58,13 @@ def notebook_to_html(nb_path: str | Path, html_path: str | Path, title: str) -> 
     nb.metadata["title"] = title
     body, _ = _exporter().from_notebook_node(_drop_noise(nb))
     toc, _ = table_of_contents(body)
-    body = body.replace("<!--LL-TOC-->", toc, 1)
+    head_at = body.find('class="ll-header"')
+    end_at = body.find("</div>", head_at) if head_at >= 0 else -1
+    if end_at >= 0:  # contents right under the report header
+        body = body[: end_at + 6] + toc + body[end_at + 6:]
+        body = body.replace("<!--LL-TOC-->", "", 1)
+    else:
+        body = body.replace("<!--LL-TOC-->", toc, 1)
     bad = external_references(body)
     if bad:
         raise RuntimeError(f"{Path(nb_path).name}: HTML would load external resources: {bad[:3]}")

@@ -163,10 +163,22 @@ def show_table(df: pd.DataFrame, money_cols: tuple[str, ...] = (), pct_cols: tup
             d[c] = d[c].map(lambda v: fmt.num(v, 2))
         elif pd.api.types.is_string_dtype(d[c]) or d[c].dtype == object:
             d[c] = d[c].map(lambda v: v if not isinstance(v, str) else _EMAIL.sub("[e-mail hidden]", v))
-    d.columns = [str(c).replace("_", " ") for c in d.columns]
+    numeric = {c for c in df.columns if c in money_cols or c in pct_cols or c in int_cols
+               or pd.api.types.is_numeric_dtype(df[c])}
+    num_cls = ' class="num"'
+
+    def _cell(v) -> str:
+        return "–" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else fmt.esc(v)
+
+    head = "".join(f"<th{num_cls if c in numeric else ''}>{fmt.esc(str(c).replace('_', ' '))}</th>"
+                   for c in d.columns)
+    rows = []
+    for rec in d.itertuples(index=False):
+        tds = "".join(f"<td{num_cls if c in numeric else ''}>{_cell(v)}</td>"
+                      for c, v in zip(d.columns, rec, strict=True))
+        rows.append(f"<tr>{tds}</tr>")
     cap = f"<caption>{fmt.esc(caption)}</caption>" if caption else ""
-    body = d.to_html(index=False, escape=True, na_rep="–", classes="ll-table", border=0)
-    body = body.replace('<table border="0" class="dataframe ll-table">', f'<table class="ll-table">{cap}', 1)
+    body = f'<table class="ll-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
     note = f'<p class="ll-note">Showing {max_rows:,} of {n:,} rows; the full table is in tables/.</p>' \
         if n > max_rows else ""
     _display_html(body + note)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
+import pandas as pd
 
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib.ticker as mticker  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from .fmt import money  # noqa: E402
+from .fmt import money
 
 __all__ = ["setup_style", "money_axis", "pct_axis", "new_ax", "bar", "PALETTE"]
 
