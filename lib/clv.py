@@ -246,6 +246,8 @@ def expected_purchases(fit: BGNBDFit, t: float, x, t_x, T) -> np.ndarray:
     if t < 0:
         raise ValueError(f"t must be >= 0, got {t}")
     r, alpha, a, b = fit.r, fit.alpha, fit.a, fit.b
+    if abs(a - 1) < 1e-6:  # the closed form divides by a - 1; its limit is continuous, step just off it
+        a = 1 + 1e-6
     z = t / (alpha + T + t)
     hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
     first = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
@@ -255,6 +257,8 @@ def expected_purchases(fit: BGNBDFit, t: float, x, t_x, T) -> np.ndarray:
 def expected_purchases_new(fit: BGNBDFit, t: float) -> float:
     """Expected occasions of a newly acquired customer in ``t`` time units, E[X(t)] (FHL 2005, eq. 9)."""
     r, alpha, a, b = fit.r, fit.alpha, fit.a, fit.b
+    if abs(a - 1) < 1e-6:
+        a = 1 + 1e-6
     hyp = special.hyp2f1(r, b, a + b - 1, t / (alpha + t))
     return float((a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp))
 

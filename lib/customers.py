@@ -16,7 +16,8 @@ __all__ = [
     "occasion_distribution", "repeat_sentences", "score_customers", "prospects", "segment_summary",
     "segment_sentences", "churn_risk", "churn_actions", "churn_list", "churn_sentences", "vip_list",
     "CohortTables", "cohort_tables", "cohort_sentences", "ValueModel", "value_model", "HoldoutCheck",
-    "holdout_check", "value_sentences", "holdout_sentence",
+    "holdout_check", "value_sentences", "holdout_sentence", "concentration_sentence", "pareto_advice",
+    "repeat_advice", "segment_advice", "churn_advice", "cohort_advice", "value_advice",
 ]
 
 
@@ -315,15 +316,18 @@ def churn_actions(at_risk: pd.DataFrame, vip_threshold: float | None, currency: 
     """One action per at-risk customer, with the numbers that put them there (glossary: churn actions).
 
     VIPs (revenue at least ``vip_threshold``, the smallest revenue of the top
-    20%) get a personal message from the owner; others whose model probability
-    of still being active (``p_alive``) is at least 50% get new arrivals; the
-    rest a single win-back offer. Without a model every non-VIP gets the offer.
+    20%) get a personal message from the owner; repeat buyers whose model
+    probability of still being active (``p_alive``) is at least 50% get new
+    arrivals; the rest a single win-back offer. One-time buyers always have
+    p_alive = 1 in BG/NBD (no dropout can be seen yet), so their p_alive is
+    not used. Without a model every non-VIP gets the offer.
     """
     if at_risk.empty:
         return pd.Series([], dtype="string", name="action")
     rev = at_risk["revenue"].to_numpy(dtype="float64")
     vip = rev >= vip_threshold if vip_threshold is not None else np.zeros(len(at_risk), bool)
     p = at_risk["p_alive"].to_numpy(dtype="float64") if "p_alive" in at_risk.columns else np.full(len(at_risk), np.nan)
+    p = np.where(at_risk["occasions"].to_numpy() >= 2, p, np.nan)
     base = np.where(vip, "VIP: personal message from the owner with hand-picked new arrivals",
                     np.where(p >= 0.5, "Likely still interested: send new arrivals in the brands they bought",
                              "Win-back offer (one message); drop from the list if no reply"))
@@ -370,9 +374,12 @@ def churn_sentences(at_risk: pd.DataFrame, n_customers: int, churn_days: int, to
            f"{rev / total_revenue:.0%} of all revenue." if total_revenue > 0 else
            f"{fmt.num(k)} of {fmt.num(n_customers)} customers have not bought for more than {churn_days} days."]
     if "p_alive" in at_risk.columns and at_risk["p_alive"].notna().any():
-        likely = at_risk["p_alive"] >= 0.5
-        out.append(f"The BG/NBD model still rates {fmt.num(likely.sum())} of them as more likely active than not "
-                   f"(probability alive at least 50%); they are the cheapest to bring back.")
+        rep = at_risk[at_risk["occasions"] >= 2]
+        likely = int((rep["p_alive"] >= 0.5).sum())
+        out.append(f"Of the {fmt.num(len(rep))} repeat buyers among them, the BG/NBD model still rates "
+                   f"{fmt.num(likely)} as more likely active than not (probability alive at least 50%); they are "
+                   f"the cheapest to bring back. The model cannot judge one-time buyers (it rates them all as "
+                   f"active), so for them time away is the only signal.")
     top = at_risk.head(10)
     out.append(f"The 10 most valuable of them have spent {fmt.money(top['revenue'].sum(), currency)} "
                f"({top['revenue'].sum() / rev:.0%} of the at-risk revenue)." if k > 10 else
@@ -600,7 +607,8 @@ def value_sentences(vm: ValueModel, horizon_days: int, months: int, currency: st
     col = f"expected_{horizon_days}d"
     out = [f"The purchase model expects {s[col].sum():,.0f} purchase days from today's customers in the next "
            f"{horizon_days} days (about {s[col].sum() / len(s):.2f} per customer).",
-           f"It rates {(s['p_alive'] >= 0.5).mean():.0%} of customers as more likely still active than not."]
+           (f"It rates {(s.loc[s['x'] > 0, 'p_alive'] >= 0.5).mean():.0%} of repeat buyers as more likely still "
+            f"active than not." if (s["x"] > 0).any() else "No customer has bought twice yet.")]
     if vm.spend_usable:
         top = s["clv_12m"].sort_values(ascending=False)
         k = top_count(len(top))
@@ -610,3 +618,113 @@ def value_sentences(vm: ValueModel, horizon_days: int, months: int, currency: st
     else:
         out.append("The spend model is not shown: " + "; ".join(vm.problems) + ".")
     return out
+
+
+# ---------------------------------------------------------------- "what to do" per section (computed text)
+
+
+def concentration_sentence(customers: pd.DataFrame, currency: str = "USD") -> str:
+    """How much the single biggest customer and the top 10 weigh in revenue."""
+    total = float(customers["revenue"].sum())
+    if customers.empty or total <= 0:
+        return "No customer revenue yet."
+    top = customers.iloc[0]
+    ten = customers.head(10)["revenue"].sum()
+    return (f"The biggest customer, {top['display_name']}, has spent {fmt.money(top['revenue'], currency)} "
+            f"({top['revenue'] / total:.1%} of revenue); the top {min(10, len(customers))} together "
+            f"{ten / total:.0%}.")
+
+
+def pareto_advice(customers: pd.DataFrame, share_pct: float | None) -> tuple[str, list[str]]:
+    """What the Pareto numbers mean and what to do (VIP care scaled to how concentrated revenue is)."""
+    n = len(customers)
+    k = top_count(n)
+    if n == 0 or share_pct is None:
+        return "There are no customers yet.", ["Check that the sales export includes completed sales."]
+    rest = customers["revenue"].iloc[k:].mean() if n > k else np.nan
+    vip_mean = customers["revenue"].iloc[:k].mean()
+    times = (f"an average VIP has spent as much as {vip_mean / rest:.0f} other customers"
+             if rest and np.isfinite(rest) and rest > 0 else "the VIPs carry the business")
+    meaning = (f"The {fmt.num(k)} VIPs (top 20%) bring {fmt.pct(share_pct)} of revenue: {times}. "
+               f"Losing one VIP costs more than winning one new buyer brings.")
+    actions = [f"Give the {fmt.num(k)} customers in vip_customers.csv first look at new arrivals before each "
+               f"live show.",
+               "Check the VIP list's segment column: VIPs marked At risk or Previously loyal need a personal "
+               "message this week."]
+    return meaning, actions
+
+
+def repeat_advice(rate: float | None, ratio: RatioInterval, gaps: pd.Series) -> tuple[str, list[str]]:
+    """What repeat behaviour means for the owner, with the follow-up timing from the purchase gaps."""
+    if rate is None:
+        return "There are no customers yet.", ["Check that the sales export includes completed sales."]
+    worth = (f"a returning customer is worth {ratio.estimate:.1f} times a one-time buyer"
+             if ratio.estimate is not None else "the data cannot yet compare returning and one-time buyers")
+    meaning = f"{fmt.pct(rate)} of customers come back, and {worth}."
+    actions = []
+    if len(gaps):
+        actions.append(f"Contact one-time buyers about {fmt.days(gaps.median())} after their first purchase "
+                       f"(the median wait before a second purchase) with items like the one they bought.")
+    actions.append("Make the second purchase easy: invite first-time buyers to the next live show by name.")
+    return meaning, actions
+
+
+def segment_advice(summary: pd.DataFrame) -> tuple[str, list[str]]:
+    """The recommended action for the groups that matter most this month (largest revenue at stake first)."""
+    s = summary[summary["customers"] > 0]
+    if s.empty:
+        return "There are no customers yet.", ["Check that the sales export includes completed sales."]
+    focus = ["Champions", "Previously loyal", "At risk", "New", rfm.PROSPECTS]
+    rows = s[s["segment"].isin(focus)].set_index("segment").reindex(focus).dropna(subset=["customers"])
+    actions = [f"{seg} ({fmt.num(r['customers'])}): {r['action']}" for seg, r in rows.iterrows()]
+    slipping = s[s["segment"].isin(["Previously loyal", "At risk"])]["customers"].sum()
+    meaning = (f"Each group needs a different message; {fmt.num(slipping)} customers with a strong history are "
+               f"slipping and are worth a personal touch.")
+    return meaning, actions or [rfm.SEGMENT_ACTIONS[str(s.iloc[0]["segment"])]]
+
+
+def churn_advice(at_risk: pd.DataFrame, churn_days: int, currency: str = "USD") -> tuple[str, list[str]]:
+    """What the churn list means and how to work through it."""
+    if at_risk.empty:
+        return (f"Nobody has been away for more than {churn_days} days.",
+                ["Nothing to win back this month; keep the regular live-show schedule."])
+    top = at_risk.head(20)
+    meaning = (f"{fmt.num(len(at_risk))} customers have been away for more than {churn_days} days; the 20 most "
+               f"valuable of them alone have spent {fmt.money(top['revenue'].sum(), currency)}.")
+    actions = ["Work down churn_risk_customers.csv from the top: it is sorted by lifetime revenue and each row "
+               "has its action.",
+               "Start with VIPs the model still rates as likely active: a personal message is cheap and they "
+               "are the most likely to come back."]
+    return meaning, actions
+
+
+def cohort_advice(t: CohortTables) -> tuple[str, list[str]]:
+    """What the cohort table means: whether newer cohorts come back less or more than older ones."""
+    if t.retention_pct.empty or 1 not in t.retention_pct.columns:
+        return "Cohorts need at least two months of data.", ["Come back next month."]
+    m1 = t.retention_pct[1].dropna()
+    if len(m1) < 4:
+        return "Too few cohorts to see a trend yet.", ["Come back when there are at least four monthly cohorts."]
+    half = len(m1) // 2
+    old, new = m1.iloc[:half].mean(), m1.iloc[half:].mean()
+    trend = "less" if new < old else "more"
+    meaning = (f"Recent cohorts come back {trend} often in their first month ({fmt.pct(new)} against "
+               f"{fmt.pct(old)} for the earlier half).")
+    actions = ["Send every new customer a follow-up within their first month; month-1 return is where cohorts "
+               "differ most." if trend == "less" else
+               "Keep the current welcome follow-up: newer customers return more often than earlier ones."]
+    return meaning, actions
+
+
+def value_advice(vm: ValueModel, h: HoldoutCheck | None) -> tuple[str, list[str]]:
+    """What the value models mean and how far to trust them (holdout error)."""
+    if not vm.usable:
+        return ("The data are too few or too irregular for a reliable customer-value model.",
+                ["Use the RFM groups and the churn list instead until there is more purchase history."])
+    trust = (f"Checked on the last {(h.end - h.cutoff).days} days, its total was {fmt.signed_pct(h.error_pct)} off."
+             if h is not None and np.isfinite(h.error_pct) else "There is not enough history for a holdout check.")
+    meaning = "The model turns each customer's history into an expected number of future purchases. " + trust
+    actions = ["Spend personal attention where the predicted 12-month value is highest, not only where past "
+               "spend was (see the table above).",
+               "Treat customers with a low probability of still being active as lost unless they reply."]
+    return meaning, actions

@@ -178,3 +178,13 @@ def test_small_fit_is_flagged_unstable_rather_than_shown():
     fit = clv.fit_bgnbd(x, tx, T)
     assert not fit.stable
     assert any("poorly determined" in p or "edge" in p for p in fit.problems)
+
+
+def test_expected_purchases_continuous_at_a_equal_one():
+    # the closed form divides by a - 1: a = 1 exactly must give the limit, between a = 1 -/+ 1e-4
+    x, tx, T = [0, 3], [0.0, 20.0], [30.0, 30.0]
+    lo = clv.expected_purchases(_fit(0.5, 4.0, 1 - 1e-4, 3.0), 13, x, tx, T)
+    mid = clv.expected_purchases(_fit(0.5, 4.0, 1.0, 3.0), 13, x, tx, T)
+    hi = clv.expected_purchases(_fit(0.5, 4.0, 1 + 1e-4, 3.0), 13, x, tx, T)
+    assert np.isfinite(mid).all()
+    assert ((np.minimum(lo, hi) - 1e-4 <= mid) & (mid <= np.maximum(lo, hi) + 1e-4)).all()

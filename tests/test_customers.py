@@ -352,3 +352,13 @@ def test_recovers_planted_customer_effects():
     assert lo <= cu.top_share_pct(table["revenue"]) <= hi
     churned = set(cu.churn_risk(table, 90)["buyer_id"])
     assert set(planted["churned_vip_buyer_ids"]) <= churned
+
+
+def test_churn_model_sentence_counts_repeat_buyers_only():
+    # two repeat buyers (p_alive .8 and .3) and one one-time buyer (p_alive 1 by construction)
+    risk = pd.DataFrame({"revenue": [300.0, 200.0, 100.0], "occasions": [3, 2, 1], "days_since": [100, 120, 95],
+                         "p_alive": [0.8, 0.3, 1.0]})
+    s = cu.churn_sentences(risk, 10, 90, 1000.0)
+    assert s[1].startswith("Of the 2 repeat buyers among them, the BG/NBD model still rates 1 as more likely")
+    # the one-time buyer's p_alive of 1 does not make them "likely still interested"
+    assert cu.churn_actions(risk, vip_threshold=None).iloc[2].startswith("Win-back offer")
