@@ -177,10 +177,12 @@ def _const(text: str, n: int) -> np.ndarray:
     return np.broadcast_to(np.frombuffer(text.encode("ascii"), dtype=np.uint8), (n, len(text)))
 
 
-def _ids(prefix: str, n: int, width: int) -> np.ndarray:
-    """IDs ``prefix`` + zero-padded 1..n as a (n, w) uint8 matrix (rows can be indexed, then written)."""
+def _ids(prefix: str, n: int, width: int, sl: slice | None = None) -> np.ndarray:
+    """IDs ``prefix`` + zero-padded 1..n (or the rows ``sl`` of them) as a (rows, w) uint8 matrix."""
     width = max(width, len(str(n)))
-    return np.ascontiguousarray(np.concatenate([_const(prefix, n), _digits(np.arange(1, n + 1), width)], axis=1))
+    sl = sl or slice(0, n)
+    nums = np.arange(sl.start + 1, min(sl.stop, n) + 1)
+    return np.ascontiguousarray(np.concatenate([_const(prefix, len(nums)), _digits(nums, width)], axis=1))
 
 
 def _date_mat(days: np.ndarray, epoch_d: np.datetime64) -> np.ndarray:
@@ -264,15 +266,36 @@ def _text(labels, codes: np.ndarray) -> pa.Array:
     return pc.take(pa.array(list(labels), type=pa.string()), pa.array(np.asarray(codes, dtype=np.int64)))
 
 
-def _write_table(path: Path, cols: dict, mode: str = "w") -> int:
-    """Write the columns as CSV (UTF-8, comma, one header row, no quoting needed); returns rows."""
-    table = pa.table({k: _arrow(v) for k, v in cols.items()})
+_CHUNK_ROWS = 1_000_000
+_NOISE_CHUNK = 1_000_000
+
+
+def _write_table(path: Path, cols: dict, n: int | None = None, mode: str = "w",
+                 chunk: int | None = None) -> int:
+    """Write columns as CSV (UTF-8, comma, one header row, no quoting needed) in row chunks.
+
+    A column is a uint8 text matrix, an integer array, an arrow array, or a function of a
+    ``slice`` returning one of those (built chunk by chunk to bound memory). Returns rows written.
+    """
+    if n is None:
+        n = len(next(v for v in cols.values() if not callable(v)))
+    chunk = chunk or _CHUNK_ROWS
     opts = pcsv.WriteOptions(include_header=False, quoting_style="none", batch_size=65536)
     with open(path, "wb" if mode == "w" else "ab") as f:
         if mode == "w":
             f.write((",".join(cols) + "\n").encode("utf-8"))
-        pcsv.write_csv(table, f, opts)
-    return table.num_rows
+        for s0 in range(0, n, chunk):  # chunks bound memory, not a per-row loop
+            sl = slice(s0, min(n, s0 + chunk))
+            part = {}
+            for k, v in cols.items():
+                if callable(v):
+                    part[k] = _arrow(v(sl))
+                elif isinstance(v, pa.Array):
+                    part[k] = v.slice(sl.start, sl.stop - sl.start)
+                else:
+                    part[k] = _arrow(v[sl])
+            pcsv.write_csv(pa.table(part), f, opts)
+    return n
 
 
 def _choice_rows(rng: np.random.Generator, cum: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -467,23 +490,23 @@ def generate(out_dir: str | Path, sales: int = 6000, seed: int = 7, start: str =
     seller = np.where(is_live, show_host[np.maximum(show, 0)], users["admin_idx"])
     show_ids = _ids("SH", cal["n_shows"], 5)
     pick = r_ts.random(n) < 0.05
-    sale_show = show_ids[np.maximum(show, 0)]
-    sale_show[~is_live] = 0
     rows = {}
+    sale_price, qty, status = ln["sale_price"], ln["qty"].astype(np.int64), ln["status"]
+    pid = prod["product_id"]
     rows["sales"] = _write_table(out / "sales.csv", {
-        "sale_id": _ids("S", n, 7),
-        "product_id": prod["product_id"][:n],
-        "buyer_id": uids[line_user],
-        "date_sold": _with_offsets(_ts_mat(sec, epoch_d), sec, epoch_d, pick, tz_name),
-        "sale_price": _money_mat(ln["sale_price"]),
-        "quantity": ln["qty"].astype(np.int64),
-        "channel": _text(channels, ch_idx),
-        "seller_id": uids[seller],
-        "show_id": sale_show,
-        "fees": _money_mat(fees),
-        "shipping_cost": _money_mat(shipping),
-        "status": _text(["completed", "refunded", "cancelled"], ln["status"]),
-    })
+        "sale_id": lambda sl: _ids("S", n, 7, sl),
+        "product_id": lambda sl: pid[sl],
+        "buyer_id": lambda sl: uids[line_user[sl]],
+        "date_sold": lambda sl: _with_offsets(_ts_mat(sec[sl], epoch_d), sec[sl], epoch_d, pick[sl], tz_name),
+        "sale_price": lambda sl: _money_mat(sale_price[sl]),
+        "quantity": qty,
+        "channel": lambda sl: _text(channels, ch_idx[sl]),
+        "seller_id": lambda sl: uids[seller[sl]],
+        "show_id": lambda sl: np.where(is_live[sl, None], show_ids[np.maximum(show[sl], 0)], 0).astype(np.uint8),
+        "fees": lambda sl: _money_mat(fees[sl]),
+        "shipping_cost": lambda sl: _money_mat(shipping[sl]),
+        "status": lambda sl: _text(["completed", "refunded", "cancelled"], status[sl]),
+    }, n=n)
 
     # --- shows table
     s_start = cal["s_day"].astype(np.int64) * 86400 + cal["start_min"].astype(np.int64) * 60
@@ -503,8 +526,8 @@ def generate(out_dir: str | Path, sales: int = 6000, seed: int = 7, start: str =
     rows["brands"] = _write_table(out / "brands.csv", {
         "brand_id": _ids("B", len(BRANDS), 2), "brand_name": pa.array([b[0] for b in BRANDS]),
         "tier": pa.array([b[1] for b in BRANDS])})
-    rows["products"] = _write_table(out / "products.csv", prod["products"])
-    rows["inventory"] = _write_table(out / "inventory.csv", prod["inventory"])
+    rows["products"] = _write_table(out / "products.csv", prod["products"], n=prod["n_products"])
+    rows["inventory"] = _write_table(out / "inventory.csv", prod["inventory"], n=prod["n_lots"])
     rows["users"] = _write_table(out / "users.csv", users["cols"])
     rows = {k: rows[k] for k in ("brands", "products", "inventory", "sales", "users", "shows", "campaigns",
                                  "touchpoints")}
@@ -679,13 +702,20 @@ def _products(rng: np.random.Generator, ln: dict, sale_day: np.ndarray, n_days: 
     name_code = ((((brand * len(CATEGORIES) + cat) * 6 + model) * n_adj + rng.integers(0, n_adj, m)) * n_col
                  + rng.integers(0, n_col, m))
     cat3 = np.array([c[:3].upper() for c in CATEGORIES], dtype="S3").view(np.uint8).reshape(-1, 3)
-    sku = np.concatenate([_const("LL-", m), cat3[cat], _const("-", m), pid[:, 1:]], axis=1)
-    sku[rng.random(m) < 0.05] = 0  # optional column, sometimes blank
+    sku_blank = rng.random(m) < 0.05  # optional column, sometimes blank
+
+    def sku(sl: slice) -> np.ndarray:
+        o = order[sl]
+        mat = np.concatenate([_const("LL-", len(o)), cat3[cat[o]], _const("-", len(o)), pid[o, 1:]], axis=1)
+        mat[sku_blank[o]] = 0
+        return mat
+
     brand_ids = _ids("B", len(BRANDS), 2)
-    products = {"product_id": pid[order], "brand_id": brand_ids[brand[order]],
-                "product_name": _text(name_tab, name_code[order]), "category": _text(CATEGORIES, cat[order]),
-                "condition": _text(CONDITIONS, cond[order]), "sku": sku[order],
-                "list_price": _money_mat(list_price[order])}
+    products = {"product_id": lambda sl: pid[order[sl]], "brand_id": lambda sl: brand_ids[brand[order[sl]]],
+                "product_name": lambda sl: _text(name_tab, name_code[order[sl]]),
+                "category": lambda sl: _text(CATEGORIES, cat[order[sl]]),
+                "condition": lambda sl: _text(CONDITIONS, cond[order[sl]]), "sku": sku,
+                "list_price": lambda sl: _money_mat(list_price[order[sl]])}
 
     share = np.array([b[3] for b in BRANDS])[brand]
     cost1 = list_price * share * rng.lognormal(0.0, 0.08, m)
@@ -698,13 +728,18 @@ def _products(rng: np.random.Generator, ln: dict, sale_day: np.ndarray, n_days: 
     lot_acq = np.concatenate([acq_day, acq2[two]])
     lot_order = np.lexsort((lot_prod, lot_acq))
     lot_prod, lot_cost, lot_acq = lot_prod[lot_order], lot_cost[lot_order], lot_acq[lot_order]
-    listed = _date_mat(list_day[lot_prod], epoch_d)
-    listed[blank_listed[lot_prod]] = 0
-    inventory = {"inventory_id": _ids("I", len(lot_prod), 6), "product_id": pid[lot_prod],
-                 "date_acquired": _date_mat(lot_acq, epoch_d), "unit_cost": _money_mat(lot_cost),
-                 "quantity": np.ones(len(lot_prod), dtype=np.int64), "date_listed": listed}
-    return {"product_id": pid, "products": products, "inventory": inventory, "list_day": list_day,
-            "n_unsold": n_unsold}
+    def listed(sl: slice) -> np.ndarray:
+        mat = _date_mat(list_day[lot_prod[sl]], epoch_d)
+        mat[blank_listed[lot_prod[sl]]] = 0
+        return mat
+
+    n_lots = len(lot_prod)
+    inventory = {"inventory_id": lambda sl: _ids("I", n_lots, 6, sl), "product_id": lambda sl: pid[lot_prod[sl]],
+                 "date_acquired": lambda sl: _date_mat(lot_acq[sl], epoch_d),
+                 "unit_cost": lambda sl: _money_mat(lot_cost[sl]),
+                 "quantity": np.ones(n_lots, dtype=np.int64), "date_listed": listed}
+    return {"product_id": pid, "products": products, "inventory": inventory, "n_lots": n_lots,
+            "n_products": m, "n_unsold": n_unsold}
 
 
 def _users(rng: np.random.Generator, bp: dict, line_buyer: np.ndarray, sale_day: np.ndarray, sales: int,
@@ -842,7 +877,7 @@ def _marketing(rng: np.random.Generator, rng_noise: np.random.Generator, line_us
     p_budget = budget / budget.sum()
     ch_plus = [*ch_names.tolist(), "website"]
     cid_plus = np.concatenate([cid, np.zeros((1, cid.shape[1]), dtype=np.uint8)])
-    step = 2_000_000
+    step = _NOISE_CHUNK  # fixed, so that the bytes do not depend on the write chunk size
     for s0 in range(0, n_noise, step):  # chunks bound memory, not a per-row loop
         k = min(step, n_noise - s0)
         camp = rng_noise.choice(nc, size=k, p=p_budget)

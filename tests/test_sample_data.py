@@ -109,6 +109,13 @@ def test_same_arguments_give_the_same_bytes_and_another_seed_differs(tmp_path):
     assert _digest(a)["sales.csv"] != _digest(c)["sales.csv"]
 
 
+def test_chunked_writing_gives_the_same_bytes(tmp_path, monkeypatch):
+    sd.generate(tmp_path / "whole", sales=1000, seed=3)
+    monkeypatch.setattr(sd, "_CHUNK_ROWS", 333)  # many chunk boundaries in every table
+    sd.generate(tmp_path / "chunked", sales=1000, seed=3)
+    assert _digest(tmp_path / "whole") == _digest(tmp_path / "chunked")
+
+
 def test_cli_writes_every_table(tmp_path):
     assert sd.main(["--out", str(tmp_path), "--sales", "700", "--seed", "1"]) == 0
     names = {p.name for p in tmp_path.iterdir()}
