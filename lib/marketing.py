@@ -18,7 +18,7 @@ __all__ = [
     "bootstrap_roas", "budget_advice", "BudgetAdvice", "roas_text", "missing_inputs_sentence",
     "campaign_sentences", "campaign_actions", "channel_sentences", "channel_actions",
     "acquisition_sentences", "acquisition_actions", "models_sentences", "models_actions",
-    "NO_CAMPAIGN",
+    "NO_CAMPAIGN", "break_even_roas", "spend_by",
 ]
 
 #: label suffix of touches without a known campaign (organic contacts)
@@ -49,7 +49,8 @@ class MarketingData:
         ``first_occasion`` and ``in_period``.
     touches : counted touches (metrics.md, attribution) before period end, with
         ``campaign`` (display label) and ``paid`` (campaign known in campaigns.csv).
-    reach : every touch (impressions too) before period end: ``user_id, channel, campaign``.
+    reach : distinct users touched (impressions too) before period end, indexed by
+        (``campaign`` | ``channel``, label).
     paths : conversion paths with the heuristic credits (lib.attribution).
     nulls : non-converting journeys (for the Markov model).
     campaigns : campaigns.csv with ``campaign`` label, or None.
@@ -57,7 +58,7 @@ class MarketingData:
 
     occasions: pd.DataFrame
     touches: pd.DataFrame
-    reach: pd.DataFrame
+    reach: pd.Series
     paths: pd.DataFrame
     nulls: pd.DataFrame
     campaigns: pd.DataFrame | None
@@ -78,18 +79,43 @@ def _campaign_labels(campaigns: pd.DataFrame) -> pd.Series:
     return name.where(~dup, name + " (" + campaigns["campaign_id"].astype("string") + ")")
 
 
-def _touch_labels(t: pd.DataFrame, campaigns: pd.DataFrame | None) -> tuple[pd.Series, np.ndarray]:
-    """Per touch: the campaign label (``<channel> (no campaign)`` when unknown) and whether it is paid."""
-    organic = t["channel"].astype("string").fillna("unknown") + " " + NO_CAMPAIGN
-    if campaigns is None or t.empty:
-        return organic, np.zeros(len(t), dtype=bool)
-    lab = pd.Series(_campaign_labels(campaigns).to_numpy(), index=campaigns["campaign_id"].astype("string"))
-    codes = lab.index.get_indexer(t["campaign_id"].astype("string"))
-    paid = codes >= 0
-    labels = np.asarray(lab.to_numpy(dtype=object))
-    out = organic.to_numpy(dtype=object).copy()
-    out[paid] = labels[codes[paid]]
-    return pd.Series(pd.array(out, dtype="string"), index=t.index), paid
+def _touch_labels(t: pd.DataFrame, campaigns: pd.DataFrame | None
+                  ) -> tuple[pd.Categorical, np.ndarray, pd.Categorical]:
+    """Per touch: the campaign label (``<channel> (no campaign)`` when unknown), paid flag, channel.
+
+    Built on factorized codes (a few distinct campaigns and channels) so that
+    millions of touches cost one pass each; labels and channels are Categoricals.
+    """
+    ch_codes, ch_uniq = pd.factorize(t["channel"].astype("string").fillna("unknown"))
+    channel = pd.Categorical.from_codes(ch_codes, categories=pd.Index(np.asarray(ch_uniq, dtype=object)))
+    organic = [f"{c} {NO_CAMPAIGN}" for c in ch_uniq]
+    if campaigns is None or "campaign_id" not in t.columns:
+        return pd.Categorical.from_codes(ch_codes, categories=pd.Index(organic)), np.zeros(len(t), dtype=bool), \
+            channel
+    labels = list(dict.fromkeys(_campaign_labels(campaigns).astype(str)))
+    lab_of_id = pd.Series(_campaign_labels(campaigns).astype(str).to_numpy(),
+                          index=campaigns["campaign_id"].astype(str).to_numpy())
+    lab_of_id = lab_of_id[~lab_of_id.index.duplicated()]
+    cc, cu = pd.factorize(t["campaign_id"].astype("string"))
+    u_lab = pd.Index(labels).get_indexer(lab_of_id.reindex(np.asarray(cu, dtype=object).astype(str)).to_numpy())
+    row_lab = np.where(cc >= 0, u_lab[np.maximum(cc, 0)] if len(u_lab) else -1, -1)
+    paid = row_lab >= 0
+    cats = labels + [o for o in organic if o not in set(labels)]
+    org_idx = pd.Index(cats).get_indexer(organic)
+    codes = np.where(paid, row_lab, org_idx[ch_codes] if len(org_idx) else -1)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(cats)), paid, channel
+
+
+def _reach(user_codes: np.ndarray, key: pd.Categorical) -> pd.Series:
+    """Distinct users per key value, on integer codes (one sort instead of a string groupby)."""
+    u = np.asarray(user_codes, dtype=np.int64)
+    k = np.asarray(key.codes, dtype=np.int64)
+    ok = (u >= 0) & (k >= 0)
+    n_u = int(u.max()) + 1 if len(u) else 1
+    pairs = np.sort(k[ok] * n_u + u[ok])
+    first = np.r_[True, pairs[1:] != pairs[:-1]] if len(pairs) else np.array([], dtype=bool)
+    counts = np.bincount(pairs[first] // n_u, minlength=len(key.categories))
+    return pd.Series(counts, index=pd.Index(key.categories.astype(str)), name="reached_users")
 
 
 def prepare(tables: dict[str, pd.DataFrame], lines: pd.DataFrame, period: Period, lookback_days: int = 30,
@@ -100,7 +126,7 @@ def prepare(tables: dict[str, pd.DataFrame], lines: pd.DataFrame, period: Period
     Parameters
     ----------
     tables : the dataset's tables (touchpoints, optionally campaigns).
-    lines : sale lines up to period end (lib.derived.sale_lines).
+    lines : sale lines (lib.derived.sale_lines); only those before the period end count.
     period : the report period; history = everything before its end.
     lookback_days, half_life_days, touch_types : attribution settings (metrics.md, attribution).
     """
@@ -113,20 +139,23 @@ def prepare(tables: dict[str, pd.DataFrame], lines: pd.DataFrame, period: Period
     if campaigns is not None:
         campaigns = campaigns.copy()
         campaigns["campaign"] = _campaign_labels(campaigns).to_numpy()
-    occ = at.occasion_times(lines[lines["date_sold"] < end])
+    occ = at.occasion_times(lines[(lines["date_sold"] < end).to_numpy()])
     occ["in_period"] = period.contains(occ["date"]).to_numpy()
     tp = tables["touchpoints"]
     tp = tp[(tp["timestamp"] < end).to_numpy()]
-    reach_lab, _ = _touch_labels(tp, campaigns)
-    reach = pd.DataFrame({"user_id": tp["user_id"].to_numpy(), "channel": tp["channel"].astype("string").to_numpy(),
-                          "campaign": reach_lab.to_numpy()})
-    touches = at.eligible_touches(tp, touch_types=touch_types)
-    touches = touches[["user_id", "timestamp", "channel", "campaign_id"]].copy()
-    touches["channel"] = touches["channel"].astype("string").fillna("unknown")
-    lab, paid = _touch_labels(touches, campaigns)
-    touches["campaign"] = lab.to_numpy()
-    touches["paid"] = paid
+    lab, paid, ch = _touch_labels(tp, campaigns)
+    # code the user ids once; every later step works on the codes
+    u_codes, u_uniq = pd.factorize(tp["user_id"], sort=True)
+    user = pd.Categorical.from_codes(u_codes, categories=pd.Index(u_uniq))
+    reach = pd.concat({"campaign": _reach(u_codes, lab), "channel": _reach(u_codes, ch)})
+    t = pd.DataFrame({"user_id": user, "timestamp": tp["timestamp"].to_numpy(), "channel": ch,
+                      "campaign_id": tp["campaign_id"].array if "campaign_id" in tp.columns else pd.NA,
+                      "campaign": lab, "paid": paid,
+                      "touch_type": tp["touch_type"].array if "touch_type" in tp.columns else "click"})
+    touches = at.eligible_touches(t, touch_types=touch_types).drop(columns=["touch_type", "campaign_id"])
     paths = at.conversion_paths(occ, touches, lookback_days=int(lookback_days))
+    for col in ("channel", "campaign"):
+        paths[col] = paths[col].astype("string")
     paths = at.heuristic_credits(paths, half_life_days=half_life_days)
     nulls = at.null_journeys(touches, paths, lookback_days=int(lookback_days), as_of=end)
     gp_known = "gross_profit" in occ.columns and bool(occ["gross_profit"].notna().any())
@@ -165,6 +194,21 @@ def marketing_spend(campaigns: pd.DataFrame, period: Period) -> float:
     return float(prorated_spend(campaigns, period.start, period.end).sum())
 
 
+def spend_by(campaigns: pd.DataFrame, period: Period, by: str = "channel") -> pd.Series:
+    """Period spend (prorated, metrics.md) summed per ``channel`` or per ``campaign`` label."""
+    sp = prorated_spend(campaigns, period.start, period.end)
+    keys = campaigns["channel"] if by == "channel" else _campaign_labels(campaigns)
+    return pd.Series(sp.to_numpy(), index=keys.astype(str).to_numpy()).groupby(level=0).sum()
+
+
+def break_even_roas(perf: pd.DataFrame) -> float | None:
+    """Revenue ROAS at which attributed gross profit equals spend: revenue / gross profit of attributed sales."""
+    gp = perf["gross_profit"].sum(min_count=1)
+    if gp is None or pd.isna(gp) or gp <= 0:
+        return None
+    return float(perf["revenue"].sum() / gp)
+
+
 # ---------------------------------------------------------------- performance tables
 
 
@@ -199,7 +243,7 @@ def campaign_performance(md: MarketingData) -> pd.DataFrame:
     new = lt[lt["first_occasion"].to_numpy()].groupby("campaign", observed=True).size() \
         if "first_occasion" in lt.columns else pd.Series(dtype=float)
     buyers = md.paths.groupby("campaign", observed=True)["buyer_id"].nunique()
-    reached = md.reach.groupby("campaign", observed=True)["user_id"].nunique()
+    reached = md.reach["campaign"]
     lab = c["campaign"]
     out = pd.DataFrame({
         "campaign_id": c["campaign_id"].to_numpy(), "campaign": lab.to_numpy(),
@@ -239,7 +283,7 @@ def channel_performance(md: MarketingData, campaigns_perf: pd.DataFrame | None =
     """
     lt = _last_touch(md)
     g = lt.groupby("channel", observed=True)
-    reached = md.reach.groupby("channel", observed=True)["user_id"].nunique()
+    reached = md.reach["channel"]
     buyers = md.paths.groupby("channel", observed=True)["buyer_id"].nunique()
     chans = sorted(set(reached.index.astype(str)) | set(buyers.index.astype(str)))
     out = pd.DataFrame({"channel": pd.array(chans, dtype="string")})

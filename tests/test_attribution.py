@@ -289,3 +289,40 @@ def test_no_touches_at_all_gives_only_unattributed():
     assert set(tab["channel"]) == {at.UNATTRIBUTED}
     credit, eff = at.markov_credit_by(paths, at.null_journeys(tp, paths), "channel")
     assert credit["conversions"].sum() == 0
+
+
+def test_occasion_times_match_derived_purchase_occasions():
+    from lib.derived import purchase_occasions
+
+    ts = pd.to_datetime(["2026-10-01 15:00", "2026-10-01 09:30", "2026-10-02 10:00", "2026-10-01 11:00",
+                         "2026-10-01 08:00"])
+    lines = pd.DataFrame({"sale_id": _touches([("x", "2026-01-01", "c", "t")] * 5)["user_id"],
+                          "buyer_id": pd.array(["b", "b", "b", "a", "a"], dtype="string"),
+                          "date_sold": ts, "date": ts.normalize(), "quantity": [1, 2, 1, 1, 1],
+                          "revenue": [10.0, 20.0, 5.0, 7.0, 1.0], "gross_profit": [1.0, 2.0, np.nan, 3.0, 0.5],
+                          "is_completed": [True, True, True, True, False]})
+    occ = at.occasion_times(lines)
+    ref = purchase_occasions(lines)
+    pd.testing.assert_frame_equal(occ[ref.columns].reset_index(drop=True), ref.reset_index(drop=True),
+                                  check_dtype=False)
+    # b on Oct 1: first completed sale 09:30; a's 08:00 sale is not completed -> 11:00
+    assert list(occ["occasion_time"]) == [T("2026-10-01 11:00"), T("2026-10-01 09:30"), T("2026-10-02 10:00")]
+    assert list(occ["first_occasion"]) == [True, True, False]
+
+
+def test_eligible_touches_sorted_by_user_then_time_ties_in_input_order():
+    tp = _touches([("b", "2026-10-02", "x1", "click"), ("a", "2026-10-03", "x2", "click"),
+                   ("b", "2026-10-01", "x3", "click"), ("b", "2026-10-02", "x4", "visit"),
+                   ("a", "2026-10-01", "x5", "impression")])
+    assert list(at.eligible_touches(tp)["channel"]) == ["x2", "x3", "x1", "x4"]
+    assert list(at.eligible_touches(tp, touch_types=None)["channel"]) == ["x5", "x2", "x3", "x1", "x4"]
+    assert list(at.eligible_touches(tp, before=T("2026-10-02"))["channel"]) == ["x3"]
+
+
+def test_categorical_user_ids_give_the_same_paths(one_buyer):
+    tp, occ = one_buyer
+    touches = at.eligible_touches(tp)
+    coded = touches.assign(user_id=pd.Categorical(touches["user_id"]))
+    a = at.conversion_paths(occ, touches)
+    b = at.conversion_paths(occ, coded)   # b2 is not among the categories: no path, no error
+    pd.testing.assert_frame_equal(a, b)

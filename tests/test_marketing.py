@@ -318,3 +318,14 @@ def test_recovers_planted_best_campaign_and_channel(sample):
     # the planted ROAS per channel is recovered within 5%
     for name, roas in planted["planted_roas_by_channel"].items():
         assert ch.loc[name, "roas"] == pytest.approx(roas, rel=0.05)
+
+
+def test_spend_by_channel_and_break_even(md, tables):
+    t, _ = tables
+    # October: Alpha 1000 + Zero 0 (email), Beta 3100 (tiktok), Gamma 0 (instagram)
+    assert mk.spend_by(t["campaigns"], OCT, "channel").to_dict() == pytest.approx(
+        {"email": 1000.0, "tiktok": 3100.0, "instagram": 0.0})
+    assert mk.spend_by(t["campaigns"], OCT, "campaign")["Beta"] == pytest.approx(3100.0)
+    # attributed revenue 1900, gross profit 600 -> break-even at 1900/600 = 3.17x revenue per dollar
+    assert mk.break_even_roas(mk.campaign_performance(md)) == pytest.approx(1900 / 600)
+    assert mk.break_even_roas(pd.DataFrame({"revenue": [1.0], "gross_profit": [np.nan]})) is None
