@@ -250,7 +250,7 @@ def show_schedule(slots: pd.DataFrame, min_shows: int) -> pd.DataFrame:
         "shows": s["shows"].to_numpy(),
         "show_hours": s["show_hours"].round(2).to_numpy(),
         "revenue": s["revenue"].round(2).to_numpy(),
-        "rank": s["rank"].to_numpy(),
+        "rank": s["rank"].astype("Int64").array,
         "note": note,
     })
     return out.reset_index(drop=True)

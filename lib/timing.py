@@ -294,7 +294,8 @@ def q4_sentence(q4: pd.DataFrame, monthly: pd.Series, belief_pct: float = 50.0) 
                    "holiday quarter")
     else:
         verdict = f"above the common belief of {belief_pct:.0f}%"
-    return f"Q4 (October to December) brought {shares} of annual revenue, {verdict} (a flat year gives 25%)."
+    return (f"Q4 (October to December) share of annual revenue: {shares}; {verdict} "
+            "(a flat year gives 25%).")
 
 
 def holiday_windows(years: list[int] | range) -> pd.DataFrame:
@@ -419,5 +420,5 @@ def peak_month_sentence(moy: pd.DataFrame, money: Callable[[float], str]) -> str
     if avg.empty:
         return "There are no complete months yet."
     names = {i: pd.Timestamp(2000, i, 1).strftime("%B") for i in range(1, 13)}
-    return (f"On average over {moy.shape[0]} year(s), {names[int(avg.idxmax())]} is the strongest month "
+    return (f"On average over the {moy.shape[0]} calendar year(s) in the data, {names[int(avg.idxmax())]} is the strongest month "
             f"({money(avg.max())}) and {names[int(avg.idxmin())]} the weakest ({money(avg.min())}).")

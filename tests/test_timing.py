@@ -147,7 +147,7 @@ def test_q4_share_complete_years_only():
     assert list(q["year"]) == [2025]
     assert q.loc[0, "q4_share_pct"] == pytest.approx(600 / 1500 * 100)  # 40%
     s = timing.q4_sentence(q, _monthly(vals, "2024-11-01"))
-    assert s.startswith("Q4 (October to December) brought 40.0% in 2025 of annual revenue, well below")
+    assert s.startswith("Q4 (October to December) share of annual revenue: 40.0% in 2025; well below")
 
 
 def test_holiday_windows_dates():
@@ -265,4 +265,4 @@ def test_peak_month_sentence():
     moy = timing.month_of_year(_monthly([100.0] * 11 + [300.0] + [50.0] + [100.0] * 11, "2025-01-01"))
     # December (300 + 100) / 2 = 200; January (100 + 50) / 2 = 75
     s = timing.peak_month_sentence(moy, lambda x: f"${x:,.0f}")
-    assert s == "On average over 2 year(s), December is the strongest month ($200) and January the weakest ($75)."
+    assert s == "On average over the 2 calendar year(s) in the data, December is the strongest month ($200) and January the weakest ($75)."
