@@ -212,3 +212,30 @@ def test_show_source_sentence():
     # 3 shows; hours 3598/3600 + 0.25 + 0.25 = 1.4994; revenue 240 -> 160 per show hour
     assert text.startswith("3 live shows inferred from live-channel sales (sales less than 30 minutes apart")
     assert "1 hours on air in all, 160 of revenue per show hour" in text
+
+
+def test_recovers_planted_show_effects():
+    """Sample data: most shows start at 19:00 (raw revenue peaks there), 21:00 earns most per show hour."""
+    import json
+
+    from lib.config import SAMPLE_DIR
+    from lib.periods import period_from_label
+
+    path = SAMPLE_DIR / "planted.json"
+    if not path.exists():
+        pytest.skip("data/sample/planted.json not generated yet (make sample-data)")
+    planted = json.loads(path.read_text())
+    loader = pytest.importorskip("lib.loader", reason="lib.loader not written yet")
+    ds = loader.load_dataset(SAMPLE_DIR)
+    p = period_from_label(planted["default_period"])
+    lines = derived.sale_lines(ds.tables)
+    lines = lines[lines["date_sold"] < p.end_exclusive]
+    live = shows.show_sessions(ds.tables, lines, p.end_exclusive)
+    assert (live["source"] == "shows.csv").all() and len(live) > 100
+    raw = shows.raw_revenue_grid(derived.completed_lines(lines))
+    assert int(raw.sum(axis=0).idxmax()) == planted["raw_revenue_peak_hour"]
+    assert int(live["hour"].value_counts().idxmax()) == planted["most_common_show_start_hour"]
+    hrs = shows.hour_stats(live, min_shows=5)
+    assert shows.best_show_hour(hrs) == planted["best_show_hour"]
+    assert shows.best_show_hour(hrs) != planted["raw_revenue_peak_hour"]
+    assert shows.best_show_slot(shows.slot_stats(live, min_shows=5)) == planted["best_show_slot"]
