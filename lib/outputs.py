@@ -56,15 +56,17 @@ class RunOutput:
         self.metrics: dict[str, object] = {}
         self.findings: list[str] = []
 
-    def add_metrics(self, values: dict[str, object]) -> None:
-        """Record headline metrics (metrics.md names) and save them for metrics.json."""
+    def add_metrics(self, values: dict[str, object]) -> dict[str, object]:
+        """Record headline metrics (metrics.md names) and save them for metrics.json; returns them."""
         self.metrics.update({k: json_value(v) for k, v in values.items()})
         self._save()
+        return values
 
-    def add_finding(self, text: str) -> None:
-        """Record a key finding sentence (plain text) for the front page card."""
+    def add_finding(self, text: str) -> str:
+        """Record a key finding sentence (plain text) for the front page card; returns it."""
         self.findings.append(text)
         self._save()
+        return text
 
     def write_table(self, name: str, df: pd.DataFrame) -> Path | None:
         """Write ``tables/<name>.csv`` with formula-injection neutralised; returns the path."""

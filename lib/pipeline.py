@@ -302,7 +302,7 @@ def _run_reports(pool: ProcessPoolExecutor, data: str, period: str, out: str | P
             shutil.rmtree(tmp, ignore_errors=True)
             names = ", ".join(f"{r.name} ({r.error})" for r in failed)
             _say(f"Notebook failed: {names}.\nThe executed notebook with the error is kept in {keep}; "
-                 f"reports/{p.label}/ was left as it was.")
+                 f"{final} was left as it was.")
             return RunResult(1, p.label, None, results, skipped, load_s, time.perf_counter() - t_start, peak)
         try:
             metrics, findings = _merge_parts(tmp)
@@ -318,7 +318,10 @@ def _run_reports(pool: ProcessPoolExecutor, data: str, period: str, out: str | P
                 all_skipped = {}
             write_index(tmp, payload, findings, all_skipped, ds, p,
                         prev_metrics_file if prev_metrics_file.exists() else None, currency)
+            from .combined import write_combined
             from .privacy import assert_no_contact_details
+
+            write_combined(tmp, p.label)
 
             assert_no_contact_details(tmp, ds)
             shutil.rmtree(tmp / PARTS_DIR, ignore_errors=True)
