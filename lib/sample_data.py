@@ -908,6 +908,8 @@ def _marketing(rng: np.random.Generator, rng_noise: np.random.Generator, line_us
 def _planted(seed: int, sales: int, start_ts: pd.Timestamp, end_ts: pd.Timestamp, vip_uids: list[str],
              mk: dict, n_unsold: int, table_rows: dict, touch_ratio: float) -> dict:
     """The planted effects recorded in planted.json (only ones verified to be recoverable)."""
+    full_years = [y for y in range(start_ts.year, end_ts.year + 1)
+                  if start_ts <= pd.Timestamp(y, 1, 1) and pd.Timestamp(y, 12, 31) <= end_ts]
     best_campaign = max(mk["roas_campaign"], key=mk["roas_campaign"].get)
     best_channel = max(mk["roas_channel"], key=mk["roas_channel"].get)
     worst_channel = min(mk["roas_channel"], key=mk["roas_channel"].get)
@@ -918,18 +920,33 @@ def _planted(seed: int, sales: int, start_ts: pd.Timestamp, end_ts: pd.Timestamp
         "best_show_hour": 21, "raw_revenue_peak_hour": 19, "most_common_show_start_hour": 19,
         "best_show_slot": "Thursday 21:00",
         "slowest_condition": "B", "fastest_condition": "S",
-        "planted_median_days_to_sell": dict(zip(CONDITIONS, _COND_MEDIAN_DAYS.astype(int).tolist(), strict=False)),
+        "days_to_sell_draw_median": dict(zip(CONDITIONS, _COND_MEDIAN_DAYS.astype(int).tolist(), strict=True)),
         "top_brand_by_revenue": "Louis Vuitton", "top_brand_by_margin": "Hermès",
         "top_category_by_revenue": "Bag",
         "best_channel_by_roas": best_channel, "best_campaign_by_roas": best_campaign,
         "worst_channel_by_roas": worst_channel,
         "planted_roas_by_campaign": mk["roas_campaign"], "planted_roas_by_channel": mk["roas_channel"],
-        "q4_share_pct_range": [28, 38], "top20_share_pct_range": [55, 70],
+        "q4_share_pct_range": [28, 38], "q4_share_years": full_years,
+        "top20_share_pct_range": [55, 70],
         "churned_vip_buyer_ids": vip_uids, "churned_vip_days_since_range": [120, 270],
         "bundle_pair": ["Bag", "Wallet"],
         "markdown_slope_pct_per_30_days": -round(MARKDOWN_PER_30_DAYS * 100, 2),
         "unsold_products_planted": n_unsold,
         "refunded_pct": 3, "cancelled_pct": 2, "offset_timestamps_pct": 5,
+        "notes": [
+            "Values are what a straightforward analysis recovers at 6k and 100k sales (tests/test_sample_data.py).",
+            "q4_share_pct_range: Q4 share of completed revenue in each full calendar year (q4_share_years).",
+            "top20_share_pct_range: share of completed revenue (history) from the top 20% of buyers.",
+            "churned_vip_buyer_ids: in the top 20% by revenue, last completed purchase 120-270 days before end.",
+            "best_show_hour/best_show_slot: revenue per show hour by show start (shows.csv); raw revenue by "
+            "clock hour peaks at raw_revenue_peak_hour instead, where most shows start.",
+            "days_to_sell_draw_median: medians of the drawn days to sell; Kaplan-Meier medians on the data come "
+            "out somewhat higher (sold items listed before the start are left-truncated): about S 22, A 51, B 107.",
+            "markdown_slope_pct_per_30_days: sale_price/list_price falls this many points per 30 days listed "
+            "(floor 45% of list).",
+            "ROAS: last touch, click/open/visit within 30 days before the purchase day, per campaign; "
+            "spend = attributed revenue / planted ROAS, so planted_roas_by_campaign is exact for that rule.",
+        ],
     }
 
 
