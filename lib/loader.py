@@ -110,7 +110,7 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def record_lines(data: bytes, n_rows: int | None = None) -> np.ndarray:
+def record_lines(data: bytes, n_rows: int | None = None, has_quote: bool | None = None) -> np.ndarray:
     """Physical line number of every data record of CSV bytes (header = line 1).
 
     Blank lines are skipped (as the CSV parser does); quoted values may span lines:
@@ -121,7 +121,8 @@ def record_lines(data: bytes, n_rows: int | None = None) -> np.ndarray:
     end = len(data)
     while end and data[end - 1] in (10, 13):
         end -= 1
-    has_quote = data.find(b'"') >= 0
+    if has_quote is None:
+        has_quote = data.find(b'"') >= 0
     if (n_rows is not None and not has_quote and data.find(b"\n\n", 0, end) < 0
             and data.find(b"\n\r\n", 0, end) < 0):
         return np.arange(2, n_rows + 2, dtype=np.int64)
@@ -261,7 +262,7 @@ def read_csv_bytes(data: bytes, label: str, table: str, delimiter: str = ",",
                                f"found {int(counts[bad][0]) if bad.any() else invalid[0]} fields; a "
                                "value containing a comma must be quoted")]
     # line numbers come from the bytes (also for transcoded files: newlines and quotes are ASCII)
-    lines = record_lines(body, tbl.num_rows) if enc.startswith(("utf-8", "utf8", "latin", "iso-8859", "cp",
+    lines = record_lines(body, tbl.num_rows, has_quote) if enc.startswith(("utf-8", "utf8", "latin", "iso-8859", "cp",
                                                                   "windows", "ascii")) else np.empty(0, np.int64)
     if len(lines) != tbl.num_rows:  # unusual layout: count exactly with the csv module
         lines, _ = _lines_by_csv_module(body.decode(encoding, errors="replace"), delimiter)
@@ -418,7 +419,7 @@ def _text(series: pd.Series) -> pa.ChunkedArray | pa.Array:
 
 def _np(mask) -> np.ndarray:
     """Boolean numpy array from an arrow boolean array (nulls = False)."""
-    return np.asarray(pac.fill_null(mask, False), dtype=bool)
+    return np.asarray(pac.fill_null(mask, pa.scalar(False)), dtype=bool)
 
 
 def _sample(values: pa.Array, mask: np.ndarray) -> str:
@@ -429,11 +430,35 @@ def _sample(values: pa.Array, mask: np.ndarray) -> str:
     return f"e.g. {v!r}"
 
 
-_PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)$"
+_PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+_ZERO = pa.scalar("0", pa.string())
+_EPOCH = pa.scalar("2000-01-01", pa.string())
+_NULL = pa.scalar(None, pa.string())
+
+
+def _fast_cast(s: pa.Array, blank: np.ndarray, filler: pa.Scalar, typ: pa.DataType) -> np.ndarray | None:
+    """Cast the whole column at once (blanks filled) when every value parses; None otherwise."""
+    if not blank.any():
+        try:
+            return pac.cast(s, typ).to_numpy(zero_copy_only=False)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+    try:
+        out = pac.cast(pac.if_else(pa.array(blank), filler, s), typ).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    out = out.copy() if not out.flags.writeable else out
+    out[blank] = np.datetime64("NaT") if typ == pa.timestamp("ns") else (np.nan if typ == pa.float64() else 0)
+    return out
+
+
 _CURRENCY = r"(US\$|CA\$|AU\$|[A-Z]{3}|[$€£¥])"
 
 
 def _parse_money(chk: _Checker, col: Column, s: pa.Array, blank: np.ndarray) -> np.ndarray:
+    fast = _fast_cast(s, blank, _ZERO, pa.float64())
+    if fast is not None and (np.isfinite(fast) | blank).all():
+        return fast
     plain = _np(pac.match_substring_regex(s, _PLAIN_NUMBER))
     todo = ~plain & ~blank
     values = s
@@ -456,12 +481,16 @@ def _parse_money(chk: _Checker, col: Column, s: pa.Array, blank: np.ndarray) -> 
 
 
 def _parse_integer(chk: _Checker, col: Column, s: pa.Array, blank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    fast = _fast_cast(s, blank, _ZERO, pa.int64())
+    if fast is not None:
+        return fast.astype(np.int64, copy=False), ~blank
     ok = _np(pac.match_substring_regex(s, r"^[+-]?\d{1,18}$"))
     bad = ~ok & ~blank
     chk.add(bad, col.name, "not a whole number", _sample(s, bad))
     out = np.zeros(len(s), dtype=np.int64)
     if ok.any():
-        out[ok] = pac.cast(pac.filter(s, pa.array(ok)), pa.int64()).to_numpy(zero_copy_only=False)
+        digits = pac.replace_substring_regex(pac.filter(s, pa.array(ok)), r"^\+", "")
+        out[ok] = pac.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
     return out, ok
 
 
@@ -470,6 +499,10 @@ _DATE_WITH_TIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$"
 
 
 def _parse_date(chk: _Checker, col: Column, s: pa.Array, blank: np.ndarray) -> np.ndarray:
+    if (_np(pac.equal(pac.binary_length(s), pa.scalar(10, pa.int32()))) | blank).all():
+        fast = _fast_cast(s, blank, _EPOCH, pa.timestamp("ns"))
+        if fast is not None:
+            return fast
     iso = _np(pac.match_substring_regex(s, _DATE))
     with_time = _np(pac.match_substring_regex(s, _DATE_WITH_TIME)) & ~iso
     if with_time.any():
@@ -504,6 +537,11 @@ def _cast_ts(s: pa.Array, tz: str | None) -> np.ndarray:
 
 def _parse_timestamp(chk: _Checker, col: Column, s: pa.Array, blank: np.ndarray, tz_name: str) -> np.ndarray:
     """Naive ISO timestamps are business-local; ones with an offset are converted to tz_name, then naive."""
+    fast = _fast_cast(s, blank, _EPOCH, pa.timestamp("ns"))  # every value naive ISO: no regex needed
+    if fast is not None:
+        date_only = _np(pac.less_equal(pac.binary_length(s), pa.scalar(10, pa.int32()))) & ~blank
+        chk.count("repaired", f"{col.name}: date without time of day, midnight assumed", date_only.sum())
+        return fast
     naive = _np(pac.match_substring_regex(s, _TS_NAIVE))
     out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
     if naive.any():
@@ -579,17 +617,17 @@ def _validate_column(chk: _Checker, col: Column, raw: RawTable, present: set[str
                 chk.add_file(f, col.name, "required column missing", "the header has: " + ", ".join(cols))
             lacking |= raw.file_index == raw.files.index(f) if raw.file_index is not None else True
     s0 = _text(raw.frame[col.name])
-    s = pac.utf8_trim_whitespace(s0)
-    blank = _np(pac.or_kleene(pac.is_null(s), pac.equal(s, "")))
-    s = pac.fill_null(s, "")
+    s = pac.ascii_trim_whitespace(s0)
+    blank = _np(pac.or_kleene(pac.is_null(s), pac.equal(pac.binary_length(s), pa.scalar(0, pa.int32()))))
+    s = pac.fill_null(s, pa.scalar("", pa.string()))
     if required:
         chk.add(blank & ~lacking, col.name, "required value is blank")
     elif col.default is not None:
         chk.count("defaulted", f"blank {col.name} set to {_format_default(col.default)}", blank.sum())
     if col.type == "id":
-        trimmed = _np(pac.not_equal(pac.fill_null(s0, ""), s)) & ~blank
+        trimmed = _np(pac.not_equal(pac.binary_length(s0), pac.binary_length(s))) & ~blank
         chk.count("repaired", f"{col.name}: spaces around the id removed", trimmed.sum())
-        out = _string_series(pac.if_else(pa.array(blank), pa.scalar(None, pa.string()), s), "id")
+        out = _string_series(pac.if_else(pa.array(blank), _NULL, s) if blank.any() else s, "id")
     elif col.type == "text":
         if col.lowercase:
             low = pac.utf8_lower(s)
@@ -615,12 +653,12 @@ def _validate_column(chk: _Checker, col: Column, raw: RawTable, present: set[str
         out = _string_series(vals, "text")
     elif col.type == "money":
         vals = _parse_money(chk, col, s, blank)
-        if col.default is not None:
+        if col.default is not None and blank.any():
             vals[blank] = float(col.default)
         out = pd.Series(vals)
     elif col.type == "integer":
         vals, ok = _parse_integer(chk, col, s, blank)
-        if col.default is not None:
+        if col.default is not None and blank.any():
             vals[blank] = int(col.default)
         out = pd.Series(vals)
     elif col.type == "date":
