@@ -38,7 +38,8 @@ _ID_DTYPE = pd.StringDtype("pyarrow")
 _TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 
 __all__ = [
-    "LOADER_VERSION", "RawTable", "RawSource", "read_csv_tables", "validate_tables", "load_dataset",
+    "LOADER_VERSION", "RawTable", "RawSource", "read_csv_tables", "read_csv_bytes", "validate_tables",
+    "dataset_from_raw", "load_dataset",
     "dataset_fingerprint", "quality_summary", "quality_text", "record_lines", "QUALITY_COLUMNS",
 ]
 
@@ -93,8 +94,9 @@ class RawSource:
     """What a reader hands to :func:`validate_tables`.
 
     ``problems`` are file-level problems found while reading (empty file, encoding,
-    delimiter...); tables with such problems are left out of ``tables``. ``absent`` lists
-    tables whose files exist but hold no usable rows (optional header-only tables).
+    delimiter...); tables with such problems are left out of ``tables`` and named in
+    ``failed`` (so their foreign keys are not checked). ``digests`` maps each input
+    (file label or SQL table) to a sha256 of its content, for the fingerprint.
     """
 
     tables: dict[str, RawTable]
@@ -104,6 +106,7 @@ class RawSource:
     notes: list[str] = field(default_factory=list)
     digests: dict[str, str] = field(default_factory=dict)
     failed: set[str] = field(default_factory=set)
+    mapping_digest: str | None = None
 
 
 def _sha256(data: bytes) -> str:
@@ -309,8 +312,20 @@ def _input_plan(folder: Path, mapping: mapping_mod.Mapping | None) -> tuple[dict
     return plan, problems, notes
 
 
-def _read_inputs(source: str | Path) -> tuple[Path, mapping_mod.Mapping | None, dict[str, list[Path]],
-                                               dict[Path, bytes], list[Problem], list[str]]:
+@dataclass
+class _Inputs:
+    """The bytes of a CSV folder's input files, read once for both fingerprint and parsing."""
+
+    folder: Path
+    mapping: mapping_mod.Mapping | None
+    plan: dict[str, list[Path]]
+    blobs: dict[Path, bytes]
+    problems: list[Problem]
+    notes: list[str]
+    digests: dict[str, str]
+
+
+def _read_inputs(source: str | Path) -> _Inputs:
     folder = Path(source)
     if not folder.exists():
         raise ContractError([_problem(str(folder), None, "data folder does not exist")])
@@ -324,7 +339,7 @@ def _read_inputs(source: str | Path) -> tuple[Path, mapping_mod.Mapping | None, 
     plan, pprob, notes = _input_plan(folder, mp)
     problems += pprob
     blobs = {p: p.read_bytes() for ps in plan.values() for p in ps}
-    return folder, mp, plan, blobs, problems, notes
+    return _Inputs(folder, mp, plan, blobs, problems, notes, {p.name: _sha256(b) for p, b in blobs.items()})
 
 
 def _fingerprint(digests: dict[str, str], tz_name: str, mapping_digest: str | None) -> str:
@@ -337,14 +352,15 @@ def _fingerprint(digests: dict[str, str], tz_name: str, mapping_digest: str | No
 
 def dataset_fingerprint(source: str | Path, tz_name: str = DEFAULT_TZ) -> str:
     """sha256 of the input: every file's bytes, the mapping file, tz_name and LOADER_VERSION."""
-    folder, mp, _plan, blobs, _p, _n = _read_inputs(source)
-    digests = {p.name: _sha256(b) for p, b in blobs.items()}
-    return _fingerprint(digests, tz_name, mp.digest if mp else None)
+    inp = _read_inputs(source)
+    return _fingerprint(inp.digests, tz_name, inp.mapping.digest if inp.mapping else None)
 
 
-def read_csv_tables(source: str | Path, _inputs=None) -> RawSource:
+def read_csv_tables(source: str | Path, _inputs: _Inputs | None = None) -> RawSource:
     """Step 1: read every contract table of a CSV folder (with its mapping.yaml) as text."""
-    folder, mp, plan, blobs, problems, notes = _inputs or _read_inputs(source)
+    inp = _inputs or _read_inputs(source)
+    folder, mp, plan, blobs = inp.folder, inp.mapping, inp.plan, inp.blobs
+    problems, notes = list(inp.problems), list(inp.notes)
     tables: dict[str, RawTable] = {}
     failed: set[str] = set()
     for name, paths in plan.items():
@@ -367,7 +383,7 @@ def read_csv_tables(source: str | Path, _inputs=None) -> RawSource:
         if parts and name not in failed:
             tables[name] = _concat(parts)
     return RawSource(tables, problems, str(folder), str(folder / mapping_mod.MAPPING_FILE) if mp else None,
-                     notes, {p.name: _sha256(b) for p, b in blobs.items()}, failed)
+                     notes, dict(inp.digests), failed, mp.digest if mp else None)
 
 
 # --------------------------------------------------------------------------- validation
@@ -803,6 +819,33 @@ def _read_cache(fingerprint: str, source: str) -> Dataset | None:
 # --------------------------------------------------------------------------- entry points
 
 
+def _check_tz(tz_name: str) -> None:
+    try:
+        pd.Timestamp("2026-01-01", tz=tz_name)
+    except Exception as e:
+        raise ValueError(f"unknown time zone {tz_name!r}; use an IANA name like 'America/New_York'") from e
+
+
+def dataset_from_raw(raw: RawSource, tz_name: str = DEFAULT_TZ, use_cache: bool = False,
+                     fingerprint: str | None = None) -> Dataset:
+    """Validate any reader's RawSource into a Dataset (the plug-in point for a SQL reader).
+
+    ``fingerprint`` defaults to one computed from ``raw.digests``, ``raw.mapping_digest``,
+    tz_name and LOADER_VERSION; with ``use_cache`` the result is cached under it.
+    """
+    _check_tz(tz_name)
+    fp = fingerprint or _fingerprint(raw.digests, tz_name, raw.mapping_digest)
+    if use_cache and not raw.problems:
+        ds = _read_cache(fp, raw.description)
+        if ds is not None:
+            return ds
+    tables, quality, notes = validate_tables(raw, tz_name)
+    ds = Dataset(tables, quality, fp, raw.description, tz_name, raw.mapping, notes)
+    if use_cache:
+        _write_cache(ds)
+    return ds
+
+
 def load_dataset(source: str | Path, tz_name: str = DEFAULT_TZ, use_cache: bool = True) -> Dataset:
     """Load, validate and type a folder of contract CSVs (data-contract.md), cached as Parquet.
 
@@ -810,31 +853,28 @@ def load_dataset(source: str | Path, tz_name: str = DEFAULT_TZ, use_cache: bool 
     ----------
     source : folder with ``<table>.csv`` files (and optionally ``mapping.yaml``).
     tz_name : business time zone; timestamps with an offset are converted to it.
-    use_cache : read/write ``CACHE_DIR/tables/<fingerprint>/``.
+    use_cache : read/write ``CACHE_DIR/tables/<fingerprint>/``; the key is the sha256 of
+        every input file's bytes, the mapping file, tz_name and LOADER_VERSION.
 
     Raises
     ------
     ContractError : every broken hard rule, each naming file, lines, column and rule.
+    ValueError : unknown time zone.
     """
-    try:
-        pd.Timestamp("2026-01-01", tz=tz_name)
-    except Exception as e:
-        raise ValueError(f"unknown time zone {tz_name!r}; use an IANA name like 'America/New_York'") from e
-    inputs = _read_inputs(source)
-    folder, mp, _plan, blobs, _problems, _notes = inputs
-    digests = {p.name: _sha256(b) for p, b in blobs.items()}
-    fp = _fingerprint(digests, tz_name, mp.digest if mp else None)
-    if use_cache and not _problems:
-        ds = _read_cache(fp, str(folder))
+    _check_tz(tz_name)
+    if "://" in str(source):  # a SQLAlchemy URL: same validation, tables read from the database
+        from .sql_source import load_sql_dataset
+
+        return load_sql_dataset(str(source), tz_name=tz_name, use_cache=use_cache)
+    inp = _read_inputs(source)
+    fp = _fingerprint(inp.digests, tz_name, inp.mapping.digest if inp.mapping else None)
+    if use_cache and not inp.problems:
+        ds = _read_cache(fp, str(inp.folder))
         if ds is not None:
             return ds
-    raw = read_csv_tables(folder, _inputs=inputs)
-    del blobs, inputs
-    tables, quality, notes = validate_tables(raw, tz_name)
-    ds = Dataset(tables, quality, fp, str(folder), tz_name, raw.mapping, notes)
-    if use_cache:
-        _write_cache(ds)
-    return ds
+    raw = read_csv_tables(inp.folder, _inputs=inp)
+    del inp  # the file bytes are no longer needed
+    return dataset_from_raw(raw, tz_name, use_cache=use_cache, fingerprint=fp)
 
 
 def quality_summary(ds: Dataset) -> pd.DataFrame:

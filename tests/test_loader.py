@@ -25,6 +25,7 @@ from lib.loader import (
     RawSource,
     RawTable,
     dataset_fingerprint,
+    dataset_from_raw,
     load_dataset,
     quality_summary,
     quality_text,
@@ -635,6 +636,20 @@ def test_validate_tables_on_a_hand_built_raw_source():
     tables, quality, notes = validate_tables(raw)
     assert tables["sales"]["sale_id"].tolist() == ["a", "b", "c"] and notes == []
     assert list(quality.columns) == ["table", "action", "reason", "rows"]
+
+
+def test_dataset_from_raw_is_the_plug_in_point_for_other_readers(tmp_path):
+    frame = pd.DataFrame({"sale_id": ["a"], "buyer_id": ["0042"], "date_sold": ["2026-10-01T10:00:00Z"],
+                          "sale_price": ["1"]}, dtype="str")
+    raw = RawSource({"sales": RawTable("sales", frame, np.array([1]), ("db table sales",))},
+                    description="sqlite:///shop.db", digests={"sales": "abc"})
+    ds = dataset_from_raw(raw, tz_name="America/New_York", use_cache=True)
+    assert ds.source == "sqlite:///shop.db" and ds.tables["sales"]["buyer_id"].tolist() == ["0042"]
+    assert ds.tables["sales"]["date_sold"].tolist() == [pd.Timestamp("2026-10-01 06:00")]
+    assert (loader.CACHE_DIR / "tables" / ds.fingerprint / "meta.json").exists()
+    again = dataset_from_raw(raw, tz_name="America/New_York", use_cache=True)
+    pd.testing.assert_frame_equal(again.tables["sales"], ds.tables["sales"])
+    assert dataset_from_raw(raw, tz_name="UTC").fingerprint != ds.fingerprint
 
 
 def test_raw_table_checks_line_count():
