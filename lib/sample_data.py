@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import time
 from pathlib import Path
 
@@ -425,8 +427,11 @@ def generate(out_dir: str | Path, sales: int = 6000, seed: int = 7, start: str =
     touch_ratio = 5.0 if touch_ratio is None else float(touch_ratio)
     if touch_ratio < 0:
         raise ValueError(f"touch_ratio must be >= 0, got {touch_ratio}")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    final = Path(out_dir)
+    final.mkdir(parents=True, exist_ok=True)
+    out = final.parent / f".{final.name}.partial"  # written here, moved into place when complete
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(12)]
     r_cal, r_pilot, r_buy, r_line, r_trim, r_prod, r_user, r_mkt, r_noise, r_ts = streams[:10]
     epoch_d = np.datetime64(start_ts.date(), "D")
@@ -535,6 +540,10 @@ def generate(out_dir: str | Path, sales: int = 6000, seed: int = 7, start: str =
     planted = _planted(seed, sales, start_ts, end_ts, vip_uids, mk, prod["n_unsold"], rows, touch_ratio)
     (out / "planted.json").write_text(json.dumps(planted, indent=2, ensure_ascii=False) + "\n",
                                       encoding="utf-8")
+    # sales.csv last: `make sample-data` treats its presence as "the sample exists"
+    for name in sorted(p.name for p in out.iterdir() if p.name != "sales.csv") + ["sales.csv"]:
+        os.replace(out / name, final / name)
+    out.rmdir()
     planted["generation_seconds"] = round(time.perf_counter() - t0, 2)
     return planted
 

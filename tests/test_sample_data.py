@@ -121,6 +121,7 @@ def test_cli_writes_every_table(tmp_path):
     names = {p.name for p in tmp_path.iterdir()}
     assert names == {f"{t}.csv" for t in CONTRACT} | {"planted.json"}
     assert len(pd.read_csv(tmp_path / "sales.csv")) == 700
+    assert not list(tmp_path.parent.glob(f".{tmp_path.name}.partial"))  # the work folder is moved into place
 
 
 def test_every_contract_column_and_exact_sizes(default):
