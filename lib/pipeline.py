@@ -221,17 +221,24 @@ def run_reports(data: str = "", period: str = "", out: str | Path = REPORTS_DIR,
                 params: dict[str, dict] | None = None) -> RunResult:
     """Run the suite for one period into ``out/<period>/``; never raises on bad input."""
     n_workers = 1 if only else max(1, jobs)
-    ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
-    pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx)
-    for _ in range(n_workers):
-        pool.submit(_warm)
+    pool: list[ProcessPoolExecutor] = []
+
+    def start_pool() -> ProcessPoolExecutor:
+        """Worker processes, started once the input is known to be good."""
+        ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
+        pool.append(ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx))
+        for _ in range(n_workers):
+            pool[0].submit(_warm)
+        return pool[0]
+
     try:
-        return _run_reports(pool, data, period, out, tz_name, currency, jobs, only, params)
+        return _run_reports(start_pool, data, period, out, tz_name, currency, jobs, only, params)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        for p in pool:
+            p.shutdown(wait=True, cancel_futures=True)
 
 
-def _run_reports(pool: ProcessPoolExecutor, data: str, period: str, out: str | Path, tz_name: str,
+def _run_reports(start_pool, data: str, period: str, out: str | Path, tz_name: str,
                  currency: str, jobs: int, only: str | None, params: dict[str, dict] | None) -> RunResult:
     from .loader import load_dataset
     from .periods import default_period, period_from_label
@@ -259,6 +266,7 @@ def _run_reports(pool: ProcessPoolExecutor, data: str, period: str, out: str | P
         _say(f"Mapping: {ds.mapping}")
     _say(f"Loaded and validated in {load_s:.1f} s; period {p.label}; fingerprint {ds.fingerprint[:12]}")
     todo, skipped = runnable_notebooks(set(ds.tables), only)
+    pool = start_pool()
     for name, why in skipped.items():
         _say(f"Skipping {name}: {why}")
     final = out / p.label

@@ -20,10 +20,47 @@ def _run(*args, timeout=600):
                           text=True, timeout=timeout)
 
 
+SCRIPT = '<script>alert("x")</script>'
+IMG = "<img src=x onerror=alert(1)>"
+FORMULA = "=HYPERLINK(\"http://evil.example\",\"click\")"
+
+
+def _injected_copy(dest):
+    """The sample data with hostile text in the names the reports show (and nothing else changed)."""
+    import pandas as pd
+
+    dest.mkdir()
+    for f in SAMPLE_DIR.glob("*.csv"):
+        df = pd.read_csv(f, dtype=str, keep_default_na=False)
+        if f.name == "sales.csv":
+            sales = df
+        if f.name == "users.csv":
+            users = df
+        (dest / f.name).write_bytes(f.read_bytes())
+    (dest / "planted.json").write_bytes((SAMPLE_DIR / "planted.json").read_bytes())
+    s = sales[sales["status"] == "completed"].copy()
+    s["rev"] = s["sale_price"].astype(float) * s["quantity"].replace("", "1").astype(float)
+    top = s.groupby("buyer_id")["rev"].sum().sort_values(ascending=False).index
+    users.loc[users["user_id"] == top[0], "display_name"] = FORMULA
+    users.loc[users["user_id"] == top[1], "display_name"] = f"Ann {SCRIPT}"
+    users.to_csv(dest / "users.csv", index=False)
+    brands = pd.read_csv(dest / "brands.csv", dtype=str, keep_default_na=False)
+    brands["brand_name"] = brands["brand_name"].str.replace("Hermès", f"Hermès {IMG}", regex=False)
+    brands.to_csv(dest / "brands.csv", index=False)
+    camps = pd.read_csv(dest / "campaigns.csv", dtype=str, keep_default_na=False)
+    camps["campaign_name"] = camps["campaign_name"] + " " + SCRIPT
+    camps.to_csv(dest / "campaigns.csv", index=False)
+    prods = pd.read_csv(dest / "products.csv", dtype=str, keep_default_na=False)
+    prods["product_name"] = prods["product_name"] + " " + IMG
+    prods.to_csv(dest / "products.csv", index=False)
+    return dest
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
+    data = _injected_copy(tmp_path_factory.mktemp("data") / "shop")
     out = tmp_path_factory.mktemp("reports")
-    res = _run("run", "--out", str(out), "--jobs", "2")
+    res = _run("run", "--data", str(data), "--out", str(out), "--jobs", "2")
     assert res.returncode == 0, res.stdout + res.stderr
     period = json.loads((SAMPLE_DIR / "planted.json").read_text())["default_period"]
     return out, out / period, res
@@ -67,6 +104,29 @@ def test_html_is_self_contained_without_code(run):
         if page.name != "index.html":
             assert "data:image/png;base64," in text, page.name
             assert 'class="ll-toc"' in text, page.name
+
+
+def test_user_text_is_escaped_in_every_report(run):
+    _, run_dir, _ = run
+    for page in run_dir.glob("*.html"):
+        text = page.read_text()
+        assert "<script>alert" not in text and "<img src=x" not in text, page.name
+    assert "&lt;script&gt;" in (run_dir / "marketing.html").read_text()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in (run_dir / "brands.html").read_text()
+
+
+def test_action_lists_neutralise_spreadsheet_formulas(run):
+    _, run_dir, _ = run
+    vip = (run_dir / "tables" / "vip_customers.csv").read_text()
+    assert "'=HYPERLINK" in vip and ",=HYPERLINK" not in vip
+
+
+def test_contact_details_only_in_action_lists(run):
+    _, run_dir, _ = run
+    churn = (run_dir / "tables" / "churn_risk_customers.csv").read_text()
+    assert re.search(r"@[\w-]+\.[a-z]{2,}", churn)
+    for f in list(run_dir.glob("*.html")) + list(run_dir.glob("notebooks/*.ipynb")):
+        assert not re.search(r"[\w.+-]+@[\w-]+\.[a-z]{2,}", f.read_text(), re.I), f.name
 
 
 def test_failing_notebook_leaves_previous_run_untouched(run):
