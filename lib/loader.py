@@ -265,8 +265,8 @@ def read_csv_bytes(data: bytes, label: str, table: str, delimiter: str = ",",
                                f"found {int(counts[bad][0]) if bad.any() else invalid[0]} fields; a "
                                "value containing a comma must be quoted")]
     # line numbers come from the bytes (also for transcoded files: newlines and quotes are ASCII)
-    lines = record_lines(body, tbl.num_rows, has_quote) if enc.startswith(("utf-8", "utf8", "latin", "iso-8859", "cp",
-                                                                  "windows", "ascii")) else np.empty(0, np.int64)
+    ascii_compatible = enc.startswith(("utf-8", "utf8", "latin", "iso-8859", "cp", "windows", "ascii"))
+    lines = record_lines(body, tbl.num_rows, has_quote) if ascii_compatible else np.empty(0, np.int64)
     if len(lines) != tbl.num_rows:  # unusual layout: count exactly with the csv module
         lines, _ = _lines_by_csv_module(body.decode(encoding, errors="replace"), delimiter)
     frame = tbl.to_pandas(split_blocks=True, self_destruct=True)
@@ -396,9 +396,6 @@ class _Checker:
         self.raw = raw
         self.problems: list[Problem] = []
         self.quality: list[tuple[str, str, str, int]] = []
-
-    def label(self, column: str) -> tuple[str, str | None]:
-        return column, self.raw.source_columns.get(column)
 
     def add(self, mask: np.ndarray, column: str | None, rule: str, detail: str = "") -> None:
         """One problem per file for the rows in ``mask``."""
