@@ -13,7 +13,7 @@ from .products import brand_column, sales_by
 __all__ = [
     "QUADRANTS", "brand_performance", "top_brand_metrics", "top3_share_interval", "top3_sentence",
     "brand_quadrants", "brand_map_sentence", "brand_monthly_revenue", "brand_growth", "growth_sentence",
-    "shelf_day_profit", "buying_recommendations", "performance_actions", "map_actions", "growth_actions",
+    "shelf_day_profit", "lifecycle_profit", "buying_recommendations", "performance_actions", "map_actions", "growth_actions",
 ]
 
 #: brand map quadrants: (high margin?, fast?) -> label
@@ -37,14 +37,16 @@ def brand_performance(completed: pd.DataFrame, lifecycle: pd.DataFrame, min_sale
     lc = lifecycle[lifecycle[lcol].notna()] if lcol in lifecycle.columns else lifecycle.iloc[0:0]
     km = survival.km_by_group(lc["duration_days"], lc["sold"], lc[lcol]) if len(lc) else \
         pd.DataFrame({"group": pd.Series(dtype="string"), "km_median": pd.Series(dtype="object"),
-                      "n": pd.Series(dtype="int64")})
+                      "n": pd.Series(dtype="int64"), "km_low": pd.Series(dtype="object"),
+                      "km_high": pd.Series(dtype="object")})
     km = km.rename(columns={"group": "brand", "km_median": "km_median_days", "n": "items"})
+    km["brand"] = km["brand"].astype("string")
     stock = lc.assign(unsold_cost=lc["cost_basis"] * lc["units_on_hand"]) \
         .groupby(lcol, observed=True).agg(unsold_units=("units_on_hand", "sum"),
                                           unsold_cost=("unsold_cost", "sum"))
     stock.index = stock.index.astype("string")
     perf["brand"] = perf["brand"].astype("string")
-    perf = perf.merge(km[["brand", "items", "km_median_days"]], on="brand", how="outer")
+    perf = perf.merge(km[["brand", "items", "km_median_days", "km_low", "km_high"]], on="brand", how="outer")
     perf = perf.merge(stock, left_on="brand", right_index=True, how="left")
     for c in ["revenue", "units", "sales", "unsold_units", "unsold_cost", "items"]:
         perf[c] = perf[c].fillna(0)
@@ -54,10 +56,6 @@ def brand_performance(completed: pd.DataFrame, lifecycle: pd.DataFrame, min_sale
     perf["uncertain"] = perf["sales"] < min_sales
     mi = _margin_interval(completed[completed[bcol].notna()], bcol)
     perf = perf.merge(mi, left_on="brand", right_index=True, how="left")
-    ci = {b: survival.km_median_ci(sub["duration_days"], sub["sold"])
-          for b, sub in lc.groupby(lcol, observed=True)} if len(lc) else {}
-    perf["km_low"] = pd.Series([ci.get(b, (None, None))[0] for b in perf["brand"]], index=perf.index, dtype="object")
-    perf["km_high"] = pd.Series([ci.get(b, (None, None))[1] for b in perf["brand"]], index=perf.index, dtype="object")
     perf = perf.sort_values(["revenue", "brand"], ascending=[False, True], kind="mergesort")
     return perf.reset_index(drop=True)
 
@@ -280,21 +278,23 @@ def shelf_day_profit(completed: pd.DataFrame, lifecycle: pd.DataFrame, keys: str
     ``min_sales`` sold items. Sorted by profit per shelf day.
     """
     keys = [keys] if isinstance(keys, str) else list(keys)
-    gp = completed[completed["gross_profit"].notna()].groupby("product_id", observed=True)["gross_profit"].sum()
-    lc = lifecycle.dropna(subset=keys).copy()
-    lc["profit"] = lc["product_id"].map(gp).fillna(0.0).astype("float64")
-    lc["shelf_days"] = lc["duration_days"].clip(lower=1).astype("float64")
-    g = lc.groupby(keys, observed=True)
-    t = g.agg(items=("product_id", "size"), sold=("sold", "sum"), profit=("profit", "sum"),
-              shelf_days=("shelf_days", "sum"))
-    t["profit_per_shelf_day"] = t["profit"] / t["shelf_days"]
-    lc = lc.join(t["profit_per_shelf_day"], on=keys)
-    lc["resid2"] = (lc["profit"] - lc["profit_per_shelf_day"] * lc["shelf_days"]) ** 2
-    ss = lc.groupby(keys, observed=True)["resid2"].sum()
-    n = t["items"].astype("float64")
-    se = np.sqrt(ss * n / (n - 1).where(n > 1)) / t["shelf_days"]
+    lc = lifecycle.dropna(subset=keys)
+    profit = lc["profit"].to_numpy(dtype="float64") if "profit" in lc.columns else lifecycle_profit(completed, lc)
+    days = lc["duration_days"].clip(lower=1).to_numpy(dtype="float64")
+    gid = lc.groupby(keys, observed=True, sort=True).ngroup().to_numpy()
+    k = int(gid.max()) + 1 if len(gid) else 0
+    t = lc.groupby(keys, observed=True, sort=True).size().rename("items").to_frame()
+    t["sold"] = np.bincount(gid, weights=lc["sold"].to_numpy(dtype="float64"), minlength=k)
+    t["profit"] = np.bincount(gid, weights=profit, minlength=k)
+    t["shelf_days"] = np.bincount(gid, weights=days, minlength=k)
+    ratio = t["profit"].to_numpy() / t["shelf_days"].to_numpy()
+    ss = np.bincount(gid, weights=(profit - ratio[gid] * days) ** 2, minlength=k)
+    n = t["items"].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt(ss * n / np.where(n > 1, n - 1, np.nan)) / t["shelf_days"].to_numpy()
     z = _z(confidence)
-    t["low"], t["high"] = t["profit_per_shelf_day"] - z * se, t["profit_per_shelf_day"] + z * se
+    t["profit_per_shelf_day"] = ratio
+    t["low"], t["high"] = ratio - z * se, ratio + z * se
     m = sales_by(completed[completed[keys].notna().all(axis=1)], keys).set_index(keys)
     t = t.join(m[["revenue", "margin_pct"]], how="left")
     t["sold"] = t["sold"].astype("int64")
@@ -304,6 +304,15 @@ def shelf_day_profit(completed: pd.DataFrame, lifecycle: pd.DataFrame, keys: str
         t[k] = t[k].astype("string")
     return t.sort_values(["eligible", "profit_per_shelf_day"], ascending=[False, False],
                          kind="mergesort").reset_index(drop=True)
+
+
+def lifecycle_profit(completed: pd.DataFrame, lifecycle: pd.DataFrame) -> np.ndarray:
+    """Gross profit of each lifecycle product's completed sales (0 when unsold), aligned with ``lifecycle``."""
+    c = completed[completed["gross_profit"].notna()]
+    codes, uniq = pd.factorize(pd.concat([lifecycle["product_id"], c["product_id"]], ignore_index=True))
+    nl = len(lifecycle)
+    total = np.bincount(codes[nl:], weights=c["gross_profit"].to_numpy(dtype="float64"), minlength=len(uniq))
+    return total[codes[:nl]]
 
 
 def buying_recommendations(by_brand: pd.DataFrame, by_combo: pd.DataFrame, bcol: str, n: int = 3,

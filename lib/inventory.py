@@ -245,26 +245,33 @@ def markdown_candidates(stock: pd.DataFrame, completed: pd.DataFrame, aging_days
         md = np.where(no_list, np.nan, md)
         cand["markdown_pct"] = md
         cand["expected_price_ratio"] = ratio
-        basis = np.where(use_group.to_numpy(), keys.fillna("").to_numpy(dtype=object), "all")
-        n_fit = f["n"].to_numpy()
-        base = [f"listed {d} days (over {aging_days}); {b} items that sold at that age fetched "
-                f"{r * 100:.0f}% of list price (line fitted on {int(n):,} sales)"
-                for d, b, r, n in zip(cand["days_listed"], basis, ratio, n_fit, strict=True)]
-        reasons = []
-        for b, c_, nl, s_, cp, lpv, cv in zip(base, capped, no_list, suggested, cap, lp, cost, strict=True):
-            if nl:
-                reasons.append(f"{b}; no list price: set one at or above the cost of {cv:,.2f} first")
-            elif c_ and cp < 0:
-                reasons.append(f"{b}; list price {lpv:,.2f} is already below the cost of {cv:,.2f}: "
-                               "no markdown, consider relisting elsewhere or bundling")
-            elif c_:
-                reasons.append(f"{b}; the data suggest {s_:.0f}% off, capped at {max(cp, 0):.0f}% so the price "
-                               f"stays at or above the cost of {cv:,.2f}")
-            elif s_ == 0:
-                reasons.append(f"{b}; no markdown needed by price, promote it in a show instead")
-            else:
-                reasons.append(f"{b}; {s_:.0f}% off brings it to that level")
-        cand["reason"] = reasons
+        basis = pd.Series(np.where(use_group.to_numpy(), keys.fillna("").to_numpy(dtype=object), "all"),
+                          index=cand.index, dtype="string")
+        n_fit = pd.Series(f["n"].to_numpy(), index=cand.index)
+        n_txt = n_fit.map({v: f"{int(v):,}" for v in pd.unique(n_fit)}).astype("string")
+        pct_txt = pd.Series(np.round(ratio * 100).astype("int64"), index=cand.index).astype("string")
+        base = ("listed " + cand["days_listed"].astype("string") + f" days (over {aging_days}); " + basis
+                + " items that sold at that age fetched " + pct_txt + "% of list price (line fitted on "
+                + n_txt + " sales)")
+        cost_txt = pd.Series(cost, index=cand.index).round(2).map("{:,.2f}".format).astype("string")
+        lp_txt = pd.Series(lp, index=cand.index).round(2).map("{:,.2f}".format).astype("string")
+        sug_txt = pd.Series(np.nan_to_num(suggested), index=cand.index).astype("int64").astype("string")
+        cap_txt = pd.Series(np.nan_to_num(np.maximum(cap, 0)), index=cand.index).astype("int64").astype("string")
+        tails = [
+            "; no list price: set one at or above the cost of " + cost_txt + " first",
+            "; list price " + lp_txt + " is already below the cost of " + cost_txt
+            + ": no markdown, consider relisting elsewhere or bundling",
+            "; the data suggest " + sug_txt + "% off, capped at " + cap_txt
+            + "% so the price stays at or above the cost of " + cost_txt,
+            pd.Series("; no markdown needed by price, promote it in a show instead", index=cand.index,
+                      dtype="string"),
+            "; " + sug_txt + "% off brings it to that level",
+        ]
+        conds = [no_list, capped & (cap < 0), capped, suggested == 0]
+        tail = tails[-1].copy()
+        for cond, txt in zip(conds[::-1], tails[-2::-1], strict=True):
+            tail = tail.where(~cond, txt)
+        cand["reason"] = (base + tail).astype(object)
     cand = cand.sort_values(["days_listed", "product_id"], ascending=[False, True], kind="mergesort")
     cand["suggested_price"] = (cand["list_price"].astype("float64") * (1 - cand["markdown_pct"] / 100)).round(2)
     extra = ["units_on_hand", "clock_start", "suggested_price", "expected_price_ratio"]

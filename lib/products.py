@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from scipy import stats
 
@@ -80,7 +81,15 @@ def top_products(completed: pd.DataFrame, by: str = "revenue", n: int = 10,
     if by not in ("revenue", "units"):
         raise ValueError(f"by must be 'revenue' or 'units', got {by!r}")
     attrs = [c for c in ["product_name", "brand_name", "category", "condition"] if c in completed.columns]
-    t = sales_by(completed, "product_id")
+    codes, uniq = pd.factorize(completed["product_id"], use_na_sentinel=True)
+    ok = codes >= 0
+    rev = np.bincount(codes[ok], weights=completed["revenue"].to_numpy(dtype="float64")[ok], minlength=len(uniq))
+    units = np.bincount(codes[ok], weights=completed["quantity"].to_numpy(dtype="float64")[ok], minlength=len(uniq))
+    key = rev if by == "revenue" else units
+    # candidates: everything tied with the n-th value, then an exact ordering on the small set
+    cut = np.sort(key)[-n] if len(key) >= n else -np.inf
+    ids = pd.Index(uniq)[key >= cut]
+    t = sales_by(completed[completed["product_id"].isin(ids)], "product_id")
     t = t.sort_values([by, "revenue", "product_id"], ascending=[False, False, True], kind="mergesort").head(n)
     a = completed.loc[completed["product_id"].isin(t["product_id"]), ["product_id"] + attrs] \
         .drop_duplicates("product_id")
@@ -143,15 +152,20 @@ def days_to_sell_table(lifecycle: pd.DataFrame, confidence: float = 0.95) -> pd.
     censored, km_median, km_low, km_high, naive_median_sold``.
     """
     _need(lifecycle, ["duration_days", "sold"], "product lifecycle")
-    rows = [{"condition": "All", **survival.km_summary(lifecycle["duration_days"], lifecycle["sold"],
-                                                       confidence)}]
-    if "condition" in lifecycle.columns:
-        for cond in _condition_order(lifecycle["condition"]):
-            sub = lifecycle[lifecycle["condition"] == cond]
-            rows.append({"condition": cond, **survival.km_summary(sub["duration_days"], sub["sold"],
-                                                                  confidence)})
-    t = pd.DataFrame(rows)
-    return t[["condition", "n", "sold", "censored", "km_median", "km_low", "km_high", "naive_median_sold"]]
+    cols = ["condition", "n", "sold", "censored", "km_median", "km_low", "km_high", "naive_median_sold"]
+    allrow = pd.DataFrame([{"condition": "All", **survival.km_summary(lifecycle["duration_days"],
+                                                                     lifecycle["sold"], confidence)}])
+    if "condition" not in lifecycle.columns or lifecycle["condition"].isna().all():
+        return allrow[cols]
+    by = survival.km_by_group(lifecycle["duration_days"], lifecycle["sold"], lifecycle["condition"],
+                              confidence=confidence).rename(columns={"group": "condition"})
+    order = _condition_order(by["condition"])
+    by = by.set_index("condition").loc[order].reset_index()
+    by["condition"] = by["condition"].astype(object)
+    t = pd.concat([allrow[cols], by[cols]], ignore_index=True)
+    for c in ["km_median", "km_low", "km_high"]:
+        t[c] = t[c].astype(object).where(t[c].notna(), None)
+    return t
 
 
 def condition_logrank(lifecycle: pd.DataFrame, conditions: tuple[str, ...] = CONDITIONS) -> dict | None:

@@ -92,29 +92,42 @@ def km_median_ci(durations, observed, confidence: float = 0.95) -> tuple[int | N
 def km_summary(durations, observed, confidence: float = 0.95) -> dict:
     """KM median, its interval, counts, and the naive median of the sold items only."""
     d, o = _validate(durations, observed)
-    lo, hi = km_median_ci(d, o, confidence) if d.size else (None, None)
+    med = lo = hi = None
+    if d.size:
+        t = km_table(d, o, confidence)
+        times = t["time"].to_numpy()
+        med = _first_time_at_or_below(times, t["survival"].to_numpy())
+        lo = _first_time_at_or_below(times, t["low"].to_numpy())
+        hi = _first_time_at_or_below(times, t["high"].to_numpy())
     return {"n": int(d.size), "sold": int(o.sum()), "censored": int((~o).sum()),
-            "km_median": km_median(d, o) if d.size else None, "km_low": lo, "km_high": hi,
+            "km_median": med, "km_low": lo, "km_high": hi,
             "naive_median_sold": float(np.median(d[o])) if o.any() else None}
 
 
-def km_by_group(durations, observed, groups, min_n: int = 1) -> pd.DataFrame:
-    """KM median per group, computed for all groups at once (groups x times matrix).
+def _codes(groups, n: int) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes (-1 = missing) and sorted labels of a group column, without an object copy."""
+    g = groups if isinstance(groups, pd.Series) else pd.Series(np.asarray(groups, dtype=object))
+    if len(g) != n:
+        raise ValueError("groups must have one label per duration")
+    codes, labels = pd.factorize(g, sort=True, use_na_sentinel=True)
+    return codes, pd.Index(labels).astype("string")
 
-    Returns one row per group: ``group, n, sold, censored, km_median`` (None when
-    the curve never reaches 0.5 or the group has fewer than ``min_n`` items).
+
+def km_by_group(durations, observed, groups, min_n: int = 1, confidence: float = 0.95) -> pd.DataFrame:
+    """KM median and its interval per group, for all groups at once (groups x times matrix).
+
+    The same estimator and interval as :func:`km_table` / :func:`km_median_ci`,
+    vectorised over groups. Returns one row per group: ``group, n, sold,
+    censored, km_median, km_low, km_high, naive_median_sold`` (medians None when
+    not reached or the group has fewer than ``min_n`` items).
     """
     d, o = _validate(durations, observed)
-    g = pd.Series(np.asarray(groups, dtype=object)).astype("string")
-    if len(g) != d.size:
-        raise ValueError("groups must have one label per duration")
-    keep = g.notna().to_numpy()
-    d, o, g = d[keep], o[keep], g[keep]
-    gcodes, glabels = pd.factorize(g, sort=True)
+    gcodes, glabels = _codes(groups, d.size)
+    keep = gcodes >= 0
+    d, o, gcodes = d[keep], o[keep], gcodes[keep]
+    cols = ["group", "n", "sold", "censored", "km_median", "km_low", "km_high", "naive_median_sold"]
     if d.size == 0:
-        return pd.DataFrame({"group": pd.Series(dtype="string"), "n": pd.Series(dtype="int64"),
-                             "sold": pd.Series(dtype="int64"), "censored": pd.Series(dtype="int64"),
-                             "km_median": pd.Series(dtype="object")})
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
     times, tinv = np.unique(d, return_inverse=True)
     k, m = len(glabels), times.size
     flat = gcodes * m + tinv
@@ -123,15 +136,30 @@ def km_by_group(durations, observed, groups, min_n: int = 1) -> pd.DataFrame:
     at_risk = tot[:, ::-1].cumsum(axis=1)[:, ::-1]
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(at_risk > 0, 1.0 - ev / at_risk, 1.0)
-    surv = np.cumprod(factor, axis=1)
-    hit = surv <= 0.5 + 1e-12
-    any_hit = hit.any(axis=1)
-    first = hit.argmax(axis=1)
+        surv = np.cumprod(factor, axis=1)
+        gw = np.cumsum(np.where(ev > 0, ev / (at_risk * (at_risk - ev)), 0.0), axis=1)
+        se = np.sqrt(gw) / np.abs(np.log(surv))
+        z = special.ndtri(0.5 + confidence / 2)
+        lnl = np.log(-np.log(surv))
+        low = np.exp(-np.exp(lnl + z * se))
+        high = np.exp(-np.exp(lnl - z * se))
+    low = np.where(surv >= 1.0, 1.0, np.where(surv <= 0.0, 0.0, np.nan_to_num(low, nan=0.0)))
+    high = np.where(surv >= 1.0, 1.0, np.where(surv <= 0.0, 0.0, np.nan_to_num(high, nan=1.0)))
     n = tot.sum(axis=1).astype("int64")
     sold = ev.sum(axis=1).astype("int64")
-    med = [int(math.ceil(times[f])) if a and nn >= min_n else None for f, a, nn in zip(first, any_hit, n, strict=True)]
-    return pd.DataFrame({"group": pd.array(glabels, dtype="string"), "n": n, "sold": sold,
-                         "censored": n - sold, "km_median": pd.Series(med, dtype="object")})
+
+    def first_day(curve: np.ndarray) -> list[int | None]:
+        hit = curve <= 0.5 + 1e-12
+        any_hit, first = hit.any(axis=1), hit.argmax(axis=1)
+        return [int(math.ceil(times[f])) if a and nn >= min_n else None
+                for f, a, nn in zip(first, any_hit, n, strict=True)]
+
+    naive = pd.Series(d[o]).groupby(gcodes[o]).median().reindex(range(k))
+    return pd.DataFrame({"group": pd.array(glabels, dtype="string"), "n": n, "sold": sold, "censored": n - sold,
+                         "km_median": pd.Series(first_day(surv), dtype="object"),
+                         "km_low": pd.Series(first_day(low), dtype="object"),
+                         "km_high": pd.Series(first_day(high), dtype="object"),
+                         "naive_median_sold": naive.to_numpy(dtype="float64")})
 
 
 def logrank_test(durations, observed, groups) -> dict:
@@ -146,10 +174,9 @@ def logrank_test(durations, observed, groups) -> dict:
     table has per group ``group, n, observed, expected``.
     """
     d, o = _validate(durations, observed)
-    g = pd.Series(np.asarray(groups, dtype=object)).astype("string")
-    keep = g.notna().to_numpy()
-    d, o, g = d[keep], o[keep], g[keep]
-    gcodes, glabels = pd.factorize(g, sort=True)
+    gcodes, glabels = _codes(groups, d.size)
+    keep = gcodes >= 0
+    d, o, gcodes = d[keep], o[keep], gcodes[keep]
     k = len(glabels)
     if k < 2:
         raise ValueError("the log-rank test needs at least two groups with data")

@@ -123,3 +123,17 @@ def test_logrank_three_groups_matches_statsmodels():
 def test_logrank_needs_two_groups():
     with pytest.raises(ValueError, match="two groups"):
         survival.logrank_test([1, 2], [1, 1], ["a", "a"])
+
+
+def test_km_by_group_interval_matches_per_group_functions():
+    rng = np.random.default_rng(17)
+    g = rng.choice(["a", "b", "c"], 900)
+    d = rng.integers(0, 150, 900)
+    o = rng.random(900) < 0.7
+    t = survival.km_by_group(d, o, g).set_index("group")
+    for name in ["a", "b", "c"]:
+        sel = g == name
+        s = survival.km_summary(d[sel], o[sel])
+        assert (t.loc[name, "km_median"], t.loc[name, "km_low"], t.loc[name, "km_high"]) == \
+            (s["km_median"], s["km_low"], s["km_high"])
+        assert t.loc[name, "naive_median_sold"] == s["naive_median_sold"]
