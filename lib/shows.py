@@ -326,7 +326,8 @@ def power_hour_sentence(raw: pd.DataFrame, hours: pd.DataFrame, money: Callable[
 
 
 def show_source_sentence(shows: pd.DataFrame, gap_minutes: float = SHOW_GAP_MINUTES,
-                         min_minutes: float = MIN_SHOW_MINUTES) -> str:
+                         min_minutes: float = MIN_SHOW_MINUTES,
+                         money: Callable[[float], str] = lambda x: f"{x:,.0f}") -> str:
     """Where the shows come from, how many and how many hours on air."""
     if shows.empty:
         return "No live shows were found (no shows.csv and no sales on live channels)."
@@ -336,8 +337,12 @@ def show_source_sentence(shows: pd.DataFrame, gap_minutes: float = SHOW_GAP_MINU
                f"channel form one show, on air at least {min_minutes:g} minutes)")
     else:
         src = "from shows.csv"
-    return (f"{n:,} live shows {src}, {hrs:,.0f} hours on air in all, "
-            f"{shows['revenue'].sum() / hrs:,.0f} of revenue per show hour on average.")
+    text = (f"{n:,} live shows {src}, {hrs:,.0f} hours on air in all, "
+            f"{money(shows['revenue'].sum() / hrs)} of revenue per show hour on average.")
+    if (shows["source"] == "inferred").all():
+        text += (" Inferred shows last only from their first to their last sale, so short shows with few "
+                 "sales can look better per hour than they were; a shows.csv export gives exact hours.")
+    return text
 
 
 def schedule_sentence(slots: pd.DataFrame, money: Callable[[float], str], level: float = 0.80) -> str:

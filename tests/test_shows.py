@@ -212,6 +212,11 @@ def test_show_source_sentence():
     # 3 shows; hours 3598/3600 + 0.25 + 0.25 = 1.4994; revenue 240 -> 160 per show hour
     assert text.startswith("3 live shows inferred from live-channel sales (sales less than 30 minutes apart")
     assert "1 hours on air in all, 160 of revenue per show hour" in text
+    assert "Inferred shows last only from their first to their last sale" in text
+    table = shows.show_sessions({"shows": SHOWS_TABLE}, _lines(TABLE_ROWS), pd.Timestamp("2026-11-01"))
+    # 3 shows, 6 h, revenue 1250 -> 208 per show hour
+    assert shows.show_source_sentence(table, money=lambda x: f"${x:,.0f}") == (
+        "3 live shows from shows.csv, 6 hours on air in all, $208 of revenue per show hour on average.")
 
 
 def test_recovers_planted_show_effects():

@@ -259,6 +259,8 @@ def test_channel_mix_sentence():
     assert timing.channel_mix_sentence(mix) == (
         "website is the largest channel in October 2026 with 60% of revenue, against 40% in September 2026; "
         "the biggest gain is website (+20 points), the biggest loss whatnot (-20 points).")
+    one = pd.DataFrame({"unknown": [100.0, 100.0]}, index=pd.to_datetime(["2026-09-01", "2026-10-01"]))
+    assert timing.channel_mix_sentence(one).startswith("All revenue is recorded under one channel (unknown)")
 
 
 def test_peak_month_sentence():
@@ -266,3 +268,15 @@ def test_peak_month_sentence():
     # December (300 + 100) / 2 = 200; January (100 + 50) / 2 = 75
     s = timing.peak_month_sentence(moy, lambda x: f"${x:,.0f}")
     assert s == "On average over the 2 calendar year(s) in the data, December is the strongest month ($200) and January the weakest ($75)."
+
+
+def test_timing_lines_sales_only_up_to_the_end():
+    sales = pd.DataFrame({"sale_id": pd.array(["a", "b"], dtype="string"),
+                          "date_sold": pd.to_datetime(["2026-10-31 23:59", "2026-11-01 00:00"]),
+                          "sale_price": [10.0, 20.0], "quantity": np.array([1, 2], dtype="int64"),
+                          "status": pd.array(["completed", "completed"], dtype="string")})
+    out = timing.timing_lines({"sales": sales, "products": pd.DataFrame()}, pd.Timestamp("2026-11-01"))
+    assert list(out["sale_id"]) == ["a"] and out.loc[0, "revenue"] == 10.0
+    assert "brand_id" not in out.columns
+    with pytest.raises(ValueError, match="sales table"):
+        timing.timing_lines({}, pd.Timestamp("2026-11-01"))
