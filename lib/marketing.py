@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -66,6 +66,7 @@ class MarketingData:
     lookback_days: int
     half_life_days: float
     gp_known: bool
+    cache: dict = field(default_factory=dict, repr=False)
 
     @property
     def customers(self) -> int:
@@ -86,7 +87,12 @@ def _touch_labels(t: pd.DataFrame, campaigns: pd.DataFrame | None
     Built on factorized codes (a few distinct campaigns and channels) so that
     millions of touches cost one pass each; labels and channels are Categoricals.
     """
-    ch_codes, ch_uniq = pd.factorize(t["channel"].astype("string").fillna("unknown"))
+    ch_codes, ch_uniq = pd.factorize(t["channel"])
+    ch_uniq = [str(c) for c in ch_uniq]
+    if (ch_codes < 0).any():  # missing channel: "unknown"
+        if "unknown" not in ch_uniq:
+            ch_uniq.append("unknown")
+        ch_codes = np.where(ch_codes < 0, ch_uniq.index("unknown"), ch_codes)
     channel = pd.Categorical.from_codes(ch_codes, categories=pd.Index(np.asarray(ch_uniq, dtype=object)))
     organic = [f"{c} {NO_CAMPAIGN}" for c in ch_uniq]
     if campaigns is None or "campaign_id" not in t.columns:
@@ -96,7 +102,7 @@ def _touch_labels(t: pd.DataFrame, campaigns: pd.DataFrame | None
     lab_of_id = pd.Series(_campaign_labels(campaigns).astype(str).to_numpy(),
                           index=campaigns["campaign_id"].astype(str).to_numpy())
     lab_of_id = lab_of_id[~lab_of_id.index.duplicated()]
-    cc, cu = pd.factorize(t["campaign_id"].astype("string"))
+    cc, cu = pd.factorize(t["campaign_id"])
     u_lab = pd.Index(labels).get_indexer(lab_of_id.reindex(np.asarray(cu, dtype=object).astype(str)).to_numpy())
     row_lab = np.where(cc >= 0, u_lab[np.maximum(cc, 0)] if len(u_lab) else -1, -1)
     paid = row_lab >= 0
@@ -411,18 +417,24 @@ def acquisition_value(users: pd.DataFrame, occasions: pd.DataFrame, period_end: 
     u = users[["user_id"]].copy()
     acq = users["acquisition_channel"] if "acquisition_channel" in users.columns else pd.Series(pd.NA, index=u.index)
     u["acquisition_channel"] = acq.astype("string").str.strip().replace("", pd.NA).fillna("unknown").to_numpy()
-    occ = occasions[occasions["date"] <= end]
-    first = occ.groupby("buyer_id", observed=True)["date"].transform("min")
-    in_h = (occ["date"] - first).dt.days < horizon_days
-    per = pd.DataFrame({"buyer_id": occ["buyer_id"].to_numpy(), "revenue": occ["revenue"].to_numpy(),
-                        "rev_h": np.where(in_h, occ["revenue"].to_numpy(), 0.0),
-                        "occ_h": in_h.to_numpy().astype(np.int64), "first": first.to_numpy()})
-    cust = per.groupby("buyer_id", observed=True).agg(revenue=("revenue", "sum"), rev_h=("rev_h", "sum"),
-                                                      occ_h=("occ_h", "sum"), first=("first", "min"))
-    cust["mature"] = (end - cust["first"]).dt.days >= horizon_days
+    occ = occasions[(occasions["date"] <= end).to_numpy()]
+    # per customer on integer codes (a string groupby over every occasion is several times slower)
+    b, b_uniq = pd.factorize(occ["buyer_id"])
+    day = occ["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    first_day = np.full(len(b_uniq), np.iinfo(np.int64).max)
+    np.minimum.at(first_day, b, day)
+    in_h = (day - first_day[b]) < horizon_days
+    rev = occ["revenue"].to_numpy(dtype=float)
+    n = len(b_uniq)
+    cust = pd.DataFrame({"revenue": np.bincount(b, weights=rev, minlength=n),
+                         "rev_h": np.bincount(b, weights=np.where(in_h, rev, 0.0), minlength=n),
+                         "occ_h": np.bincount(b, weights=in_h, minlength=n).astype(np.int64)},
+                        index=pd.Index(b_uniq, name="buyer_id"))
+    end_day = np.datetime64(end.date(), "D").astype(np.int64)
+    cust["mature"] = (end_day - first_day) >= horizon_days
     ch_map = pd.Series(u["acquisition_channel"].to_numpy(), index=u["user_id"].astype("string"))
     ch_map = ch_map[~ch_map.index.duplicated()]
-    cust["acquisition_channel"] = ch_map.reindex(cust.index.astype("string")).fillna("unknown").to_numpy()
+    cust["acquisition_channel"] = ch_map.reindex(pd.Index(b_uniq).astype("string")).fillna("unknown").to_numpy()
     users_n = u.groupby("acquisition_channel").size()
     cg = cust.groupby("acquisition_channel")
     m = cust[cust["mature"]]
@@ -516,6 +528,39 @@ def roas_by_model(credit_campaign: pd.DataFrame, campaigns_perf: pd.DataFrame, b
 # ---------------------------------------------------------------- budget
 
 
+def _boot_campaigns(md: MarketingData, camps: tuple[str, ...], n_boot: int, seed: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Last-touch revenue and gross profit per campaign, and their ``n_boot`` resamples over buyers (cached).
+
+    Each resample draws all customers with replacement (multinomial counts via
+    one ``integers`` draw and ``bincount``); a credited row weighs its buyer's
+    count. Pure numpy bincounts per resample, no per-buyer Python loop.
+    """
+    key = ("boot", camps, int(n_boot), int(seed))
+    if key in md.cache:
+        return md.cache[key]
+    lt = _last_touch(md)
+    lt = lt[lt["campaign"].isin(list(camps)).to_numpy()]
+    c_codes = pd.Index(list(camps)).get_indexer(lt["campaign"].astype(str).to_numpy())
+    b_codes, b_uniq = pd.factorize(lt["buyer_id"])
+    k, n_cred = len(camps), len(b_uniq)
+    n_total = max(md.customers, n_cred)
+    rev = lt["revenue"].to_numpy(dtype=float)
+    gp = np.nan_to_num(lt["gross_profit"].to_numpy(dtype=float)) if md.gp_known else np.zeros(len(lt))
+    rng = np.random.default_rng(seed)
+    boot_rev = np.empty((n_boot, k))
+    boot_gp = np.empty((n_boot, k))
+    for b in range(n_boot):  # loop over resamples only; each is a few vectorised numpy calls
+        counts = np.bincount(rng.integers(0, n_total, n_total), minlength=n_total)[:n_cred]
+        w = counts[b_codes]
+        boot_rev[b] = np.bincount(c_codes, weights=w * rev, minlength=k)
+        boot_gp[b] = np.bincount(c_codes, weights=w * gp, minlength=k)
+    out = (np.bincount(c_codes, weights=rev, minlength=k), np.bincount(c_codes, weights=gp, minlength=k),
+           boot_rev, boot_gp)
+    md.cache[key] = out
+    return out
+
+
 def bootstrap_roas(md: MarketingData, campaigns_perf: pd.DataFrame, by: str = "channel", n_boot: int = 400,
                    level: float = 0.90, seed: int = 0) -> pd.DataFrame:
     """Last-touch ROAS per channel or campaign (spend > 0) with a bootstrap interval over buyers.
@@ -538,31 +583,20 @@ def bootstrap_roas(md: MarketingData, campaigns_perf: pd.DataFrame, by: str = "c
                                      "gp_roas", "gp_roas_low", "gp_roas_high", "p_pays_back"])
     spend = paid.groupby(by, observed=True)["spend"].sum()
     keys = list(spend.index.astype(str))
-    lt = _last_touch(md)
-    lt = lt[lt["campaign"].isin(paid["campaign"]).to_numpy()]
-    key_of = pd.Series(paid[by].astype(str).to_numpy(), index=paid["campaign"].astype(str).to_numpy())
-    k_codes = pd.Index(keys).get_indexer(key_of.reindex(lt["campaign"].astype(str)).to_numpy())
-    b_codes, b_uniq = pd.factorize(lt["buyer_id"])
-    n_cred, k = len(b_uniq), len(keys)
-    n_total = max(md.customers, n_cred)
-    gp_vals = lt["gross_profit"].to_numpy(dtype=float) if md.gp_known else np.zeros(len(lt))
-    m_rev = np.zeros((n_cred, k))
-    m_gp = np.zeros((n_cred, k))
-    np.add.at(m_rev, (b_codes, k_codes), lt["revenue"].to_numpy(dtype=float))
-    np.add.at(m_gp, (b_codes, k_codes), np.nan_to_num(gp_vals))
-    rng = np.random.default_rng(seed)
-    boot_rev = np.empty((n_boot, k))
-    boot_gp = np.empty((n_boot, k))
-    for b in range(n_boot):  # loop over resamples; each is one vectorised draw and matrix product
-        counts = np.bincount(rng.integers(0, n_total, n_total), minlength=n_total)[:n_cred].astype(float)
-        boot_rev[b] = counts @ m_rev
-        boot_gp[b] = counts @ m_gp
+    camps = [str(c) for c in paid["campaign"]]
+    rev_c, gp_c, boot_rev_c, boot_gp_c = _boot_campaigns(md, tuple(camps), n_boot, seed)
+    # a channel's resample = the sum of its campaigns' (same resamples of buyers)
+    member = pd.Index(keys).get_indexer(paid[by].astype(str).to_numpy())
+    agg = np.zeros((len(camps), len(keys)))
+    agg[np.arange(len(camps)), member] = 1.0
+    m_rev, m_gp = rev_c @ agg, gp_c @ agg
+    boot_rev, boot_gp = boot_rev_c @ agg, boot_gp_c @ agg
     sp = spend.to_numpy(dtype=float)
     a = (1 - level) / 2
     r_b, g_b = boot_rev / sp, boot_gp / sp
     pay = g_b if md.gp_known else r_b
-    out = pd.DataFrame({by: pd.array(keys, dtype="string"), "spend": sp, "revenue": m_rev.sum(axis=0),
-                        "gross_profit": m_gp.sum(axis=0) if md.gp_known else np.nan})
+    out = pd.DataFrame({by: pd.array(keys, dtype="string"), "spend": sp, "revenue": m_rev,
+                        "gross_profit": m_gp if md.gp_known else np.nan})
     out["roas"] = out["revenue"] / sp
     out["roas_low"], out["roas_high"] = np.quantile(r_b, a, axis=0), np.quantile(r_b, 1 - a, axis=0)
     out["gp_roas"] = out["gross_profit"] / sp
