@@ -134,11 +134,98 @@ def bgnbd_log_likelihood(params: dict[str, float] | tuple, x, t_x, T) -> np.ndar
     return _bgnbd_terms(tuple(float(p) for p in params), x, t_x, T)[0]
 
 
+class _BGData:
+    """Distinct customer histories, factorised: x-, T- and t_x-only terms are computed once per distinct value."""
+
+    def __init__(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray):
+        (cx, ctx, cT), self.w = _compress(x, t_x, T)
+        self.ux, self.ix = np.unique(cx, return_inverse=True)
+        self.uT, self.iT = np.unique(cT, return_inverse=True)
+        self.utx, self.itx = np.unique(ctx, return_inverse=True)
+        self.x = cx
+        self.rep = cx > 0
+        self.wx = np.bincount(self.ix, weights=self.w, minlength=len(self.ux))  # weight per distinct x
+        self.n = float(self.w.sum())
+
+
+def _bgnbd_total(params, d: _BGData) -> tuple[float, np.ndarray]:
+    """Total BG/NBD log-likelihood and its gradient w.r.t. (r, alpha, a, b); same maths as _bgnbd_terms."""
+    r, alpha, a, b = params
+    lg, dg = special.gammaln, special.digamma
+    ux, ix = d.ux, d.ix
+    # terms of x only (a few hundred distinct values)
+    a12 = lg(r + ux) - lg(r) + r * np.log(alpha) + lg(a + b) + lg(b + ux) - lg(b) - lg(a + b + ux)
+    bx1 = np.where(ux > 0, b + ux - 1, 1.0)
+    log_a_bx1 = np.log(a) - np.log(bx1)
+    gx_r = dg(r + ux) - dg(r) + np.log(alpha)
+    gx_a = dg(a + b) - dg(a + b + ux)
+    gx_b = dg(a + b) + dg(b + ux) - dg(b) - dg(a + b + ux)
+    # terms of T and of t_x only
+    lT, itT = np.log(alpha + d.uT), 1 / (alpha + d.uT)
+    ltx, ittx = np.log(alpha + d.utx), 1 / (alpha + d.utx)
+    # per distinct history
+    rx = r + d.x
+    a3 = -rx * lT[d.iT]
+    a4 = np.where(d.rep, log_a_bx1[ix] - rx * ltx[d.itx], -np.inf)
+    tail = np.logaddexp(a3, a4)
+    w4 = np.exp(a4 - tail)
+    w3 = 1 - w4
+    w = d.w
+    ll = float(d.wx @ a12 + w @ tail)
+    g_r = d.wx @ gx_r - w @ (w3 * lT[d.iT] + w4 * ltx[d.itx])
+    g_alpha = d.n * r / alpha - w @ (rx * (w3 * itT[d.iT] + w4 * ittx[d.itx]))
+    g_a = d.wx @ gx_a + (w @ w4) / a
+    g_b = d.wx @ gx_b - w @ (w4 / bx1[ix])
+    return ll, np.array([g_r, g_alpha, g_a, g_b])
+
+
+class _GGData:
+    """Distinct (x, zbar) pairs with the constant parts of the gamma-gamma likelihood precomputed."""
+
+    def __init__(self, x: np.ndarray, z: np.ndarray):
+        (cx, cz), self.w = _compress(x, z)
+        self.ux, self.ix = np.unique(cx, return_inverse=True)
+        self.wx = np.bincount(self.ix, weights=self.w, minlength=len(self.ux))
+        self.xz = cx * cz
+        self.n = float(self.w.sum())
+        # sum of w (p x - 1) log z + p x log x = p * sum(w x (log z + log x)) - sum(w log z)
+        self.c_p = float(self.w @ (cx * (np.log(cz) + np.log(cx))))
+        self.c_0 = float(-(self.w @ np.log(cz)))
+        self.x = cx
+
+
+def _gg_total(params, d: _GGData) -> tuple[float, np.ndarray]:
+    """Total gamma-gamma log-likelihood and gradient w.r.t. (p, q, gamma); same maths as _gg_terms."""
+    p, q, g = params
+    lg, dg = special.gammaln, special.digamma
+    pux = p * d.ux
+    lgx = lg(pux + q) - lg(pux) - lg(q)
+    L = np.log(g + d.xz)
+    R = 1 / (g + d.xz)
+    pxq = p * d.x + q
+    w = d.w
+    ll = float(d.wx @ lgx + d.n * q * np.log(g) + p * d.c_p + d.c_0 - w @ (pxq * L))
+    g_p = d.wx @ (d.ux * (dg(pux + q) - dg(pux))) + d.c_p - w @ (d.x * L)
+    g_q = d.wx @ (dg(pux + q) - dg(q)) + d.n * np.log(g) - w @ L
+    g_g = d.n * q / g - w @ (pxq * R)
+    return ll, np.array([g_p, g_q, g_g])
+
+
 def _compress(*cols: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     """Unique rows and their counts: the likelihood is evaluated once per distinct customer history."""
-    stacked = np.column_stack(cols)
-    uniq, counts = np.unique(stacked, axis=0, return_counts=True)
-    return [uniq[:, i] for i in range(uniq.shape[1])], counts.astype("float64")
+    uniq, inverse = _distinct(*cols)
+    counts = np.bincount(inverse, minlength=len(uniq[0])).astype("float64")
+    return uniq, counts
+
+
+def _distinct(*cols: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Distinct rows of equal-length columns and the inverse index (one integer key, no row sort)."""
+    key = np.zeros(len(cols[0]), dtype="int64")
+    for c in cols:
+        u, inv = np.unique(np.asarray(c), return_inverse=True)
+        key = key * len(u) + inv  # mixed-radix key; sizes here stay far below 2**63
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return [np.asarray(c)[first] for c in cols], inverse
 
 
 def _log_se(fun_grad, theta: np.ndarray, n: float) -> np.ndarray:
@@ -166,11 +253,14 @@ def _log_se(fun_grad, theta: np.ndarray, n: float) -> np.ndarray:
 def _fit(fun_grad, starts: list[np.ndarray], names: tuple[str, ...], n: float):
     """Minimise a total negative log-likelihood over log-parameters from several starts."""
     best = None
-    for s in starts:
+    for s in starts:  # later starts only when the first did not converge inside the bounds
         res = optimize.minimize(fun_grad, s, jac=True, method="L-BFGS-B",
                                 bounds=[_LOG_BOUNDS] * len(s), options={"maxiter": 2000})
         if best is None or (np.isfinite(res.fun) and res.fun < best.fun):
             best = res
+        inside = ((best.x > _LOG_BOUNDS[0] + 1e-3) & (best.x < _LOG_BOUNDS[1] - 1e-3)).all()
+        if best.success and inside:
+            break
     theta = best.x
     se = _log_se(fun_grad, theta, n)
     problems = []
@@ -210,15 +300,15 @@ def fit_bgnbd(x, t_x, T, min_customers: int = MIN_CUSTOMERS,
             f"too few customers for the BG/NBD model: it needs at least {min_customers} customers of whom "
             f"{min_repeat} bought again; the data have {n} customer{'s' if n != 1 else ''} and {n_rep} "
             f"repeat buyer{'s' if n_rep != 1 else ''}")
-    (ux, utx, uT), w = _compress(x, t_x, T)
-    wsum = w.sum()
+    data = _BGData(x, t_x, T)
+    wsum = data.n
 
     def fun_grad(theta):
         p = np.exp(theta)
         with np.errstate(all="ignore"):
-            ll, g = _bgnbd_terms(p, ux, utx, uT)
-        val = -(w @ ll) / wsum
-        grad = -(g @ w) * p / wsum
+            ll, g = _bgnbd_total(p, data)
+        val = -ll / wsum
+        grad = -g * p / wsum
         if not np.isfinite(val) or not np.isfinite(grad).all():
             return 1e10, np.zeros_like(theta)
         return val, grad
@@ -300,20 +390,20 @@ def fit_gamma_gamma(x, zbar, min_customers: int = MIN_REPEAT_CUSTOMERS) -> Gamma
     if n < min_customers:
         raise ValueError(f"too few repeat buyers with a positive spend for the gamma-gamma spend model: it "
                          f"needs at least {min_customers}, the data have {n}")
-    (ux, uz), w = _compress(x[keep], z[keep])
-    wsum = w.sum()
+    data = _GGData(x[keep], z[keep])
+    wsum = data.n
 
     def fun_grad(theta):
         p = np.exp(theta)
         with np.errstate(all="ignore"):
-            ll, g = _gg_terms(p, ux, uz)
-        val = -(w @ ll) / wsum
-        grad = -(g @ w) * p / wsum
+            ll, g = _gg_total(p, data)
+        val = -ll / wsum
+        grad = -g * p / wsum
         if not np.isfinite(val) or not np.isfinite(grad).all():
             return 1e10, np.zeros_like(theta)
         return val, grad
 
-    m = float(np.average(uz, weights=w))
+    m = float(np.mean(z[keep]))
     starts = [np.log([1.0, 1.0, m]), np.log([5.0, 3.0, m]), np.log([2.0, 5.0, 2 * m])]
     best, theta, se, problems = _fit(fun_grad, starts, ("p", "q", "gamma"), wsum)
     p, q, g = (float(v) for v in np.exp(theta))
@@ -342,16 +432,17 @@ def customer_lifetime_value(bg: BGNBDFit, gg: GammaGammaFit, summary: pd.DataFra
         raise ValueError(f"months must be >= 1, got {months}")
     if not 0 <= monthly_discount < 1:
         raise ValueError(f"monthly_discount must be in [0, 1), got {monthly_discount}")
-    x, t_x, T = summary["x"].to_numpy(), summary["t_x"].to_numpy(), summary["T"].to_numpy()
+    (x, t_x, T), inv = _distinct(summary["x"].to_numpy(), summary["t_x"].to_numpy(), summary["T"].to_numpy())
     spend = expected_spend(gg, summary["x_value"].to_numpy(), summary["zbar"].to_numpy())
     month = 365.25 / 12 / unit_days
-    total = np.zeros(len(summary))
-    prev = np.zeros(len(summary))
+    # discounted expected purchases per distinct history, then times each customer's expected spend
+    disc = np.zeros(len(x))
+    prev = np.zeros(len(x))
     for m in range(1, months + 1):  # 12 vectorised steps, not a per-customer loop
         cur = expected_purchases(bg, m * month, x, t_x, T)
-        total += (cur - prev) * spend / (1 + monthly_discount) ** m
+        disc += (cur - prev) / (1 + monthly_discount) ** m
         prev = cur
-    return pd.Series(total, index=summary.index, name="clv")
+    return pd.Series(disc[inv] * spend, index=summary.index, name="clv")
 
 
 def holdout_comparison(bg: BGNBDFit, calibration: pd.DataFrame, actual_repeat: pd.Series, horizon: float,

@@ -11,7 +11,7 @@ from . import clv, fmt, rfm
 from .derived import buyers
 
 __all__ = [
-    "customer_table", "top_count", "top_share_pct", "pareto_curve", "pareto_sentence",
+    "customer_occasions", "customer_table", "share_text", "top_count", "top_share_pct", "pareto_curve", "pareto_sentence",
     "repeat_rate_pct", "ltv_ratio", "bootstrap_ltv_ratio", "RatioInterval", "purchase_gaps",
     "occasion_distribution", "repeat_sentences", "score_customers", "prospects", "segment_summary",
     "segment_sentences", "churn_risk", "churn_actions", "churn_list", "churn_sentences", "vip_list",
@@ -24,35 +24,87 @@ __all__ = [
 # ---------------------------------------------------------------- customer table
 
 
+def customer_occasions(sales: pd.DataFrame, period_end: pd.Timestamp) -> pd.DataFrame:
+    """Purchase occasions straight from the sales table (metrics.md: purchase occasion), up to period_end.
+
+    The same rows as ``lib.derived.purchase_occasions(sale_lines(tables))`` for
+    columns ``buyer_id, date, revenue, units, lines`` (tested equal on the
+    sample data), without joining products and inventory: about ten times
+    faster on 1M lines, and all the customer analyses need. Sorted by buyer
+    then day.
+    """
+    need = {"buyer_id", "date_sold", "sale_price", "quantity", "status"}
+    if need - set(sales.columns):
+        raise ValueError(f"customer_occasions needs sales columns {sorted(need - set(sales.columns))}")
+    end_excl = (pd.Timestamp(period_end).normalize() + pd.Timedelta(days=1)).to_datetime64()
+    ts = sales["date_sold"].to_numpy()
+    keep = (sales["status"].eq("completed").fillna(False).to_numpy(dtype=bool) & (ts < end_excl))
+    codes, ids = pd.factorize(sales["buyer_id"].to_numpy()[keep], sort=True)
+    days = ts[keep].astype("datetime64[D]").astype("int64")
+    qty = sales["quantity"].to_numpy(dtype="int64")[keep]
+    rev = sales["sale_price"].to_numpy(dtype="float64")[keep] * qty
+    order = np.lexsort((days, codes))
+    c, d = codes[order], days[order]
+    if len(c) == 0:
+        return pd.DataFrame({"buyer_id": pd.Series([], dtype=sales["buyer_id"].dtype),
+                             "date": pd.Series([], dtype="datetime64[ns]"), "revenue": [], "units": [],
+                             "lines": []}).astype({"revenue": "float64", "units": "int64", "lines": "int64"})
+    starts = np.flatnonzero(np.r_[True, (c[1:] != c[:-1]) | (d[1:] != d[:-1])])
+    return pd.DataFrame({
+        "buyer_id": pd.array(ids[c[starts]], dtype=sales["buyer_id"].dtype),
+        "date": (d[starts]).astype("datetime64[D]").astype("datetime64[ns]"),
+        "revenue": np.add.reduceat(rev[order], starts),
+        "units": np.add.reduceat(qty[order], starts).astype("int64"),
+        "lines": np.diff(np.r_[starts, len(c)]).astype("int64"),
+    })
+
+
 def customer_table(occasions: pd.DataFrame, period_end: pd.Timestamp,
                    users: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per customer (metrics.md: customers) from purchase occasions up to period_end.
 
     Columns ``buyer_id, display_name, revenue, occasions, items, first_purchase,
     last_purchase, days_since`` (whole days from the last purchase to
-    period_end) and ``gross_profit`` when the occasions carry it. Sorted by
-    revenue, largest first (ties by buyer_id). ``display_name`` is the users
-    table's, else the buyer id.
+    period_end). Sorted by revenue, largest first (ties by buyer_id).
+    ``display_name`` is the users table's, else the buyer id.
     """
     need = {"buyer_id", "date", "revenue", "units"}
     if need - set(occasions.columns):
         raise ValueError(f"customer_table needs occasion columns {sorted(need - set(occasions.columns))}")
     end = pd.Timestamp(period_end).normalize()
     occ = occasions[occasions["date"] <= end]
-    agg = {"revenue": ("revenue", "sum"), "occasions": ("date", "size"), "items": ("units", "sum"),
-           "first_purchase": ("date", "min"), "last_purchase": ("date", "max")}
-    if "gross_profit" in occ.columns:
-        agg["gross_profit"] = ("gross_profit", lambda s: s.sum(min_count=1))
-    c = occ.groupby("buyer_id", sort=False, observed=True).agg(**agg).reset_index()
-    c["occasions"] = c["occasions"].astype("int64")
-    c["items"] = c["items"].astype("int64")
-    c["days_since"] = (end - c["last_purchase"]).dt.days.astype("int64")
-    names = None
+    codes, ids = pd.factorize(occ["buyer_id"].to_numpy())
+    k = len(ids)
+    day = occ["date"].to_numpy().astype("datetime64[D]").astype("int64")
+    first = np.full(k, np.iinfo("int64").max)
+    last = np.full(k, np.iinfo("int64").min)
+    np.minimum.at(first, codes, day)
+    np.maximum.at(last, codes, day)
+    end_day = (end - pd.Timestamp("1970-01-01")).days
+    c = pd.DataFrame({
+        "buyer_id": pd.array(ids, dtype=occasions["buyer_id"].dtype),
+        "revenue": np.bincount(codes, weights=occ["revenue"].to_numpy(dtype="float64"), minlength=k),
+        "occasions": np.bincount(codes, minlength=k).astype("int64"),
+        "items": np.bincount(codes, weights=occ["units"].to_numpy(dtype="float64"), minlength=k).astype("int64"),
+        "first_purchase": first.astype("datetime64[D]").astype("datetime64[ns]"),
+        "last_purchase": last.astype("datetime64[D]").astype("datetime64[ns]"),
+        "days_since": (end_day - last).astype("int64"),
+    })
+    dn = pd.Series(pd.NA, index=c.index, dtype="string")
     if users is not None and "display_name" in users.columns:
         names = users.drop_duplicates("user_id").set_index("user_id")["display_name"]
-    dn = c["buyer_id"].map(names) if names is not None else pd.Series(pd.NA, index=c.index)
-    c.insert(1, "display_name", dn.astype("string").fillna(c["buyer_id"].astype("string")))
+        dn = c["buyer_id"].map(names).astype("string")
+    c.insert(1, "display_name", dn.fillna(c["buyer_id"].astype("string")))
     return c.sort_values(["revenue", "buyer_id"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+
+
+def share_text(fraction: float) -> str:
+    """A share as a percentage with two significant digits for small values: 62%, 2.6%, 0.03%."""
+    v = fraction * 100
+    if v == 0 or not np.isfinite(v):
+        return fmt.pct(v if np.isfinite(v) else None, 0)
+    d = 0 if abs(v) >= 10 else 1 if abs(v) >= 1 else 2 if abs(v) >= 0.1 else 3
+    return fmt.pct(v, d)
 
 
 # ---------------------------------------------------------------- Pareto
@@ -207,9 +259,10 @@ def repeat_sentences(customers: pd.DataFrame, rate: float | None, ratio: RatioIn
             verdict = "clearly less than one-time buyers"
         else:
             verdict = "not clearly different from one-time buyers"
+        dec = 1 if ratio.high - ratio.low >= 0.2 else 2
         out.append(f"A repeat customer has spent {fmt.money(m_rep, currency)} on average against "
-                   f"{fmt.money(m_single, currency)} for a one-time buyer: {ratio.estimate:.1f} times as much "
-                   f"({ratio.level:.0%} bootstrap interval {ratio.low:.1f} to {ratio.high:.1f}, "
+                   f"{fmt.money(m_single, currency)} for a one-time buyer: {ratio.estimate:.{dec}f} times as much "
+                   f"({ratio.level:.0%} bootstrap interval {ratio.low:.{dec}f} to {ratio.high:.{dec}f}, "
                    f"{ratio.resamples:,} resamples), {verdict}.")
     else:
         out.append("The repeat-versus-one-time comparison needs both kinds of customers; this data has only one.")
@@ -243,7 +296,9 @@ def prospects(tables: dict[str, pd.DataFrame], customer_ids: pd.Series,
     end = pd.Timestamp(period_end).normalize()
     if "signup_date" in u.columns:
         u = u[u["signup_date"].isna() | (u["signup_date"] <= end)]
-    return u[~u["user_id"].isin(set(customer_ids))]
+    # hash lookup on plain object arrays: Series.isin on arrow strings is slow at 1M users
+    bought = pd.Index(np.asarray(customer_ids, dtype=object)).get_indexer(u["user_id"].to_numpy(dtype=object)) >= 0
+    return u[~bought]
 
 
 def segment_summary(scored: pd.DataFrame, n_prospects: int | None = None) -> pd.DataFrame:
@@ -331,11 +386,35 @@ def churn_actions(at_risk: pd.DataFrame, vip_threshold: float | None, currency: 
     base = np.where(vip, "VIP: personal message from the owner with hand-picked new arrivals",
                     np.where(p >= 0.5, "Likely still interested: send new arrivals in the brands they bought",
                              "Win-back offer (one message); drop from the list if no reply"))
-    money = [fmt.money(x, currency) for x in rev]
-    pal = ["" if np.isnan(x) else f", {x:.0%} likely still active" for x in p]
-    txt = [f"{b} (spent {m} over {o} purchase day{'s' if o != 1 else ''}, last bought {d} days ago{pa})"
-           for b, m, o, d, pa in zip(base, money, at_risk["occasions"], at_risk["days_since"], pal, strict=True)]
-    return pd.Series(txt, index=at_risk.index, name="action", dtype="string")
+    occ = at_risk["occasions"].to_numpy()
+    pal = pd.Series(np.round(p * 100), index=at_risk.index).astype("Int64").astype("string")
+    pal = (", " + pal + "% likely still active").fillna("")
+    spent = _money_strings(rev, currency).set_axis(at_risk.index)
+    txt = (pd.Series(base, index=at_risk.index, dtype="string") + " (spent " + spent + " over " + pd.Series(occ, index=at_risk.index).astype("string") + " purchase day"
+           + pd.Series(np.where(occ != 1, "s", ""), index=at_risk.index, dtype="string")
+           + ", last bought " + at_risk["days_since"].astype("string") + " days ago" + pal + ")")
+    return txt.rename("action")
+
+
+def _money_strings(values: np.ndarray, currency: str = "USD") -> pd.Series:
+    """Whole-unit money strings with thousands separators (``$12,345``), vectorised (lib.fmt.money per value)."""
+    v = np.round(np.abs(np.asarray(values, dtype="float64"))).astype("int64")
+    sym = fmt.money(0, currency)[:-1]
+    groups = []
+    rest = v
+    while True:  # at most a handful of passes: one per 3 digits of the largest value
+        groups.append(rest % 1000)
+        rest = rest // 1000
+        if not rest.any():
+            break
+    out = pd.Series(groups[-1]).astype("string")
+    nz = groups[-1] > 0
+    for g in reversed(groups[:-1]):
+        gs = pd.Series(g).astype("string")
+        out = pd.Series(np.where(nz, out + "," + gs.str.zfill(3), gs), dtype="string")
+        nz = nz | (g > 0)
+    sign = pd.Series(np.where(np.asarray(values) < 0, "-", ""), dtype="string")
+    return (sign + sym + out).set_axis(range(len(v)))
 
 
 def churn_list(at_risk: pd.DataFrame, users: pd.DataFrame | None, vip_threshold: float | None,
@@ -382,7 +461,7 @@ def churn_sentences(at_risk: pd.DataFrame, n_customers: int, churn_days: int, to
                    f"active), so for them time away is the only signal.")
     top = at_risk.head(10)
     out.append(f"The 10 most valuable of them have spent {fmt.money(top['revenue'].sum(), currency)} "
-               f"({top['revenue'].sum() / rev:.0%} of the at-risk revenue)." if k > 10 else
+               f"({share_text(top['revenue'].sum() / rev)} of the at-risk revenue)." if k > 10 else
                f"The most valuable of them has spent {fmt.money(top['revenue'].iloc[0], currency)}.")
     return out
 
@@ -534,9 +613,9 @@ def value_model(occasions: pd.DataFrame, period_end: pd.Timestamp, horizon_days:
     if not vm.bg.stable:
         vm.problems.extend(f"purchase model: {p}" for p in vm.bg.problems)
         return vm
-    x, t_x, T = s["x"].to_numpy(), s["t_x"].to_numpy(), s["T"].to_numpy()
-    s["p_alive"] = clv.probability_alive(vm.bg, x, t_x, T)
-    s[col] = clv.expected_purchases(vm.bg, horizon_days / 7, x, t_x, T)
+    (x, t_x, T), inv = clv._distinct(s["x"].to_numpy(), s["t_x"].to_numpy(), s["T"].to_numpy())
+    s["p_alive"] = clv.probability_alive(vm.bg, x, t_x, T)[inv]
+    s[col] = clv.expected_purchases(vm.bg, horizon_days / 7, x, t_x, T)[inv]
     try:
         vm.gg = clv.fit_gamma_gamma(s["x_value"], s["zbar"])
     except ValueError as e:
@@ -631,8 +710,8 @@ def concentration_sentence(customers: pd.DataFrame, currency: str = "USD") -> st
     top = customers.iloc[0]
     ten = customers.head(10)["revenue"].sum()
     return (f"The biggest customer, {top['display_name']}, has spent {fmt.money(top['revenue'], currency)} "
-            f"({top['revenue'] / total:.1%} of revenue); the top {min(10, len(customers))} together "
-            f"{ten / total:.0%}.")
+            f"({share_text(top['revenue'] / total)} of revenue); the top {min(10, len(customers))} together "
+            f"{share_text(ten / total)}.")
 
 
 def pareto_advice(customers: pd.DataFrame, share_pct: float | None) -> tuple[str, list[str]]:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "calibration_summary", "quintile_scores", "rfm_scores", "rfm_segments", "SegmentRule",
+    "calibration_summary", "occasion_arrays", "quintile_scores", "rfm_scores", "rfm_segments", "SegmentRule",
     "SEGMENT_RULES", "SEGMENTS", "SEGMENT_ACTIONS", "PROSPECTS", "rule_table",
 ]
 
@@ -47,24 +47,54 @@ def calibration_summary(transactions: pd.DataFrame, cutoff: pd.Timestamp | str,
     if unit_days <= 0:
         raise ValueError(f"unit_days must be positive, got {unit_days}")
     cut = pd.Timestamp(cutoff).normalize()
-    day = pd.to_datetime(transactions[date_col]).dt.normalize()
-    keep = (day <= cut).to_numpy()
-    t = pd.DataFrame({"c": transactions[customer_col].to_numpy()[keep], "d": day.to_numpy()[keep],
-                      "v": transactions[value_col].to_numpy(dtype="float64")[keep]})
-    occ = t.groupby(["c", "d"], sort=True, observed=True)["v"].sum().reset_index()
-    # the first occasion of each customer is not a repeat; rows are sorted by customer then day
-    is_first = ~occ["c"].duplicated().to_numpy()
-    rep = occ.loc[~is_first]
-    g = occ.groupby("c", sort=True, observed=True)["d"]
-    out = pd.DataFrame({"first": g.min(), "last": g.max(), "n": g.size()})
-    out["x"] = (out["n"] - 1).astype("int64")
-    out["t_x"] = (out["last"] - out["first"]).dt.days / unit_days
-    out["T"] = (cut - out["first"]).dt.days / unit_days
-    pos = rep[rep["v"] > 0].groupby("c", sort=True, observed=True)["v"].agg(["size", "mean"])
-    out["x_value"] = pos["size"].reindex(out.index).fillna(0).astype("int64")
-    out["zbar"] = pos["mean"].reindex(out.index).fillna(0.0)
-    out.index.name = customer_col
-    return out[["x", "t_x", "T", "first", "last", "x_value", "zbar"]]
+    day = _day_numbers(transactions[date_col])
+    keep = day <= (cut - _EPOCH).days
+    codes, ids = pd.factorize(transactions[customer_col].to_numpy()[keep], sort=True)
+    oc, od, ov = occasion_arrays(codes, day[keep], transactions[value_col].to_numpy(dtype="float64")[keep])
+    # one row per occasion, sorted by customer then day: customer starts and ends by position
+    first_pos = np.flatnonzero(np.r_[True, oc[1:] != oc[:-1]])
+    last_pos = np.r_[first_pos[1:], len(oc)] - 1
+    is_first = np.zeros(len(oc), bool)
+    is_first[first_pos] = True
+    k = len(ids)
+    x = (last_pos - first_pos).astype("int64")
+    first_day, last_day = od[first_pos], od[last_pos]
+    pos = ~is_first & (ov > 0)
+    x_value = np.bincount(oc[pos], minlength=k)
+    spend = np.bincount(oc[pos], weights=ov[pos], minlength=k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zbar = np.where(x_value > 0, spend / np.maximum(x_value, 1), 0.0)
+    out = pd.DataFrame({
+        "x": x, "t_x": (last_day - first_day) / unit_days, "T": ((cut - _EPOCH).days - first_day) / unit_days,
+        "first": _EPOCH + pd.to_timedelta(first_day, unit="D"), "last": _EPOCH + pd.to_timedelta(last_day, unit="D"),
+        "x_value": x_value.astype("int64"), "zbar": zbar,
+    }, index=pd.Index(ids, name=customer_col, dtype=transactions[customer_col].dtype))
+    return out
+
+
+_EPOCH = pd.Timestamp("1970-01-01")
+
+
+def _day_numbers(dates: pd.Series) -> np.ndarray:
+    """Calendar days since 1970-01-01 (int64) of dates or naive timestamps."""
+    d = pd.to_datetime(dates)
+    if d.isna().any():
+        raise ValueError(f"{int(d.isna().sum())} missing date(s)")
+    return d.to_numpy().astype("datetime64[D]").astype("int64")
+
+
+def occasion_arrays(codes: np.ndarray, days: np.ndarray, values: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Collapse rows into purchase occasions (one customer, one day): sorted codes, days and summed values.
+
+    Vectorised: one lexsort and one ``np.add.reduceat``; no per-customer loop.
+    """
+    order = np.lexsort((days, codes))
+    c, d, v = codes[order], days[order], values[order]
+    if len(c) == 0:
+        return c, d, v
+    starts = np.flatnonzero(np.r_[True, (c[1:] != c[:-1]) | (d[1:] != d[:-1])])
+    return c[starts], d[starts], np.add.reduceat(v, starts)
 
 
 def quintile_scores(values: pd.Series, higher_is_better: bool = True) -> pd.Series:

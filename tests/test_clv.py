@@ -188,3 +188,20 @@ def test_expected_purchases_continuous_at_a_equal_one():
     hi = clv.expected_purchases(_fit(0.5, 4.0, 1 + 1e-4, 3.0), 13, x, tx, T)
     assert np.isfinite(mid).all()
     assert ((np.minimum(lo, hi) - 1e-4 <= mid) & (mid <= np.maximum(lo, hi) + 1e-4)).all()
+
+
+def test_factorised_totals_equal_the_per_customer_sums():
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 6, 300).astype(float)
+    T = rng.integers(10, 60, 300).astype(float)
+    tx = np.where(x > 0, np.floor(rng.random(300) * T), 0.0)
+    p = (0.4, 5.0, 0.7, 2.2)
+    ll, g = clv._bgnbd_terms(p, x, tx, T)
+    tot, gtot = clv._bgnbd_total(p, clv._BGData(x, tx, T))
+    assert tot == pytest.approx(ll.sum(), rel=1e-12)
+    assert gtot == pytest.approx(g.sum(axis=1), rel=1e-10)
+    xs, z = x[x > 0], rng.gamma(3.0, 10.0, int((x > 0).sum()))
+    ll2, g2 = clv._gg_terms((3.0, 4.0, 12.0), xs, z)
+    tot2, gtot2 = clv._gg_total((3.0, 4.0, 12.0), clv._GGData(xs, z))
+    assert tot2 == pytest.approx(ll2.sum(), rel=1e-12)
+    assert gtot2 == pytest.approx(g2.sum(axis=1), rel=1e-10)

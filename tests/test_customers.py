@@ -362,3 +362,59 @@ def test_churn_model_sentence_counts_repeat_buyers_only():
     assert s[1].startswith("Of the 2 repeat buyers among them, the BG/NBD model still rates 1 as more likely")
     # the one-time buyer's p_alive of 1 does not make them "likely still interested"
     assert cu.churn_actions(risk, vip_threshold=None).iloc[2].startswith("Win-back offer")
+
+
+def test_customer_occasions_by_hand():
+    sales = pd.DataFrame({
+        "sale_id": pd.array(["1", "2", "3", "4", "5", "6"], dtype="string"),
+        "buyer_id": pd.array(["007", "007", "7", "007", "7", "7"], dtype="string"),
+        "date_sold": pd.to_datetime(["2026-10-03 10:00", "2026-10-03 21:30", "2026-10-03 12:00",
+                                     "2026-10-05 09:00", "2026-10-06 10:00", "2026-11-01 00:00"]),
+        "sale_price": [100.0, 50.0, 30.0, 20.0, 999.0, 5.0],
+        "quantity": np.array([1, 2, 1, 1, 1, 1], dtype="int64"),
+        "status": pd.array(["completed", "completed", "completed", "completed", "refunded", "completed"],
+                           dtype="string"),
+    })
+    o = cu.customer_occasions(sales, END)
+    # "007" and "7" are different buyers; 007 on 10-03: 100 + 2 x 50 = 200 over 2 lines, 3 units;
+    # the refund and the November sale do not count
+    assert o["buyer_id"].tolist() == ["007", "007", "7"]
+    assert o["date"].dt.strftime("%Y-%m-%d").tolist() == ["2026-10-03", "2026-10-05", "2026-10-03"]
+    assert o["revenue"].tolist() == [200.0, 20.0, 30.0]
+    assert o["units"].tolist() == [3, 1, 1] and o["lines"].tolist() == [2, 1, 1]
+
+
+def test_customer_occasions_equal_the_derived_ones_on_sample_data():
+    if not (SAMPLE_DIR / "sales.csv").exists():
+        pytest.skip("data/sample not generated yet (make sample-data)")
+    from lib.derived import purchase_occasions, sale_lines
+    from lib.loader import load_dataset
+
+    ds = load_dataset(SAMPLE_DIR)
+    end = pd.Timestamp("2026-10-31")
+    lines = sale_lines(ds.tables)
+    ref = purchase_occasions(lines[lines["date_sold"] < end + pd.Timedelta(days=1)])
+    ref = ref.sort_values(["buyer_id", "date"]).reset_index(drop=True)[["buyer_id", "date", "revenue", "units",
+                                                                         "lines"]]
+    ours = cu.customer_occasions(ds.tables["sales"], end)
+    pd.testing.assert_frame_equal(ours, ref, check_dtype=False, check_exact=False, rtol=1e-12)
+
+
+def test_money_strings_match_fmt_money():
+    from lib import fmt
+
+    v = np.array([0, 5, 999.4, 1000, 1234567.4, 100000, 1001, -2500.2, 999999.6])
+    assert cu._money_strings(v).tolist() == [fmt.money(x) for x in v]
+    assert cu._money_strings(np.array([1234.0]), "EUR").tolist() == ["€1,234"]
+
+
+@pytest.mark.parametrize(("f", "text"), [(0.62, "62%"), (0.026, "2.6%"), (0.0027, "0.27%"), (0.00027, "0.027%"),
+                                         (0.0, "0%")])
+def test_share_text_keeps_two_significant_digits(f, text):
+    assert cu.share_text(f) == text
+
+
+def test_concentration_sentence_by_hand(table):
+    # A has 600 of 1,000 = 60%; the top 5 (all) 100%
+    assert cu.concentration_sentence(table) == ("The biggest customer, Ana B., has spent $600 (60% of revenue); "
+                                                "the top 5 together 100%.")
