@@ -548,44 +548,75 @@ def _cast_ts(s: pa.Array, tz: str | None) -> np.ndarray:
         return vals.to_numpy(dtype="datetime64[ns]")
 
 
-def _parse_timestamp(chk: _Checker, col: Column, s: pa.Array, blank: np.ndarray, tz_name: str) -> np.ndarray:
-    """Naive ISO timestamps are business-local; ones with an offset are converted to tz_name, then naive."""
-    fast = _fast_cast(s, blank, _EPOCH, pa.timestamp("ns"))  # every value naive ISO: no regex needed
-    if fast is not None:
-        date_only = _np(pac.less_equal(pac.binary_length(s), pa.scalar(10, pa.int32()))) & ~blank
-        chk.count("repaired", f"{col.name}: date without time of day, midnight assumed", date_only.sum())
-        return fast
+def _classify_timestamps(s: pa.Array, tz_name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Regex path for timestamps that did not all cast: values, naive, zoned and bad-offset masks."""
     naive = _np(pac.match_substring_regex(s, _TS_NAIVE))
     out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
     if naive.any():
         out[naive] = _cast_ts(pac.filter(s, pa.array(naive)), None)
-    rest = ~naive & ~blank
-    bad_offset = np.zeros(len(s), dtype=bool)
+    shaped = _np(pac.match_substring_regex(s, _TS_ZONED_SHAPE)) & ~naive
     zoned = np.zeros(len(s), dtype=bool)
-    if rest.any():
-        shaped = _np(pac.match_substring_regex(s, _TS_ZONED_SHAPE)) & rest
+    bad_offset = np.zeros(len(s), dtype=bool)
+    if shaped.any():
         t = pac.replace_substring_regex(s, r"\s*(UTC|GMT)$", "Z")
         t = pac.replace_substring_regex(t, r"\s+([+\-]\d|Z$)", r"\1")
-        good = _np(pac.match_substring_regex(t, _OFFSET_OK)) & shaped
-        bad_offset = shaped & ~good
-        zoned = good
-        if good.any():
-            utc = _cast_ts(pac.filter(t, pa.array(good)), "UTC")
-            local = (pd.Series(utc).dt.tz_localize("UTC").dt.tz_convert(tz_name).dt.tz_localize(None))
-            out[good] = local.to_numpy(dtype="datetime64[ns]")
-        chk.add(bad_offset, col.name, "malformed timezone offset",
-                f"{_sample(s, bad_offset)}; write offsets as +HH:MM or -HH:MM (at most 14 hours), "
-                "e.g. 2026-10-03 20:15:00-04:00, or leave them out for local time")
+        zoned = _np(pac.match_substring_regex(t, _OFFSET_OK)) & shaped
+        bad_offset = shaped & ~zoned
+        if zoned.any():
+            utc = _cast_ts(pac.filter(t, pa.array(zoned)), "UTC")
+            local = pd.Series(utc).dt.tz_localize("UTC").dt.tz_convert(tz_name).dt.tz_localize(None)
+            out[zoned] = local.to_numpy(dtype="datetime64[ns]")
+    return out, naive, zoned, bad_offset
+
+
+def _parse_timestamp(chk: _Checker, col: Column, s: pa.Array, blank: np.ndarray, tz_name: str) -> np.ndarray:
+    """Naive ISO timestamps are business-local; ones with an offset are converted to tz_name, then naive.
+
+    Fast path: the whole column casts as naive ISO. Otherwise the values that cannot carry an
+    offset (no ``+``/``-`` after the date, no Z/UTC/GMT suffix) are cast at once and only the
+    others go through the regular expressions.
+    """
+    date_only = _np(pac.less_equal(pac.binary_length(s), pa.scalar(10, pa.int32()))) & ~blank
+    chk.count("repaired", f"{col.name}: date without time of day, midnight assumed", date_only.sum())
+    fast = _fast_cast(s, blank, _EPOCH, pa.timestamp("ns"))  # every value naive ISO: no regex needed
+    if fast is not None:
+        return fast
+    n = len(s)
+    tail = pac.utf8_slice_codeunits(s, 10)
+    maybe_zoned = np.zeros(n, dtype=bool)
+    for m in (pac.match_substring(tail, "+"), pac.match_substring(tail, "-"), pac.ends_with(s, "Z"),
+              pac.ends_with(s, "UTC"), pac.ends_with(s, "GMT")):
+        maybe_zoned |= _np(m)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    naive = np.zeros(n, dtype=bool)
+    plain = ~maybe_zoned & ~blank
+    quick = _fast_cast(pac.filter(s, pa.array(plain)), np.zeros(int(plain.sum()), dtype=bool), _EPOCH,
+                       pa.timestamp("ns")) if plain.any() else None
+    if quick is not None:
+        out[plain], naive = quick, plain
+        rest = maybe_zoned & ~blank
+    else:
+        rest = ~blank
+    zoned = np.zeros(n, dtype=bool)
+    bad_offset = np.zeros(n, dtype=bool)
+    if rest.any():
+        idx = np.flatnonzero(rest)
+        vals, nv, zn, bo = _classify_timestamps(pac.filter(s, pa.array(rest)), tz_name)
+        out[idx] = vals
+        naive[idx[nv]] = True
+        zoned[idx[zn]] = True
+        bad_offset[idx[bo]] = True
+    chk.add(bad_offset, col.name, "malformed timezone offset",
+            f"{_sample(s, bad_offset)}; write offsets as +HH:MM or -HH:MM (at most 14 hours), "
+            "e.g. 2026-10-03 20:15:00-04:00, or leave them out for local time")
     invalid = (~blank & ~naive & ~zoned & ~bad_offset) | ((naive | zoned) & np.isnat(out))
     chk.add(invalid, col.name, "not an ISO 8601 timestamp",
             f"{_sample(s, invalid)}; expected e.g. 2026-10-03 20:15:00 or 2026-10-03T20:15:00-04:00")
-    date_only = _np(pac.match_substring_regex(s, r"^\d{4}-\d{2}-\d{2}$"))
-    chk.count("repaired", f"{col.name}: date without time of day, midnight assumed", date_only.sum())
     if zoned.any():
         chk.count("read", f"{col.name}: timestamps with an offset converted to {tz_name}", zoned.sum())
         if naive.any():
             chk.count("read", f"{col.name}: timestamps without an offset taken as {tz_name} local time",
-                      (naive & ~blank).sum())
+                      naive.sum())
     return out
 
 
