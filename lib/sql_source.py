@@ -7,7 +7,8 @@ Tables or views with other names are chosen with the URL parameter ``tables``::
     postgresql://reader@db.example/shop?tables=sales:v_sales,users:crm.v_users
 
 (contract table ``:`` table or view, optionally ``schema.name``). A view renames columns with
-``AS``, so no column mapping is needed on this path.
+``AS``, so no column mapping is needed on this path. Rows are read in the order of the table's
+contract id column (``sale_id``, ``product_id``...) when it has one.
 
 Every value is read as text so the CSV parsers and rules apply unchanged: numbers become their
 plain decimal text, dates ``YYYY-MM-DD``, naive timestamps ``YYYY-MM-DD HH:MM:SS`` (still local
@@ -177,9 +178,17 @@ def _sqlite_engine(url: URL) -> sa.Engine:
     return sa.create_engine(url.set(database=""), creator=lambda: sqlite3.connect(uri, uri=True))
 
 
+def _postgres_driver() -> str:
+    import importlib.util
+
+    return "psycopg" if importlib.util.find_spec("psycopg") else "psycopg2"
+
+
 def _engine(url: URL) -> sa.Engine:
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
+    if url.drivername == "postgresql":  # SQLAlchemy 2.1 defaults to psycopg 3; use psycopg2 when only it is installed
+        url = url.set(drivername="postgresql+" + _postgres_driver())
     engine = sa.create_engine(url)
     backend = url.get_backend_name()
     statement = {"postgresql": "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
@@ -206,12 +215,31 @@ def _relations(conn: sa.Connection) -> dict[str, str]:
     return out
 
 
-def _read_relation(conn: sa.Connection, source: str) -> tuple[list[str], list[pa.Array]]:
-    """Every column of one table/view as arrow text arrays, fetched in batches."""
+def _key_column(table: str) -> str | None:
+    """The contract's unique id column of a table (rows are read in its order), if it has one."""
+    keys = [c.name for c in TABLES[table].columns if c.unique]
+    return keys[0] if keys else None
+
+
+def _read_relation(conn: sa.Connection, source: str, table: str) -> tuple[list[str], list[pa.Array]]:
+    """Every column of one table/view as arrow text arrays, fetched in batches.
+
+    A database table has no row order, so rows are read ordered by the contract's id column
+    (e.g. sale_id) when the relation has it: the same contents give the same frames, line
+    numbers and fingerprint, whatever the physical layout. Tables without an id column
+    (touchpoints) keep the database's order.
+    """
     prep = conn.dialect.identifier_preparer
+    schema, _, name = source.rpartition(".")
     quoted = ".".join(prep.quote(p) for p in source.split("."))
+    key = _key_column(table)
+    order = ""
+    if key:
+        cols = {c["name"].lower(): c["name"] for c in sa.inspect(conn).get_columns(name, schema or None)}
+        if key in cols:
+            order = f" ORDER BY {prep.quote(cols[key])}"
     result = conn.execution_options(stream_results=True, max_row_buffer=_BATCH).exec_driver_sql(
-        f"SELECT * FROM {quoted}")
+        f"SELECT * FROM {quoted}{order}")
     columns = [str(c).strip() for c in result.keys()]
     parts: list[list[pa.Array]] = [[] for _ in columns]
     for batch in result.partitions(_BATCH):
@@ -275,7 +303,7 @@ def read_sql_tables(url: str) -> RawSource:
                 else:
                     continue
                 try:
-                    columns, arrays = _read_relation(conn, source)
+                    columns, arrays = _read_relation(conn, source, name)
                 except sa.exc.DBAPIError as e:
                     problems.append(Problem(label, None, "could not be read",
                                             detail=_scrub(str(e.orig).splitlines()[0], u)))
