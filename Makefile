@@ -21,6 +21,7 @@ NOTEBOOKS := overview customers sales_timing products_inventory brands marketing
 ## List the targets with one line each
 help:
 	@awk '/^## /{d=substr($$0,4); next} /^[a-zA-Z%_-]+:/{if(d){split($$1,t,":"); printf "  \033[1m%-22s\033[0m %s\n", t[1], d}; d=""}' $(MAKEFILE_LIST)
+	@printf "  \033[1m%-22s\033[0m %s\n" "report-<name>" "Run one notebook into reports/<PERIOD>/: $(NOTEBOOKS)"
 	@echo "  Variables: DATA=folder|sqlite:///x.db  PERIOD=YYYY-MM  OUT=reports  TZ_NAME=$(TZ_NAME)  CURRENCY=$(CURRENCY)"
 
 $(STAMP): requirements.txt
@@ -34,9 +35,12 @@ $(STAMP): requirements.txt
 ## Create the virtualenv, install pinned requirements, register the Jupyter kernel (skipped when done)
 setup: $(STAMP)
 
-## Write the deterministic sample data under data/sample/ (if missing)
-sample-data: $(STAMP)
-	@test -f data/sample/sales.csv || $(PY) -m lib.sample_data --out data/sample
+SAMPLE := data/sample/sales.csv
+$(SAMPLE): lib/sample_data.py | $(STAMP)
+	$(PY) -m lib.sample_data --out data/sample
+
+## Write the deterministic sample data under data/sample/ (again when the generator changed)
+sample-data: $(STAMP) $(SAMPLE)
 
 ## Run every notebook and write reports/<PERIOD>/ (index.html, HTML reports, metrics.json, tables/)
 report: $(STAMP) sample-data
@@ -54,7 +58,7 @@ validate: $(STAMP) sample-data
 test: $(STAMP) sample-data
 	$(PY) -m ruff check lib tests
 	$(PY) -m pytest -q -n $(JOBS) tests
-	$(PY) -m pytest -q -p no:randomly --nbval-lax notebooks
+	$(PY) -m pytest -q --nbval-lax notebooks
 
 ## Open JupyterLab on the notebooks with the project's kernel
 lab: $(STAMP) sample-data
