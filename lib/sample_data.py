@@ -628,11 +628,15 @@ def _plant_churn_and_trim(rng: np.random.Generator, occ: dict, ln: dict, sales: 
     first_any = np.full(n_buy, n_days)
     np.minimum.at(first_any, buyer, day)
     buyers_seen = np.flatnonzero(n_occ_b > 0)
-    top_cut = np.quantile(rev[buyers_seen], 0.93) if len(buyers_seen) else np.inf
-    cand = np.flatnonzero((last_in_w >= 0) & (last_any > hi) & (n_occ_b >= 3) & (rev >= top_cut)
+    # revenue a buyer keeps when cut off after the last purchase in the window: must stay high
+    line_day, line_buyer = day[ln["occ"]], buyer[ln["occ"]]
+    kept = (last_in_w[line_buyer] >= 0) & (line_day <= last_in_w[line_buyer])
+    rev_kept = np.bincount(line_buyer[kept], weights=line_rev[kept], minlength=n_buy)
+    top_cut = np.quantile(rev[buyers_seen], 0.90) if len(buyers_seen) else np.inf
+    cand = np.flatnonzero((last_in_w >= 0) & (last_any > hi) & (n_occ_b >= 3) & (rev_kept >= top_cut)
                           & (first_any < lo))
     k = max(5, int(round(0.005 * len(buyers_seen))))
-    vip = cand[np.argsort(-rev[cand], kind="stable")][: 2 * k]
+    vip = cand[np.argsort(-rev_kept[cand], kind="stable")][: 2 * k]
     vip = np.sort(rng.permutation(vip)[:k]) if len(vip) else vip
     is_vip = np.zeros(n_buy, dtype=bool)
     is_vip[vip] = True
