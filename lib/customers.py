@@ -107,6 +107,11 @@ def share_text(fraction: float) -> str:
     return fmt.pct(v, d)
 
 
+def _n(count: float, word: str, plural: str | None = None) -> str:
+    """``1 customer`` / ``3 customers`` with thousands separators."""
+    return f"{fmt.num(count)} {word if count == 1 else (plural or word + 's')}"
+
+
 # ---------------------------------------------------------------- Pareto
 
 
@@ -335,21 +340,22 @@ def segment_sentences(summary: pd.DataFrame, currency: str = "USD", has_users: b
         return ["No customer has a completed purchase yet, so there are no RFM groups."]
     big = buyers_.loc[buyers_["customers"].idxmax()]
     rich = buyers_.loc[buyers_["revenue"].idxmax()]
-    out = [f"The largest group is {big['segment']} with {fmt.num(big['customers'])} customers "
+    out = [f"The largest group is {big['segment']} with {_n(big['customers'], 'customer')} "
            f"({fmt.pct(big['share_of_customers_pct'])} of buyers).",
            f"{rich['segment']} bring the most revenue: {fmt.money(rich['revenue'], currency)} "
            f"({fmt.pct(rich['revenue_share_pct'])} of all revenue) from {fmt.pct(rich['share_of_customers_pct'])} "
            f"of customers."]
     risk = buyers_[buyers_["segment"].isin(["Previously loyal", "At risk"])]
     if risk["customers"].sum() > 0:
-        out.append(f"{fmt.num(risk['customers'].sum())} customers who used to buy a lot are slipping "
+        out.append(f"{_n(risk['customers'].sum(), 'customer')} who used to buy a lot "
+                   f"{'is' if risk['customers'].sum() == 1 else 'are'} slipping "
                    f"(Previously loyal and At risk); together they have spent "
                    f"{fmt.money(risk['revenue'].sum(), currency)}.")
     pro = summary[summary["segment"] == rfm.PROSPECTS]["customers"]
     if not has_users:
         out.append("Prospects (registered buyers who never bought) need users.csv; this data has sales only.")
     elif len(pro) and pro.iloc[0] > 0:
-        out.append(f"{fmt.num(pro.iloc[0])} registered buyers have never bought (Prospects).")
+        out.append(f"{_n(pro.iloc[0], 'registered buyer')} never bought (Prospects).")
     return out
 
 
@@ -650,7 +656,8 @@ def holdout_check(occasions: pd.DataFrame, period_end: pd.Timestamp, holdout_day
     """Fit BG/NBD on occasions up to period_end - holdout_days and compare with the holdout's actual repeats.
 
     Raises ValueError with a plain message when the calibration window has too
-    few customers or the holdout would cover more than half of the history.
+    few customers, its fit is unstable, or the holdout would cover more than
+    half of the history.
     """
     end = pd.Timestamp(period_end).normalize()
     o = occasions[occasions["date"] <= end]
@@ -663,6 +670,8 @@ def holdout_check(occasions: pd.DataFrame, period_end: pd.Timestamp, holdout_day
                          f"calibration window must be at least as long as the holdout")
     cal = rfm.calibration_summary(o, cutoff)
     fit = clv.fit_bgnbd(cal["x"], cal["t_x"], cal["T"])
+    if not fit.stable:
+        raise ValueError("the model fitted on the data before the holdout is not stable: " + "; ".join(fit.problems))
     later = o[(o["date"] > cutoff) & o["buyer_id"].isin(cal.index)]
     actual = later.groupby("buyer_id", observed=True).size()
     by_x = clv.holdout_comparison(fit, cal, actual, holdout_days / 7)

@@ -186,7 +186,7 @@ def test_segment_summary_by_hand(table, occasions, users):
     assert summ.loc["Prospects", "customers"] == 1 and np.isnan(summ.loc["Prospects", "share_of_customers_pct"])
     sent = cu.segment_sentences(summ.reset_index(), "USD")
     assert sent[0] == "The largest group is Loyal with 2 customers (40.0% of buyers)."
-    assert sent[-1] == "1 registered buyers have never bought (Prospects)."
+    assert sent[-1] == "1 registered buyer never bought (Prospects)."
 
 
 def test_prospects_need_users():
@@ -418,3 +418,10 @@ def test_concentration_sentence_by_hand(table):
     # A has 600 of 1,000 = 60%; the top 5 (all) 100%
     assert cu.concentration_sentence(table) == ("The biggest customer, Ana B., has spent $600 (60% of revenue); "
                                                 "the top 5 together 100%.")
+
+
+def test_holdout_check_refuses_an_unstable_fit():
+    # 20 customers from 2026-01-01; 5 of them come back once in January: the calibration fit is unstable
+    rows = [(f"c{i}", "2026-01-01", 10.0, 1) for i in range(20)] + [(f"c{i}", "2026-01-20", 10.0, 1) for i in range(5)]
+    with pytest.raises(ValueError, match="not stable|too few"):
+        cu.holdout_check(occ(rows), pd.Timestamp("2026-10-31"), holdout_days=120)
