@@ -17,6 +17,11 @@ _EXTRA = ["kind", "item_a_occasions", "item_b_occasions", "total_occasions", "ex
           "confidence_b_to_a", "p_value", "item_b_mean_revenue", "recommended", "reason"]
 
 
+def _kind(by: str) -> str:
+    """``category`` or ``brand`` (from brand_name / brand_id): what the pair's items are."""
+    return "brand" if by in ("brand_name", "brand_id") else by
+
+
 def _empty() -> pd.DataFrame:
     """An empty candidate table with the right column types."""
     types = {"item_a": "string", "item_b": "string", "kind": "string", "reason": "string", "recommended": "bool",
@@ -96,7 +101,7 @@ def pair_table(lines: pd.DataFrame, by: str = "category", min_pair_occasions: in
         "item_a": pd.array(a, dtype="string"), "item_b": pd.array(b, dtype="string"),
         "support": support, "confidence": k / na,
         "lift": support / ((na / n_total) * (nb / n_total)), "occasions": k,
-        "kind": by, "item_a_occasions": na, "item_b_occasions": nb, "total_occasions": n_total,
+        "kind": _kind(by), "item_a_occasions": na, "item_b_occasions": nb, "total_occasions": n_total,
         "expected_occasions": na * nb / n_total, "confidence_b_to_a": k / nb,
         "p_value": stats.hypergeom.sf(k - 1, n_total, na, nb),
         "item_b_mean_revenue": mean_rev.reindex(b).to_numpy(),
@@ -152,7 +157,7 @@ def bundle_sentence(cands: pd.DataFrame, min_pair_occasions: int) -> str:
         return (f"{fmt.num(len(cands))} pairs were bought together on at least {min_pair_occasions} occasions, "
                 "but none more often than chance predicts by a clear margin: no bundle is recommended.")
     r = rec.iloc[0]
-    return (f"{r['item_a']} and {r['item_b']} ({r['kind'].replace('_name', '')}) are bought together on "
+    return (f"{r['item_a']} and {r['item_b']} ({r['kind']}) are bought together on "
             f"{fmt.num(r['occasions'])} occasions, {r['lift']:.2f} times what chance predicts; "
             f"{r['confidence'] * 100:.0f}% of {r['item_a']} purchases include {r['item_b']} "
             f"(Fisher exact p = {r['p_value']:.2g}). {fmt.num(len(rec))} pair(s) qualify in all.")

@@ -300,7 +300,7 @@ def bundle_rule(cands: pd.DataFrame, months: float, money: Money, bundle_uptake_
         if not ev > 0:
             continue
         conf = "high" if r["p_value"] < alpha / 50 and r["occasions"] >= 30 else "medium"
-        what = {"category": "categories", "brand_name": "brands", "brand_id": "brands"}.get(str(kind), str(kind))
+        what = {"category": "categories", "brand": "brands"}.get(str(kind), f"{kind} values")
         out.append(Recommendation(
             "Inventory", f"Offer {r['item_a']} + {r['item_b']} bundles ({what} bought together).",
             f"About {money(ev)} more revenue a month if {bundle_uptake_pct:g}% of the {a_only:,.0f} monthly "
@@ -379,7 +379,8 @@ def brand_buying_rule(quad: pd.DataFrame, shelf: pd.DataFrame, bcol: str, pace: 
             f"against {quad.attrs.get('margin_split', np.nan):.1f}% overall, median "
             f"{fmt.days(pd.to_numeric(row['km_median_days'], errors='coerce'))} to sell against "
             f"{fmt.days(quad.attrs.get('days_split'))} (brand map quadrant '{label}'). Confidence {conf}: position "
-            + ("clear on margin and speed." if conf == "high" else f"{row['evidence']}."),
+            + ("clear on margin and speed." if conf == "high"
+               else f"clear on one axis only ({row['evidence']})."),
             conf, "brands", ev))
     return out
 
@@ -435,7 +436,8 @@ def retarget_rule(targets: pd.DataFrame, money: Money, churn_days: int = 90, res
         out.append(Recommendation(
             "Marketing", f"Win back the {len(t):,} {who}: {msg[0].lower()}{msg[1:].rstrip('.')}.",
             f"About {money(ev)} of revenue a month if {response_pct:g}% of them buy once more (assumption).",
-            f"They have not bought for more than {churn_days} days (median {t['days_since'].median():.0f} days), "
+            f"The {len(t):,} {who} have not bought for more than {churn_days} days (median "
+            f"{t['days_since'].median():.0f} days), "
             f"spent {money(t['revenue'].sum())} in all and {money(per_day)} per purchase day. "
             f"Confidence {conf}: their value is measured on {len(t):,} customers but the response rate is assumed.",
             conf, "customers", ev))
@@ -530,7 +532,10 @@ def section_summary(recs: list[Recommendation], section: str, money: Money,
         return (nothing or f"No {section.lower()} rule met its threshold this month, so nothing is recommended "
                 "here.", ["Keep the current plan; the rules are checked again next month."])
     total = sum(r.expected_value for r in mine)
-    meaning = (f"{len(mine)} {section.lower()} action(s) met their thresholds, worth about {money(total)} a month "
-               "together (each estimate is stated with its assumption).")
+    label = {"Live shows": "live-show"}.get(section, section.lower())
+    n = len(mine)
+    meaning = (f"{n} {label} action{'s' if n != 1 else ''} met {'their thresholds' if n != 1 else 'its threshold'}, "
+               f"worth about {money(total)} a month {'together ' if n != 1 else ''}in revenue or gross profit "
+               "(each estimate states what it counts and its assumption).")
     return meaning, [f"{r.action} {r.expected_effect}" for r in
                      sorted(mine, key=lambda r: (-r.expected_value, r.source, r.action))]
