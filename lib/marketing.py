@@ -18,7 +18,7 @@ __all__ = [
     "bootstrap_roas", "budget_advice", "BudgetAdvice", "roas_text", "missing_inputs_sentence",
     "campaign_sentences", "campaign_actions", "channel_sentences", "channel_actions",
     "acquisition_sentences", "acquisition_actions", "models_sentences", "models_actions",
-    "NO_CAMPAIGN", "break_even_roas", "spend_by",
+    "NO_CAMPAIGN", "break_even_roas", "spend_by", "headline_sentence",
 ]
 
 #: label suffix of touches without a known campaign (organic contacts)
@@ -695,15 +695,39 @@ def budget_advice(boot: pd.DataFrame, by: str = "channel", currency: str = "USD"
 
 
 def missing_inputs_sentence(tables: dict[str, pd.DataFrame]) -> str | None:
-    """Which marketing files are missing and what each would enable; None when both are present."""
+    """Which marketing files are missing, what still runs and what each file would enable; None when both exist."""
     miss = [t for t in ("campaigns", "touchpoints") if t not in tables]
     if not miss:
         return None
     what = {"campaigns": "campaigns.csv (campaign spend: ROAS, cost per new customer, budget advice)",
             "touchpoints": "touchpoints.csv (marketing contacts: attribution of sales to campaigns and channels)"}
-    return ("This data has no " + " and no ".join(what[t] for t in miss)
-            + "; only acquisition channels from users.csv can be reported. Add "
+    if len(miss) == 2:
+        runs = "only acquisition channels from users.csv can be reported"
+    elif miss == ["campaigns"]:
+        runs = "channels and attribution models are reported, but no return on spend"
+    else:
+        runs = "only spend and acquisition channels from users.csv can be reported"
+    return ("This data has no " + " and no ".join(what[t] for t in miss) + f"; {runs}. Add "
             + " and ".join(f"{t}.csv" for t in miss) + " to see the rest of this report.")
+
+
+def headline_sentence(metrics: dict, period_label: str, currency: str = "USD") -> str | None:
+    """The period's spend, ROAS and the best campaign and channel, from the Marketing metrics."""
+    spend = metrics.get("marketing_spend_period")
+    if spend is None:
+        return None
+    s = f"{period_label}: {fmt.money(spend, currency)} of campaign spend (prorated by campaign days in the month)"
+    if metrics.get("roas_period") is not None:
+        s += f", returning {roas_text(metrics['roas_period'])} in last-touch revenue."
+    elif spend > 0:
+        s += "; its return cannot be measured without touchpoints.csv." if metrics.get("best_channel_by_roas") \
+            is None else "; no sale this month was credited to it."
+    else:
+        s += "."
+    if metrics.get("best_campaign_by_roas"):
+        s += (f" Best campaign by ROAS over the history: {metrics['best_campaign_by_roas']}; best channel: "
+              f"{metrics['best_channel_by_roas']}.")
+    return s
 
 
 def campaign_sentences(perf: pd.DataFrame, currency: str = "USD") -> list[str]:
@@ -753,15 +777,30 @@ def campaign_actions(perf: pd.DataFrame) -> tuple[str, list[str]]:
     return meaning, acts or ["Keep the current campaigns and re-check next month."]
 
 
-def channel_sentences(ch: pd.DataFrame, currency: str = "USD") -> list[str]:
-    """Insight sentences on channels: paid ROAS, organic share, conversion of reached users."""
+def channel_sentences(ch: pd.DataFrame, currency: str = "USD", boot: pd.DataFrame | None = None) -> list[str]:
+    """Insight sentences on channels: paid ROAS (with bootstrap intervals when given), organic share, conversion."""
     s = []
     if "roas" in ch.columns and ch["roas"].notna().any():
         paid = ch[ch["roas"].notna()].sort_values("roas", ascending=False)
         top, low = paid.iloc[0], paid.iloc[-1]
+        iv = {}
+        if boot is not None and len(boot):
+            b = boot.set_index(boot["channel"].astype(str))
+            iv = {c: f", 90% interval {roas_text(b.loc[c, 'roas_low'])} to {roas_text(b.loc[c, 'roas_high'])}"
+                  for c in b.index}
         s.append(f"{top['channel']} returns the most per dollar ({roas_text(top['roas'])} on "
-                 f"{fmt.money(top['spend'], currency)} of spend); {low['channel']} the least "
-                 f"({roas_text(low['roas'])} on {fmt.money(low['spend'], currency)}).")
+                 f"{fmt.money(top['spend'], currency)} of spend{iv.get(str(top['channel']), '')}); "
+                 f"{low['channel']} the least ({roas_text(low['roas'])} on {fmt.money(low['spend'], currency)}"
+                 f"{iv.get(str(low['channel']), '')}).")
+        if len(paid) >= 2 and iv:
+            b2 = boot.set_index(boot["channel"].astype(str))
+            second = paid.iloc[1]
+            if b2.loc[str(top["channel"]), "roas_low"] > b2.loc[str(second["channel"]), "roas_high"]:
+                s.append(f"The lead of {top['channel']} over {second['channel']} is clear: the 90% bootstrap "
+                         f"intervals do not overlap.")
+            else:
+                s.append(f"The lead of {top['channel']} over {second['channel']} is within the uncertainty: "
+                         f"their 90% bootstrap intervals overlap.")
         big = paid.sort_values("spend", ascending=False).iloc[0]
         share = 100 * big["spend"] / paid["spend"].sum()
         if big["channel"] != top["channel"]:

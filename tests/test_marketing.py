@@ -282,8 +282,22 @@ def test_missing_inputs_sentence():
     assert mk.missing_inputs_sentence({"campaigns": 1, "touchpoints": 1}) is None
     s = mk.missing_inputs_sentence({"users": 1})
     assert "campaigns.csv" in s and "touchpoints.csv" in s
-    assert "touchpoints.csv" in mk.missing_inputs_sentence({"campaigns": 1}) and \
-        "no campaigns.csv" not in mk.missing_inputs_sentence({"campaigns": 1})
+    assert "only acquisition channels" in s
+    no_tp = mk.missing_inputs_sentence({"campaigns": 1})
+    assert "no touchpoints.csv" in no_tp and "campaigns.csv (" not in no_tp and "only spend" in no_tp
+    assert "attribution models are reported" in mk.missing_inputs_sentence({"touchpoints": 1})
+
+
+def test_headline_sentence():
+    m = {"marketing_spend_period": 4100.0, "roas_period": 1500 / 4100, "best_campaign_by_roas": "Gamma",
+         "best_channel_by_roas": "instagram"}
+    assert mk.headline_sentence(m, "2026-10") == (
+        "2026-10: $4,100 of campaign spend (prorated by campaign days in the month), returning 0.37x in "
+        "last-touch revenue. Best campaign by ROAS over the history: Gamma; best channel: instagram.")
+    no_tp = {"marketing_spend_period": 10.0, "roas_period": None, "best_campaign_by_roas": None,
+             "best_channel_by_roas": None}
+    assert mk.headline_sentence(no_tp, "2026-10").endswith("cannot be measured without touchpoints.csv.")
+    assert mk.headline_sentence({"marketing_spend_period": None}, "2026-10") is None
 
 
 def test_roas_text():
@@ -329,3 +343,15 @@ def test_spend_by_channel_and_break_even(md, tables):
     # attributed revenue 1900, gross profit 600 -> break-even at 1900/600 = 3.17x revenue per dollar
     assert mk.break_even_roas(mk.campaign_performance(md)) == pytest.approx(1900 / 600)
     assert mk.break_even_roas(pd.DataFrame({"revenue": [1.0], "gross_profit": [np.nan]})) is None
+
+
+def test_channel_sentences_quote_bootstrap_intervals():
+    ch = pd.DataFrame({"channel": ["email", "tiktok"], "reached_users": [5, 5], "conversion_rate_pct": [1.0, 2.0],
+                       "revenue": [100.0, 50.0], "paid_revenue": [100.0, 50.0], "spend": [10.0, 100.0],
+                       "roas": [10.0, 0.5], "gp_roas": [3.0, 0.1]})
+    boot = pd.DataFrame({"channel": ["email", "tiktok"], "roas_low": [8.0, 0.3], "roas_high": [12.0, 0.7]})
+    s = " ".join(mk.channel_sentences(ch, boot=boot))
+    assert "10.00x on $10 of spend, 90% interval 8.00x to 12.00x" in s
+    assert "is clear: the 90% bootstrap intervals do not overlap" in s
+    boot2 = boot.assign(roas_low=[0.6, 0.3])
+    assert "within the uncertainty" in " ".join(mk.channel_sentences(ch, boot=boot2))
