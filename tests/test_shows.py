@@ -244,3 +244,28 @@ def test_recovers_planted_show_effects():
     assert shows.best_show_hour(hrs) == planted["best_show_hour"]
     assert shows.best_show_hour(hrs) != planted["raw_revenue_peak_hour"]
     assert shows.best_show_slot(shows.slot_stats(live, min_shows=5)) == planted["best_show_slot"]
+
+
+def test_show_slots_from_offset_timestamps_through_the_loader(tmp_path):
+    """shows.csv start times with offsets become New York local slots before grouping (midnight and DST)."""
+    loader = pytest.importorskip("lib.loader", reason="lib.loader not written yet")
+    (tmp_path / "shows.csv").write_text(
+        "show_id,channel,start_time,end_time\n"
+        "A,whatnot,2026-10-04T01:00:00+00:00,2026-10-04T03:00:00+00:00\n"   # Sat 2026-10-03 21:00-23:00 EDT
+        "B,whatnot,2026-11-01T05:30:00+00:00,2026-11-01T07:00:00+00:00\n"   # Sun 01:30 EDT .. 02:00 EST: 1.5 h
+        "C,instagram,2026-03-08 01:30:00,2026-03-08T04:00:00-04:00\n")      # naive 01:30 EST .. 04:00 EDT
+    (tmp_path / "sales.csv").write_text(
+        "sale_id,buyer_id,date_sold,sale_price,channel,show_id\n"
+        "1,b1,2026-10-04T01:30:00+00:00,100,whatnot,A\n"
+        "2,b1,2026-11-01T01:45:00-04:00,60,whatnot,B\n"
+        "3,b1,2026-03-08T03:10:00-04:00,40,instagram,C\n")
+    ds = loader.load_dataset(tmp_path, tz_name="America/New_York", use_cache=False)
+    lines = derived.sale_lines(ds.tables)
+    s = shows.show_sessions(ds.tables, lines).set_index("show_id")
+    assert (s.loc["A", "weekday"], s.loc["A", "hour"], s.loc["A", "hours"]) == (5, 21, 2.0)
+    assert (s.loc["B", "weekday"], s.loc["B", "hour"]) == (6, 1)
+    # naive local wall clocks: B runs 01:30 -> 02:00 local (1.5 h of real time across fall-back reads as 0.5 h)
+    assert s.loc["B", "hours"] == pytest.approx(0.5)
+    # C: 01:30 -> 04:00 local reads as 2.5 h although only 1.5 h passed (spring-forward)
+    assert (s.loc["C", "weekday"], s.loc["C", "hour"], s.loc["C", "hours"]) == (6, 1, 2.5)
+    assert list(s.loc[["A", "B", "C"], "revenue"]) == [100.0, 60.0, 40.0]
