@@ -17,7 +17,7 @@ __all__ = [
     "segment_sentences", "churn_risk", "churn_actions", "churn_list", "churn_sentences", "vip_list",
     "CohortTables", "cohort_tables", "cohort_sentences", "ValueModel", "value_model", "HoldoutCheck",
     "holdout_check", "value_sentences", "holdout_sentence", "concentration_sentence", "pareto_advice",
-    "repeat_advice", "segment_advice", "churn_advice", "cohort_advice", "value_advice",
+    "repeat_advice", "segment_advice", "churn_advice", "cohort_trend", "cohort_advice", "value_advice",
 ]
 
 
@@ -786,21 +786,51 @@ def churn_advice(at_risk: pd.DataFrame, churn_days: int, currency: str = "USD") 
     return meaning, actions
 
 
-def cohort_advice(t: CohortTables) -> tuple[str, list[str]]:
-    """What the cohort table means: whether newer cohorts come back less or more than older ones."""
+def cohort_trend(t: CohortTables) -> dict | None:
+    """Month-1 return of the earlier half of the cohorts against the recent half, two-proportion z-test.
+
+    Returns ``old_pct, new_pct`` (customers buying again in their second
+    month / cohort customers, pooled over each half), ``p_value`` (two-sided)
+    and the cohort counts; None with fewer than four cohorts observed a month
+    after their start.
+    """
+    from scipy import stats
+
     if t.retention_pct.empty or 1 not in t.retention_pct.columns:
-        return "Cohorts need at least two months of data.", ["Come back next month."]
+        return None
     m1 = t.retention_pct[1].dropna()
     if len(m1) < 4:
-        return "Too few cohorts to see a trend yet.", ["Come back when there are at least four monthly cohorts."]
+        return None
+    sizes = t.sizes.loc[m1.index].to_numpy(dtype="float64")
+    back = np.round(m1.to_numpy() * sizes / 100)
     half = len(m1) // 2
-    old, new = m1.iloc[:half].mean(), m1.iloc[half:].mean()
-    trend = "less" if new < old else "more"
-    meaning = (f"Recent cohorts come back {trend} often in their first month ({fmt.pct(new)} against "
-               f"{fmt.pct(old)} for the earlier half).")
-    actions = ["Send every new customer a follow-up within their first month; month-1 return is where cohorts "
-               "differ most." if trend == "less" else
-               "Keep the current welcome follow-up: newer customers return more often than earlier ones."]
+    x1, n1, x2, n2 = back[:half].sum(), sizes[:half].sum(), back[half:].sum(), sizes[half:].sum()
+    pooled = (x1 + x2) / (n1 + n2)
+    se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    z = ((x2 / n2) - (x1 / n1)) / se if se > 0 else 0.0
+    return {"old_pct": x1 / n1 * 100, "new_pct": x2 / n2 * 100, "p_value": float(2 * stats.norm.sf(abs(z))),
+            "old_cohorts": half, "new_cohorts": len(m1) - half}
+
+
+def cohort_advice(t: CohortTables) -> tuple[str, list[str]]:
+    """What the cohort table means: whether newer cohorts come back less or more than older ones (tested)."""
+    tr = cohort_trend(t)
+    if tr is None:
+        return ("Too few monthly cohorts to compare old and new customers yet.",
+                ["Come back when there are at least four monthly cohorts."])
+    test = f"two-proportion z-test p = {tr['p_value']:.3f}"
+    if tr["p_value"] >= 0.05:
+        meaning = (f"Newer customers come back in their second month about as often as earlier ones "
+                   f"({fmt.pct(tr['new_pct'])} for the {tr['new_cohorts']} recent cohorts against "
+                   f"{fmt.pct(tr['old_pct'])} for the {tr['old_cohorts']} earlier ones; {test}, no clear change).")
+        return meaning, ["Keep the welcome follow-up as it is; test a change on one month's new customers "
+                         "before rolling it out."]
+    worse = tr["new_pct"] < tr["old_pct"]
+    meaning = (f"Newer customers come back in their second month {'less' if worse else 'more'} often than earlier "
+               f"ones ({fmt.pct(tr['new_pct'])} against {fmt.pct(tr['old_pct'])}; {test}).")
+    actions = ["Send every new customer a personal follow-up within their first month: that is where recent "
+               "cohorts fall behind." if worse else
+               "Whatever changed for recent customers works: keep it, and note what it was."]
     return meaning, actions
 
 

@@ -425,3 +425,20 @@ def test_holdout_check_refuses_an_unstable_fit():
     rows = [(f"c{i}", "2026-01-01", 10.0, 1) for i in range(20)] + [(f"c{i}", "2026-01-20", 10.0, 1) for i in range(5)]
     with pytest.raises(ValueError, match="not stable|too few"):
         cu.holdout_check(occ(rows), pd.Timestamp("2026-10-31"), holdout_days=120)
+
+
+def test_cohort_trend_two_proportion_test_by_hand():
+    # four cohorts of 100: month-1 return 10%, 10% (earlier half) and 20%, 20% (recent half)
+    # pooled: 20/200 vs 40/200, p = 60/400 = .15, se = sqrt(.15 * .85 * (2/200)) = .035707,
+    # z = .10 / .035707 = 2.8006, two-sided p = 0.0051
+    idx = ["2026-01", "2026-02", "2026-03", "2026-04"]
+    ret = pd.DataFrame({0: [100.0] * 4, 1: [10.0, 10.0, 20.0, 20.0]}, index=idx)
+    t = cu.CohortTables(ret, pd.Series([100] * 4, index=idx), ret, pd.DataFrame())
+    tr = cu.cohort_trend(t)
+    assert (tr["old_pct"], tr["new_pct"]) == (10.0, 20.0)
+    assert tr["p_value"] == pytest.approx(0.0051, abs=0.0001)
+    meaning, _ = cu.cohort_advice(t)
+    assert meaning == ("Newer customers come back in their second month more often than earlier ones "
+                       "(20.0% against 10.0%; two-proportion z-test p = 0.005).")
+    assert cu.cohort_trend(cu.CohortTables(ret.iloc[:3], pd.Series([100] * 3, index=idx[:3]), ret,
+                                           pd.DataFrame())) is None
