@@ -183,15 +183,22 @@ def markdown_belief_check(completed: pd.DataFrame, over_days: int = 90, fresh_da
             "test": "Welch t-test"}
 
 
-def markdown_belief_sentence(check: dict | None) -> str:
-    """The belief check in words, stating whether the data support "20% off after 90 days"."""
+def markdown_belief_sentence(check: dict | None, practical_pts: float = 2.0) -> str:
+    """The belief check in words, stating whether the data support "20% off after 90 days".
+
+    When the whole interval lies within ``practical_pts`` points of the belief,
+    the data agree with it in practice (large samples make any gap significant).
+    """
     if check is None:
         return "Too few old and fresh sales with a list price to test the belief about markdowns."
     b = check["belief_pct"]
     s = (f"Items that sold after more than {check['over_days']} days went for {fmt.pct(check['discount_old_pct'])} "
          f"below list price on average (95% CI {check['discount_old_low']:.1f}% to "
          f"{check['discount_old_high']:.1f}%, {fmt.num(check['n_old'])} sales)")
-    if check["discount_old_high"] < b:
+    if b - practical_pts <= check["discount_old_low"] and check["discount_old_high"] <= b + practical_pts:
+        s += (f": practically the {b:.0f}% off the common belief says (the whole interval is within "
+              f"{practical_pts:g} points of it)")
+    elif check["discount_old_high"] < b:
         s += f": less than the {b:.0f}% off the common belief says old items need to move"
     elif check["discount_old_low"] > b:
         s += f": more than the {b:.0f}% off the common belief says"

@@ -95,8 +95,8 @@ def top_products(completed: pd.DataFrame, by: str = "revenue", n: int = 10,
         .drop_duplicates("product_id")
     t = t.merge(a, on="product_id", how="left")
     if catalog is not None and "product_name" in catalog.columns and "product_name" not in attrs:
-        t = t.merge(catalog[["product_id", "product_name"]].drop_duplicates("product_id"), on="product_id",
-                    how="left")
+        cat = catalog.loc[catalog["product_id"].isin(t["product_id"]), ["product_id", "product_name"]]
+        t = t.merge(cat.drop_duplicates("product_id"), on="product_id", how="left")
         attrs = ["product_name"] + attrs
     return t[["product_id"] + attrs + [c for c in t.columns if c not in attrs and c != "product_id"
                                        and c != "revenue_share_pct"]].reset_index(drop=True)

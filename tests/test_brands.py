@@ -174,3 +174,17 @@ def test_planted_top_brands_recovered():
     m = brands.top_brand_metrics(perf, min_sales=20)
     assert m["top_brand_by_revenue"] == planted["top_brand_by_revenue"]
     assert m["top_brand_by_margin"] == planted["top_brand_by_margin"]
+
+
+def test_performance_and_growth_actions():
+    perf = _perf().assign(unsold_cost=[100.0, 900.0, 0.0, 50.0], unsold_units=[1, 9, 0, 1])
+    m = brands.top_brand_metrics(perf, min_sales=20)
+    meaning, acts = brands.performance_actions(perf, m)
+    assert meaning.startswith("Z brings the most revenue, X the best margin")
+    assert acts[0] == "Source more X: 30.0% margin on 25 sales."
+    assert acts[1].startswith("X ties up the most money in unsold stock ($900, 9 units)")
+    assert acts[2] == "Treat Y with care: too few sales to judge."
+    g = brands.brand_growth(_growth_sales(), period_from_label("2026-06"), min_sales=10)
+    _, acts = brands.growth_actions(g)
+    # X grew with p = 0.002; Y flat with p = 1 -> only X is named
+    assert acts == ["Source more X: sales grew beyond chance."]

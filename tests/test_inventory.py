@@ -146,8 +146,12 @@ def test_markdown_belief_check_hand_values():
     assert "went for 15.0% below list price on average (95% CI 13.9% to 16.1%, 6 sales): less than the 20%" in s
     assert "so waiting cost 5.0 extra points" in s
     near = c.assign(sale_price=[91.0, 89.0] * 3 + [78.0, 82.0] * 3)  # old at 22% / 18% off: mean 20
+    # sd = sqrt(6 x 4 / 5) = 2.191, se = 0.894, t(5) = 2.5706 -> 20 +- 2.30: spans 20, not within 2 points
     assert "consistent with the common belief of 20% off" in \
         inventory.markdown_belief_sentence(inventory.markdown_belief_check(near))
+    # a narrow interval 20.6 to 21.2 sits within 2 points of 20: practically the belief
+    narrow = dict(r, discount_old_pct=20.9, discount_old_low=20.6, discount_old_high=21.2)
+    assert "practically the 20% off the common belief says" in inventory.markdown_belief_sentence(narrow)
     assert inventory.markdown_belief_check(c.head(7)) is None  # only 1 old sale
 
 
@@ -170,3 +174,19 @@ def test_planted_markdown_slope_recovered():
     assert curve.loc["__all__", "slope_pct_per_30d"] == pytest.approx(planted["markdown_slope_pct_per_30_days"],
                                                                       abs=1.0)
     assert curve.loc["__all__", "slope_p_value"] < 0.001
+
+
+def test_aging_and_markdown_actions(stock):
+    aged = inventory.aged_inventory(stock, 90)
+    by_brand = inventory.aged_by(stock, "brand_name", 90)
+    meaning, acts = inventory.aging_actions(aged, by_brand, 90)
+    # 300 of 1,460 at cost = 20.5%
+    assert meaning.startswith("$300 (20.5% of stock at cost) has waited more than 90 days")
+    assert acts[1] == "Pause buying Chanel until its 1 aged units ($300) move."
+    sent = inventory.aging_sentence(aged, 90, by_brand)
+    assert sent.startswith("1 of 4 units on hand (25.0%) were listed more than 90 days ago; they cost $300")
+    cands = inventory.markdown_candidates(_stock_rows([("x1", 120, 50.0, 100.0), ("x5", 95, 50.0, float("nan"))]),
+                                          _curve_sales())
+    _, acts = inventory.markdown_actions(cands, None)
+    assert acts == ["Apply the markdowns in markdown_candidates.csv, oldest first (median 20% off).",
+                    "Set a list price on the 1 aged items that have none."]

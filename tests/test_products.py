@@ -218,3 +218,24 @@ def test_margin_difference_test_and_sentence():
     assert r["p_value"] == pytest.approx(0.009023, rel=1e-3)
     assert products.margin_difference_test(items.head(7)) is None  # Wallet has 2 < 5 items
     assert products.p_text(0.0001) == "p < 0.001" and products.p_text(0.0423) == "p = 0.042"
+
+
+def test_action_texts_are_computed(fx):
+    _, _, completed, lc = fx
+    by_cat = products.sales_by(completed, "category")
+    by_brand = products.sales_by(completed, "brand_name")
+    meaning, acts = products.top_sellers_actions(by_cat, by_brand, "Bag")
+    assert meaning == "Bag carries the business (84.8% of revenue)."
+    assert acts[1] == "Bag also has the best margin: buy it first when sourcing."
+    # Wallet as margin leader (hypothetical) -> feature it
+    _, acts = products.top_sellers_actions(by_cat, by_brand, "Wallet")
+    assert acts[1].startswith("Wallet earns the best margin (2.9%) but only 15.2% of revenue")
+    dts = products.days_to_sell_table(lc)
+    meaning, acts = products.days_to_sell_actions(dts, 100 * 2 / 6)
+    assert meaning == "A typical item waits 30 days for a buyer; cash is tied up that long."
+    assert acts[0] == "Price condition B items to move: they take 64 days against 30 days for condition S."
+    assert "33.3% this month" in acts[-1]
+    items = products.item_profit(completed)
+    _, acts = products.profitability_actions(products.loss_makers(items),
+                                             products.sales_by(completed, ["category", "condition"]))
+    assert acts[0].startswith("Most loss-making sales went through poshmark (1 of 1)")
