@@ -920,15 +920,38 @@ def models_sentences(shares: pd.DataFrame, dis: dict | None, roas_models: pd.Dat
     return s
 
 
-def models_actions(shares: pd.DataFrame, dis: dict | None) -> tuple[str, list[str]]:
-    """(meaning, actions) for the model comparison."""
+def models_actions(shares: pd.DataFrame, dis: dict | None, roas_models: pd.DataFrame | None = None,
+                   break_even: float | None = None) -> tuple[str, list[str]]:
+    """(meaning, actions) for the model comparison; with ``roas_models`` and ``break_even`` (revenue ROAS at
+    which gross profit covers spend) it says whether the most disputed channel's verdict depends on the model."""
     if dis is None:
         return "Attribution cannot be compared yet.", ["Collect touchpoints for more purchases."]
     if dis["spread_pts"] < 5:
         return ("The models broadly agree, so the choice of attribution model does not change the budget "
                 "picture.", ["Use last-touch ROAS (the headline metric) for budget decisions."])
-    return (f"Credit for {dis['key']} depends on the model by {dis['spread_pts']:.0f} points of revenue share, "
-            f"so its budget should not rest on last touch alone.",
-            [f"Before cutting {dis['key']}, check its Markov and position-based credit: it may be opening "
-             f"journeys that other channels close.",
-             "Use last touch for the headline ROAS and the Markov model as the cross-check."])
+    key = dis["key"]
+    meaning = (f"Credit for {key} depends on the model by {dis['spread_pts']:.0f} points of revenue share, "
+               f"so its budget should not rest on last touch alone.")
+    acts = []
+    if roas_models is not None and break_even is not None and key in roas_models.index:
+        r = roas_models.loc[key].dropna()
+        if len(r):
+            hi_m, lo_m = r.idxmax(), r.idxmin()
+            lab = at.MODEL_LABELS
+            if r.max() < break_even:
+                acts.append(f"Even under its most generous model ({lab[hi_m]}) {key} returns "
+                            f"{roas_text(r.max())} against a break-even of {roas_text(break_even)}: the case for "
+                            f"cutting it holds whichever model is used.")
+            elif r.min() >= break_even:
+                acts.append(f"Even under its least generous model ({lab[lo_m]}) {key} returns "
+                            f"{roas_text(r.min())}, above the break-even of {roas_text(break_even)}: keep funding "
+                            f"it whichever model is used.")
+            else:
+                acts.append(f"{key} pays back under {lab[hi_m]} ({roas_text(r.max())}) but not under "
+                            f"{lab[lo_m]} ({roas_text(r.min())}; break-even {roas_text(break_even)}): test it "
+                            f"with a holdout before changing its budget.")
+    if not acts:
+        acts.append(f"Before cutting {key}, check its Markov and position-based credit: it may be opening "
+                    f"journeys that other channels close.")
+    acts.append("Use last touch for the headline ROAS and the Markov model as the cross-check.")
+    return meaning, acts

@@ -355,3 +355,17 @@ def test_channel_sentences_quote_bootstrap_intervals():
     assert "is clear: the 90% bootstrap intervals do not overlap" in s
     boot2 = boot.assign(roas_low=[0.6, 0.3])
     assert "within the uncertainty" in " ".join(mk.channel_sentences(ch, boot=boot2))
+
+
+def test_models_actions_say_whether_the_verdict_depends_on_the_model():
+    shares = pd.DataFrame({"last_touch": [60.0, 40.0], "markov": [45.0, 55.0]},
+                          index=pd.Index(["email", "tiktok"], name="channel"))
+    d = mk.model_disagreement(shares)   # both rows spread 15 points: email first
+    roas = pd.DataFrame({"last_touch": [10.0, 0.7], "markov": [8.0, 1.1]}, index=["email", "tiktok"])
+    meaning, acts = mk.models_actions(shares, d, roas, break_even=4.0)
+    assert "15 points" in meaning
+    assert "least generous model (Markov (removal effect)) email returns 8.00x" in acts[0]
+    d2 = dict(d, key="tiktok")
+    assert "cutting it holds whichever model" in mk.models_actions(shares, d2, roas, 4.0)[1][0]
+    assert "test it with a holdout" in mk.models_actions(shares, d2, roas, 0.9)[1][0]
+    assert "broadly agree" in mk.models_actions(shares, dict(d, spread_pts=2.0))[0]
