@@ -447,7 +447,7 @@ def generate(out_dir: str | Path, sales: int = 6000, seed: int = 7, start: str =
     for _attempt in range(6):
         bp = _buyer_process(r_buy, n_arr, t_op)
         occ = _occasions(cal, bp, t_op)
-        ln = _lines(r_line, cal, occ, bp)
+        ln = _lines(r_line, occ, bp)
         if len(ln["occ"]) >= sales:
             break
         n_arr = int(n_arr * 1.3)
@@ -563,7 +563,7 @@ def _occasions(cal: dict, bp: dict, t_op: float) -> dict:
             "day": b // _BINS_PER_DAY}
 
 
-def _lines(rng: np.random.Generator, cal: dict, occ: dict, bp: dict) -> dict:
+def _lines(rng: np.random.Generator, occ: dict, bp: dict) -> dict:
     """Sales lines of every occasion: category, brand, condition, quantity, prices, days to sell."""
     n_occ = len(occ["buyer"])
     cat_first = rng.choice(len(CATEGORIES), size=n_occ, p=_CAT_FIRST)
