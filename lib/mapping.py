@@ -204,6 +204,13 @@ def _to_arrow(s: pd.Series) -> pa.Array:
     return pa.array(s.astype("str").array if s.dtype != "str" else s.array).cast(pa.string())
 
 
+def _constant(value: str, n: int, index: pd.Index) -> pd.Series:
+    """A text column holding ``value`` n times, without building a Python list."""
+    arr = pa.repeat(pa.scalar(value, pa.string()), n)
+    dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    return pd.Series(pd.arrays.ArrowStringArray(arr, dtype=dtype), index=index)
+
+
 def _problem_rows(raw, mask: np.ndarray, column: str, rule: str, detail: str, source: str | None) -> Problem:
     idx = np.flatnonzero(mask)
     lines = tuple(int(x) for x in np.sort(raw.lines[idx])[:_MAX_LINES])
@@ -268,7 +275,7 @@ def apply_table_mapping(tm: TableMapping, raw):
     for col, src in tm.columns.items():
         out[col] = frame[src]
     for col, value in tm.constants.items():
-        out[col] = pd.Series([value] * n, dtype="str", index=frame.index)
+        out[col] = _constant(value, n, frame.index)
         source[col] = f"constant {value}"
     used = set(tm.columns.values())
     for c in frame.columns:
@@ -278,7 +285,7 @@ def apply_table_mapping(tm: TableMapping, raw):
     quality = list(raw.quality)
     for col, value in tm.defaults.items():
         if col not in new.columns:
-            new[col] = pd.Series([value] * n, dtype="str", index=frame.index)
+            new[col] = _constant(value, n, frame.index)
             quality.append(("defaulted", f"column {col} absent; set to '{value}' (mapping default)", n))
             continue
         s = pac.utf8_trim_whitespace(_to_arrow(new[col]))
