@@ -247,10 +247,11 @@ def _date_format(s: pa.Array, fmt: str) -> tuple[pa.Array, np.ndarray]:
     failed = ~blank & parsed.isna().to_numpy()
     if zoned:
         parsed = parsed.dt.tz_localize(None)
-    iso = parsed.dt.strftime("%Y-%m-%dT%H:%M:%S.%f" if "%f" in fmt else "%Y-%m-%dT%H:%M:%S")
+    unit = "us" if "%f" in fmt else "s"
+    iso = np.datetime_as_string(parsed.to_numpy(dtype=f"datetime64[{unit}]"), unit=unit)
+    iso_arr = pa.array(iso, pa.string())
     if zoned:
-        iso = iso + "Z"
-    iso_arr = pa.array(iso.astype(object).where(~failed & ~blank, None).to_numpy(), pa.string())
+        iso_arr = pac.binary_join_element_wise(iso_arr, pa.scalar("Z"), pa.scalar(""))
     return pac.if_else(pa.array(~failed & ~blank), iso_arr, t), failed
 
 
