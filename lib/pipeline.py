@@ -246,6 +246,8 @@ def _run_reports(start_pool, data: str, period: str, out: str | Path, tz_name: s
     t_start = time.perf_counter()
     out = Path(out).resolve()
     source = data or str(SAMPLE_DIR)
+    if "://" not in source:  # notebooks run in notebooks/: hand them an absolute folder
+        source = str(Path(source).expanduser().resolve())
     shown = mask_source(source)
     logpath = _setup_logging(out)
     _say(f"Source: {shown}")
