@@ -22,7 +22,7 @@ __all__ = [
     "BGNBDFit", "GammaGammaFit", "MIN_CUSTOMERS", "MIN_REPEAT_CUSTOMERS",
     "bgnbd_log_likelihood", "fit_bgnbd", "probability_alive", "expected_purchases",
     "expected_purchases_new", "gamma_gamma_log_likelihood", "fit_gamma_gamma", "expected_spend",
-    "customer_lifetime_value", "holdout_comparison", "frequency_recency_matrix",
+    "customer_lifetime_value", "holdout_comparison", "frequency_recency_matrix", "distinct_rows",
 ]
 
 #: fewest customers, and fewest repeat customers, a fit is attempted on
@@ -213,12 +213,12 @@ def _gg_total(params, d: _GGData) -> tuple[float, np.ndarray]:
 
 def _compress(*cols: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     """Unique rows and their counts: the likelihood is evaluated once per distinct customer history."""
-    uniq, inverse = _distinct(*cols)
+    uniq, inverse = distinct_rows(*cols)
     counts = np.bincount(inverse, minlength=len(uniq[0])).astype("float64")
     return uniq, counts
 
 
-def _distinct(*cols: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+def distinct_rows(*cols: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     """Distinct rows of equal-length columns and the inverse index (one integer key, no row sort)."""
     key = np.zeros(len(cols[0]), dtype="int64")
     for c in cols:
@@ -432,7 +432,7 @@ def customer_lifetime_value(bg: BGNBDFit, gg: GammaGammaFit, summary: pd.DataFra
         raise ValueError(f"months must be >= 1, got {months}")
     if not 0 <= monthly_discount < 1:
         raise ValueError(f"monthly_discount must be in [0, 1), got {monthly_discount}")
-    (x, t_x, T), inv = _distinct(summary["x"].to_numpy(), summary["t_x"].to_numpy(), summary["T"].to_numpy())
+    (x, t_x, T), inv = distinct_rows(summary["x"].to_numpy(), summary["t_x"].to_numpy(), summary["T"].to_numpy())
     spend = expected_spend(gg, summary["x_value"].to_numpy(), summary["zbar"].to_numpy())
     month = 365.25 / 12 / unit_days
     # discounted expected purchases per distinct history, then times each customer's expected spend

@@ -619,7 +619,7 @@ def value_model(occasions: pd.DataFrame, period_end: pd.Timestamp, horizon_days:
     if not vm.bg.stable:
         vm.problems.extend(f"purchase model: {p}" for p in vm.bg.problems)
         return vm
-    (x, t_x, T), inv = clv._distinct(s["x"].to_numpy(), s["t_x"].to_numpy(), s["T"].to_numpy())
+    (x, t_x, T), inv = clv.distinct_rows(s["x"].to_numpy(), s["t_x"].to_numpy(), s["T"].to_numpy())
     s["p_alive"] = clv.probability_alive(vm.bg, x, t_x, T)[inv]
     s[col] = clv.expected_purchases(vm.bg, horizon_days / 7, x, t_x, T)[inv]
     try:

@@ -205,3 +205,11 @@ def test_factorised_totals_equal_the_per_customer_sums():
     tot2, gtot2 = clv._gg_total((3.0, 4.0, 12.0), clv._GGData(xs, z))
     assert tot2 == pytest.approx(ll2.sum(), rel=1e-12)
     assert gtot2 == pytest.approx(g2.sum(axis=1), rel=1e-10)
+
+
+def test_distinct_rows_by_hand():
+    # rows (1, 5), (1, 5), (2, 5), (1, 7): three distinct, the first two the same
+    (a, b), inv = clv.distinct_rows(np.array([1, 1, 2, 1]), np.array([5.0, 5.0, 5.0, 7.0]))
+    rows = list(zip(a.tolist(), b.tolist(), strict=True))
+    assert sorted(rows) == [(1, 5.0), (1, 7.0), (2, 5.0)]
+    assert [rows[i] for i in inv] == [(1, 5.0), (1, 5.0), (2, 5.0), (1, 7.0)]
