@@ -28,12 +28,23 @@ def _exporter():
 
 
 def _drop_noise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop stderr streams (warnings, progress) and the injected-parameters cell from the owner's view."""
+    """The owner's view: no stderr streams (warnings, progress), no duplicate title."""
     for cell in nb.cells:
         if cell.get("cell_type") != "code":
             continue
         cell["outputs"] = [o for o in cell.get("outputs", [])
                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    # an opening "# Title" markdown cell: the report header already shows the title, so keep only
+    # its introduction and place it right under the header
+    first = nb.cells[0] if nb.cells else None
+    if first is not None and first.get("cell_type") == "markdown" and first.source.lstrip().startswith("# "):
+        intro = first.source.lstrip().split("\n", 1)[1].strip() if "\n" in first.source.strip() else ""
+        header_at = next((i for i, c in enumerate(nb.cells) if c.get("cell_type") == "code"
+                          and "ll-header" in str(c.get("outputs", ""))), None)
+        nb.cells.pop(0)
+        if intro and header_at is not None:
+            first.source = intro
+            nb.cells.insert(header_at, first)
     return nb
 
 
