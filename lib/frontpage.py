@@ -13,7 +13,7 @@ from .config import TEMPLATES_DIR
 from .periods import Period
 from .registry import NOTEBOOKS
 
-__all__ = ["KPI_CARDS", "kpi_cards", "write_index", "index_html"]
+__all__ = ["KPI_CARDS", "kpi_cards", "write_index", "index_html", "previous_kpis"]
 
 #: (metric, label, kind, higher_is_better) shown as cards, in order
 KPI_CARDS = (
@@ -62,12 +62,32 @@ def _previous_metrics(prev_file: Path | None, ds, period: Period) -> tuple[dict,
             return json.loads(Path(prev_file).read_text())["metrics"], f"previous run ({prev_file.parent.name})"
         except (OSError, ValueError, KeyError):
             pass
-    from .derived import sale_lines
+    return previous_kpis(ds, period.previous), "computed from the data (no previous run found)"
+
+
+def previous_kpis(ds, prev: Period) -> dict:
+    """The front page's KPIs for an earlier month, computed with the same domain functions as its reports.
+
+    Each KPI whose tables are missing stays absent (the card then says there is nothing to compare).
+    """
+    from . import customers, marketing, products
+    from .derived import product_lifecycle, sale_lines
     from .overview import period_kpis
 
-    lines = sale_lines(ds.tables)
-    prev = period_kpis(lines, period.previous)
-    return prev, "computed from the data (no previous run found)"
+    all_lines = sale_lines(ds.tables)
+    lines = all_lines[all_lines["date_sold"] < prev.end_exclusive].reset_index(drop=True)
+    out: dict = dict(period_kpis(all_lines, prev))
+    occ = customers.customer_occasions(ds.tables["sales"], prev.end)
+    if len(occ):
+        out["repeat_customer_rate_pct"] = customers.repeat_rate_pct(customers.customer_table(occ, prev.end))
+    if ds.has("inventory", "products"):
+        lc = product_lifecycle(ds.tables, lines, prev.end)
+        out.update(products.days_to_sell_metrics(products.days_to_sell_table(lc)))
+    if ds.has("campaigns", "touchpoints", "users"):
+        md = marketing.prepare(ds.tables, lines, prev)
+        if md is not None:
+            out["roas_period"] = marketing.roas_period(md)[0]
+    return out
 
 
 def _actions(run_dir: Path) -> list[dict]:
