@@ -369,3 +369,16 @@ def test_models_actions_say_whether_the_verdict_depends_on_the_model():
     assert "cutting it holds whichever model" in mk.models_actions(shares, d2, roas, 4.0)[1][0]
     assert "test it with a holdout" in mk.models_actions(shares, d2, roas, 0.9)[1][0]
     assert "broadly agree" in mk.models_actions(shares, dict(d, spread_pts=2.0))[0]
+
+
+def test_channel_bootstrap_is_the_sum_of_its_campaigns_resamples(md):
+    cp = mk.campaign_performance(md)
+    camp = mk.bootstrap_roas(md, cp, "campaign", n_boot=200, seed=3)
+    chan = mk.bootstrap_roas(md, cp, "channel", n_boot=200, seed=3).set_index("channel")
+    # each channel here has one campaign with spend, so the intervals coincide with the campaign's
+    for c, ch in (("Alpha", "email"), ("Beta", "tiktok"), ("Gamma", "instagram")):
+        row = camp.set_index("campaign").loc[c]
+        assert chan.loc[ch, "roas_low"] == pytest.approx(row["roas_low"])
+        assert chan.loc[ch, "roas_high"] == pytest.approx(row["roas_high"])
+    with pytest.raises(ValueError, match="level"):
+        mk.bootstrap_roas(md, cp, "channel", level=1.5)
