@@ -27,6 +27,7 @@ import hashlib
 import re
 import sqlite3
 import urllib.parse
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +66,12 @@ def _scrub(text: str, url: URL) -> str:
     """A driver message with the password (if any) removed."""
     pw = url.password
     return text.replace(str(pw), "***") if pw else text
+
+
+def _first_line(e: BaseException, url: URL) -> str:
+    """First line of a driver error, password removed."""
+    text = str(getattr(e, "orig", None) or e).strip()
+    return _scrub(text.splitlines()[0] if text else type(e).__name__, url)
 
 
 def parse_table_map(spec: str) -> tuple[dict[str, str], list[str]]:
@@ -238,13 +245,25 @@ def _read_relation(conn: sa.Connection, source: str, table: str) -> tuple[list[s
         cols = {c["name"].lower(): c["name"] for c in sa.inspect(conn).get_columns(name, schema or None)}
         if key in cols:
             order = f" ORDER BY {prep.quote(cols[key])}"
-    result = conn.execution_options(stream_results=True, max_row_buffer=_BATCH).exec_driver_sql(
-        f"SELECT * FROM {quoted}{order}")
-    columns = [str(c).strip() for c in result.keys()]
-    parts: list[list[pa.Array]] = [[] for _ in columns]
-    for batch in result.partitions(_BATCH):
-        for i, values in enumerate(zip(*batch, strict=True)):
-            parts[i].append(text_array(values))
+    # the driver's own cursor: plain tuples, no per-row SQLAlchemy objects; a server-side
+    # (named) cursor on PostgreSQL so a big table streams in batches instead of filling memory
+    dbapi = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        cur = dbapi.cursor(name=f"laceluxx_{uuid.uuid4().hex[:12]}")
+        cur.itersize = _BATCH
+    else:
+        cur = dbapi.cursor()
+    try:
+        cur.execute(f"SELECT * FROM {quoted}{order}")
+        batch = cur.fetchmany(_BATCH)
+        columns = [str(d[0]).strip() for d in cur.description]  # named cursors know it after a fetch
+        parts: list[list[pa.Array]] = [[] for _ in columns]
+        while batch:
+            for i, values in enumerate(zip(*batch, strict=True)):
+                parts[i].append(text_array(values))
+            batch = cur.fetchmany(_BATCH)
+    finally:
+        cur.close()
     arrays = [pa.concat_arrays(p) if p else pa.array([], pa.string()) for p in parts]
     return columns, arrays
 
@@ -280,7 +299,7 @@ def read_sql_tables(url: str) -> RawSource:
         raise
     except Exception as e:  # noqa: BLE001 - unknown driver, bad URL parts
         raise ContractError([Problem(shown, None, "cannot open the database",
-                                     detail=_scrub(str(e).splitlines()[0], u))]) from None
+                                     detail=_first_line(e, u))]) from None
     tables: dict[str, RawTable] = {}
     problems: list[Problem] = []
     digests: dict[str, str] = {}
@@ -304,10 +323,10 @@ def read_sql_tables(url: str) -> RawSource:
                     continue
                 try:
                     columns, arrays = _read_relation(conn, source, name)
-                except sa.exc.DBAPIError as e:
-                    problems.append(Problem(label, None, "could not be read",
-                                            detail=_scrub(str(e.orig).splitlines()[0], u)))
+                except (sa.exc.DBAPIError, conn.dialect.loaded_dbapi.Error) as e:
+                    problems.append(Problem(label, None, "could not be read", detail=_first_line(e, u)))
                     failed.add(name)
+                    conn.rollback()  # PostgreSQL aborts the transaction on an error: go on with a new one
                     continue
                 dups = sorted({c for c in columns if columns.count(c) > 1})
                 if dups:
@@ -322,8 +341,7 @@ def read_sql_tables(url: str) -> RawSource:
                 digests[label] = _digest(source, columns, arrays)
                 tables[name] = RawTable(name, frame, np.arange(2, n + 2, dtype=np.int64), (label,))
     except sa.exc.DBAPIError as e:
-        raise ContractError([Problem(shown, None, "cannot read the database",
-                                     detail=_scrub(str(e.orig).splitlines()[0], u))]) from None
+        raise ContractError([Problem(shown, None, "cannot read the database", detail=_first_line(e, u))]) from None
     finally:
         engine.dispose()
     mapping = None

@@ -265,3 +265,19 @@ def test_report_from_sqlite_writes_the_same_metrics_as_from_csv(sample_db, tmp_p
     assert sql["period"] == csv["period"]
     assert sql["metrics"] == csv["metrics"]
     assert sql["data_source"] == f"sqlite:///{sample_db}"
+
+
+def test_a_broken_view_is_named_and_the_other_tables_still_checked(tmp_path):
+    # v_users selects from a table that was dropped: reading it fails inside the database
+    db = _tiny_db(tmp_path / "v.db", [("s1", "u1", "2026-10-01 10:00:00", "-5")])
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE people (user_id TEXT, signup_date TEXT)")
+    con.execute("CREATE VIEW v_users AS SELECT user_id, signup_date FROM people")
+    con.execute("DROP TABLE people")
+    con.commit()
+    con.close()
+    with pytest.raises(ContractError) as e:
+        load_dataset(f"sqlite:///{db}?tables=users:v_users", use_cache=False)
+    msg = str(e.value)
+    assert "view v_users (users): could not be read (no such table: main.people)" in msg, msg
+    assert "table sales, line 2, column 'sale_price': must be >= 0" in msg, msg
