@@ -336,10 +336,11 @@ def best_by_roas(campaigns_perf: pd.DataFrame) -> tuple[str | None, str | None]:
     """metrics.md ``best_campaign_by_roas`` and ``best_channel_by_roas`` (history, last touch, spend > 0).
 
     The channel's ROAS pools its campaigns: sum of their last-touch revenue /
-    sum of their spend. Ties go to the name first in alphabetical order.
+    sum of their spend. Ties go to the name first in alphabetical order; (None,
+    None) when no campaign with spend has attributed revenue.
     """
     paid = campaigns_perf[campaigns_perf["spend"] > 0]
-    if paid.empty:
+    if paid.empty or not (paid["revenue"] > 0).any():  # no attributed revenue: no "best" to name
         return None, None
     camp = paid.sort_values(["roas", "campaign"], ascending=[False, True], kind="stable").iloc[0]["campaign"]
     g = paid.groupby("channel", observed=True)[["revenue", "spend"]].sum()

@@ -382,3 +382,18 @@ def test_channel_bootstrap_is_the_sum_of_its_campaigns_resamples(md):
         assert chan.loc[ch, "roas_high"] == pytest.approx(row["roas_high"])
     with pytest.raises(ValueError, match="level"):
         mk.bootstrap_roas(md, cp, "channel", level=1.5)
+
+
+def test_no_completed_sale_does_not_crash(tables):
+    t, lines = tables
+    md = mk.prepare(t, lines.assign(is_completed=False), OCT)
+    assert md.paths.empty and md.occasions.empty
+    cp = mk.campaign_performance(md)
+    assert cp["revenue"].sum() == 0 and cp.loc[cp["campaign"] == "Beta", "reached_users"].item() == 3
+    m = mk.marketing_metrics(md, t["campaigns"], OCT, cp)
+    assert m["roas_period"] == 0.0 and m["marketing_spend_period"] == pytest.approx(4100.0)
+    assert m["best_campaign_by_roas"] is None and m["best_channel_by_roas"] is None  # nothing earned
+    b = mk.bootstrap_roas(md, cp, "channel", n_boot=20)
+    assert (b["roas"] == 0).all()
+    credit, _ = mk.model_credit(md, "channel")
+    assert credit["revenue"].sum() == 0
