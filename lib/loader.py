@@ -927,6 +927,9 @@ def quality_text(ds: Dataset) -> str:
             text += f" {int(sub['rows'].sum()):,} cell(s) {verb} ({detail})."
         else:
             text += f" Nothing {verb}."
+    noted = q[(q["action"] == "read") & ~q["reason"].str.startswith("rows read from")]
+    if len(noted):
+        text += " Noted: " + "; ".join(f"{r.table}: {r.reason} ({r.rows:,})" for r in noted.itertuples()) + "."
     excl = q[q["action"] == "excluded"]
     text += f" {int(excl['rows'].sum()):,} row(s) excluded." if len(excl) else " No rows excluded."
     missing = [t for t in TABLES if t not in ds.tables]

@@ -728,6 +728,8 @@ def test_quality_summary_and_text(tmp_path):
     assert ("2 cell(s) repaired (sales: sale_price: currency symbol or thousands separator removed (2))."
             in text)
     assert "Nothing defaulted." in text and "No rows excluded." in text
+    ds = load_dataset(CORPUS / "tolerated" / "extra_columns", use_cache=False)
+    assert "Noted: sales: extra column(s) kept, not used: notes (4)." in quality_text(ds)
 
 
 def test_contract_tables_as_data():
