@@ -334,7 +334,7 @@ def _run_reports(start_pool, data: str, period: str, out: str | Path, tz_name: s
             write_combined(tmp, p.label)
 
             assert_no_contact_details(tmp, ds)
-            shutil.rmtree(tmp / PARTS_DIR, ignore_errors=True)
+            # .parts/ stays (hidden): a later `--only` run of one notebook merges with the others' results
             _publish(tmp, final)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)

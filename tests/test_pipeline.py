@@ -63,29 +63,28 @@ def run(tmp_path_factory):
     res = _run("run", "--data", str(data), "--out", str(out), "--jobs", "2")
     assert res.returncode == 0, res.stdout + res.stderr
     period = json.loads((SAMPLE_DIR / "planted.json").read_text())["default_period"]
-    return out, out / period, res
+    return out, out / period, res, data
 
 
 def test_run_prints_progress_and_index_path(run):
-    out, run_dir, res = run
+    out, run_dir, res, _ = run
     assert f"Open: {run_dir / 'index.html'}" in res.stdout
     assert re.search(r"\[1/\d\] \w+: [\d.]+ s run", res.stdout)
 
 
 def test_every_report_and_output_exists(run):
-    _, run_dir, _ = run
+    _, run_dir, _, _ = run
     for nb in NOTEBOOKS:
         assert (run_dir / f"{nb.name}.html").stat().st_size > 10_000, nb.name
         assert (run_dir / "notebooks" / f"{nb.name}.ipynb").exists(), nb.name
     assert (run_dir / "index.html").exists()
-    assert not (run_dir / ".parts").exists()
     for name, cols in ACTION_LISTS.items():
         header = (run_dir / "tables" / f"{name}.csv").read_text().splitlines()[0].split(",")
         assert tuple(header[: len(cols)]) == cols, name
 
 
 def test_metrics_json_has_every_metric(run):
-    _, run_dir, _ = run
+    _, run_dir, _, _ = run
     m = json.loads((run_dir / "metrics.json").read_text())
     assert set(m) >= {"period", "generated_at", "data_fingerprint", "metrics"}
     assert set(m["metrics"]) == set(ALL_METRICS)
@@ -94,11 +93,12 @@ def test_metrics_json_has_every_metric(run):
 
 
 def test_html_is_self_contained_without_code(run):
-    _, run_dir, _ = run
+    _, run_dir, _, _ = run
     for page in run_dir.glob("*.html"):
         text = page.read_text()
         assert external_references(text) == [], page.name
-        assert "jp-InputArea-editor" not in text and "highlight hl-ipython3" not in text, page.name
+        assert 'class="highlight hl-ipython3"' not in text and 'class="jp-CodeMirrorEditor' not in text, page.name
+        assert "import matplotlib" not in text and "start_report(" not in text, page.name
         assert "require.min.js" not in text and "MathJax" not in text
         assert not re.search(r"[\w.+-]+@[\w-]+\.[a-z]{2,}", text, re.I), page.name
         if page.name != "index.html":
@@ -107,7 +107,7 @@ def test_html_is_self_contained_without_code(run):
 
 
 def test_user_text_is_escaped_in_every_report(run):
-    _, run_dir, _ = run
+    _, run_dir, _, _ = run
     for page in run_dir.glob("*.html"):
         text = page.read_text()
         assert "<script>alert" not in text and "<img src=x" not in text, page.name
@@ -116,21 +116,31 @@ def test_user_text_is_escaped_in_every_report(run):
 
 
 def test_action_lists_neutralise_spreadsheet_formulas(run):
-    _, run_dir, _ = run
+    _, run_dir, _, _ = run
     vip = (run_dir / "tables" / "vip_customers.csv").read_text()
     assert "'=HYPERLINK" in vip and ",=HYPERLINK" not in vip
 
 
 def test_contact_details_only_in_action_lists(run):
-    _, run_dir, _ = run
+    _, run_dir, _, _ = run
     churn = (run_dir / "tables" / "churn_risk_customers.csv").read_text()
     assert re.search(r"@[\w-]+\.[a-z]{2,}", churn)
     for f in list(run_dir.glob("*.html")) + list(run_dir.glob("notebooks/*.ipynb")):
         assert not re.search(r"[\w.+-]+@[\w-]+\.[a-z]{2,}", f.read_text(), re.I), f.name
 
 
+def test_one_notebook_rerun_keeps_the_other_metrics(run):
+    out, run_dir, _, data = run
+    before = json.loads((run_dir / "metrics.json").read_text())["metrics"]
+    res = _run("run", "--out", str(out), "--only", "overview", "--data", str(data))
+    assert res.returncode == 0, res.stdout + res.stderr
+    after = json.loads((run_dir / "metrics.json").read_text())["metrics"]
+    assert after == before
+    assert (run_dir / "customers.html").exists()
+
+
 def test_failing_notebook_leaves_previous_run_untouched(run):
-    out, run_dir, _ = run
+    out, run_dir, _, data = run
     before = {p.name: p.stat().st_mtime_ns for p in run_dir.iterdir()}
     res = _run("run", "--out", str(out), "--only", "overview", "--param", "overview:period=2026-13")
     assert res.returncode == 1
