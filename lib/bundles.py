@@ -40,15 +40,23 @@ def occasion_items(lines: pd.DataFrame, by: str = "category") -> pd.DataFrame:
     need = {"buyer_id", "date", "revenue", by}
     if missing := need - set(lines.columns):
         raise ValueError(f"sale lines lack column(s) {sorted(missing)} for the co-purchase analysis")
-    c = lines[lines["is_completed"]] if "is_completed" in lines.columns else lines
-    c = c.loc[c[by].notna(), ["buyer_id", "date", by, "revenue"]]
+    keep = lines[by].notna().to_numpy(dtype=bool, copy=True)
+    if "is_completed" in lines.columns:
+        keep &= lines["is_completed"].to_numpy(dtype=bool)
+    c = lines.loc[keep, ["buyer_id", "date", by, "revenue"]]
     if c.empty:
         return pd.DataFrame({"occasion": pd.Series(dtype="int64"), "item": pd.Series(dtype="string"),
                              "revenue": pd.Series(dtype="float64")})
-    occ = c.groupby(["buyer_id", "date"], sort=True, observed=True).ngroup().to_numpy()
-    d = pd.DataFrame({"occasion": occ, "item": c[by].astype("string").to_numpy(),
+    # integer codes instead of a string groupby: buyer code x day number, then item codes
+    buyer, _ = pd.factorize(c["buyer_id"])
+    day = c["date"].to_numpy(dtype="datetime64[D]").astype("int64")
+    occ, _ = pd.factorize(buyer.astype("int64") * 1_000_000 + (day - day.min()))
+    item, names = pd.factorize(c[by].astype("string"))
+    d = pd.DataFrame({"occasion": occ.astype("int64"), "item": item.astype("int64"),
                       "revenue": c["revenue"].to_numpy(dtype="float64")})
-    return d.groupby(["occasion", "item"], sort=True, observed=True, as_index=False)["revenue"].sum()
+    d = d.groupby(["occasion", "item"], sort=True, as_index=False)["revenue"].sum()
+    d["item"] = pd.array(np.asarray(names, dtype=object)[d["item"].to_numpy()], dtype="string")
+    return d
 
 
 def pair_table(lines: pd.DataFrame, by: str = "category", min_pair_occasions: int = 10,
@@ -141,10 +149,11 @@ def bundle_candidates(lines: pd.DataFrame, by: tuple[str, ...] = ("category", "b
 
 def history_months(lines: pd.DataFrame) -> float:
     """Months of history covered by the completed lines (days from the first to the last day + 1, / 30.44)."""
-    c = lines[lines["is_completed"]] if "is_completed" in lines.columns else lines
-    if c.empty:
+    d = lines.loc[lines["is_completed"].to_numpy(dtype=bool), "date"] if "is_completed" in lines.columns \
+        else lines["date"]
+    if d.empty:
         return 0.0
-    return float(((c["date"].max() - c["date"].min()).days + 1) / 30.44)
+    return float(((d.max() - d.min()).days + 1) / 30.44)
 
 
 def bundle_sentence(cands: pd.DataFrame, min_pair_occasions: int) -> str:

@@ -14,7 +14,7 @@ from .rfm import SEGMENT_ACTIONS
 
 __all__ = [
     "TOP_ACTION_COLUMNS", "RETARGET_SEGMENTS", "Recommendation", "show_slot_rule", "show_length_rule",
-    "show_mix_table", "show_mix_rule", "aged_sale_rate", "markdown_rule", "bundle_rule", "brand_map",
+    "mann_whitney_vs_rest", "show_mix_table", "show_mix_rule", "aged_sale_rate", "markdown_rule", "bundle_rule", "brand_map",
     "items_per_month", "brand_buying_rule", "retarget_table", "retarget_rule", "budget_rule",
     "recommendations_frame", "top_actions", "section_summary", "recent_months",
 ]
@@ -150,6 +150,38 @@ def show_length_rule(shows: pd.DataFrame, by_length: pd.DataFrame, money: Money,
         conf, "sales_timing", gain)]
 
 
+def mann_whitney_vs_rest(values: np.ndarray, keys: np.ndarray, groups: list) -> dict:
+    """Two-sided Mann-Whitney U p-value of each group's values against all other values (NaN left out).
+
+    Same result as ``scipy.stats.mannwhitneyu(group, rest)`` with its defaults, but the
+    pooled ranks and the tie correction are computed once for all groups (normal
+    approximation with continuity correction, as scipy uses when both samples have more
+    than 8 values); scipy itself is called for smaller samples (its exact test). NaN
+    when a side has fewer than 2 values; 1.0 when every value is tied.
+    """
+    ok = np.isfinite(values)
+    v, k = values[ok], keys[ok]
+    n = len(v)
+    ranks = stats.rankdata(v) if n else v
+    _, counts = np.unique(v, return_counts=True)
+    tie = float((counts.astype("float64") ** 3 - counts).sum())
+    out = {}
+    for g in groups:
+        m = k == g
+        n1 = int(m.sum())
+        n2 = n - n1
+        if n1 < 2 or n2 < 2:
+            out[g] = np.nan
+        elif min(n1, n2) <= 8:
+            out[g] = float(stats.mannwhitneyu(v[m], v[~m], alternative="two-sided").pvalue)
+        else:
+            u1 = float(ranks[m].sum()) - n1 * (n1 + 1) / 2
+            u = max(u1, n1 * n2 - u1)
+            sd = np.sqrt(n1 * n2 / 12 * ((n + 1) - tie / (n * (n - 1))))
+            out[g] = 1.0 if sd == 0 else float(min(1.0, 2 * stats.norm.sf((u - n1 * n2 / 2 - 0.5) / sd)))
+    return out
+
+
 def show_mix_table(in_show: pd.DataFrame, key: str, min_group_sales: int = 30) -> pd.DataFrame:
     """Per ``key`` value among completed in-show sale lines: sales, revenue, gross profit, margin, median days
     to sell, and two-sided Mann-Whitney U tests against the rest of the show sales (days to sell; per-line
@@ -163,24 +195,24 @@ def show_mix_table(in_show: pd.DataFrame, key: str, min_group_sales: int = 30) -
             "fast_and_profitable"]
     if c.empty:
         return pd.DataFrame({k: pd.Series(dtype="float64") for k in cols})
-    line_margin = (c["gross_profit"] / c["revenue"]).to_numpy()
+    line_margin = (c["gross_profit"] / c["revenue"]).to_numpy(dtype="float64")
     days = c["days_to_sell"].to_numpy(dtype="float64")
-    keys = c[key].astype("string").to_numpy()
+    keys = c[key].astype("string").to_numpy(dtype=object)
     all_margin = float(c["gross_profit"].sum() / c["revenue"].sum() * 100)
     all_days = float(np.nanmedian(days)) if np.isfinite(days).any() else np.nan
+    groups = sorted(set(keys))
+    p_days, p_margin = mann_whitney_vs_rest(days, keys, groups), mann_whitney_vs_rest(line_margin, keys, groups)
+    rev_all, gp_all = c["revenue"].to_numpy(dtype="float64"), c["gross_profit"].to_numpy(dtype="float64")
     rows = []
-    for g in sorted(set(keys)):  # a handful of categories, brands or conditions
+    for g in groups:  # a handful of categories, brands or conditions
         m = keys == g
-        gd, od = days[m], days[~m]
-        gd, od = gd[np.isfinite(gd)], od[np.isfinite(od)]
-        p_d = float(stats.mannwhitneyu(gd, od, alternative="two-sided").pvalue) if len(gd) > 1 and len(od) > 1 \
-            else np.nan
-        p_m = float(stats.mannwhitneyu(line_margin[m], line_margin[~m], alternative="two-sided").pvalue) \
-            if m.sum() > 1 and (~m).sum() > 1 else np.nan
-        rev, gp = float(c["revenue"].to_numpy()[m].sum()), float(c["gross_profit"].to_numpy()[m].sum())
+        gd = days[m]
+        gd = gd[np.isfinite(gd)]
+        rev, gp = float(rev_all[m].sum()), float(gp_all[m].sum())
         rows.append({"group": g, "sales": int(m.sum()), "revenue": rev, "gross_profit": gp,
                      "margin_pct": gp / rev * 100 if rev > 0 else np.nan,
-                     "median_days": float(np.median(gd)) if len(gd) else np.nan, "p_days": p_d, "p_margin": p_m})
+                     "median_days": float(np.median(gd)) if len(gd) else np.nan, "p_days": p_days[g],
+                     "p_margin": p_margin[g]})
     t = pd.DataFrame(rows)
     t["fast_and_profitable"] = ((t["sales"] >= min_group_sales) & (t["margin_pct"] >= all_margin)
                                 & (t["median_days"] <= all_days))

@@ -8,6 +8,7 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from lib import marketing, shows
 from lib import recommendations as rc
@@ -119,6 +120,22 @@ def test_show_mix_table_and_rule_fire():
     assert len(r) == 1 and r[0].expected_value == pytest.approx(6.0)
     assert r[0].confidence == "high"
     assert "condition S" in r[0].action and "3 aged units" in r[0].action
+
+
+def test_mann_whitney_vs_rest_matches_scipy():
+    rng = np.random.default_rng(5)
+    vals = np.round(rng.gamma(2.0, 20.0, 400))  # rounded: many ties
+    vals[::37] = np.nan
+    keys = np.array(["a"] * 150 + ["b"] * 200 + ["c"] * 44 + ["d"] * 6, dtype=object)
+    vals[:150] += 20  # group a is shifted
+    got = rc.mann_whitney_vs_rest(vals, keys, ["a", "b", "c", "d", "e"])
+    ok = np.isfinite(vals)
+    for g in ["a", "b", "c", "d"]:
+        m = keys == g
+        want = stats.mannwhitneyu(vals[m & ok], vals[~m & ok], alternative="two-sided").pvalue
+        assert got[g] == pytest.approx(want, rel=1e-9)
+    assert got["a"] < 0.05 and np.isnan(got["e"])
+    assert rc.mann_whitney_vs_rest(np.ones(20), np.array(["x"] * 10 + ["y"] * 10, dtype=object), ["x"])["x"] == 1.0
 
 
 def test_show_mix_rule_silent_without_a_margin_difference():
