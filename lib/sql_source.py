@@ -258,9 +258,15 @@ def _read_relation(conn: sa.Connection, source: str, table: str) -> tuple[list[s
         batch = cur.fetchmany(_BATCH)
         columns = [str(d[0]).strip() for d in cur.description]  # named cursors know it after a fetch
         parts: list[list[pa.Array]] = [[] for _ in columns]
+        all_text = pa.struct([(f"c{i}", pa.string()) for i in range(len(columns))])
         while batch:
-            for i, values in enumerate(zip(*batch, strict=True)):
-                parts[i].append(text_array(values))
+            try:  # fast path: every value is text or NULL (TEXT columns), converted in one pass
+                rows = pa.array(batch, type=all_text)
+                for i in range(len(columns)):
+                    parts[i].append(rows.field(i))
+            except (pa.ArrowInvalid, pa.ArrowTypeError):  # typed columns: per column, by value type
+                for i, values in enumerate(zip(*batch, strict=True)):
+                    parts[i].append(text_array(values))
             batch = cur.fetchmany(_BATCH)
     finally:
         cur.close()
