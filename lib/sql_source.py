@@ -11,10 +11,10 @@ Tables or views with other names are chosen with the URL parameter ``tables``::
 contract id column (``sale_id``, ``product_id``...) when it has one.
 
 Every value is read as text so the CSV parsers and rules apply unchanged: numbers become their
-plain decimal text, dates ``YYYY-MM-DD``, naive timestamps ``YYYY-MM-DD HH:MM:SS`` (still local
+plain decimal text, dates ``YYYY-MM-DD``, naive timestamps ``YYYY-MM-DDTHH:MM:SS`` (still local
 time), timestamps with a time zone their UTC time with ``Z`` (then converted to the report's
-time zone). Rows are numbered like lines of a CSV file (first row = line 2, the header being
-line 1), in the order the database returns them, and messages name ``table <name>``.
+time zone). Rows are numbered like lines of a CSV file (first row read = line 2, the header
+being line 1), and messages name ``table <name>`` or ``view <name> (<table>)``.
 
 The connection is read-only where the driver allows it: SQLite is opened with
 ``mode=ro``; PostgreSQL and MySQL sessions are set to read-only transactions. Nothing is
