@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +41,7 @@ _TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 __all__ = [
     "LOADER_VERSION", "RawTable", "RawSource", "read_csv_tables", "read_csv_bytes", "validate_tables",
     "dataset_from_raw", "load_dataset",
-    "dataset_fingerprint", "quality_summary", "quality_text", "record_lines", "QUALITY_COLUMNS",
+    "dataset_fingerprint", "quality_summary", "load_cached", "LazyTables", "quality_text", "record_lines", "QUALITY_COLUMNS",
 ]
 
 #: bump when parsing or validation changes: it is part of the cache key
@@ -830,18 +831,59 @@ def _write_cache(ds: Dataset) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+class LazyTables(MutableMapping):
+    """Cached tables read from Parquet on first use: a notebook pays only for the tables it touches."""
+
+    def __init__(self, path: Path, dtypes: dict[str, dict[str, str]]):
+        self._path, self._dtypes, self._loaded = path, dict(dtypes), {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._loaded:
+            if name not in self._dtypes:
+                raise KeyError(name)
+            df = pd.read_parquet(self._path / f"{name}.parquet")
+            want = self._dtypes[name]
+            self._loaded[name] = df.astype(want) if {c: str(t) for c, t in df.dtypes.items()} != want else df
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, df: pd.DataFrame) -> None:
+        self._dtypes.setdefault(name, {})
+        self._loaded[name] = df
+
+    def __delitem__(self, name: str) -> None:
+        del self._dtypes[name]
+        self._loaded.pop(name, None)
+
+    def __iter__(self):
+        return iter(self._dtypes)
+
+    def __len__(self) -> int:
+        return len(self._dtypes)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._dtypes
+
+
 def _read_cache(fingerprint: str, source: str) -> Dataset | None:
     path = _cache_path(fingerprint)
     try:
         meta = json.loads((path / "meta.json").read_text())
-        tables = {}
-        for name, dtypes in meta["dtypes"].items():
-            df = pd.read_parquet(path / f"{name}.parquet")
-            tables[name] = df.astype(dtypes) if {c: str(t) for c, t in df.dtypes.items()} != dtypes else df
+        if not all((path / f"{name}.parquet").exists() for name in meta["dtypes"]):
+            return None
+        tables = LazyTables(path, meta["dtypes"])
         quality = pd.DataFrame(meta["quality"], columns=QUALITY_COLUMNS).astype({"rows": "int64"})
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return Dataset(tables, quality, fingerprint, source, meta["tz_name"], meta["mapping"], list(meta["notes"]))
+
+
+def load_cached(fingerprint: str, source: str) -> Dataset | None:
+    """The dataset cached under ``fingerprint`` (validated earlier in this run), or None.
+
+    The pipeline validates the input once and hands the notebooks its fingerprint, so they
+    skip hashing the input files again.
+    """
+    return _read_cache(fingerprint, source)
 
 
 # --------------------------------------------------------------------------- entry points

@@ -85,7 +85,14 @@ def start_report(name: str, title: str, data: str = "", period: str = "", output
     # the pipeline passes a database URL with its password masked; the real one comes by environment
     if data and data == os.environ.get("LACELUXX_DATA_MASKED") and os.environ.get("LACELUXX_DATA"):
         source = os.environ["LACELUXX_DATA"]
-    ds = load_dataset(source, tz_name=tz_name or DEFAULT_TZ)
+    ds = None
+    fp = os.environ.get("LACELUXX_FINGERPRINT")
+    if fp and source == os.environ.get("LACELUXX_DATA") and (tz_name or DEFAULT_TZ) == os.environ.get("LACELUXX_TZ"):
+        from .loader import load_cached
+
+        ds = load_cached(fp, source)  # validated by the pipeline a moment ago: no need to hash the files again
+    if ds is None:
+        ds = load_dataset(source, tz_name=tz_name or DEFAULT_TZ)
     if data and "://" in data:
         from .pipeline import mask_source
 

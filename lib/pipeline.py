@@ -281,6 +281,7 @@ def _run_reports(start_pool, data: str, period: str, out: str | Path, tz_name: s
             shutil.copytree(final, tmp, dirs_exist_ok=True)
         params = params or {}
         env = {"LACELUXX_DATA": source, "LACELUXX_DATA_MASKED": shown, "LACELUXX_CODE_VERSION": code_version(),
+               "LACELUXX_FINGERPRINT": ds.fingerprint, "LACELUXX_TZ": tz_name,
                "PYDEVD_DISABLE_FILE_VALIDATION": "1", "LACELUXX_LOG": str(logpath)}
         base = {"data": shown, "period": p.label, "output_dir": str(tmp), "tz_name": tz_name, "currency": currency}
         sampler = _RssSampler()
