@@ -30,6 +30,7 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install -q -r requirements.txt
 	@echo "$(CURDIR)" > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/laceluxx.pth"
 	$(PY) -m ipykernel install --sys-prefix --name laceluxx --display-name "Lace-Luxx (.venv)" >/dev/null
+	@$(PY) -c "import json,sys,pathlib; p=pathlib.Path(sys.prefix,'share/jupyter/kernels/laceluxx/kernel.json'); k=json.loads(p.read_text()); k['argv']+=[] if '--log-level=ERROR' in k['argv'] else ['--log-level=ERROR']; p.write_text(json.dumps(k, indent=1))"
 	@rm -f $(VENV)/.stamp-*; touch $@
 
 ## Create the virtualenv, install pinned requirements, register the Jupyter kernel (skipped when done)
