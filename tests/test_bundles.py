@@ -9,6 +9,7 @@ import pytest
 
 from lib import bundles
 from lib.config import SAMPLE_DIR
+from lib.registry import ACTION_LISTS
 
 D1, D2, D3, D4, D5 = (pd.Timestamp(f"2026-01-0{i}") for i in range(1, 6))
 
@@ -50,7 +51,7 @@ def test_pair_table_exact_values():
     # Wallet+Shoes together in 1: anchor Wallet (3 > 2); support 0.2, confidence 1/3,
     #   lift 0.2 / (0.6 * 0.4) = 0.8333, confidence Shoes->Wallet 1/2; P(X >= 1) = 1 - C(2,2)/C(5,2) = 0.9.
     t = bundles.pair_table(_lines(), "category", min_pair_occasions=1, min_lift=1.1, alpha=0.8)
-    assert list(t.columns[:6]) == bundles.BUNDLE_COLUMNS
+    assert tuple(t.columns[:6]) == ACTION_LISTS["bundle_candidates"]
     assert len(t) == 2
     bw, ws = t.iloc[0], t.iloc[1]
     assert (bw["item_a"], bw["item_b"]) == ("Bag", "Wallet")
