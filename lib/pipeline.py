@@ -205,6 +205,21 @@ def _merge_parts(run_dir: Path) -> tuple[dict, dict[str, list[str]]]:
     return metrics, findings
 
 
+def _light(ds):
+    """The same dataset with its tables re-opened lazily from the cache (frees the parsed copy)."""
+    import gc
+
+    from .loader import load_cached
+
+    lazy = load_cached(ds.fingerprint, ds.source)
+    if lazy is None:
+        return ds
+    lazy.source, lazy.mapping = ds.source, ds.mapping
+    del ds
+    gc.collect()
+    return lazy
+
+
 def _publish(tmp: Path, final: Path) -> None:
     """Replace ``final`` by ``tmp`` with renames, so readers never see a half-written folder."""
     old = None
@@ -268,6 +283,7 @@ def _run_reports(start_pool, data: str, period: str, out: str | Path, tz_name: s
         _say(f"Mapping: {ds.mapping}")
     _say(f"Loaded and validated in {load_s:.1f} s; period {p.label}; fingerprint {ds.fingerprint[:12]}")
     todo, skipped = runnable_notebooks(set(ds.tables), only)
+    ds = _light(ds)  # keep memory for the kernels: the front page re-reads cached tables when it needs them
     pool = start_pool()
     for name, why in skipped.items():
         _say(f"Skipping {name}: {why}")
@@ -327,8 +343,10 @@ def _run_reports(start_pool, data: str, period: str, out: str | Path, tz_name: s
             all_skipped = {**skipped}
             if only and final.exists():
                 all_skipped = {}
+            t_index = time.perf_counter()
             write_index(tmp, payload, findings, all_skipped, ds, p,
                         prev_metrics_file if prev_metrics_file.exists() else None, currency)
+            log.info("front page written in %.1f s", time.perf_counter() - t_index)
             from .combined import write_combined
             from .privacy import assert_no_contact_details
 
