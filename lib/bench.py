@@ -164,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
                      "floor_ratio": s.get("load_seconds", 0.0) / read_s if read_s else ""})
         for nb in s["notebooks"]:
             rows.append({"sales_lines": n, "step": f"notebook: {nb['name']}", "seconds": nb["exec_seconds"],
-                         "peak_rss_mb": "", "input_mb": "", "floor_ratio": nb["exec_seconds"] / fl_run})
+                         "peak_rss_mb": round(nb.get("peak_rss_mb", 0.0)) or "", "input_mb": "",
+                         "floor_ratio": nb["exec_seconds"] / fl_run})
             rows.append({"sales_lines": n, "step": f"html: {nb['name']}", "seconds": nb["html_seconds"],
                          "peak_rss_mb": "", "input_mb": "", "floor_ratio": nb["html_seconds"] / fl_html})
         rows.append({"sales_lines": n, "step": "whole run", "seconds": s["wall_seconds"],

@@ -49,6 +49,7 @@ class NotebookRun:
     exec_seconds: float = 0.0
     html_seconds: float = 0.0
     error: str = ""
+    peak_rss_mb: float = 0.0
 
 
 @dataclass
@@ -98,9 +99,10 @@ def runnable_notebooks(present: set[str], only: str | None = None) -> tuple[list
 class _RssSampler(threading.Thread):
     """Samples the summed RSS of this process and its descendants (workers and kernels)."""
 
-    def __init__(self, interval: float = 0.25):
+    def __init__(self, interval: float = 0.25, include_self: bool = True):
         super().__init__(daemon=True)
         self.interval, self.peak, self._halt = interval, 0.0, threading.Event()
+        self.include_self = include_self
 
     def run(self) -> None:
         try:
@@ -109,7 +111,7 @@ class _RssSampler(threading.Thread):
             return
         me = psutil.Process()
         while not self._halt.is_set():
-            total = me.memory_info().rss
+            total = me.memory_info().rss if self.include_self else 0
             for p in me.children(recursive=True):
                 try:
                     total += p.memory_info().rss
@@ -144,6 +146,8 @@ def _execute_one(name: str, title: str, params: dict, run_dir: str, env: dict) -
 
     nb_in = NOTEBOOKS_DIR / f"{name}.ipynb"
     nb_out = Path(run_dir) / "notebooks" / f"{name}.ipynb"
+    sampler = _RssSampler(include_self=False)  # this notebook's kernel
+    sampler.start()
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(str(nb_in), str(nb_out), parameters=params, kernel_name=KERNEL_NAME,
@@ -151,15 +155,17 @@ def _execute_one(name: str, title: str, params: dict, run_dir: str, env: dict) -
                             shutdown_kernel="immediate")
     except PapermillExecutionError as e:
         return NotebookRun(name, False, time.perf_counter() - t0,
-                           error=f"cell {e.exec_count} raised {e.ename}: {e.evalue}")
+                           error=f"cell {e.exec_count} raised {e.ename}: {e.evalue}", peak_rss_mb=sampler.stop())
     except Exception as e:  # noqa: BLE001 - kernel death, timeouts: reported, not raised
-        return NotebookRun(name, False, time.perf_counter() - t0, error=f"{type(e).__name__}: {e}")
+        return NotebookRun(name, False, time.perf_counter() - t0, error=f"{type(e).__name__}: {e}",
+                           peak_rss_mb=sampler.stop())
     t1 = time.perf_counter()
+    peak = sampler.stop()
     try:
         notebook_to_html(nb_out, Path(run_dir) / f"{name}.html", title)
     except Exception as e:  # noqa: BLE001
-        return NotebookRun(name, False, t1 - t0, time.perf_counter() - t1, f"HTML export failed: {e}")
-    return NotebookRun(name, True, t1 - t0, time.perf_counter() - t1)
+        return NotebookRun(name, False, t1 - t0, time.perf_counter() - t1, f"HTML export failed: {e}", peak)
+    return NotebookRun(name, True, t1 - t0, time.perf_counter() - t1, peak_rss_mb=peak)
 
 
 def _parse_params(items: list[str]) -> dict[str, dict]:
@@ -314,7 +320,7 @@ def _run_reports(start_pool, data: str, period: str, out: str | Path, tz_name: s
                 results.append(r)
                 status = "ok" if r.ok else f"FAILED: {r.error}"
                 _say(f"[{len(results)}/{len(todo)}] {r.name}: {r.exec_seconds:.1f} s run, "
-                     f"{r.html_seconds:.1f} s HTML - {status}")
+                     f"{r.html_seconds:.1f} s HTML, kernel {r.peak_rss_mb:,.0f} MB - {status}")
             if not all(r.ok for r in results):
                 break
         peak = sampler.stop()
