@@ -111,6 +111,8 @@ def candidates_for(n: int, origins: int = 6) -> tuple[list[Candidate], int]:
         k = min(origins, n - max(c.min_obs for c in pool), n - 12)
     else:
         pool = [c for c in CANDIDATES if not c.seasonal and c.min_obs <= n - 2]
+        if not pool:  # too short to backtest: the simplest model that fits, with no backtest
+            return [c for c in CANDIDATES if not c.seasonal and c.min_obs <= n][:1], 0
         k = min(origins, n - max(c.min_obs for c in pool))
     return pool, max(k, 0)
 

@@ -82,3 +82,12 @@ def test_interval_floor_at_zero_and_level_validation():
     assert res.low >= 0
     with pytest.raises(ValueError, match="level"):
         forecast.forecast_next_month(_monthly(range(1, 20)), level=1.5)
+
+
+def test_four_months_forecast_without_backtest_instead_of_crashing():
+    # four complete months: too short for a backtest origin, long enough for simple smoothing
+    y = pd.Series([100.0, 120.0, 90.0, 130.0], index=pd.date_range("2026-01-01", periods=4, freq="MS"))
+    res = forecast.forecast_next_month(y)
+    assert res is not None and res.backtest.empty
+    assert res.target == pd.Timestamp("2026-05-01") and res.low <= res.point <= res.high
+    assert any("could not score" in n for n in res.notes)
