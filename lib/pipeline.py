@@ -99,10 +99,10 @@ def runnable_notebooks(present: set[str], only: str | None = None) -> tuple[list
 class _RssSampler(threading.Thread):
     """Samples the summed RSS of this process and its descendants (workers and kernels)."""
 
-    def __init__(self, interval: float = 0.25, include_self: bool = True):
+    def __init__(self, interval: float = 0.25, include_self: bool = True, kernels_only: bool = False):
         super().__init__(daemon=True)
         self.interval, self.peak, self._halt = interval, 0.0, threading.Event()
-        self.include_self = include_self
+        self.include_self, self.kernels_only = include_self, kernels_only
 
     def run(self) -> None:
         try:
@@ -114,6 +114,8 @@ class _RssSampler(threading.Thread):
             total = me.memory_info().rss if self.include_self else 0
             for p in me.children(recursive=True):
                 try:
+                    if self.kernels_only and "ipykernel" not in " ".join(p.cmdline()):
+                        continue
                     total += p.memory_info().rss
                 except psutil.Error:
                     pass
@@ -306,7 +308,7 @@ def _run_reports(start_pool, data: str, period: str, out: str | Path, tz_name: s
                "LACELUXX_FINGERPRINT": ds.fingerprint, "LACELUXX_TZ": tz_name,
                "PYDEVD_DISABLE_FILE_VALIDATION": "1", "LACELUXX_LOG": str(logpath)}
         base = {"data": shown, "period": p.label, "output_dir": str(tmp), "tz_name": tz_name, "currency": currency}
-        sampler = _RssSampler()
+        sampler = _RssSampler(include_self=False, kernels_only=True)  # the kernels running at once
         sampler.start()
         results: list[NotebookRun] = []
         first = [nb for nb in todo if nb.name not in PARALLEL_LAST]
@@ -365,7 +367,11 @@ def _run_reports(start_pool, data: str, period: str, out: str | Path, tz_name: s
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     total = time.perf_counter() - t_start
-    _say(f"Done in {total:.1f} s (peak memory of kernels {peak:,.0f} MB).")
+    import resource
+
+    parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    _say(f"Done in {total:.1f} s (peak memory of the kernels running at once {peak:,.0f} MB; "
+         f"this process {parent:,.0f} MB).")
     _say(f"Open: {final / 'index.html'}")
     return RunResult(0, p.label, final, results, skipped, load_s, total, peak)
 
