@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .config import BENCH_DIR, KERNEL_NAME, ROOT
 
-__all__ = ["machine_description", "floor_seconds", "csv_read_seconds", "compare_with_previous", "main"]
+__all__ = ["machine_description", "floor_seconds", "csv_read_seconds", "compare_with_previous", "size_rows", "main"]
 
 FIELDS = ["sales_lines", "step", "seconds", "peak_rss_mb", "input_mb", "floor_ratio"]
 SLOWER = 1.30
@@ -98,6 +98,7 @@ def _run_suite(folder: Path, sales: int, jobs: int) -> dict:
     s = json.loads(stats.read_text()) if stats.exists() else {"notebooks": []}
     s["wall_seconds"] = wall
     s["exit_code"] = res.returncode
+    stats.write_text(json.dumps(s, indent=1))
     return s
 
 
@@ -133,12 +134,53 @@ def _markdown(rows: list[dict], machine: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def size_rows(n: int, s: dict, fl_run: float, fl_html: float, read_s: float, in_mb: float,
+              jobs: int) -> list[dict]:
+    """The results rows of one dataset size from the pipeline's run statistics."""
+    n_nb = max(1, len(s["notebooks"]))
+    floor_total = n_nb * (fl_run + fl_html) / max(1, jobs) + read_s
+    rows = [
+        {"sales_lines": n, "step": "floor: empty notebook + HTML", "seconds": fl_run + fl_html,
+         "peak_rss_mb": "", "input_mb": "", "floor_ratio": ""},
+        {"sales_lines": n, "step": "floor: raw CSV read", "seconds": read_s, "peak_rss_mb": "",
+         "input_mb": round(in_mb, 1), "floor_ratio": ""},
+        {"sales_lines": n, "step": "load + validate (cold)", "seconds": s.get("load_seconds", 0.0),
+         "peak_rss_mb": "", "input_mb": round(in_mb, 1),
+         "floor_ratio": s.get("load_seconds", 0.0) / read_s if read_s else ""},
+    ]
+    for nb in s["notebooks"]:
+        rows.append({"sales_lines": n, "step": f"notebook: {nb['name']}", "seconds": nb["exec_seconds"],
+                     "peak_rss_mb": round(nb.get("peak_rss_mb", 0.0)) or "", "input_mb": "",
+                     "floor_ratio": nb["exec_seconds"] / fl_run})
+        rows.append({"sales_lines": n, "step": f"html: {nb['name']}", "seconds": nb["html_seconds"],
+                     "peak_rss_mb": "", "input_mb": "", "floor_ratio": nb["html_seconds"] / fl_html})
+    wall = s.get("wall_seconds", s.get("total_seconds", 0.0))
+    step = "whole run" if s.get("exit_code", 0) == 0 else f"whole run (FAILED, exit {s.get('exit_code')})"
+    rows.append({"sales_lines": n, "step": step, "seconds": wall,
+                 "peak_rss_mb": round(s.get("peak_rss_mb", 0.0)), "input_mb": round(in_mb, 1),
+                 "floor_ratio": wall / floor_total})
+    return rows
+
+
+def _write(rows: list[dict], previous: list[dict], machine: str) -> str:
+    BENCH_DIR.mkdir(exist_ok=True)
+    with (BENCH_DIR / "results.csv").open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=FIELDS)
+        w.writeheader()
+        w.writerows(rows)
+    md = _markdown(rows, machine)
+    (BENCH_DIR / "results.md").write_text(md)
+    return md
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; returns 0 (slower steps are flagged in the output, not failed)."""
     ap = argparse.ArgumentParser(prog="python -m lib.bench")
     ap.add_argument("--sales", type=int, action="append", help="sales lines (repeatable); default 10k,100k,1M")
     ap.add_argument("--full", action="store_true", help="also 10M lines")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--rebuild", action="store_true",
+                    help="rebuild the results from the last runs' statistics in bench/runs/ without running them")
     a = ap.parse_args(argv)
     sizes = a.sales or [10_000, 100_000, 1_000_000]
     if a.full:
@@ -147,46 +189,27 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Machine: {machine}", flush=True)
     fl_run, fl_html = floor_seconds()
     print(f"Floor per notebook: papermill {fl_run:.1f} s + HTML {fl_html:.1f} s", flush=True)
+    results = BENCH_DIR / "results.csv"
+    previous = list(csv.DictReader(results.open())) if results.exists() else []
+    if results.exists():
+        results.replace(BENCH_DIR / "results.previous.csv")
     rows: list[dict] = []
     for n in sizes:
+        stats_file = BENCH_DIR / "runs" / f"stats-{n}.json"
+        if a.rebuild and not stats_file.exists():
+            continue
         folder = _dataset(n)
         in_mb = sum(f.stat().st_size for f in folder.glob("*.csv")) / 2**20
         read_s = csv_read_seconds(folder)
-        s = _run_suite(folder, n, a.jobs)
-        n_nb = max(1, len(s["notebooks"]))
-        floor_total = n_nb * (fl_run + fl_html) / max(1, a.jobs) + read_s
-        rows.append({"sales_lines": n, "step": "floor: empty notebook + HTML", "seconds": fl_run + fl_html,
-                     "peak_rss_mb": "", "input_mb": "", "floor_ratio": ""})
-        rows.append({"sales_lines": n, "step": "floor: raw CSV read", "seconds": read_s, "peak_rss_mb": "",
-                     "input_mb": round(in_mb, 1), "floor_ratio": ""})
-        rows.append({"sales_lines": n, "step": "load + validate (cold)", "seconds": s.get("load_seconds", 0.0),
-                     "peak_rss_mb": "", "input_mb": round(in_mb, 1),
-                     "floor_ratio": s.get("load_seconds", 0.0) / read_s if read_s else ""})
-        for nb in s["notebooks"]:
-            rows.append({"sales_lines": n, "step": f"notebook: {nb['name']}", "seconds": nb["exec_seconds"],
-                         "peak_rss_mb": round(nb.get("peak_rss_mb", 0.0)) or "", "input_mb": "",
-                         "floor_ratio": nb["exec_seconds"] / fl_run})
-            rows.append({"sales_lines": n, "step": f"html: {nb['name']}", "seconds": nb["html_seconds"],
-                         "peak_rss_mb": "", "input_mb": "", "floor_ratio": nb["html_seconds"] / fl_html})
-        rows.append({"sales_lines": n, "step": "whole run", "seconds": s["wall_seconds"],
-                     "peak_rss_mb": round(s.get("peak_rss_mb", 0.0)), "input_mb": round(in_mb, 1),
-                     "floor_ratio": s["wall_seconds"] / floor_total})
-        status = "ok" if s["exit_code"] == 0 else f"FAILED (exit {s['exit_code']})"
-        print(f"{n:,} lines: whole run {s['wall_seconds']:.1f} s, peak {s.get('peak_rss_mb', 0):,.0f} MB, {status}",
-              flush=True)
-    results = BENCH_DIR / "results.csv"
-    previous = list(csv.DictReader(results.open())) if results.exists() else []
-    flags = compare_with_previous(rows, previous)
-    BENCH_DIR.mkdir(exist_ok=True)
-    if results.exists():
-        results.replace(BENCH_DIR / "results.previous.csv")
-    with results.open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=FIELDS)
-        w.writeheader()
-        w.writerows(rows)
-    md = _markdown(rows, machine)
-    (BENCH_DIR / "results.md").write_text(md)
+        s = json.loads(stats_file.read_text()) if a.rebuild else _run_suite(folder, n, a.jobs)
+        rows += size_rows(n, s, fl_run, fl_html, read_s, in_mb, a.jobs)
+        md = _write(rows, previous, machine)  # after every size, so a later failure keeps what was measured
+        status = "ok" if s.get("exit_code", 0) == 0 else f"FAILED (exit {s['exit_code']})"
+        print(f"{n:,} lines: whole run {s.get('wall_seconds', s.get('total_seconds', 0)):.1f} s, "
+              f"peak {s.get('peak_rss_mb', 0):,.0f} MB, {status}", flush=True)
+    md = _write(rows, previous, machine)
     print(md)
+    flags = compare_with_previous(rows, previous)
     for fl in flags:
         print(fl)
     if not flags and previous:
