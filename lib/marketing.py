@@ -112,6 +112,13 @@ def _touch_labels(t: pd.DataFrame, campaigns: pd.DataFrame | None
     return pd.Categorical.from_codes(codes, categories=pd.Index(cats)), paid, channel
 
 
+def _reach_level(reach: pd.Series, level: str) -> pd.Series:
+    """Reached users by campaign or channel; empty when nobody was touched before period end."""
+    if len(reach) and level in reach.index.get_level_values(0):
+        return reach[level]
+    return pd.Series([], index=pd.Index([], dtype=str), name="reached_users", dtype="int64")
+
+
 def _reach(user_codes: np.ndarray, key: pd.Categorical) -> pd.Series:
     """Distinct users per key value, on integer codes (one sort instead of a string groupby)."""
     u = np.asarray(user_codes, dtype=np.int64)
@@ -249,7 +256,7 @@ def campaign_performance(md: MarketingData) -> pd.DataFrame:
     new = lt[lt["first_occasion"].to_numpy()].groupby("campaign", observed=True).size() \
         if "first_occasion" in lt.columns else pd.Series(dtype=float)
     buyers = md.paths.groupby("campaign", observed=True)["buyer_id"].nunique()
-    reached = md.reach["campaign"]
+    reached = _reach_level(md.reach, "campaign")
     lab = c["campaign"]
     out = pd.DataFrame({
         "campaign_id": c["campaign_id"].to_numpy(), "campaign": lab.to_numpy(),
@@ -289,7 +296,7 @@ def channel_performance(md: MarketingData, campaigns_perf: pd.DataFrame | None =
     """
     lt = _last_touch(md)
     g = lt.groupby("channel", observed=True)
-    reached = md.reach["channel"]
+    reached = _reach_level(md.reach, "channel")
     buyers = md.paths.groupby("channel", observed=True)["buyer_id"].nunique()
     chans = sorted(set(reached.index.astype(str)) | set(buyers.index.astype(str)))
     out = pd.DataFrame({"channel": pd.array(chans, dtype="string")})

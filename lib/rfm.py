@@ -52,8 +52,8 @@ def calibration_summary(transactions: pd.DataFrame, cutoff: pd.Timestamp | str,
     codes, ids = pd.factorize(transactions[customer_col].to_numpy()[keep], sort=True)
     oc, od, ov = occasion_arrays(codes, day[keep], transactions[value_col].to_numpy(dtype="float64")[keep])
     # one row per occasion, sorted by customer then day: customer starts and ends by position
-    first_pos = np.flatnonzero(np.r_[True, oc[1:] != oc[:-1]])
-    last_pos = np.r_[first_pos[1:], len(oc)] - 1
+    first_pos = np.flatnonzero(np.r_[True, oc[1:] != oc[:-1]]) if len(oc) else np.zeros(0, np.int64)
+    last_pos = np.r_[first_pos[1:], len(oc)] - 1 if len(oc) else np.zeros(0, np.int64)
     is_first = np.zeros(len(oc), bool)
     is_first[first_pos] = True
     k = len(ids)

@@ -86,3 +86,13 @@ def test_two_runs_on_one_period_do_not_corrupt_each_other(tmp_path):
     assert (run / "overview.html").stat().st_size > 10_000
     assert not list(tmp_path.glob(".tmp-*")) and not list(tmp_path.glob(".old-*"))
     shutil.rmtree(run)
+
+
+def test_tolerated_tiny_input_runs_every_report(tmp_path):
+    # four sales, one of them as '$1,234.50': every notebook copes with so little data
+    case = CORPUS / "tolerated" / "dollar_money"
+    res = _pipeline("run", "--data", str(case), "--out", str(tmp_path))
+    assert res.returncode == 0, res.stdout + res.stderr
+    run = next(p for p in tmp_path.iterdir() if p.name[:2] == "20")
+    assert len(list(run.glob("*.html"))) == 9  # 7 reports, the front page, the combined file
+    assert "currency symbol or thousands separator removed" in (run / "index.html").read_text()

@@ -159,3 +159,11 @@ def test_rfm_scores_single_customer():
 def test_rfm_scores_names_missing_columns():
     with pytest.raises(ValueError, match="days_since"):
         rfm.rfm_scores(pd.DataFrame({"occasions": [1], "revenue": [1.0]}))
+
+
+def test_calibration_summary_of_no_purchases_is_empty():
+    # a period before the first sale: nothing to summarise, and no crash
+    t = pd.DataFrame({"buyer_id": pd.Series([], dtype="string"), "date": pd.to_datetime([]),
+                      "revenue": pd.Series([], dtype=float)})
+    s = rfm.calibration_summary(t, "2026-09-30")
+    assert s.empty and list(s.columns) == ["x", "t_x", "T", "first", "last", "x_value", "zbar"]
