@@ -60,10 +60,12 @@ def test_tolerated_input_validates_and_counts_repairs(case):
 
 def test_make_validate_names_the_problem(tmp_path):
     case = CORPUS / "negative_money"
+    expect = json.loads((case / "expect.json").read_text())
     res = subprocess.run(["make", "-s", "validate", f"DATA={case}"], cwd=ROOT, capture_output=True, text=True,
                          timeout=300)
     assert res.returncode != 0
-    assert "sale_price" in res.stdout and "Traceback" not in res.stdout + res.stderr
+    assert f"{expect['file']}, line {expect['line']}, column '{expect['column']}'" in res.stdout, res.stdout
+    assert "Traceback" not in res.stdout + res.stderr
 
 
 @pytest.mark.skipif(not (SAMPLE_DIR / "sales.csv").exists(), reason="run `make sample-data` first")
