@@ -19,9 +19,10 @@ class Problem:
     lines: tuple[int, ...] = ()
     n_lines: int = 0
     detail: str = ""
+    source: str | None = None  # the user's column name when a mapping renamed it
 
     def message(self, max_lines: int = 20) -> str:
-        """Plain-language message naming file, line(s), column and rule."""
+        """Plain-language message naming file, line(s), column (and mapped source column) and rule."""
         where = self.file
         if self.lines:
             shown = ", ".join(str(n) for n in self.lines[:max_lines])
@@ -30,6 +31,8 @@ class Problem:
             if more > 0:
                 where += f" and {more} more"
         col = f", column '{self.column}'" if self.column else ""
+        if self.column and self.source:
+            col += f" (source '{self.source}')"
         detail = f" ({self.detail})" if self.detail else ""
         return f"{where}{col}: {self.rule}{detail}"
 

@@ -34,23 +34,7 @@ _MAX_LINES = 20
 
 @dataclass(frozen=True)
 class SourcedProblem(Problem):
-    """A Problem on a mapped column: the message names the contract and the source column."""
-
-    source: str | None = None
-
-    def message(self, max_lines: int = 20) -> str:
-        where = self.file
-        if self.lines:
-            shown = ", ".join(str(n) for n in self.lines[:max_lines])
-            more = self.n_lines - min(len(self.lines), max_lines)
-            where += f", line{'s' if self.n_lines > 1 else ''} {shown}"
-            if more > 0:
-                where += f" and {more} more"
-        col = ""
-        if self.column:
-            col = f", column '{self.column}'" + (f" (source '{self.source}')" if self.source else "")
-        detail = f" ({self.detail})" if self.detail else ""
-        return f"{where}{col}: {self.rule}{detail}"
+    """A Problem on a mapped column: its message names the contract and the source column."""
 
 
 def located_problem(file: str, column: str | None, rule: str, lines: tuple[int, ...] = (),
