@@ -33,8 +33,18 @@ MAX_LOG_SE = 1.0
 _LOG_BOUNDS = (np.log(1e-6), np.log(1e6))
 
 
+class _FitStatus:
+    """A fit is stable when its checks found no problem (converged, inside the bounds, small errors)."""
+
+    problems: tuple[str, ...]
+
+    @property
+    def stable(self) -> bool:
+        return not self.problems
+
+
 @dataclass(frozen=True)
-class BGNBDFit:
+class BGNBDFit(_FitStatus):
     """Fitted BG/NBD parameters (metrics.md: bgnbd_r, bgnbd_alpha, bgnbd_a, bgnbd_b).
 
     ``log_likelihood`` is the total over customers; ``stable`` is False when the
@@ -54,16 +64,12 @@ class BGNBDFit:
     problems: tuple[str, ...] = field(default_factory=tuple)
 
     @property
-    def stable(self) -> bool:
-        return not self.problems
-
-    @property
     def params(self) -> dict[str, float]:
         return {"r": self.r, "alpha": self.alpha, "a": self.a, "b": self.b}
 
 
 @dataclass(frozen=True)
-class GammaGammaFit:
+class GammaGammaFit(_FitStatus):
     """Fitted gamma-gamma spend parameters ``p, q, gamma`` (mean spend per occasion pγ/(q-1))."""
 
     p: float
@@ -74,10 +80,6 @@ class GammaGammaFit:
     converged: bool
     log_se: tuple[float, ...] = ()
     problems: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def stable(self) -> bool:
-        return not self.problems
 
     @property
     def params(self) -> dict[str, float]:
