@@ -279,6 +279,26 @@ def _fit(fun_grad, starts: list[np.ndarray], names: tuple[str, ...], n: float):
     return best, theta, se, tuple(problems)
 
 
+def _log_objective(total, data, wsum: float):
+    """Mean negative log-likelihood and its gradient in log-parameters, for L-BFGS-B.
+
+    ``total(params, data)`` returns the log-likelihood and its gradient in the natural
+    parameters; the chain rule gives the gradient in log space. Non-finite values become a
+    large constant so the optimiser backs off instead of failing.
+    """
+    def fun_grad(theta):
+        p = np.exp(theta)
+        with np.errstate(all="ignore"):
+            ll, g = total(p, data)
+        val = -ll / wsum
+        grad = -g * p / wsum
+        if not np.isfinite(val) or not np.isfinite(grad).all():
+            return 1e10, np.zeros_like(theta)
+        return val, grad
+
+    return fun_grad
+
+
 def fit_bgnbd(x, t_x, T, min_customers: int = MIN_CUSTOMERS,
               min_repeat: int = MIN_REPEAT_CUSTOMERS) -> BGNBDFit:
     """Maximum-likelihood BG/NBD fit (metrics.md: bgnbd_r, bgnbd_alpha, bgnbd_a, bgnbd_b).
@@ -305,15 +325,7 @@ def fit_bgnbd(x, t_x, T, min_customers: int = MIN_CUSTOMERS,
     data = _BGData(x, t_x, T)
     wsum = data.n
 
-    def fun_grad(theta):
-        p = np.exp(theta)
-        with np.errstate(all="ignore"):
-            ll, g = _bgnbd_total(p, data)
-        val = -ll / wsum
-        grad = -g * p / wsum
-        if not np.isfinite(val) or not np.isfinite(grad).all():
-            return 1e10, np.zeros_like(theta)
-        return val, grad
+    fun_grad = _log_objective(_bgnbd_total, data, wsum)
 
     scale = max(float(np.mean(T)), 1e-3)
     starts = [np.log([1.0, scale, 1.0, 1.0]), np.log([0.25, scale / 5, 0.8, 2.5]), np.log([2.0, scale * 2, 0.5, 5.0])]
@@ -395,15 +407,7 @@ def fit_gamma_gamma(x, zbar, min_customers: int = MIN_REPEAT_CUSTOMERS) -> Gamma
     data = _GGData(x[keep], z[keep])
     wsum = data.n
 
-    def fun_grad(theta):
-        p = np.exp(theta)
-        with np.errstate(all="ignore"):
-            ll, g = _gg_total(p, data)
-        val = -ll / wsum
-        grad = -g * p / wsum
-        if not np.isfinite(val) or not np.isfinite(grad).all():
-            return 1e10, np.zeros_like(theta)
-        return val, grad
+    fun_grad = _log_objective(_gg_total, data, wsum)
 
     m = float(np.mean(z[keep]))
     starts = [np.log([1.0, 1.0, m]), np.log([5.0, 3.0, m]), np.log([2.0, 5.0, 2 * m])]
