@@ -13,13 +13,15 @@ Two steps, so another reader (SQL) can be plugged in front of the second one:
 from __future__ import annotations
 
 import csv
+import dataclasses
+import functools
 import hashlib
 import io
 import json
 import os
 import shutil
 import uuid
-from collections.abc import MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pac
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from . import mapping as mapping_mod
 from .config import CACHE_DIR, DEFAULT_TZ
@@ -45,7 +48,7 @@ __all__ = [
 ]
 
 #: bump when parsing or validation changes: it is part of the cache key
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"
 #: columns of Dataset.quality
 QUALITY_COLUMNS = ["table", "action", "reason", "rows"]
 _BOM = b"\xef\xbb\xbf"
@@ -315,15 +318,19 @@ def _input_plan(folder: Path, mapping: mapping_mod.Mapping | None) -> tuple[dict
 
 @dataclass
 class _Inputs:
-    """The bytes of a CSV folder's input files, read once for both fingerprint and parsing."""
+    """A CSV folder's input files (which file feeds which table) and their digests."""
 
     folder: Path
     mapping: mapping_mod.Mapping | None
     plan: dict[str, list[Path]]
-    blobs: dict[Path, bytes]
     problems: list[Problem]
     notes: list[str]
     digests: dict[str, str]
+
+
+def _file_digest(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _read_inputs(source: str | Path) -> _Inputs:
@@ -339,8 +346,8 @@ def _read_inputs(source: str | Path) -> _Inputs:
         problems += mprob
     plan, pprob, notes = _input_plan(folder, mp)
     problems += pprob
-    blobs = {p: p.read_bytes() for ps in plan.values() for p in ps}
-    return _Inputs(folder, mp, plan, blobs, problems, notes, {p.name: _sha256(b) for p, b in blobs.items()})
+    digests = {p.name: _file_digest(p) for ps in plan.values() for p in ps}
+    return _Inputs(folder, mp, plan, problems, notes, digests)
 
 
 def _fingerprint(digests: dict[str, str], tz_name: str, mapping_digest: str | None) -> str:
@@ -357,70 +364,217 @@ def dataset_fingerprint(source: str | Path, tz_name: str = DEFAULT_TZ) -> str:
     return _fingerprint(inp.digests, tz_name, inp.mapping.digest if inp.mapping else None)
 
 
-def read_csv_tables(source: str | Path, _inputs: _Inputs | None = None) -> RawSource:
-    """Step 1: read every contract table of a CSV folder (with its mapping.yaml) as text."""
-    inp = _inputs or _read_inputs(source)
-    folder, mp, plan, blobs = inp.folder, inp.mapping, inp.plan, inp.blobs
-    problems, notes = list(inp.problems), list(inp.notes)
-    tables: dict[str, RawTable] = {}
+#: a CSV file larger than this is read and validated in pieces of about this many bytes
+PIECE_BYTES = 1 << 28
+
+
+def _record_cut(data: bytes) -> int:
+    """Length of the longest prefix of ``data`` that ends after a whole record (0 if none).
+
+    ``data`` starts at a record boundary; a newline inside a quoted value does not end a record.
+    """
+    cut = data.rfind(b"\n")
+    if cut < 0:
+        return 0
+    quotes = data.count(b'"', 0, cut)
+    while quotes % 2:
+        prev = data.rfind(b"\n", 0, cut)
+        if prev < 0:
+            return 0
+        quotes -= data.count(b'"', prev, cut)
+        cut = prev
+    return cut + 1
+
+
+def _shift(p: Problem, offset: int) -> Problem:
+    return dataclasses.replace(p, lines=tuple(x + offset for x in p.lines))
+
+
+def _file_pieces(path: Path, table: str, delimiter: str = ",",
+                 encoding: str = "utf-8") -> Iterator[tuple[RawTable | None, list[Problem]]]:
+    """Read one CSV file as RawTable pieces of about PIECE_BYTES, each cut after a whole record.
+
+    Every piece after the first is parsed with the file's header in front; line numbers and
+    problems are shifted to the file's physical lines. Memory stays at a few pieces whatever
+    the file's size. A header problem stops the file; row problems are collected to its end.
+    """
+    label = path.name
+    size = path.stat().st_size
+    enc = encoding.lower().replace("_", "-")
+    if size <= PIECE_BYTES or not enc.startswith(("utf-8", "utf8", "latin", "iso-8859", "cp", "windows", "ascii")):
+        yield read_csv_bytes(path.read_bytes(), label, table, delimiter, encoding)
+        return
+    with open(path, "rb") as f:
+        header, newlines, carry, first = b"", 0, b"", True
+        while True:
+            block = f.read(PIECE_BYTES)
+            data = carry + block if carry else block
+            if not data:
+                return
+            cut = len(data) if not block else _record_cut(data)
+            if cut == 0:  # one record longer than a piece: read on
+                carry = data
+                continue
+            data, carry = (data, b"") if cut == len(data) else (data[:cut], data[cut:])
+            if first:
+                first = False
+                header = data[:data.find(b"\n") + 1]
+                header = header[3:] if header.startswith(_BOM) else header
+                raw, probs = read_csv_bytes(data, label, table, delimiter, encoding)
+                if any(p.lines == (1,) for p in probs):
+                    yield raw, probs
+                    return
+            else:
+                raw, probs = read_csv_bytes(header + data, label, table, delimiter, encoding)
+                offset = newlines - 1  # line 2 of the piece is the file's line newlines + 1
+                probs = [_shift(p, offset) for p in probs if p.lines != (1,)]
+                if raw is not None:
+                    raw.lines = raw.lines + offset
+            newlines += data.count(b"\n")
+            del data
+            yield raw, probs
+
+
+def _csv_feeds(inp: _Inputs) -> tuple[dict[str, _Feed], set[str]]:
+    """One feed per planned table (and the tables whose mapped files match nothing)."""
+    feeds: dict[str, _Feed] = {}
     failed: set[str] = set()
-    for name, paths in plan.items():
-        tm = mp.tables.get(name) if mp else None
+    for name, paths in inp.plan.items():
         if not paths:
             failed.add(name)
-        parts = []
-        for p in paths:
-            raw, prob = read_csv_bytes(blobs[p], p.name, name,
-                                       delimiter=tm.delimiter if tm else ",",
-                                       encoding=tm.encoding if tm else "utf-8")
-            if raw is not None and tm is not None:
-                raw, mprob = mapping_mod.apply_table_mapping(tm, raw)
-                prob += mprob
-            problems += prob
-            if prob:
-                failed.add(name)
-            elif raw is not None:
+            continue
+        tm = inp.mapping.tables.get(name) if inp.mapping else None
+        feeds[name] = _Feed(name, tuple(p.name for p in paths),
+                            functools.partial(_csv_pieces, name, tuple(paths), tm))
+    return feeds, failed
+
+
+def _mapped(tm: mapping_mod.TableMapping | None, raw: RawTable | None,
+            probs: list[Problem]) -> tuple[RawTable | None, list[Problem]]:
+    if raw is not None and tm is not None:
+        raw, mprob = mapping_mod.apply_table_mapping(tm, raw)
+        probs = probs + mprob
+    return raw, probs
+
+
+def _csv_pieces(name: str, paths: tuple[Path, ...],
+                tm: mapping_mod.TableMapping | None) -> Iterator[tuple[RawTable | None, list[Problem]]]:
+    """The pieces of one table: a single file streams in pieces; several files (monthly exports)
+    are read whole and validated together."""
+    delimiter, encoding = (tm.delimiter, tm.encoding) if tm else (",", "utf-8")
+    if len(paths) == 1:
+        for raw, probs in _file_pieces(paths[0], name, delimiter, encoding):
+            yield _mapped(tm, raw, probs)
+        return
+    parts, problems = [], []
+    for p in paths:
+        raw, probs = _mapped(tm, *read_csv_bytes(p.read_bytes(), p.name, name, delimiter, encoding))
+        problems += probs
+        if raw is not None and not probs:
+            parts.append(raw)
+    yield (_concat(parts) if parts and not problems else None), problems
+
+
+def read_csv_tables(source: str | Path) -> RawSource:
+    """Step 1 on its own: every contract table of a CSV folder (with its mapping.yaml) as text, whole."""
+    inp = _read_inputs(source)
+    feeds, failed = _csv_feeds(inp)
+    problems = list(inp.problems)
+    tables: dict[str, RawTable] = {}
+    for name, feed in feeds.items():
+        parts, probs = [], []
+        for raw, prob in feed.pieces():
+            probs += prob
+            if raw is not None:
                 parts.append(raw)
-        if parts and name not in failed:
-            tables[name] = _concat(parts)
-    return RawSource(tables, problems, str(folder), str(folder / mapping_mod.MAPPING_FILE) if mp else None,
-                     notes, dict(inp.digests), failed, mp.digest if mp else None)
+        if probs:
+            problems += _merge_problems(probs)
+            failed.add(name)
+        elif parts:
+            tables[name] = _concat(parts) if len(parts) > 1 else parts[0]
+    return RawSource(tables, problems, str(inp.folder),
+                     str(inp.folder / mapping_mod.MAPPING_FILE) if inp.mapping else None,
+                     inp.notes, dict(inp.digests), failed, inp.mapping.digest if inp.mapping else None)
 
 
 # --------------------------------------------------------------------------- validation
 
 
 class _Checker:
-    """Collects problems and quality rows while one table is validated."""
+    """Collects problems and quality rows while one table is validated, piece by piece.
 
-    def __init__(self, raw: RawTable):
-        self.raw = raw
-        self.problems: list[Problem] = []
-        self.quality: list[tuple[str, str, str, int]] = []
+    A table may arrive in several pieces (a large file is read in chunks): problems with the
+    same file, column and rule are merged (first lines kept, rows counted), quality rows with
+    the same action and reason are summed, and counts of unexpected values are added up.
+    """
 
-    def add(self, mask: np.ndarray, column: str | None, rule: str, detail: str = "") -> None:
-        """One problem per file for the rows in ``mask``."""
+    def __init__(self, name: str):
+        self.name = name
+        self.raw: RawTable | None = None
+        self._problems: dict[tuple, list] = {}
+        self._quality: dict[tuple[str, object], int] = {}
+        self._other: dict[str, dict[str, int]] = {}
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [_problem(f, c, r, lines, n, d, s) for (f, c, r, s), (lines, n, d) in self._problems.items()]
+
+    def _merge(self, file: str, column: str | None, rule: str, lines: list[int], n: int, detail: str,
+               src: str | None) -> None:
+        key = (file, column, rule, src)
+        if key not in self._problems:
+            self._problems[key] = [list(lines[:_MAX_LINES]), int(n), detail]
+        elif lines != [1]:  # a header problem is found again in every piece: count it once
+            entry = self._problems[key]
+            entry[0] = sorted(entry[0] + list(lines[:_MAX_LINES]))[:_MAX_LINES]
+            entry[1] += int(n)
+
+    def add(self, mask: np.ndarray, column: str | None, rule: str, detail: str = "",
+            where: tuple[np.ndarray, np.ndarray | None, tuple[str, ...]] | None = None) -> None:
+        """One problem per file for the rows in ``mask`` (of the current piece, or of ``where``:
+        line numbers, file index and file labels of the whole table)."""
         idx = np.flatnonzero(mask)
         if not len(idx):
             return
-        src = self.raw.source_columns.get(column) if column else None
-        if self.raw.file_index is None:
+        lines_all, file_index, files = where if where is not None else (
+            self.raw.lines, self.raw.file_index, self.raw.files)
+        src = self.raw.source_columns.get(column) if column and self.raw is not None else None
+        if file_index is None:
             groups = [(0, idx)]
         else:
-            fi = self.raw.file_index[idx]
+            fi = file_index[idx]
             groups = [(int(f), idx[fi == f]) for f in np.unique(fi)]
         for f, rows in groups:
-            lines = np.sort(self.raw.lines[rows])
-            self.problems.append(_problem(self.raw.files[f], column, rule, lines[:_MAX_LINES], len(rows),
-                                          detail, src))
+            lines = np.sort(lines_all[rows])
+            self._merge(files[f], column, rule, [int(x) for x in lines[:_MAX_LINES]], len(rows), detail, src)
 
     def add_file(self, file: str, column: str, rule: str, detail: str = "") -> None:
-        self.problems.append(_problem(file, column, rule, (1,), 1, detail,
-                                      self.raw.source_columns.get(column)))
+        self._merge(file, column, rule, [1], 1, detail, self.raw.source_columns.get(column))
 
     def count(self, action: str, reason: str, rows: int) -> None:
         if rows:
-            self.quality.append((self.raw.name, action, reason, int(rows)))
+            self._quality[(action, reason)] = self._quality.get((action, reason), 0) + int(rows)
+
+    def count_other(self, column: str, counts: dict[str, int]) -> None:
+        """Values of a column outside its known list (listed by frequency in the quality row)."""
+        key = ("read", ("other", column))
+        self._quality[key] = self._quality.get(key, 0) + sum(counts.values())
+        acc = self._other.setdefault(column, {})
+        for k, v in counts.items():
+            acc[k] = acc.get(k, 0) + int(v)
+
+    @property
+    def quality(self) -> list[tuple[str, str, str, int]]:
+        rows = []
+        for (action, reason), n in self._quality.items():
+            if isinstance(reason, tuple):
+                col = reason[1]
+                known = next(c for c in TABLES[self.name].columns if c.name == col).known
+                vc = sorted(self._other[col].items(), key=lambda kv: (-kv[1], kv[0]))
+                listed = ", ".join(f"{k} ({v})" for k, v in vc[:8])
+                reason = f"{col} other than {'/'.join(known)}: {listed}"
+            rows.append((self.name, action, reason, n))
+        return rows
 
 
 def _text(series: pd.Series) -> pa.ChunkedArray | pa.Array:
@@ -690,9 +844,9 @@ def _validate_column(chk: _Checker, col: Column, raw: RawTable, present: set[str
         if col.known:
             other = ~_np(pac.is_in(s, pa.array(col.known))) & ~blank
             if other.any():
-                vc = pd.Series(pac.filter(s, pa.array(other)).to_pylist()).value_counts()
-                listed = ", ".join(f"{k} ({v})" for k, v in vc.head(8).items())
-                chk.count("read", f"{col.name} other than {'/'.join(col.known)}: {listed}", other.sum())
+                vc = pac.value_counts(pac.filter(s, pa.array(other)))
+                chk.count_other(col.name, dict(zip(vc.field("values").to_pylist(),
+                                                   vc.field("counts").to_pylist(), strict=True)))
         fill = col.default if col.default is not None else None
         vals = pac.if_else(pa.array(blank), pa.scalar(fill, pa.string()), s)
         out = _string_series(vals, "text")
@@ -716,14 +870,12 @@ def _validate_column(chk: _Checker, col: Column, raw: RawTable, present: set[str
         if col.type == "integer":
             below &= ok
         chk.add(below, col.name, f"must be >= {col.min_value:g}", _sample(s, below))
-    if col.unique and not out[~blank].is_unique:
-        dup = out.duplicated(keep=False).to_numpy() & ~blank
-        chk.add(dup, col.name, "duplicate value (must be unique)", _sample(s, dup))
     return out, blank
 
 
-def _validate_table(raw: RawTable, spec: Table, present: set[str], tz_name: str) -> tuple[pd.DataFrame, _Checker]:
-    chk = _Checker(raw)
+def _validate_piece(chk: _Checker, raw: RawTable, spec: Table, present: set[str], tz_name: str) -> pd.DataFrame:
+    """Typed columns of one piece of a table: every rule that looks at one row at a time."""
+    chk.raw = raw
     for f in raw.files:
         n_f = len(raw.frame) if raw.file_index is None else int((raw.file_index == raw.files.index(f)).sum())
         chk.count("read", f"rows read from {f}", n_f)
@@ -743,23 +895,202 @@ def _validate_table(raw: RawTable, spec: Table, present: set[str], tz_name: str)
         chk.count("read", f"extra column(s) kept, not used: {', '.join(map(str, extras))}", len(raw.frame))
         for c in extras:
             cols[c] = raw.frame[c].reset_index(drop=True).astype("str")
-    df = pd.DataFrame(cols)
-    return df, chk
+    return pd.DataFrame(cols)
 
 
-def _check_foreign_keys(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable],
-                        checkers: dict[str, _Checker], skip: set[str]) -> None:
-    for name, df in tables.items():
+def _check_piece_keys(chk: _Checker, df: pd.DataFrame, raw: RawTable, spec: Table,
+                      keys: dict[str, pa.Array], bad: set[str]) -> None:
+    """Foreign keys of one piece against the complete, valid referenced tables."""
+    for col in spec.columns:
+        ref = col.references
+        known = keys.get(f"{ref.table}.{ref.column}") if ref is not None else None
+        if known is None or ref.table in bad or col.name not in raw.frame.columns:
+            continue
+        v = pa.array(df[col.name].array)
+        orphan = _np(pac.and_not(pac.is_valid(v), pac.is_in(v, value_set=known)))
+        if orphan.any():
+            chk.add(orphan, col.name, f"value not found in {ref.table}.csv ({ref.column})", _sample(v, orphan))
+
+
+def _table_order() -> list[str]:
+    """Contract tables ordered so that every referenced table comes before the tables referring to it."""
+    order: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in order:
+            return
         for col in TABLES[name].columns:
-            ref = col.references
-            if ref is None or ref.table not in tables or ref.table in skip or col.name not in raws[name].frame:
-                continue
-            v = pa.array(df[col.name].array)
-            known = pa.array(tables[ref.table][ref.column].array)
-            orphan = _np(pac.and_not(pac.is_valid(v), pac.is_in(v, value_set=known)))
-            if orphan.any():
-                checkers[name].add(orphan, col.name, f"value not found in {ref.table}.csv ({ref.column})",
-                                   _sample(v, orphan))
+            for dep in (col.references.table if col.references else None, col.required_with):
+                if dep and dep != name:
+                    visit(dep)
+        order.append(name)
+
+    for name in TABLES:
+        visit(name)
+    return order
+
+
+_ORDER = _table_order()
+
+
+@dataclass
+class _Feed:
+    """One contract table's input: its file labels and a generator of (piece, reading problems)."""
+
+    name: str
+    files: tuple[str, ...]
+    pieces: Callable[[], Iterator[tuple[RawTable | None, list[Problem]]]]
+
+
+class _MemorySink:
+    """Keeps validated tables in memory."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[pd.DataFrame]] = {}
+        self.tables: dict[str, pd.DataFrame] = {}
+
+    def add(self, name: str, df: pd.DataFrame) -> None:
+        self.parts.setdefault(name, []).append(df)
+
+    def finish(self, name: str) -> None:
+        parts = self.parts.pop(name, [])
+        if parts:
+            self.tables[name] = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+
+class _ParquetSink:
+    """Writes each table's pieces to ``<folder>/<table>.parquet`` as soon as they are validated."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.dtypes: dict[str, dict[str, str]] = {}
+
+    def add(self, name: str, df: pd.DataFrame) -> None:
+        tbl = pa.Table.from_pandas(df, preserve_index=False)
+        w = self.writers.get(name)
+        if w is None:
+            w = self.writers[name] = pq.ParquetWriter(self.folder / f"{name}.parquet", tbl.schema)
+            self.dtypes[name] = {c: str(t) for c, t in df.dtypes.items()}
+        elif not tbl.schema.equals(w.schema):
+            tbl = tbl.cast(w.schema)
+        w.write_table(tbl)
+
+    def finish(self, name: str) -> None:
+        w = self.writers.pop(name, None)
+        if w is not None:
+            w.close()
+
+    def close(self) -> None:
+        for name in list(self.writers):
+            self.finish(name)
+
+
+def _merge_problems(problems: list[Problem]) -> list[Problem]:
+    """Problems of one file found piece by piece, merged into one per file, column and rule."""
+    chk = _Checker("")
+    for p in problems:
+        chk._merge(p.file, p.column, p.rule, list(p.lines), p.n_lines, p.detail, p.source)
+    return chk.problems
+
+
+def _validate_feeds(feeds: dict[str, _Feed], failed: set[str], problems: list[Problem], notes: list[str],
+                    tz_name: str, sink: _MemorySink | _ParquetSink, description: str = "the source") -> pd.DataFrame:
+    """Step 2 on every table, piece by piece, handing each typed piece to ``sink``.
+
+    Tables go in reference order (brands, users, products... touchpoints), so a foreign key is
+    checked against the complete referenced column while its own table streams past; only key
+    columns are kept in memory. Returns the data-quality rows; raises ContractError with every
+    problem (``problems`` are the ones found before, e.g. in the mapping).
+    """
+    if "sales" not in feeds and "sales" not in failed:
+        problems = problems + [_problem("sales.csv", None, "required table missing",
+                                        detail=f"no sales.csv in {description}; it is the minimal input "
+                                               "(sale_id, buyer_id, date_sold, sale_price)")]
+    present = set(feeds) | set(failed)
+    referenced = {(c.references.table, c.references.column)
+                  for t in feeds for c in TABLES[t].columns if c.references}
+    keys: dict[str, pa.Array] = {}
+    bad: set[str] = set(failed)
+    read_problems: dict[str, list[Problem]] = {}
+    empty_problems: list[Problem] = []
+    checkers: dict[str, _Checker] = {}
+    writing = not problems
+    for name in _ORDER:
+        if name not in feeds:
+            continue
+        feed, spec, chk = feeds[name], TABLES[name], _Checker(name)
+        rprobs: list[Problem] = []
+        unique = [c.name for c in spec.columns if c.unique]
+        keep = sorted(set(unique) | {c for t, c in referenced if t == name})
+        kept: dict[str, list[pd.Series]] = {c: [] for c in keep}
+        lines: list[np.ndarray] = []
+        file_idx: list[np.ndarray] = []
+        n_rows = 0
+        for raw, probs in feed.pieces():
+            rprobs += probs
+            if raw is None or rprobs or len(raw.frame) == 0:
+                continue  # a table with reading problems is read on only to report them all
+            df = _validate_piece(chk, raw, spec, present, tz_name)
+            _check_piece_keys(chk, df, raw, spec, keys, bad)
+            for c in keep:
+                kept[c].append(df[c])
+            if unique:
+                lines.append(raw.lines)
+                pos = np.array([feed.files.index(f) for f in raw.files], dtype=np.int32)
+                file_idx.append(np.full(len(df), pos[0], np.int32) if raw.file_index is None
+                                else pos[raw.file_index])
+            writing = writing and not chk._problems and not read_problems
+            if writing:
+                sink.add(name, df)
+            n_rows += len(df)
+            del df
+        if rprobs:
+            read_problems[name] = _merge_problems(rprobs)
+            bad.add(name)
+            failed.add(name)
+            writing = False
+            continue
+        if n_rows == 0:
+            if spec.core:
+                empty_problems.append(_problem(feed.files[0], None, "table has a header but no rows", (1,), 1,
+                                               "export the table with its rows, or remove the file"))
+                bad.add(name)
+                failed.add(name)
+                writing = False
+            else:
+                notes.append(f"{feed.files[0]} has a header but no rows; treated as absent.")
+                present.discard(name)
+            continue
+        where = (np.concatenate(lines), np.concatenate(file_idx), feed.files) if unique else None
+        for c in unique:
+            values = pd.concat(kept[c], ignore_index=True) if len(kept[c]) > 1 else kept[c][0]
+            if not values.dropna().is_unique:
+                dup = values.duplicated(keep=False).to_numpy() & values.notna().to_numpy()
+                chk.add(dup, c, "duplicate value (must be unique)", _sample(pa.array(values.array), dup), where)
+        checkers[name] = chk
+        if chk._problems:
+            bad.add(name)
+            writing = False
+        else:
+            for c in keep:
+                if (name, c) in referenced:
+                    keys[f"{name}.{c}"] = pa.chunked_array([pa.array(s.array) for s in kept[c]]).combine_chunks()
+            sink.finish(name)
+        del kept, lines, file_idx
+    found = list(problems)
+    found += [p for name in TABLES for p in read_problems.get(name, [])]
+    found += empty_problems
+    found += [p for name in TABLES if name in checkers for p in checkers[name].problems]
+    if found:
+        raise ContractError(found)
+    rows = [q for name in TABLES if name in checkers for q in checkers[name].quality]
+    return pd.DataFrame(rows, columns=QUALITY_COLUMNS).astype({"rows": "int64"})
+
+
+def _raw_feeds(raw: RawSource) -> dict[str, _Feed]:
+    """Feeds of tables already read whole (a SQL reader's, or a hand-built RawSource)."""
+    return {name: _Feed(name, rt.files, lambda rt=rt: iter([(rt, [])])) for name, rt in raw.tables.items()}
 
 
 def validate_tables(raw: RawSource, tz_name: str = DEFAULT_TZ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, list[str]]:
@@ -768,38 +1099,11 @@ def validate_tables(raw: RawSource, tz_name: str = DEFAULT_TZ) -> tuple[dict[str
     Returns typed tables, the data-quality rows (``table, action, reason, rows``) and notes.
     Raises ContractError with every problem found (reading problems included).
     """
-    problems = list(raw.problems)
     notes = list(raw.notes)
-    if "sales" not in raw.tables and "sales" not in raw.failed:
-        problems.append(_problem("sales.csv", None, "required table missing",
-                                 detail=f"no sales.csv in {raw.description}; it is the minimal input "
-                                        "(sale_id, buyer_id, date_sold, sale_price)"))
-    usable: dict[str, RawTable] = {}
-    for name, rt in raw.tables.items():
-        if len(rt.frame) == 0:
-            if TABLES[name].core:
-                problems.append(_problem(rt.files[0], None, "table has a header but no rows", (1,), 1,
-                                         "export the table with its rows, or remove the file"))
-                raw.failed.add(name)
-            else:
-                notes.append(f"{rt.files[0]} has a header but no rows; treated as absent.")
-            continue
-        usable[name] = rt
-    present = set(usable) | set(raw.failed)
-    tables: dict[str, pd.DataFrame] = {}
-    checkers: dict[str, _Checker] = {}
-    for name, rt in usable.items():
-        df, chk = _validate_table(rt, TABLES[name], present, tz_name)
-        tables[name], checkers[name] = df, chk
-    bad_tables = {n for n, c in checkers.items() if c.problems} | set(raw.failed)
-    _check_foreign_keys(tables, usable, checkers, bad_tables)
-    for chk in checkers.values():
-        problems += chk.problems
-    if problems:
-        raise ContractError(problems)
-    rows = [q for chk in checkers.values() for q in chk.quality]
-    quality = pd.DataFrame(rows, columns=QUALITY_COLUMNS).astype({"rows": "int64"})
-    return tables, quality, notes
+    sink = _MemorySink()
+    quality = _validate_feeds(_raw_feeds(raw), set(raw.failed), list(raw.problems), notes, tz_name, sink,
+                              raw.description)
+    return sink.tables, quality, notes
 
 
 # --------------------------------------------------------------------------- cache
@@ -809,26 +1113,41 @@ def _cache_path(fingerprint: str) -> Path:
     return CACHE_DIR / "tables" / fingerprint
 
 
-def _write_cache(ds: Dataset) -> None:
-    final = _cache_path(ds.fingerprint)
-    if final.exists():
-        return
-    tmp = final.parent / f".tmp-{ds.fingerprint[:16]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    try:
-        tmp.mkdir(parents=True)
-        dtypes = {}
-        for name, df in ds.tables.items():
-            df.to_parquet(tmp / f"{name}.parquet", index=False)
-            dtypes[name] = {c: str(t) for c, t in df.dtypes.items()}
-        meta = {"loader_version": LOADER_VERSION, "tz_name": ds.tz_name, "mapping": ds.mapping,
-                "notes": ds.notes, "quality": ds.quality.to_dict(orient="records"), "dtypes": dtypes}
-        (tmp / "meta.json").write_text(json.dumps(meta, indent=1, default=str))
-        os.rename(tmp, final)
-    except OSError:
-        pass  # another run wrote it first, or the cache is not writable: loading still worked
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+def _dataset_from_feeds(feeds: dict[str, _Feed], failed: set[str], problems: list[Problem], notes: list[str],
+                        description: str, mapping: str | None, fp: str, tz_name: str, use_cache: bool) -> Dataset:
+    """Validate the feeds; with ``use_cache`` the pieces stream into the Parquet cache (published
+    only when every rule holds) and the Dataset reads its tables back lazily from there."""
+    if use_cache:
+        final = _cache_path(fp)
+        tmp = final.parent / f".tmp-{fp[:16]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        try:
+            tmp.mkdir(parents=True)
+        except OSError:
+            tmp = None  # the cache is not writable: validate in memory
+        if tmp is not None:
+            sink = _ParquetSink(tmp)
+            kept_notes = list(notes)
+            try:
+                quality = _validate_feeds(feeds, set(failed), list(problems), kept_notes, tz_name, sink, description)
+                sink.close()
+                meta = {"loader_version": LOADER_VERSION, "tz_name": tz_name, "mapping": mapping,
+                        "notes": kept_notes, "quality": quality.to_dict(orient="records"), "dtypes": sink.dtypes}
+                (tmp / "meta.json").write_text(json.dumps(meta, indent=1, default=str))
+                if not final.exists():
+                    os.rename(tmp, final)
+            except OSError:
+                pass  # disk full or another run published first: read what is there, or validate in memory
+            finally:
+                sink.close()
+                if tmp.exists():
+                    shutil.rmtree(tmp, ignore_errors=True)
+            ds = _read_cache(fp, description)
+            if ds is not None:
+                return ds
+    sink = _MemorySink()
+    notes = list(notes)
+    quality = _validate_feeds(feeds, set(failed), list(problems), notes, tz_name, sink, description)
+    return Dataset(sink.tables, quality, fp, description, tz_name, mapping, notes)
 
 
 class LazyTables(MutableMapping):
@@ -909,11 +1228,8 @@ def dataset_from_raw(raw: RawSource, tz_name: str = DEFAULT_TZ, use_cache: bool 
         ds = _read_cache(fp, raw.description)
         if ds is not None:
             return ds
-    tables, quality, notes = validate_tables(raw, tz_name)
-    ds = Dataset(tables, quality, fp, raw.description, tz_name, raw.mapping, notes)
-    if use_cache:
-        _write_cache(ds)
-    return ds
+    return _dataset_from_feeds(_raw_feeds(raw), set(raw.failed), list(raw.problems), list(raw.notes),
+                               raw.description, raw.mapping, fp, tz_name, use_cache)
 
 
 def load_dataset(source: str | Path, tz_name: str = DEFAULT_TZ, use_cache: bool = True) -> Dataset:
@@ -942,9 +1258,10 @@ def load_dataset(source: str | Path, tz_name: str = DEFAULT_TZ, use_cache: bool 
         ds = _read_cache(fp, str(inp.folder))
         if ds is not None:
             return ds
-    raw = read_csv_tables(inp.folder, _inputs=inp)
-    del inp  # the file bytes are no longer needed
-    return dataset_from_raw(raw, tz_name, use_cache=use_cache, fingerprint=fp)
+    feeds, failed = _csv_feeds(inp)
+    return _dataset_from_feeds(feeds, failed, list(inp.problems), list(inp.notes), str(inp.folder),
+                               str(inp.folder / mapping_mod.MAPPING_FILE) if inp.mapping else None,
+                               fp, tz_name, use_cache)
 
 
 def quality_summary(ds: Dataset) -> pd.DataFrame:

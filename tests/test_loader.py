@@ -685,7 +685,7 @@ def test_cache_hit_returns_identical_frames(tmp_path):
 def test_cache_is_really_read(tmp_path, monkeypatch):
     folder = write_base(tmp_path / "d")
     load_dataset(folder)
-    monkeypatch.setattr(loader, "validate_tables", lambda *a, **k: pytest.fail("cache not used"))
+    monkeypatch.setattr(loader, "_validate_feeds", lambda *a, **k: pytest.fail("cache not used"))
     load_dataset(folder)
     with pytest.raises(BaseException, match="cache not used"):
         load_dataset(folder, use_cache=False)
