@@ -44,7 +44,7 @@ _TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 __all__ = [
     "LOADER_VERSION", "RawTable", "RawSource", "read_csv_tables", "read_csv_bytes", "validate_tables",
     "dataset_from_raw", "load_dataset",
-    "dataset_fingerprint", "quality_summary", "load_cached", "LazyTables", "quality_text", "record_lines", "QUALITY_COLUMNS",
+    "dataset_fingerprint", "quality_summary", "load_cached", "LazyTables", "table_column", "quality_text", "record_lines", "QUALITY_COLUMNS",
 ]
 
 #: bump when parsing or validation changes: it is part of the cache key
@@ -1165,6 +1165,13 @@ class LazyTables(MutableMapping):
             self._loaded[name] = df.astype(want) if {c: str(t) for c, t in df.dtypes.items()} != want else df
         return self._loaded[name]
 
+    def column(self, name: str, column: str) -> pd.Series:
+        """One column of a table, read alone when the table is not loaded yet."""
+        if name in self._loaded or name not in self._dtypes:
+            return self[name][column]
+        df = pd.read_parquet(self._path / f"{name}.parquet", columns=[column])
+        return df[column].astype(self._dtypes[name][column])
+
     def __setitem__(self, name: str, df: pd.DataFrame) -> None:
         self._dtypes.setdefault(name, {})
         self._loaded[name] = df
@@ -1181,6 +1188,13 @@ class LazyTables(MutableMapping):
 
     def __contains__(self, name: object) -> bool:
         return name in self._dtypes
+
+
+def table_column(ds: Dataset, table: str, column: str) -> pd.Series:
+    """One column of a dataset's table, without loading the rest of a lazily cached table."""
+    if isinstance(ds.tables, LazyTables):
+        return ds.tables.column(table, column)
+    return ds.tables[table][column]
 
 
 def _read_cache(fingerprint: str, source: str) -> Dataset | None:

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psutil
+
 from .config import DEFAULT_CURRENCY, DEFAULT_TZ, KERNEL_NAME, NOTEBOOKS_DIR, REPORTS_DIR, SAMPLE_DIR
 from .dataset import ContractError
 from .outputs import PARTS_DIR
@@ -65,6 +67,14 @@ class RunResult:
     total_seconds: float = 0.0
     peak_rss_mb: float = 0.0
     message: str = ""
+    workers: int = 0
+
+
+def _own_peak_mb() -> float:
+    """Peak RSS of this process (the report process: load, validation, front page), in MB."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def mask_source(source: str) -> str:
@@ -213,6 +223,29 @@ def _merge_parts(run_dir: Path) -> tuple[dict, dict[str, list[str]]]:
     return metrics, findings
 
 
+#: a notebook kernel's memory: about 300 MB of imports plus 2.5 kB per sale line (measured at 1M lines)
+KERNEL_BASE_BYTES = 300e6
+KERNEL_BYTES_PER_LINE = 2_500
+
+
+def sales_rows(ds) -> int:
+    """Sale lines read (from the data-quality rows, so no table is loaded)."""
+    q = ds.quality
+    read = q[(q["table"] == "sales") & (q["action"] == "read") & q["reason"].str.startswith("rows read from")]
+    return int(read["rows"].sum())
+
+
+def kernel_memory_estimate(lines: int) -> float:
+    """Bytes one notebook kernel is expected to need for ``lines`` sale lines."""
+    return KERNEL_BASE_BYTES + KERNEL_BYTES_PER_LINE * lines
+
+
+def workers_for(ds, jobs: int) -> int:
+    """How many notebooks run at once: ``jobs``, fewer when their kernels would not fit in 70% of free memory."""
+    fit = int(0.7 * psutil.virtual_memory().available // kernel_memory_estimate(sales_rows(ds)))
+    return max(1, min(jobs, fit))
+
+
 def _light(ds):
     """The same dataset with its tables re-opened lazily from the cache (frees the parsed copy)."""
     import gc
@@ -243,10 +276,9 @@ def run_reports(data: str = "", period: str = "", out: str | Path = REPORTS_DIR,
                 currency: str = DEFAULT_CURRENCY, jobs: int = 2, only: str | None = None,
                 params: dict[str, dict] | None = None) -> RunResult:
     """Run the suite for one period into ``out/<period>/``; never raises on bad input."""
-    n_workers = 1 if only else max(1, jobs)
     pool: list[ProcessPoolExecutor] = []
 
-    def start_pool() -> ProcessPoolExecutor:
+    def start_pool(n_workers: int) -> ProcessPoolExecutor:
         """Worker processes, started once the input is known to be good."""
         ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
         pool.append(ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx))
@@ -263,7 +295,7 @@ def run_reports(data: str = "", period: str = "", out: str | Path = REPORTS_DIR,
 
 def _run_reports(start_pool, data: str, period: str, out: str | Path, tz_name: str,
                  currency: str, jobs: int, only: str | None, params: dict[str, dict] | None) -> RunResult:
-    from .loader import load_dataset
+    from .loader import load_dataset, table_column
     from .periods import default_period, period_from_label
 
     t_start = time.perf_counter()
@@ -278,7 +310,7 @@ def _run_reports(start_pool, data: str, period: str, out: str | Path, tz_name: s
         t0 = time.perf_counter()
         ds = load_dataset(source, tz_name=tz_name)
         load_s = time.perf_counter() - t0
-        p = period_from_label(period) if period else default_period(ds.tables["sales"]["date_sold"])
+        p = period_from_label(period) if period else default_period(table_column(ds, "sales", "date_sold"))
     except ContractError as e:
         msg = "\n".join(f"  - {pr.message()}" for pr in e.problems)
         _say(f"The input breaks the data contract; no reports were written, earlier reports are untouched:\n{msg}")
@@ -292,7 +324,12 @@ def _run_reports(start_pool, data: str, period: str, out: str | Path, tz_name: s
     _say(f"Loaded and validated in {load_s:.1f} s; period {p.label}; fingerprint {ds.fingerprint[:12]}")
     todo, skipped = runnable_notebooks(set(ds.tables), only)
     ds = _light(ds)  # keep memory for the kernels: the front page re-reads cached tables when it needs them
-    pool = start_pool()
+    n_workers = 1 if only else workers_for(ds, jobs)
+    if not only and n_workers < jobs:
+        _say(f"Running the notebooks one at a time: {sales_rows(ds):,} sale lines need about "
+             f"{kernel_memory_estimate(sales_rows(ds)) / 1e9:.1f} GB per notebook, and "
+             f"{psutil.virtual_memory().available / 1e9:.1f} GB is free.")
+    pool = start_pool(n_workers)
     for name, why in skipped.items():
         _say(f"Skipping {name}: {why}")
     final = out / p.label
@@ -367,13 +404,11 @@ def _run_reports(start_pool, data: str, period: str, out: str | Path, tz_name: s
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     total = time.perf_counter() - t_start
-    import resource
-
-    parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    parent = _own_peak_mb()
     _say(f"Done in {total:.1f} s (peak memory of the kernels running at once {peak:,.0f} MB; "
          f"this process {parent:,.0f} MB).")
     _say(f"Open: {final / 'index.html'}")
-    return RunResult(0, p.label, final, results, skipped, load_s, total, peak)
+    return RunResult(0, p.label, final, results, skipped, load_s, total, peak, workers=n_workers)
 
 
 def validate(data: str = "", tz_name: str = DEFAULT_TZ) -> int:
@@ -383,7 +418,7 @@ def validate(data: str = "", tz_name: str = DEFAULT_TZ) -> int:
     source = data or str(SAMPLE_DIR)
     print(f"Source: {mask_source(source)}")
     try:
-        ds = load_dataset(source, tz_name=tz_name, use_cache=False)
+        ds = load_dataset(source, tz_name=tz_name)  # streams into the cache: a later run starts from it
     except ContractError as e:
         print("The input breaks the data contract:")
         for pr in e.problems:
@@ -428,6 +463,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.stats:
         stats = {"exit_code": res.exit_code, "period": res.period, "load_seconds": res.load_seconds,
                  "total_seconds": res.total_seconds, "peak_rss_mb": res.peak_rss_mb,
+                 "parent_peak_rss_mb": _own_peak_mb(), "workers": res.workers,
                  "notebooks": [vars(n) for n in res.notebooks], "skipped": res.skipped}
         Path(a.stats).write_text(json.dumps(stats, indent=1))
     return res.exit_code

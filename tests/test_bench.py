@@ -1,0 +1,63 @@
+"""make bench's bookkeeping and the pipeline's choice of how many notebooks run at once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import pandas as pd
+
+from lib import bench, pipeline
+
+
+def _ds(sales_rows: int) -> SimpleNamespace:
+    q = pd.DataFrame([["sales", "read", "rows read from sales.csv", sales_rows],
+                      ["users", "read", "rows read from users.csv", 7],
+                      ["sales", "repaired", "sale_price: currency symbol removed", 3]],
+                     columns=["table", "action", "reason", "rows"])
+    return SimpleNamespace(quality=q)
+
+
+def test_workers_drop_to_one_when_two_kernels_would_not_fit(monkeypatch):
+    free = 20e9
+    monkeypatch.setattr(pipeline.psutil, "virtual_memory", lambda: SimpleNamespace(available=free))
+    assert pipeline.sales_rows(_ds(1_000_000)) == 1_000_000
+    assert pipeline.kernel_memory_estimate(1_000_000) == 2.8e9
+    assert pipeline.workers_for(_ds(1_000_000), 2) == 2   # 2 x 2.8 GB within 70% of 20 GB
+    assert pipeline.workers_for(_ds(3_000_000), 2) == 1   # 2 x 7.8 GB is not
+    assert pipeline.workers_for(_ds(10_000_000), 2) == 1  # never fewer than one
+    assert pipeline.workers_for(_ds(10_000), 4) == 4
+
+
+def test_slower_steps_are_flagged_and_memory_rows_are_not_timed():
+    prev = [{"sales_lines": "1000", "step": "notebook: brands", "seconds": "10.0"},
+            {"sales_lines": "1000", "step": "whole run", "seconds": "40.0"},
+            {"sales_lines": "1000", "step": "memory: kernels running at once", "seconds": ""}]
+    rows = [{"sales_lines": 1000, "step": "notebook: brands", "seconds": 13.5},
+            {"sales_lines": 1000, "step": "whole run", "seconds": 51.0},
+            {"sales_lines": 1000, "step": "memory: kernels running at once", "seconds": ""}]
+    flags = bench.compare_with_previous(rows, prev)
+    assert flags == ["SLOWER: notebook: brands at 1,000 lines took 13.5 s, 35% more than the previous 10.0 s"]
+
+
+def test_size_rows_carry_the_whole_tree_and_kernel_memory():
+    stats = {"load_seconds": 4.0, "wall_seconds": 30.0, "peak_rss_mb": 900.0, "tree_peak_rss_mb": 1500.0,
+             "parent_peak_rss_mb": 600.0, "exit_code": 0,
+             "notebooks": [{"name": "overview", "exec_seconds": 6.0, "html_seconds": 0.5, "peak_rss_mb": 400.0}]}
+    rows = bench.size_rows(1000, stats, fl_run=2.0, fl_html=0.5, read_s=1.0, in_mb=12.0, jobs=2)
+    by = {r["step"]: r for r in rows}
+    assert by["notebook: overview"]["floor_ratio"] == 3.0 and by["notebook: overview"]["peak_rss_mb"] == 400
+    assert by["load + validate (cold)"]["floor_ratio"] == 4.0
+    assert by["whole run"]["peak_rss_mb"] == 1500 and by["whole run"]["floor_ratio"] == 30.0 / (2.5 / 2 + 1.0)
+    assert by["memory: kernels running at once"]["peak_rss_mb"] == 900
+    assert by["memory: report process (load, front page)"]["peak_rss_mb"] == 600
+    assert "| memory: kernels running at once | 900 MB |" in bench._markdown(rows, "test machine")
+
+
+def test_tree_peak_rss_sees_a_child_process():
+    code = ("import subprocess, sys; subprocess.run([sys.executable, '-c', "
+            "'import time; b = bytearray(300 * 2**20); b[::4096] = b\"x\" * len(b[::4096]); time.sleep(1.5)'])")
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    peak = bench.tree_peak_rss(proc, every=0.05)
+    assert proc.returncode == 0 and 300 * 2**20 < peak < 600 * 2**20
