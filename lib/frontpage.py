@@ -55,14 +55,18 @@ def kpi_cards(metrics: dict, previous: dict, currency: str = "USD") -> list[dict
     return cards
 
 
-def _previous_metrics(prev_file: Path | None, ds, period: Period) -> tuple[dict, str]:
-    """The previous month's metrics from its run's metrics.json, else the overview KPIs computed now."""
+def _previous_metrics(prev_file: Path | None, ds, period: Period,
+                      computed: dict | None = None) -> tuple[dict, str]:
+    """The previous month's metrics from its run's metrics.json, else the KPIs computed from the data
+    (``computed``, when a separate process already did it, as the pipeline does)."""
     if prev_file is not None:
         try:
             return json.loads(Path(prev_file).read_text())["metrics"], f"previous run ({prev_file.parent.name})"
         except (OSError, ValueError, KeyError):
             pass
-    return previous_kpis(ds, period.previous), "computed from the data (no previous run found)"
+    if computed is None:
+        computed = previous_kpis(ds, period.previous)
+    return computed, "computed from the data (no previous run found)"
 
 
 def previous_kpis(ds, prev: Period) -> dict:
@@ -148,9 +152,10 @@ tables/; executed notebooks for analysts in notebooks/.</p></section>
 
 
 def write_index(run_dir: Path, payload: dict, findings: dict[str, list[str]], skipped: dict[str, str], ds,
-                period: Period, prev_metrics_file: Path | None, currency: str = "USD") -> Path:
+                period: Period, prev_metrics_file: Path | None, currency: str = "USD",
+                previous_computed: dict | None = None) -> Path:
     """Write ``index.html`` into the run folder; returns its path."""
-    previous, prev_src = _previous_metrics(prev_metrics_file, ds, period)
+    previous, prev_src = _previous_metrics(prev_metrics_file, ds, period, previous_computed)
     present = {p.stem for p in Path(run_dir).glob("*.html")}
     mapping = f" (mapping {Path(ds.mapping).name})" if getattr(ds, "mapping", None) else ""
     page = index_html(payload, findings, skipped, ds.quality, previous, prev_src, _actions(Path(run_dir)),
@@ -158,3 +163,37 @@ def write_index(run_dir: Path, payload: dict, findings: dict[str, list[str]], sk
     out = Path(run_dir) / "index.html"
     out.write_text(page, encoding="utf-8")
     return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m lib.frontpage --data D --period YYYY-MM --out F``: the previous month's KPIs as JSON.
+
+    The pipeline runs this in its own process beside the notebooks, so the report process never
+    holds the tables itself.
+    """
+    import argparse
+    import os
+
+    from .loader import load_cached, load_dataset
+    from .periods import period_from_label
+
+    ap = argparse.ArgumentParser(prog="python -m lib.frontpage")
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--period", required=True, help="the run's month; its previous month is computed")
+    ap.add_argument("--tz", required=True)
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args(argv)
+    source = a.data
+    if source == os.environ.get("LACELUXX_DATA_MASKED") and os.environ.get("LACELUXX_DATA"):
+        source = os.environ["LACELUXX_DATA"]  # a database URL comes with its password by environment only
+    fp = os.environ.get("LACELUXX_FINGERPRINT")
+    ds = load_cached(fp, source) if fp else None
+    if ds is None:
+        ds = load_dataset(source, tz_name=a.tz)
+    kpis = previous_kpis(ds, period_from_label(a.period).previous)
+    Path(a.out).write_text(json.dumps(kpis, default=float))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -124,7 +124,8 @@ class _RssSampler(threading.Thread):
             total = me.memory_info().rss if self.include_self else 0
             for p in me.children(recursive=True):
                 try:
-                    if self.kernels_only and "ipykernel" not in " ".join(p.cmdline()):
+                    cmd = " ".join(p.cmdline()) if self.kernels_only else ""
+                    if self.kernels_only and "ipykernel" not in cmd and "lib.frontpage" not in cmd:
                         continue
                     total += p.memory_info().rss
                 except psutil.Error:
@@ -142,6 +143,18 @@ def _warm() -> None:
     """Worker start-up: import papermill and nbconvert while the parent loads the data."""
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
+
+
+def _previous_one(params: dict, out_file: str, env: dict) -> float:
+    """Worker: the front page's previous-month KPIs, computed in a process of their own (lib.frontpage)."""
+    import subprocess
+
+    t0 = time.perf_counter()
+    with open(env["LACELUXX_LOG"], "a") if env.get("LACELUXX_LOG") else open(os.devnull, "w") as err:
+        subprocess.run([sys.executable, "-m", "lib.frontpage", "--data", params["data"], "--period", params["period"],
+                        "--tz", params["tz_name"], "--out", out_file], env={**os.environ, **env},
+                       stdout=err, stderr=err, check=True, cwd=str(NOTEBOOKS_DIR.parent))
+    return time.perf_counter() - t0
 
 
 def _execute_one(name: str, title: str, params: dict, run_dir: str, env: dict) -> NotebookRun:
@@ -350,10 +363,14 @@ def _run_reports(start_pool, data: str, period: str, out: str | Path, tz_name: s
         results: list[NotebookRun] = []
         first = [nb for nb in todo if nb.name not in PARALLEL_LAST]
         last = [nb for nb in todo if nb.name in PARALLEL_LAST]
+        prev_metrics_file = out / p.previous.label / "metrics.json"
+        prev_file, prev_fut = tmp / ".previous-kpis.json", None
         for stage in (first, last):
             futs = [pool.submit(_execute_one, nb.name, nb.title,
                                 {**base, **params.get("*", {}), **params.get(nb.name, {})}, str(tmp), env)
                     for nb in stage]
+            if stage is first and not prev_metrics_file.exists():  # the front page's comparison month
+                prev_fut = pool.submit(_previous_one, base, str(prev_file), env)
             for fut in as_completed(futs):
                 r = fut.result()
                 results.append(r)
@@ -362,6 +379,17 @@ def _run_reports(start_pool, data: str, period: str, out: str | Path, tz_name: s
                      f"{r.html_seconds:.1f} s HTML, kernel {r.peak_rss_mb:,.0f} MB - {status}")
             if not all(r.ok for r in results):
                 break
+        previous_computed = None
+        if prev_fut is not None:
+            try:
+                prev_s = prev_fut.result()
+                previous_computed = json.loads(prev_file.read_text())
+                _say(f"Previous month's KPIs for the front page: {prev_s:.1f} s")
+            except Exception:  # noqa: BLE001 - the cards then say there is nothing to compare
+                log.error(traceback.format_exc())
+                previous_computed = {}
+            finally:
+                prev_file.unlink(missing_ok=True)
         peak = sampler.stop()
         failed = [r for r in results if not r.ok]
         if failed:
@@ -380,7 +408,6 @@ def _run_reports(start_pool, data: str, period: str, out: str | Path, tz_name: s
             metrics, findings = _merge_parts(tmp)
             from .frontpage import write_index
 
-            prev_metrics_file = out / p.previous.label / "metrics.json"
             payload = {"period": p.label, "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
                        "data_fingerprint": ds.fingerprint, "data_source": shown, "code_version": code_version(),
                        "metrics": metrics}
@@ -390,7 +417,7 @@ def _run_reports(start_pool, data: str, period: str, out: str | Path, tz_name: s
                 all_skipped = {}
             t_index = time.perf_counter()
             write_index(tmp, payload, findings, all_skipped, ds, p,
-                        prev_metrics_file if prev_metrics_file.exists() else None, currency)
+                        prev_metrics_file if prev_metrics_file.exists() else None, currency, previous_computed)
             log.info("front page written in %.1f s", time.perf_counter() - t_index)
             from .combined import write_combined
             from .privacy import assert_no_contact_details
