@@ -82,7 +82,9 @@ def occasion_times(lines: pd.DataFrame) -> pd.DataFrame:
     and date.
     """
     _need(lines, ("buyer_id", "date", "date_sold", "revenue", "is_completed", "quantity"), "sale lines")
-    c = lines[lines["is_completed"].to_numpy(dtype=bool)]
+    used = ["buyer_id", "date", "date_sold", "revenue", "quantity"] + \
+        (["gross_profit"] if "gross_profit" in lines.columns else [])
+    c = lines[used][lines["is_completed"].to_numpy(dtype=bool)]  # the columns used only: no wide copy
     codes, uniq = pd.factorize(c["buyer_id"], sort=True)
     cols = {"b": codes, "date": c["date"].to_numpy(), "revenue": c["revenue"].to_numpy(dtype=float),
             "units": c["quantity"].to_numpy(), "occasion_time": c["date_sold"].to_numpy()}

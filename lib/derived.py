@@ -67,7 +67,7 @@ def sale_lines(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     unknown. ``days_to_sell`` is whole calendar days from clock_start to the
     sale day.
     """
-    s = tables["sales"].copy()
+    s = tables["sales"].copy(deep=False)  # copy-on-write: the sales columns are shared, not duplicated
     s["revenue"] = s["sale_price"] * s["quantity"]
     s["is_completed"] = s["status"].eq("completed").to_numpy()
     s["date"] = s["date_sold"].dt.normalize()
@@ -104,10 +104,13 @@ def purchase_occasions(lines: pd.DataFrame) -> pd.DataFrame:
 
     Columns ``buyer_id, date, revenue, units, lines`` and ``gross_profit`` when known.
     """
-    c = completed_lines(lines)
     agg = {"revenue": ("revenue", "sum"), "units": ("quantity", "sum"), "lines": ("sale_id", "size")}
-    if "gross_profit" in c.columns:
+    if "gross_profit" in lines.columns:
         agg["gross_profit"] = ("gross_profit", "sum")
+    # only the columns used: a mask over every column would copy the whole frame
+    c = lines[["buyer_id", "date", "revenue", "quantity", "sale_id"]
+              + (["gross_profit"] if "gross_profit" in lines.columns else [])]
+    c = c[lines["is_completed"].to_numpy(dtype=bool)]
     occ = c.groupby(["buyer_id", "date"], sort=True, observed=True).agg(**agg).reset_index()
     return occ
 
@@ -127,8 +130,8 @@ def product_lifecycle(tables: dict[str, pd.DataFrame], lines: pd.DataFrame,
     cb = cost_basis(tables["inventory"])
     cb = cb[cb["clock_start"] <= end_day]
     cb = cb.reset_index(drop=True)
-    c = completed_lines(lines)
-    c = c[c["date"] <= end_day]
+    keep = lines["is_completed"].to_numpy(dtype=bool) & (lines["date"] <= end_day).to_numpy()
+    c = lines[["product_id", "date", "quantity"]][keep]  # the columns used only: no copy of the wide frame
     # first completed sale and units sold per product, grouped on integer positions (fast at 1M rows)
     pos = positions(c["product_id"], cb["product_id"])
     known = pos >= 0

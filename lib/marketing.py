@@ -152,10 +152,13 @@ def prepare(tables: dict[str, pd.DataFrame], lines: pd.DataFrame, period: Period
     if campaigns is not None:
         campaigns = campaigns.copy()
         campaigns["campaign"] = _campaign_labels(campaigns).to_numpy()
-    occ = at.occasion_times(lines[(lines["date_sold"] < end).to_numpy()])
+    before = (lines["date_sold"] < end).to_numpy()
+    occ = at.occasion_times(lines if before.all() else lines[before])
     occ["in_period"] = period.contains(occ["date"]).to_numpy()
     tp = tables["touchpoints"]
-    tp = tp[(tp["timestamp"] < end).to_numpy()]
+    before = (tp["timestamp"] < end).to_numpy()
+    if not before.all():  # a mask copies every column, even when it keeps every row
+        tp = tp[before]
     lab, paid, ch = _touch_labels(tp, campaigns)
     # code the user ids once; every later step works on the codes
     u_codes, u_uniq = pd.factorize(tp["user_id"], sort=True)

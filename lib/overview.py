@@ -43,8 +43,8 @@ def period_kpis(lines: pd.DataFrame, period: Period) -> dict[str, float | int | 
             gp = float(known["gross_profit"].sum())
             kr = float(known["revenue"].sum())
             margin = gp / kr * 100.0 if kr else None
-    done = lines[lines["is_completed"] & (lines["date_sold"] < period.end_exclusive)]
-    first_buy = done.groupby("buyer_id", observed=True)["date_sold"].min()
+    done = (lines["is_completed"] & (lines["date_sold"] < period.end_exclusive)).to_numpy()
+    first_buy = lines[["buyer_id", "date_sold"]][done].groupby("buyer_id", observed=True)["date_sold"].min()
     new = int(period.contains(first_buy).sum())
     return {
         "revenue_period": rev,
@@ -61,10 +61,11 @@ def period_kpis(lines: pd.DataFrame, period: Period) -> dict[str, float | int | 
 
 def monthly_trend(lines: pd.DataFrame, period: Period) -> pd.DataFrame:
     """Completed revenue, units, order lines and gross profit per month up to period_end."""
-    c = lines[lines["is_completed"] & (lines["date_sold"] < period.end_exclusive)]
     agg = {"revenue": ("revenue", "sum"), "units": ("quantity", "sum"), "orders": ("sale_id", "size")}
-    if "gross_profit" in c.columns:
+    if "gross_profit" in lines.columns:
         agg["gross_profit"] = ("gross_profit", "sum")
+    keep = (lines["is_completed"] & (lines["date_sold"] < period.end_exclusive)).to_numpy()
+    c = lines[["month"] + list(dict.fromkeys(col for col, _ in agg.values()))][keep]  # used columns only
     return c.groupby("month", observed=True).agg(**agg).reset_index().sort_values("month", ignore_index=True)
 
 
