@@ -69,26 +69,38 @@ def _previous_metrics(prev_file: Path | None, ds, period: Period,
     return computed, "computed from the data (no previous run found)"
 
 
-def previous_kpis(ds, prev: Period) -> dict:
+def previous_kpis(ds, prev: Period, lookback_days: int = 30) -> dict:
     """The front page's KPIs for an earlier month, computed with the same domain functions as its reports.
 
     Each KPI whose tables are missing stays absent (the card then says there is nothing to compare).
+    Frames are dropped as soon as a KPI is computed, and only the touchpoints that can be credited
+    with the month's sales (from ``lookback_days`` before it) are read: the month's last-touch ROAS
+    does not depend on the others.
     """
     from . import customers, marketing, products
     from .derived import product_lifecycle, sale_lines
+    from .loader import release_tables, table_rows_between
     from .overview import period_kpis
 
     all_lines = sale_lines(ds.tables)
-    lines = all_lines[all_lines["date_sold"] < prev.end_exclusive].reset_index(drop=True)
     out: dict = dict(period_kpis(all_lines, prev))
+    lines = all_lines[all_lines["date_sold"] < prev.end_exclusive].reset_index(drop=True)
+    del all_lines
     occ = customers.customer_occasions(ds.tables["sales"], prev.end)
     if len(occ):
         out["repeat_customer_rate_pct"] = customers.repeat_rate_pct(customers.customer_table(occ, prev.end))
+    del occ
+    release_tables(ds, "sales")
     if ds.has("inventory", "products"):
         lc = product_lifecycle(ds.tables, lines, prev.end)
         out.update(products.days_to_sell_metrics(products.days_to_sell_table(lc)))
+        del lc
+    release_tables(ds, "products", "inventory", "brands")
     if ds.has("campaigns", "touchpoints", "users"):
-        md = marketing.prepare(ds.tables, lines, prev)
+        since = prev.start - pd.Timedelta(days=lookback_days + 2)
+        tables = {"campaigns": ds.tables["campaigns"],
+                  "touchpoints": table_rows_between(ds, "touchpoints", "timestamp", since, prev.end_exclusive)}
+        md = marketing.prepare(tables, lines, prev, lookback_days=lookback_days)
         if md is not None:
             out["roas_period"] = marketing.roas_period(md)[0]
     return out

@@ -44,7 +44,8 @@ _TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 __all__ = [
     "LOADER_VERSION", "RawTable", "RawSource", "read_csv_tables", "read_csv_bytes", "validate_tables",
     "dataset_from_raw", "load_dataset",
-    "dataset_fingerprint", "quality_summary", "load_cached", "LazyTables", "table_column", "quality_text", "record_lines", "QUALITY_COLUMNS",
+    "dataset_fingerprint", "quality_summary", "load_cached", "LazyTables", "table_column",
+    "table_rows_between", "release_tables", "quality_text", "record_lines", "QUALITY_COLUMNS",
 ]
 
 #: bump when parsing or validation changes: it is part of the cache key
@@ -1172,6 +1173,21 @@ class LazyTables(MutableMapping):
         df = pd.read_parquet(self._path / f"{name}.parquet", columns=[column])
         return df[column].astype(self._dtypes[name][column])
 
+    def rows_between(self, name: str, column: str, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DataFrame:
+        """The rows with ``lo <= column < hi``, filtered while reading (nothing is kept)."""
+        if name in self._loaded:
+            df = self._loaded[name]
+            return df[(df[column] >= lo) & (df[column] < hi)].reset_index(drop=True)
+        df = pd.read_parquet(self._path / f"{name}.parquet",
+                             filters=[(column, ">=", pd.Timestamp(lo)), (column, "<", pd.Timestamp(hi))])
+        want = self._dtypes[name]
+        return df.astype(want) if {c: str(t) for c, t in df.dtypes.items()} != want else df
+
+    def release(self, *names: str) -> None:
+        """Forget the loaded copies of these tables (read again from the cache when next used)."""
+        for name in names:
+            self._loaded.pop(name, None)
+
     def __setitem__(self, name: str, df: pd.DataFrame) -> None:
         self._dtypes.setdefault(name, {})
         self._loaded[name] = df
@@ -1195,6 +1211,20 @@ def table_column(ds: Dataset, table: str, column: str) -> pd.Series:
     if isinstance(ds.tables, LazyTables):
         return ds.tables.column(table, column)
     return ds.tables[table][column]
+
+
+def table_rows_between(ds: Dataset, table: str, column: str, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DataFrame:
+    """Rows of a table with ``lo <= column < hi``; a lazily cached table is filtered while it is read."""
+    if isinstance(ds.tables, LazyTables):
+        return ds.tables.rows_between(table, column, lo, hi)
+    df = ds.tables[table]
+    return df[(df[column] >= lo) & (df[column] < hi)].reset_index(drop=True)
+
+
+def release_tables(ds: Dataset, *names: str) -> None:
+    """Drop the loaded copies of lazily cached tables (no effect on tables held in memory only)."""
+    if isinstance(ds.tables, LazyTables):
+        ds.tables.release(*names)
 
 
 def _read_cache(fingerprint: str, source: str) -> Dataset | None:

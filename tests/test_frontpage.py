@@ -7,6 +7,7 @@ import pytest
 
 from lib import frontpage
 from lib.combined import combined_html
+from lib.config import SAMPLE_DIR
 from lib.registry import ALL_METRICS
 
 
@@ -81,3 +82,28 @@ def test_combined_file_links_inside_itself(tmp_path):
                                              ("ratio", 3.456, "3.46x"), ("days", 1, "1 day")])
 def test_card_value_formats(kind, value, text):
     assert frontpage._value(value, kind, "USD") == text
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_previous_kpis_read_only_the_touchpoints_that_count(use_cache):
+    from lib import customers, marketing, overview, products
+    from lib.derived import product_lifecycle, sale_lines
+    from lib.loader import load_dataset
+    from lib.periods import period_from_label
+
+    ds = load_dataset(SAMPLE_DIR, use_cache=use_cache)
+    for label in ("2026-09", "2026-03", "2025-12"):
+        prev = period_from_label(label)
+        got = frontpage.previous_kpis(ds, prev)
+        # the same KPIs computed the plain way, from every table and every touchpoint
+        all_lines = sale_lines(ds.tables)
+        lines = all_lines[all_lines["date_sold"] < prev.end_exclusive].reset_index(drop=True)
+        md = marketing.prepare(ds.tables, lines, prev)
+        occ = customers.customer_occasions(ds.tables["sales"], prev.end)
+        lc = product_lifecycle(ds.tables, lines, prev.end)
+        want = {**overview.period_kpis(all_lines, prev),
+                "repeat_customer_rate_pct": customers.repeat_rate_pct(customers.customer_table(occ, prev.end)),
+                **products.days_to_sell_metrics(products.days_to_sell_table(lc)),
+                "roas_period": marketing.roas_period(md)[0]}
+        assert got == want
+        assert got["roas_period"] > 0 and got["revenue_period"] > 0
