@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import numpy as np
 import pandas as pd
 
 from . import derived, fmt
@@ -48,17 +49,27 @@ class Report:
 
     @functools.cached_property
     def lines(self) -> pd.DataFrame:
-        """All sale lines up to period_end, enriched (lib.derived.sale_lines)."""
+        """All sale lines up to period_end, enriched (lib.derived.sale_lines).
+
+        Completed lines come first, then the others, each in the input order, so that
+        :attr:`completed` is a slice of these lines rather than a second copy of a
+        million rows (issue 8). The sales table is then released: the lines hold all of it.
+        """
         s = derived.sale_lines(self.ds.tables)
         keep = (s["date_sold"] < self.period.end_exclusive).to_numpy()
-        if keep.all():  # the usual case for a past month's run on data up to its end: no copy
-            return s.reset_index(drop=True)
-        return s[keep].reset_index(drop=True)
+        done = s["is_completed"].to_numpy(dtype=bool)
+        first, rest = np.flatnonzero(keep & done), np.flatnonzero(keep & ~done)
+        self._n_completed = len(first)
+        lines = s.take(np.concatenate([first, rest])).reset_index(drop=True)
+        del s
+        self.release("sales")
+        return lines
 
     @functools.cached_property
     def completed(self) -> pd.DataFrame:
-        """Completed sale lines up to period_end (history)."""
-        return derived.completed_lines(self.lines)
+        """Completed sale lines up to period_end (history): the first rows of :attr:`lines`, no copy."""
+        lines = self.lines
+        return lines.iloc[: self._n_completed]
 
     @functools.cached_property
     def occasions(self) -> pd.DataFrame:
