@@ -87,12 +87,11 @@ class Report:
         Tables are read lazily from the validated Parquet cache, so a released table is
         simply read again if something asks for it later: releasing never changes a
         result, it only lowers the kernel's memory. Tables held in a plain dict (no
-        cache) are kept.
+        cache) are kept (lib.loader.release_tables).
         """
-        release = getattr(self.ds.tables, "release", None)
-        if release is not None:
-            for name in names:
-                release(name)
+        from .loader import release_tables
+
+        release_tables(self.ds, *names)
 
     def money(self, x: float | None, decimals: int = 0) -> str:
         return fmt.money(x, self.currency, decimals)

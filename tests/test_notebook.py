@@ -1,0 +1,53 @@
+"""Tests of lib.notebook's Report frames: the completed lines are a slice of the lines, same rows as a mask."""
+
+import pandas as pd
+import pytest
+
+from lib import derived
+from lib.dataset import Dataset
+from lib.notebook import Report
+from lib.outputs import RunOutput
+from lib.periods import period_from_label
+
+
+@pytest.fixture
+def rep() -> Report:
+    # five sales: s1 completed, s2 refunded, s3 completed, s4 completed but after October, s5 cancelled
+    sales = pd.DataFrame({
+        "sale_id": pd.array(["s1", "s2", "s3", "s4", "s5"], dtype="string"),
+        "product_id": pd.array(["p1", "p2", "p1", "p2", "p1"], dtype="string"),
+        "buyer_id": pd.array(["b1", "b2", "b1", "b2", "b3"], dtype="string"),
+        "date_sold": pd.to_datetime(["2026-10-01 10:00", "2026-10-02 11:00", "2026-10-03 12:00",
+                                     "2026-11-01 09:00", "2026-10-04 13:00"]),
+        "sale_price": [100.0, 50.0, 30.0, 80.0, 20.0],
+        "quantity": [1, 1, 2, 1, 1],
+        "channel": ["whatnot", "website", "whatnot", "poshmark", "website"],
+        "seller_id": pd.array(["x"] * 5, dtype="string"),
+        "show_id": pd.array([pd.NA] * 5, dtype="string"),
+        "fees": [0.0] * 5,
+        "shipping_cost": [0.0] * 5,
+        "status": ["completed", "refunded", "completed", "completed", "cancelled"],
+    })
+    ds = Dataset({"sales": sales}, pd.DataFrame(columns=["table", "action", "reason", "rows"]), "f" * 64,
+                 "test", "America/New_York")
+    return Report("t", "T", ds, period_from_label("2026-10"), "USD", RunOutput("", "t"))
+
+
+def test_lines_put_completed_first_in_input_order(rep):
+    # up to 31 Oct: s1, s2, s3, s5; completed s1, s3 first, then s2, s5 (s4 is after the period)
+    assert rep.lines["sale_id"].tolist() == ["s1", "s3", "s2", "s5"]
+    assert rep.lines.index.tolist() == [0, 1, 2, 3]
+
+
+def test_completed_is_the_same_rows_as_a_mask(rep):
+    expected = derived.completed_lines(rep.lines)
+    assert rep.completed["sale_id"].tolist() == ["s1", "s3"]
+    pd.testing.assert_frame_equal(rep.completed, expected)
+    # revenue 100 x 1 + 30 x 2 = 160
+    assert rep.completed["revenue"].sum() == 160.0
+
+
+def test_release_keeps_tables_held_in_memory(rep):
+    _ = rep.lines  # releases "sales" after building the lines
+    rep.release("sales")
+    assert "sales" in rep.tables and len(rep.tables["sales"]) == 5
