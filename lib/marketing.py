@@ -169,6 +169,7 @@ def prepare(tables: dict[str, pd.DataFrame], lines: pd.DataFrame, period: Period
                       "campaign": lab, "paid": paid,
                       "touch_type": tp["touch_type"].array if "touch_type" in tp.columns else "click"})
     touches = at.eligible_touches(t, touch_types=touch_types).drop(columns=["touch_type", "campaign_id"])
+    del t, tp, user, u_codes, u_uniq, lab, paid, ch  # every touch of the history: not kept through the paths
     paths = at.conversion_paths(occ, touches, lookback_days=int(lookback_days))
     for col in ("channel", "campaign"):
         paths[col] = paths[col].astype("string")
