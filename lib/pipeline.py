@@ -271,7 +271,21 @@ def _light(ds):
     lazy.source, lazy.mapping = ds.source, ds.mapping
     del ds
     gc.collect()
+    _return_freed_memory()
     return lazy
+
+
+def _return_freed_memory() -> None:
+    """Hand the memory freed after validation back to the system (Arrow's pool and glibc's heap keep it)."""
+    import ctypes
+
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
 
 
 def _publish(tmp: Path, final: Path) -> None:
