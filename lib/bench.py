@@ -166,7 +166,8 @@ def size_rows(n: int, s: dict, fl_run: float, fl_html: float, read_s: float, in_
               jobs: int) -> list[dict]:
     """The results rows of one dataset size from the pipeline's run statistics."""
     n_nb = max(1, len(s["notebooks"]))
-    floor_total = n_nb * (fl_run + fl_html) / max(1, jobs) + read_s
+    workers = s.get("workers") or jobs  # the pipeline runs one notebook at a time when memory is short
+    floor_total = n_nb * (fl_run + fl_html) / max(1, workers) + read_s
     rows = [
         {"sales_lines": n, "step": "floor: empty notebook + HTML", "seconds": fl_run + fl_html,
          "peak_rss_mb": "", "input_mb": "", "floor_ratio": ""},

@@ -61,3 +61,12 @@ def test_tree_peak_rss_sees_a_child_process():
     proc = subprocess.Popen([sys.executable, "-c", code])
     peak = bench.tree_peak_rss(proc, every=0.05)
     assert proc.returncode == 0 and 300 * 2**20 < peak < 600 * 2**20
+
+
+def test_the_floor_of_a_one_at_a_time_run_counts_every_notebook():
+    stats = {"load_seconds": 4.0, "wall_seconds": 30.0, "peak_rss_mb": 900.0, "workers": 1, "exit_code": 0,
+             "notebooks": [{"name": n, "exec_seconds": 6.0, "html_seconds": 0.5, "peak_rss_mb": 400.0}
+                           for n in ("overview", "brands")]}
+    rows = bench.size_rows(1000, stats, fl_run=2.0, fl_html=0.5, read_s=1.0, in_mb=12.0, jobs=2)
+    whole = next(r for r in rows if r["step"] == "whole run")
+    assert whole["floor_ratio"] == 30.0 / (2 * 2.5 + 1.0)
