@@ -22,7 +22,8 @@ from pathlib import Path
 
 from .config import BENCH_DIR, KERNEL_NAME, ROOT
 
-__all__ = ["machine_description", "floor_seconds", "csv_read_seconds", "compare_with_previous", "size_rows", "main"]
+__all__ = ["machine_description", "floor_seconds", "csv_read_seconds", "compare_with_previous", "machine_speed_note",
+           "size_rows", "main"]
 
 FIELDS = ["sales_lines", "step", "seconds", "peak_rss_mb", "input_mb", "floor_ratio"]
 SLOWER = 1.30
@@ -141,6 +142,20 @@ def compare_with_previous(rows: list[dict], previous: list[dict]) -> list[str]:
     return flags
 
 
+def machine_speed_note(rows: list[dict], previous: list[dict]) -> str | None:
+    """A warning when the floor itself (an empty notebook) got more than 30% slower: the machine, not the code."""
+    def floor(rs: list[dict]) -> float | None:
+        vals = [float(r["seconds"]) for r in rs
+                if r["step"] == "floor: empty notebook + HTML" and r["seconds"] not in ("", None)]
+        return vals[0] if vals else None
+    now, before = floor(rows), floor(previous)
+    if now is None or not before or now <= SLOWER * before:
+        return None
+    return (f"NOTE: the floor itself (an empty notebook + HTML) took {now:.1f} s against {before:.1f} s before "
+            f"({(now / before - 1) * 100:.0f}% more): this machine is slower in this run, so re-run on an idle "
+            "machine before reading the SLOWER lines as regressions of the code.")
+
+
 def _markdown(rows: list[dict], machine: str) -> str:
     sizes = sorted({int(r["sales_lines"]) for r in rows})
     steps = list(dict.fromkeys(r["step"] for r in rows))
@@ -245,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     flags = compare_with_previous(rows, previous)
     for fl in flags:
         print(fl)
+    note = machine_speed_note(rows, previous)
+    if note:
+        print(note)
     if not flags and previous:
         print("No step is more than 30% slower than in the previous results.")
     return 0

@@ -41,6 +41,16 @@ def test_slower_steps_are_flagged_and_memory_rows_are_not_timed():
     assert flags == ["SLOWER: notebook: brands at 1,000 lines took 13.5 s, 35% more than the previous 10.0 s"]
 
 
+def test_a_slower_floor_is_reported_as_the_machine_not_the_code():
+    prev = [{"sales_lines": "1000", "step": "floor: empty notebook + HTML", "seconds": "1.7"}]
+    same = [{"sales_lines": 1000, "step": "floor: empty notebook + HTML", "seconds": 2.1}]
+    slow = [{"sales_lines": 1000, "step": "floor: empty notebook + HTML", "seconds": 2.4}]
+    assert bench.machine_speed_note(same, prev) is None  # 24% slower: within the noise allowed
+    note = bench.machine_speed_note(slow, prev)
+    assert note is not None and "2.4 s against 1.7 s" in note and "41% more" in note
+    assert bench.machine_speed_note(slow, []) is None
+
+
 def test_size_rows_carry_the_whole_tree_and_kernel_memory():
     stats = {"load_seconds": 4.0, "wall_seconds": 30.0, "peak_rss_mb": 900.0, "tree_peak_rss_mb": 1500.0,
              "parent_peak_rss_mb": 600.0, "exit_code": 0,
