@@ -1,6 +1,5 @@
 """Brands: performance table, top brands, quadrants, growth and profit per shelf day on hand fixtures."""
 
-import json
 
 import numpy as np
 import pandas as pd
@@ -9,7 +8,6 @@ from scipy import stats
 from test_products import PERIOD, fixture_tables
 
 from lib import brands, derived
-from lib.config import SAMPLE_DIR
 from lib.periods import period_from_label
 
 
@@ -153,22 +151,8 @@ def test_shelf_day_profit_hand_values(fx):
     assert "Best brand and condition: Chanel in condition S" in rec[-1]  # p1: 630/30 = 21/day
 
 
-def _planted():
-    p = SAMPLE_DIR / "planted.json"
-    if not p.exists():
-        pytest.skip("data/sample/planted.json does not exist yet (run make sample-data)")
-    return json.loads(p.read_text())
-
-
-def test_planted_top_brands_recovered():
-    planted = _planted()
-    pytest.importorskip("lib.loader", reason="lib.loader has not landed yet")
-    from lib.loader import load_dataset
-    from lib.periods import default_period
-    ds = load_dataset(str(SAMPLE_DIR))
-    p = default_period(ds.tables["sales"]["date_sold"])
-    lines = derived.sale_lines(ds.tables)
-    lines = lines[lines["date_sold"] < p.end_exclusive]
+def test_planted_top_brands_recovered(planted, sample_report):
+    ds, p, lines = sample_report.ds, sample_report.period, sample_report.lines
     lc = derived.product_lifecycle(ds.tables, lines, p.end)
     perf = brands.brand_performance(derived.completed_lines(lines), lc)
     m = brands.top_brand_metrics(perf, min_sales=20)

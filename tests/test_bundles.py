@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import pytest
 
 from lib import bundles
-from lib.config import SAMPLE_DIR
 from lib.registry import ACTION_LISTS
 
 D1, D2, D3, D4, D5 = (pd.Timestamp(f"2026-01-0{i}") for i in range(1, 6))
@@ -111,15 +108,11 @@ def test_history_months():
     assert bundles.history_months(_lines()) == pytest.approx(5 / 30.44)
 
 
-@pytest.mark.skipif(not (SAMPLE_DIR / "planted.json").exists(), reason="sample data not generated (make sample-data)")
-def test_planted_bundle_pair_is_recovered():
+def test_planted_bundle_pair_is_recovered(planted, sample_report):
     from lib.derived import sale_lines
-    from lib.loader import load_dataset
 
-    planted = json.loads((SAMPLE_DIR / "planted.json").read_text())
     a, b = planted["bundle_pair"]
-    ds = load_dataset(str(SAMPLE_DIR))
-    c = bundles.bundle_candidates(sale_lines(ds.tables), min_pair_occasions=10)
+    c = bundles.bundle_candidates(sale_lines(sample_report.ds.tables), min_pair_occasions=10)
     top = c[c["recommended"] & (c["kind"] == "category")].iloc[0]
     assert {top["item_a"], top["item_b"]} == {a, b}
     assert top["lift"] > 1.2 and top["p_value"] < 1e-6

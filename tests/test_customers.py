@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from lib import customers as cu
-from lib.config import SAMPLE_DIR
 from lib.registry import ACTION_LISTS
 
 END = pd.Timestamp("2026-10-31")
@@ -334,19 +331,11 @@ def test_value_model_on_too_few_customers_says_why(table, occasions):
 # ------------------------------------------------------------------ planted effects of the sample generator
 
 
-def test_recovers_planted_customer_effects():
-    planted_path = SAMPLE_DIR / "planted.json"
-    if not planted_path.exists():
-        pytest.skip("data/sample/planted.json not generated yet (make sample-data)")
-    from lib.derived import purchase_occasions, sale_lines
-    from lib.loader import load_dataset
-    from lib.periods import period_from_label
+def test_recovers_planted_customer_effects(planted, sample_report):
+    from lib.derived import purchase_occasions
 
-    planted = json.loads(planted_path.read_text())
-    ds = load_dataset(SAMPLE_DIR)
-    period = period_from_label(planted.get("default_period", "2026-10"))
-    lines = sale_lines(ds.tables)
-    lines = lines[lines["date_sold"] < period.end_exclusive]
+    ds, period, lines = sample_report.ds, sample_report.period, sample_report.lines
+    assert period.label == planted["default_period"]
     table = cu.customer_table(purchase_occasions(lines), period.end, ds.tables.get("users"))
     lo, hi = planted["top20_share_pct_range"]
     assert lo <= cu.top_share_pct(table["revenue"]) <= hi
@@ -384,16 +373,12 @@ def test_customer_occasions_by_hand():
     assert o["units"].tolist() == [3, 1, 1] and o["lines"].tolist() == [2, 1, 1]
 
 
-def test_customer_occasions_equal_the_derived_ones_on_sample_data():
-    if not (SAMPLE_DIR / "sales.csv").exists():
-        pytest.skip("data/sample not generated yet (make sample-data)")
-    from lib.derived import purchase_occasions, sale_lines
-    from lib.loader import load_dataset
+def test_customer_occasions_equal_the_derived_ones_on_sample_data(sample_report):
+    from lib.derived import purchase_occasions
 
-    ds = load_dataset(SAMPLE_DIR)
-    end = pd.Timestamp("2026-10-31")
-    lines = sale_lines(ds.tables)
-    ref = purchase_occasions(lines[lines["date_sold"] < end + pd.Timedelta(days=1)])
+    ds, end = sample_report.ds, sample_report.period.end
+    assert end == pd.Timestamp("2026-10-31")
+    ref = purchase_occasions(sample_report.lines)
     ref = ref.sort_values(["buyer_id", "date"]).reset_index(drop=True)[["buyer_id", "date", "revenue", "units",
                                                                          "lines"]]
     ours = cu.customer_occasions(ds.tables["sales"], end)

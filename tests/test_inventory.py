@@ -155,20 +155,8 @@ def test_markdown_belief_check_hand_values():
     assert inventory.markdown_belief_check(c.head(7)) is None  # only 1 old sale
 
 
-def test_planted_markdown_slope_recovered():
-    import json
-
-    from lib.config import SAMPLE_DIR
-    p = SAMPLE_DIR / "planted.json"
-    if not p.exists():
-        pytest.skip("data/sample/planted.json does not exist yet (run make sample-data)")
-    planted = json.loads(p.read_text())
-    from lib.loader import load_dataset
-    from lib.periods import default_period
-    ds = load_dataset(str(SAMPLE_DIR))
-    per = default_period(ds.tables["sales"]["date_sold"])
-    lines = derived.sale_lines(ds.tables)
-    c = derived.completed_lines(lines[lines["date_sold"] < per.end_exclusive])
+def test_planted_markdown_slope_recovered(planted, sample_report):
+    c = derived.completed_lines(sample_report.lines)
     curve = inventory.price_age_curve(c).set_index("group")
     # planted: -4 points of list price per 30 days; recovered within 1 point, clearly negative
     assert curve.loc["__all__", "slope_pct_per_30d"] == pytest.approx(planted["markdown_slope_pct_per_30_days"],

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from lib import attribution as at
 from lib import marketing as mk
-from lib.config import SAMPLE_DIR
 from lib.periods import period_from_label
 
 T = pd.Timestamp
@@ -305,20 +302,10 @@ def test_roas_text():
     assert mk.roas_text(None) == "n/a" and mk.roas_text(float("nan")) == "n/a"
 
 
-@pytest.fixture(scope="module")
-def sample():
-    planted = SAMPLE_DIR / "planted.json"
-    if not planted.exists():
-        pytest.skip("data/sample/planted.json missing: run `make sample-data` (sample-data helper's generator)")
-    from lib import derived
-    from lib.loader import load_dataset
-    from lib.periods import default_period
-
-    ds = load_dataset(str(SAMPLE_DIR))
-    p = default_period(ds.tables["sales"]["date_sold"])
-    lines = derived.sale_lines(ds.tables)
-    lines = lines[lines["date_sold"] < p.end_exclusive]
-    return json.loads(planted.read_text()), ds, mk.prepare(ds.tables, lines, p), p
+@pytest.fixture
+def sample(planted, sample_report):
+    ds, p = sample_report.ds, sample_report.period
+    return planted, ds, mk.prepare(ds.tables, sample_report.lines, p), p
 
 
 def test_recovers_planted_best_campaign_and_channel(sample):

@@ -1,12 +1,10 @@
 """Products: cost basis, profit, top sellers, days to sell and sell-through on a hand-computed fixture."""
 
-import json
 
 import pandas as pd
 import pytest
 
 from lib import derived, products
-from lib.config import SAMPLE_DIR
 from lib.periods import period_from_label
 
 PERIOD = period_from_label("2026-03")  # 2026-03-01 .. 2026-03-31
@@ -176,27 +174,8 @@ def test_condition_logrank_on_fixture(fx):
     assert r is not None and r["df"] == 2 and 0 <= r["p_value"] <= 1
 
 
-def _planted():
-    p = SAMPLE_DIR / "planted.json"
-    if not p.exists():
-        pytest.skip("data/sample/planted.json does not exist yet (run make sample-data)")
-    return json.loads(p.read_text())
-
-
-def _sample_report():
-    pytest.importorskip("lib.loader", reason="lib.loader (the loader) has not landed yet")
-    from lib.loader import load_dataset
-    from lib.periods import default_period
-    ds = load_dataset(str(SAMPLE_DIR))
-    p = default_period(ds.tables["sales"]["date_sold"])
-    lines = derived.sale_lines(ds.tables)
-    lines = lines[lines["date_sold"] < p.end_exclusive]
-    return ds, p, lines
-
-
-def test_planted_slowest_condition_and_top_category_recovered():
-    planted = _planted()
-    ds, p, lines = _sample_report()
+def test_planted_slowest_condition_and_top_category_recovered(planted, sample_report):
+    ds, p, lines = sample_report.ds, sample_report.period, sample_report.lines
     lc = derived.product_lifecycle(ds.tables, lines, p.end)
     m = products.days_to_sell_metrics(products.days_to_sell_table(lc))
     by = {c: m[f"median_days_to_sell_{c}"] for c in products.CONDITIONS}

@@ -366,7 +366,7 @@ def test_recovers_last_touch_roas_winners(default, completed):
 
 
 def test_output_loads_through_the_loader_without_problems(default):
-    loader = pytest.importorskip("lib.loader")
+    from lib import loader
     out, _, _ = default
     ds = loader.load_dataset(str(out))
     assert set(ds.tables) == set(CONTRACT)

@@ -219,22 +219,10 @@ def test_show_source_sentence():
         "3 live shows from shows.csv, 6 hours on air in all, $208 of revenue per show hour on average.")
 
 
-def test_recovers_planted_show_effects():
+def test_recovers_planted_show_effects(planted, sample_report):
     """Sample data: most shows start at 19:00 (raw revenue peaks there), 21:00 earns most per show hour."""
-    import json
-
-    from lib.config import SAMPLE_DIR
-    from lib.periods import period_from_label
-
-    path = SAMPLE_DIR / "planted.json"
-    if not path.exists():
-        pytest.skip("data/sample/planted.json not generated yet (make sample-data)")
-    planted = json.loads(path.read_text())
-    loader = pytest.importorskip("lib.loader", reason="lib.loader not written yet")
-    ds = loader.load_dataset(SAMPLE_DIR)
-    p = period_from_label(planted["default_period"])
-    lines = derived.sale_lines(ds.tables)
-    lines = lines[lines["date_sold"] < p.end_exclusive]
+    ds, p, lines = sample_report.ds, sample_report.period, sample_report.lines
+    assert p.label == planted["default_period"]
     live = shows.show_sessions(ds.tables, lines, p.end_exclusive)
     assert (live["source"] == "shows.csv").all() and len(live) > 100
     raw = shows.raw_revenue_grid(derived.completed_lines(lines))
@@ -248,7 +236,7 @@ def test_recovers_planted_show_effects():
 
 def test_show_slots_from_offset_timestamps_through_the_loader(tmp_path):
     """shows.csv start times with offsets become New York local slots before grouping (midnight and DST)."""
-    loader = pytest.importorskip("lib.loader", reason="lib.loader not written yet")
+    from lib import loader
     (tmp_path / "shows.csv").write_text(
         "show_id,channel,start_time,end_time\n"
         "A,whatnot,2026-10-04T01:00:00+00:00,2026-10-04T03:00:00+00:00\n"   # Sat 2026-10-03 21:00-23:00 EDT

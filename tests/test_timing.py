@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
@@ -11,8 +10,6 @@ import pytest
 from scipy import stats
 
 from lib import derived, timing
-from lib.config import SAMPLE_DIR
-from lib.periods import period_from_label
 
 
 def _completed(rows: list[tuple]) -> pd.DataFrame:
@@ -193,7 +190,7 @@ def test_grouping_uses_business_local_time_across_midnight_and_dst():
 
 def test_offsets_converted_before_grouping_with_the_loader(tmp_path):
     """Raw timestamps with offsets, through lib.loader, group by New York local day and hour."""
-    loader = pytest.importorskip("lib.loader", reason="lib.loader not written yet")
+    from lib import loader
     sales = (
         "sale_id,buyer_id,date_sold,sale_price\n"
         "1,b1,2026-10-04T03:30:00+00:00,10\n"      # = Sat 2026-10-03 23:30 EDT
@@ -212,20 +209,10 @@ def test_offsets_converted_before_grouping_with_the_loader(tmp_path):
     assert d.loc["2026-11-01", "revenue"] == 50
 
 
-def _planted() -> dict:
-    p = SAMPLE_DIR / "planted.json"
-    if not p.exists():
-        pytest.skip("data/sample/planted.json not generated yet (make sample-data)")
-    return json.loads(p.read_text())
-
-
-def test_recovers_planted_weekday_and_weekend_effects():
-    planted = _planted()
-    loader = pytest.importorskip("lib.loader", reason="lib.loader not written yet")
-    ds = loader.load_dataset(SAMPLE_DIR)
-    p = period_from_label(planted["default_period"])
-    lines = derived.sale_lines(ds.tables)
-    c = derived.completed_lines(lines[lines["date_sold"] < p.end_exclusive])
+def test_recovers_planted_weekday_and_weekend_effects(planted, sample_report):
+    p = sample_report.period
+    assert p.label == planted["default_period"]
+    c = derived.completed_lines(sample_report.lines)
     d = timing.daily_sales(c, end=p.end)
     assert timing.peak_weekday(timing.weekday_means(d)) == planted["peak_weekday"]
     up = timing.weekend_uplift(d)
