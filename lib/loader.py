@@ -12,6 +12,7 @@ Two steps, so another reader (SQL) can be plugged in front of the second one:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import functools
@@ -20,6 +21,7 @@ import io
 import json
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
@@ -45,7 +47,7 @@ __all__ = [
     "LOADER_VERSION", "RawTable", "RawSource", "read_csv_tables", "read_csv_bytes", "validate_tables",
     "dataset_from_raw", "load_dataset",
     "dataset_fingerprint", "quality_summary", "load_cached", "LazyTables", "table_column",
-    "table_rows_between", "release_tables", "quality_text", "record_lines", "QUALITY_COLUMNS",
+    "table_rows_between", "release_tables", "quality_text", "record_lines", "QUALITY_COLUMNS", "prune_cache",
 ]
 
 #: bump when parsing or validation changes: it is part of the cache key
@@ -1114,6 +1116,41 @@ def _cache_path(fingerprint: str) -> Path:
     return CACHE_DIR / "tables" / fingerprint
 
 
+#: validated inputs kept in the cache; older ones are removed when a new one is published
+CACHE_KEEP = 4
+#: an entry used (or a half-written one touched) this recently is never removed: a run may be reading it
+CACHE_MIN_AGE_SECONDS = 3600.0
+
+
+def prune_cache(keep: int | None = None, min_age: float | None = None, folder: Path | None = None) -> list[str]:
+    """Remove all but the ``keep`` most recently used cache entries, and abandoned half-written ones.
+
+    An entry's last use is its ``meta.json`` time, touched on every read; entries used within
+    ``min_age`` seconds stay whatever their rank, so a run still reading one is never disturbed.
+    Returns the names removed.
+    """
+    keep = CACHE_KEEP if keep is None else keep
+    min_age = CACHE_MIN_AGE_SECONDS if min_age is None else min_age
+    root = folder if folder is not None else CACHE_DIR / "tables"
+    if not root.is_dir():
+        return []
+    now = time.time()
+
+    def last_use(p: Path) -> float:
+        try:
+            return (p / "meta.json").stat().st_mtime
+        except OSError:
+            return p.stat().st_mtime
+
+    entries = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".tmp-")),
+                     key=last_use, reverse=True)
+    old = [p for p in entries[keep:] if now - last_use(p) > min_age]
+    old += [p for p in root.iterdir() if p.is_dir() and p.name.startswith(".tmp-") and now - p.stat().st_mtime > min_age]
+    for p in old:
+        shutil.rmtree(p, ignore_errors=True)
+    return [p.name for p in old]
+
+
 def _dataset_from_feeds(feeds: dict[str, _Feed], failed: set[str], problems: list[Problem], notes: list[str],
                         description: str, mapping: str | None, fp: str, tz_name: str, use_cache: bool) -> Dataset:
     """Validate the feeds; with ``use_cache`` the pieces stream into the Parquet cache (published
@@ -1136,6 +1173,7 @@ def _dataset_from_feeds(feeds: dict[str, _Feed], failed: set[str], problems: lis
                 (tmp / "meta.json").write_text(json.dumps(meta, indent=1, default=str))
                 if not final.exists():
                     os.rename(tmp, final)
+                    prune_cache()
             except OSError:
                 pass  # disk full or another run published first: read what is there, or validate in memory
             finally:
@@ -1231,6 +1269,8 @@ def _read_cache(fingerprint: str, source: str) -> Dataset | None:
     path = _cache_path(fingerprint)
     try:
         meta = json.loads((path / "meta.json").read_text())
+        with contextlib.suppress(OSError):  # a read-only cache is still read
+            os.utime(path / "meta.json")  # its last use, for prune_cache
         if not all((path / f"{name}.parquet").exists() for name in meta["dtypes"]):
             return None
         tables = LazyTables(path, meta["dtypes"])

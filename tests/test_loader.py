@@ -747,3 +747,42 @@ def test_contract_tables_as_data():
 if __name__ == "__main__":  # regenerate the committed corpus
     build_corpus()
     print(f"wrote {CORPUS}", file=sys.stderr)
+
+
+
+def test_prune_cache_keeps_the_most_recently_used_and_anything_in_use(tmp_path):
+    import os
+    import time
+
+    now = time.time()
+    for name, minutes_ago in [("a", 1), ("b", 30), ("c", 300), ("d", 360), ("e", 420)]:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "meta.json").write_text("{}")
+        os.utime(tmp_path / name / "meta.json", (now - minutes_ago * 60,) * 2)
+    (tmp_path / ".tmp-old").mkdir()
+    os.utime(tmp_path / ".tmp-old", (now - 2 * 86400,) * 2)
+    (tmp_path / ".tmp-new").mkdir()  # being written by a run right now
+    removed = loader.prune_cache(keep=1, min_age=3600, folder=tmp_path)
+    # a: the most recent; b: beyond the rank but used 30 minutes ago, so a run may still read it
+    assert sorted(removed) == [".tmp-old", "c", "d", "e"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".tmp-new", "a", "b"]
+    assert loader.prune_cache(keep=1, min_age=3600, folder=tmp_path / "missing") == []
+
+
+def test_publishing_a_new_entry_prunes_the_least_recently_used(monkeypatch):
+    import time
+
+    monkeypatch.setattr(loader, "CACHE_KEEP", 2)
+    monkeypatch.setattr(loader, "CACHE_MIN_AGE_SECONDS", 0.0)
+    frame = pd.DataFrame({"sale_id": ["a"], "buyer_id": ["1"], "date_sold": ["2026-10-01T10:00:00Z"],
+                          "sale_price": ["1"]}, dtype="str")
+    fps = []
+    for digest in ["d1", "d2", "d3"]:
+        raw = RawSource({"sales": RawTable("sales", frame, np.array([2]), ("sales.csv",))},
+                        description="test", digests={"sales": digest})
+        fps.append(dataset_from_raw(raw, use_cache=True).fingerprint)
+        time.sleep(0.02)
+        if digest == "d2":
+            assert loader.load_cached(fps[0], "test") is not None  # reading d1 makes it the most recent
+            time.sleep(0.02)
+    assert sorted(p.name for p in (loader.CACHE_DIR / "tables").iterdir()) == sorted([fps[0], fps[2]])
