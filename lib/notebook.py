@@ -81,6 +81,16 @@ class Report:
         """Product lifecycles at period_end (needs inventory)."""
         return derived.product_lifecycle(self.ds.tables, self.lines, self.period.end)
 
+    def forget(self, *names: str) -> None:
+        """Drop the named derived frames (``lines``, ``completed``, ``occasions``, ``lifecycle``) once
+        no later section needs them (issue 8); asking for one again recomputes it, same values."""
+        for name in names:
+            if name not in ("lines", "completed", "occasions", "lifecycle"):
+                raise ValueError(f"Report.forget: {name!r} is not a derived frame of the report")
+            self.__dict__.pop(name, None)
+            if name == "lines":
+                self.__dict__.pop("completed", None)  # a slice of the lines: it would keep them alive
+
     def release(self, *names: str) -> None:
         """Let the named input tables go once the derived frames no longer need them (issue 8).
 

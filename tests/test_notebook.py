@@ -51,3 +51,18 @@ def test_release_keeps_tables_held_in_memory(rep):
     _ = rep.lines  # releases "sales" after building the lines
     rep.release("sales")
     assert "sales" in rep.tables and len(rep.tables["sales"]) == 5
+
+
+def test_forget_drops_a_derived_frame_and_it_comes_back_the_same(rep):
+    occ = rep.occasions
+    # b1: s1 (10-01, 100) and s3 (10-03, 2 x 30) are two occasions; nothing else is completed in October
+    assert occ["revenue"].tolist() == [100.0, 60.0]
+    rep.forget("occasions")
+    assert "occasions" not in rep.__dict__
+    pd.testing.assert_frame_equal(rep.occasions, occ)
+    _ = rep.completed
+    rep.forget("lines")  # the completed slice goes with the lines it views
+    assert "lines" not in rep.__dict__ and "completed" not in rep.__dict__
+    assert rep.completed["sale_id"].tolist() == ["s1", "s3"]
+    with pytest.raises(ValueError, match="'tables' is not a derived frame"):
+        rep.forget("tables")
