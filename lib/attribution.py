@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .derived import completed_lines
+
 __all__ = [
     "COUNTED_TOUCH_TYPES", "UNATTRIBUTED", "HEURISTIC_MODELS", "MODELS", "MODEL_LABELS",
     "eligible_touches", "occasion_times", "conversion_paths", "heuristic_credits",
@@ -82,9 +84,7 @@ def occasion_times(lines: pd.DataFrame) -> pd.DataFrame:
     and date.
     """
     _need(lines, ("buyer_id", "date", "date_sold", "revenue", "is_completed", "quantity"), "sale lines")
-    used = ["buyer_id", "date", "date_sold", "revenue", "quantity"] + \
-        (["gross_profit"] if "gross_profit" in lines.columns else [])
-    c = lines[used][lines["is_completed"].to_numpy(dtype=bool)]  # the columns used only: no wide copy
+    c = completed_lines(lines, ["buyer_id", "date", "date_sold", "revenue", "quantity"], optional=("gross_profit",))
     codes, uniq = pd.factorize(c["buyer_id"], sort=True)
     cols = {"b": codes, "date": c["date"].to_numpy(), "revenue": c["revenue"].to_numpy(dtype=float),
             "units": c["quantity"].to_numpy(), "occasion_time": c["date_sold"].to_numpy()}

@@ -94,9 +94,20 @@ def sale_lines(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return s
 
 
-def completed_lines(lines: pd.DataFrame) -> pd.DataFrame:
-    """Only completed sale lines: the ones that count as revenue (metrics.md, completed sale)."""
-    return lines[lines["is_completed"]]
+def completed_lines(lines: pd.DataFrame, columns: list[str] | None = None, optional: tuple[str, ...] = (),
+                    where: np.ndarray | pd.Series | None = None) -> pd.DataFrame:
+    """Only completed sale lines: the ones that count as revenue (metrics.md, completed sale).
+
+    ``columns`` keeps only those columns (and the ``optional`` ones the lines have) before the
+    rows are filtered, so a million wide lines are not copied for a few columns (issue 8);
+    ``where`` is a further row condition. The index of the lines is kept.
+    """
+    keep = lines["is_completed"].to_numpy(dtype=bool)
+    if where is not None:
+        keep = keep & np.asarray(where, dtype=bool)
+    if columns is not None:
+        lines = lines[list(columns) + [c for c in optional if c in lines.columns and c not in columns]]
+    return lines[keep]
 
 
 def purchase_occasions(lines: pd.DataFrame) -> pd.DataFrame:
@@ -107,10 +118,7 @@ def purchase_occasions(lines: pd.DataFrame) -> pd.DataFrame:
     agg = {"revenue": ("revenue", "sum"), "units": ("quantity", "sum"), "lines": ("sale_id", "size")}
     if "gross_profit" in lines.columns:
         agg["gross_profit"] = ("gross_profit", "sum")
-    # only the columns used: a mask over every column would copy the whole frame
-    c = lines[["buyer_id", "date", "revenue", "quantity", "sale_id"]
-              + (["gross_profit"] if "gross_profit" in lines.columns else [])]
-    c = c[lines["is_completed"].to_numpy(dtype=bool)]
+    c = completed_lines(lines, ["buyer_id", "date", "revenue", "quantity", "sale_id"], optional=("gross_profit",))
     occ = c.groupby(["buyer_id", "date"], sort=True, observed=True).agg(**agg).reset_index()
     return occ
 
@@ -130,8 +138,7 @@ def product_lifecycle(tables: dict[str, pd.DataFrame], lines: pd.DataFrame,
     cb = cost_basis(tables["inventory"])
     cb = cb[cb["clock_start"] <= end_day]
     cb = cb.reset_index(drop=True)
-    keep = lines["is_completed"].to_numpy(dtype=bool) & (lines["date"] <= end_day).to_numpy()
-    c = lines[["product_id", "date", "quantity"]][keep]  # the columns used only: no copy of the wide frame
+    c = completed_lines(lines, ["product_id", "date", "quantity"], where=(lines["date"] <= end_day).to_numpy())
     # first completed sale and units sold per product, grouped on integer positions (fast at 1M rows)
     pos = positions(c["product_id"], cb["product_id"])
     known = pos >= 0

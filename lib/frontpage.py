@@ -97,7 +97,8 @@ def previous_kpis(ds, prev: Period, lookback_days: int = 30) -> dict:
         del lc
     release_tables(ds, "products", "inventory", "brands")
     if ds.has("campaigns", "touchpoints", "users"):
-        since = prev.start - pd.Timedelta(days=lookback_days + 2)
+        # a path holds the touches from its occasion's day minus lookback_days (attribution.conversion_paths)
+        since = prev.start - pd.Timedelta(days=lookback_days)
         tables = {"campaigns": ds.tables["campaigns"],
                   "touchpoints": table_rows_between(ds, "touchpoints", "timestamp", since, prev.end_exclusive)}
         md = marketing.prepare(tables, lines, prev, lookback_days=lookback_days)
@@ -184,10 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     holds the tables itself.
     """
     import argparse
-    import os
 
-    from .loader import load_cached, load_dataset
     from .periods import period_from_label
+    from .pipeline import run_dataset
 
     ap = argparse.ArgumentParser(prog="python -m lib.frontpage")
     ap.add_argument("--data", required=True)
@@ -195,14 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tz", required=True)
     ap.add_argument("--out", required=True)
     a = ap.parse_args(argv)
-    source = a.data
-    if source == os.environ.get("LACELUXX_DATA_MASKED") and os.environ.get("LACELUXX_DATA"):
-        source = os.environ["LACELUXX_DATA"]  # a database URL comes with its password by environment only
-    fp = os.environ.get("LACELUXX_FINGERPRINT")
-    ds = load_cached(fp, source) if fp else None
-    if ds is None:
-        ds = load_dataset(source, tz_name=a.tz)
-    kpis = previous_kpis(ds, period_from_label(a.period).previous)
+    kpis = previous_kpis(run_dataset(a.data, a.tz), period_from_label(a.period).previous)
     Path(a.out).write_text(json.dumps(kpis, default=float))
     return 0
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,13 +11,14 @@ import numpy as np
 import pandas as pd
 
 from . import derived, fmt
-from .config import DEFAULT_CURRENCY, DEFAULT_TZ, SAMPLE_DIR
+from .config import DEFAULT_CURRENCY, DEFAULT_TZ
 from .dataset import Dataset
+from .memory import release_freed_memory_promptly
 from .outputs import RunOutput
 from .periods import Period, default_period, period_from_label
 from .version import code_version
 
-__all__ = ["Report", "start_report", "release_freed_memory_promptly", "say", "insight", "what_to_do", "show_table", "skipped",
+__all__ = ["Report", "start_report", "say", "insight", "what_to_do", "show_table", "skipped",
            "PRIVATE_COLUMNS"]
 
 #: contact columns that never appear in HTML or executed notebooks (only in action CSVs)
@@ -115,25 +115,10 @@ def start_report(name: str, title: str, data: str = "", period: str = "", output
     ``data`` empty means the shipped sample data; ``period`` empty means the
     last complete month in the data; ``output_dir`` empty writes nothing.
     """
-    from .loader import load_dataset
+    from .pipeline import run_dataset
 
     release_freed_memory_promptly()
-    source = data or str(SAMPLE_DIR)
-    # the pipeline passes a database URL with its password masked; the real one comes by environment
-    if data and data == os.environ.get("LACELUXX_DATA_MASKED") and os.environ.get("LACELUXX_DATA"):
-        source = os.environ["LACELUXX_DATA"]
-    ds = None
-    fp = os.environ.get("LACELUXX_FINGERPRINT")
-    if fp and source == os.environ.get("LACELUXX_DATA") and (tz_name or DEFAULT_TZ) == os.environ.get("LACELUXX_TZ"):
-        from .loader import load_cached
-
-        ds = load_cached(fp, source)  # validated by the pipeline a moment ago: no need to hash the files again
-    if ds is None:
-        ds = load_dataset(source, tz_name=tz_name or DEFAULT_TZ)
-    if data and "://" in data:
-        from .pipeline import mask_source
-
-        ds.source = mask_source(ds.source)
+    ds = run_dataset(data, tz_name)
     if period:
         p = period_from_label(period)
     else:
@@ -143,30 +128,6 @@ def start_report(name: str, title: str, data: str = "", period: str = "", output
     if show_header:
         _display_html(header_html(rep))
     return rep
-
-
-def release_freed_memory_promptly() -> None:
-    """Make this process hand freed memory back to the system at once (kernel peak memory, issue 8).
-
-    Arrow's default pool (mimalloc) and glibc's malloc keep freed blocks for reuse, so a
-    kernel's resident memory grows with every temporary frame: about 400 MB at 1M sales
-    lines. Arrow then allocates through malloc, and malloc maps blocks of 256 kB and more
-    on their own pages, which go back to the system when freed. Costs no measurable time.
-    Call before any table is read (tables read earlier keep their pool).
-    """
-    import ctypes
-
-    import pyarrow as pa
-
-    if pa.default_memory_pool().backend_name != "system":
-        pa.set_memory_pool(pa.system_memory_pool())
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:  # not glibc (macOS, musl): the system allocator's own policy applies
-        return
-    m_trim_threshold, m_mmap_threshold = -1, -3  # mallopt parameters from glibc's malloc.h
-    libc.mallopt(m_mmap_threshold, 256 * 1024)
-    libc.mallopt(m_trim_threshold, 256 * 1024)
 
 
 def header_html(rep: Report) -> str:

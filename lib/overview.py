@@ -7,6 +7,7 @@ import math
 import pandas as pd
 
 from . import fmt
+from .derived import completed_lines
 from .periods import Period
 
 __all__ = ["period_kpis", "kpi_comparison", "trend_sentences", "channel_action", "monthly_trend", "channel_revenue", "growth_sentence", "channel_sentence",
@@ -43,8 +44,8 @@ def period_kpis(lines: pd.DataFrame, period: Period) -> dict[str, float | int | 
             gp = float(known["gross_profit"].sum())
             kr = float(known["revenue"].sum())
             margin = gp / kr * 100.0 if kr else None
-    done = (lines["is_completed"] & (lines["date_sold"] < period.end_exclusive)).to_numpy()
-    first_buy = lines[["buyer_id", "date_sold"]][done].groupby("buyer_id", observed=True)["date_sold"].min()
+    done = completed_lines(lines, ["buyer_id", "date_sold"], where=lines["date_sold"] < period.end_exclusive)
+    first_buy = done.groupby("buyer_id", observed=True)["date_sold"].min()
     new = int(period.contains(first_buy).sum())
     return {
         "revenue_period": rev,
@@ -64,8 +65,8 @@ def monthly_trend(lines: pd.DataFrame, period: Period) -> pd.DataFrame:
     agg = {"revenue": ("revenue", "sum"), "units": ("quantity", "sum"), "orders": ("sale_id", "size")}
     if "gross_profit" in lines.columns:
         agg["gross_profit"] = ("gross_profit", "sum")
-    keep = (lines["is_completed"] & (lines["date_sold"] < period.end_exclusive)).to_numpy()
-    c = lines[["month"] + list(dict.fromkeys(col for col, _ in agg.values()))][keep]  # used columns only
+    c = completed_lines(lines, ["month", "revenue", "quantity", "sale_id"], optional=("gross_profit",),
+                        where=lines["date_sold"] < period.end_exclusive)
     return c.groupby("month", observed=True).agg(**agg).reset_index().sort_values("month", ignore_index=True)
 
 

@@ -32,11 +32,12 @@ import psutil
 
 from .config import DEFAULT_CURRENCY, DEFAULT_TZ, KERNEL_NAME, NOTEBOOKS_DIR, REPORTS_DIR, SAMPLE_DIR
 from .dataset import ContractError
+from .memory import return_freed_memory
 from .outputs import PARTS_DIR
 from .registry import ALL_METRICS, NOTEBOOKS, NotebookSpec
 from .version import code_version
 
-__all__ = ["RunResult", "run_reports", "main", "mask_source", "runnable_notebooks"]
+__all__ = ["RunResult", "run_reports", "main", "mask_source", "run_dataset", "runnable_notebooks"]
 
 log = logging.getLogger("laceluxx")
 PARALLEL_LAST = ("recommendations",)  # runs after the others: it reads their results
@@ -88,6 +89,31 @@ def mask_source(source: str) -> str:
             scheme, rest = source.split("://", 1)
             return f"{scheme}://***@{rest.split('@', 1)[-1]}" if "@" in rest else source
     return source
+
+
+def run_dataset(data: str, tz_name: str = DEFAULT_TZ):
+    """The dataset a notebook (or the previous-KPI process) of a run reads.
+
+    The other side of the environment the run sets for its workers: ``data`` equal to the
+    masked database URL means the real one (``LACELUXX_DATA``, password included); when that is
+    the run's input in the run's time zone, the tables the run validated a moment ago are read
+    from the cache by fingerprint, without hashing the input again. Anything else (an analyst in
+    JupyterLab) is loaded and validated here. ``data`` empty means the shipped sample data.
+    """
+    from .loader import load_cached, load_dataset
+
+    source = data or str(SAMPLE_DIR)
+    if data and data == os.environ.get("LACELUXX_DATA_MASKED") and os.environ.get("LACELUXX_DATA"):
+        source = os.environ["LACELUXX_DATA"]
+    fp = os.environ.get("LACELUXX_FINGERPRINT")
+    ds = None
+    if fp and source == os.environ.get("LACELUXX_DATA") and (tz_name or DEFAULT_TZ) == os.environ.get("LACELUXX_TZ"):
+        ds = load_cached(fp, source)
+    if ds is None:
+        ds = load_dataset(source, tz_name=tz_name or DEFAULT_TZ)
+    if data and "://" in data:
+        ds.source = mask_source(ds.source)
+    return ds
 
 
 def runnable_notebooks(present: set[str], only: str | None = None) -> tuple[list[NotebookSpec], dict[str, str]]:
@@ -271,21 +297,8 @@ def _light(ds):
     lazy.source, lazy.mapping = ds.source, ds.mapping
     del ds
     gc.collect()
-    _return_freed_memory()
+    return_freed_memory()
     return lazy
-
-
-def _return_freed_memory() -> None:
-    """Hand the memory freed after validation back to the system (Arrow's pool and glibc's heap keep it)."""
-    import ctypes
-
-    import pyarrow as pa
-
-    pa.default_memory_pool().release_unused()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to trim
-        pass
 
 
 def _publish(tmp: Path, final: Path) -> None:

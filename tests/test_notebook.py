@@ -66,3 +66,12 @@ def test_forget_drops_a_derived_frame_and_it_comes_back_the_same(rep):
     assert rep.completed["sale_id"].tolist() == ["s1", "s3"]
     with pytest.raises(ValueError, match="'tables' is not a derived frame"):
         rep.forget("tables")
+
+
+def test_completed_lines_with_columns_keeps_only_those_and_the_rows_asked(rep):
+    lines = rep.lines  # s1, s3 completed; s2, s5 not
+    c = derived.completed_lines(lines, ["sale_id", "revenue"], optional=("gross_profit", "channel"),
+                                where=lines["revenue"] > 50)
+    assert list(c.columns) == ["sale_id", "revenue", "channel"]  # no gross_profit in these lines
+    assert c["sale_id"].tolist() == ["s1", "s3"] and c.index.tolist() == [0, 1]  # s3: 2 x 30 = 60 > 50
+    assert derived.completed_lines(lines, where=lines["revenue"] > 60)["sale_id"].tolist() == ["s1"]

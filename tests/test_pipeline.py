@@ -160,3 +160,27 @@ def test_runnable_notebooks_skip_by_missing_tables():
 def test_mask_source_hides_password():
     assert mask_source("postgresql://ann:s3cret@db.local/shop") == "postgresql://ann:***@db.local/shop"
     assert mask_source("data/sample") == "data/sample"
+
+
+def test_run_dataset_reads_the_runs_cache_only_for_the_runs_input(monkeypatch):
+    """The handshake with the run's workers: its fingerprint is used for its own input and time zone only."""
+    from lib import loader, pipeline
+
+    ds = loader.load_dataset(SAMPLE_DIR)  # validated, so cached under its fingerprint
+    calls = []
+    real = loader.load_dataset
+    monkeypatch.setattr(loader, "load_dataset", lambda *a, **k: calls.append(a) or real(*a, **k))
+    url = "postgresql://shop:secret@db/shop"
+    monkeypatch.setenv("LACELUXX_DATA", str(SAMPLE_DIR))
+    monkeypatch.setenv("LACELUXX_DATA_MASKED", mask_source(url))
+    monkeypatch.setenv("LACELUXX_FINGERPRINT", ds.fingerprint)
+    monkeypatch.setenv("LACELUXX_TZ", "America/New_York")
+    got = pipeline.run_dataset(str(SAMPLE_DIR), "America/New_York")
+    assert got.fingerprint == ds.fingerprint and calls == []  # read by fingerprint, input not hashed again
+    assert pipeline.run_dataset("", "America/New_York").fingerprint == ds.fingerprint and calls == []  # sample
+    other_tz = pipeline.run_dataset(str(SAMPLE_DIR), "UTC")
+    assert calls == [(str(SAMPLE_DIR),)] and other_tz.fingerprint != ds.fingerprint
+    # the masked URL stands for the real source from the environment (here the sample folder)
+    masked = pipeline.run_dataset(mask_source(url), "America/New_York")
+    assert masked.fingerprint == ds.fingerprint and calls == [(str(SAMPLE_DIR),)]
+    assert masked.source == str(SAMPLE_DIR)  # shown through mask_source: no password to hide in a folder
