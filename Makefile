@@ -28,7 +28,7 @@ $(STAMP): requirements.txt
 	@test -x $(PY) || $(PY_SYS) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
-	@echo "$(CURDIR)" > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/laceluxx.pth"
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	$(PY) -m ipykernel install --sys-prefix --name laceluxx --display-name "Lace-Luxx (.venv)" >/dev/null
 	@$(PY) -c "import json,sys,pathlib; p=pathlib.Path(sys.prefix,'share/jupyter/kernels/laceluxx/kernel.json'); k=json.loads(p.read_text()); k['argv']+=[] if '--log-level=ERROR' in k['argv'] else ['--log-level=ERROR']; p.write_text(json.dumps(k, indent=1))"
 	@rm -f $(VENV)/.stamp-*; touch $@
@@ -37,27 +37,28 @@ $(STAMP): requirements.txt
 setup: $(STAMP)
 
 SAMPLE := data/sample/sales.csv
-$(SAMPLE): lib/sample_data.py | $(STAMP)
-	$(PY) -m lib.sample_data --out data/sample
+$(SAMPLE): lib/tools/sample_data.py | $(STAMP)
+	$(PY) -m lib.tools.sample_data --out data/sample
 
 ## Write the deterministic sample data under data/sample/ (again when the generator changed)
 sample-data: $(STAMP) $(SAMPLE)
 
 ## Run every notebook and write reports/<PERIOD>/ (index.html, HTML reports, metrics.json, tables/)
 report: $(STAMP) sample-data
-	@$(PY) -m lib.pipeline run --data "$(DATA)" --period "$(PERIOD)" --out "$(OUT)" --tz "$(TZ_NAME)" --currency "$(CURRENCY)" --jobs $(JOBS)
+	@$(PY) -m lib.run.pipeline run --data "$(DATA)" --period "$(PERIOD)" --out "$(OUT)" --tz "$(TZ_NAME)" --currency "$(CURRENCY)" --jobs $(JOBS)
 
 ## Run one notebook into reports/<PERIOD>/ , e.g. make report-customers
 $(addprefix report-,$(NOTEBOOKS)): report-%: $(STAMP) sample-data
-	@$(PY) -m lib.pipeline run --only $* --data "$(DATA)" --period "$(PERIOD)" --out "$(OUT)" --tz "$(TZ_NAME)" --currency "$(CURRENCY)"
+	@$(PY) -m lib.run.pipeline run --only $* --data "$(DATA)" --period "$(PERIOD)" --out "$(OUT)" --tz "$(TZ_NAME)" --currency "$(CURRENCY)"
 
 ## Check input data against the data contract without writing reports (DATA=folder)
 validate: $(STAMP) sample-data
-	@$(PY) -m lib.pipeline validate --data "$(DATA)" --tz "$(TZ_NAME)"
+	@$(PY) -m lib.run.pipeline validate --data "$(DATA)" --tz "$(TZ_NAME)"
 
 ## Run all tests: unit, metric fixtures, CDNOW, planted effects, notebooks (nbval), end to end
 test: $(STAMP) sample-data
-	$(PY) -m ruff check lib tests
+	$(PY) -m ruff check lib tests notebooks
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q -n $(JOBS) tests
 	$(PY) -m pytest -q --nbval-lax notebooks
 
@@ -67,11 +68,12 @@ lab: $(STAMP) sample-data
 
 ## Benchmark the suite at 10k, 100k, 1M sales lines (SALES=n for one size, BENCH_FULL=1 adds 10M); bench/results.csv
 bench: $(STAMP)
-	$(PY) -m lib.bench $(if $(SALES),--sales $(SALES)) $(if $(BENCH_FULL),--full)
+	$(PY) -m lib.tools.bench $(if $(SALES),--sales $(SALES)) $(if $(BENCH_FULL),--full)
 
-## Lint the library and tests with ruff
+## Lint the library, tests and notebooks with ruff, and the layer rules with import-linter
 lint: $(STAMP)
-	$(PY) -m ruff check lib tests
+	$(PY) -m ruff check lib tests notebooks
+	$(VENV)/bin/lint-imports
 
 ## Remove caches, reports and the virtualenv
 clean:

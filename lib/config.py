@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 __all__ = [
-    "ROOT", "LIB_DIR", "NOTEBOOKS_DIR", "DATA_DIR", "SAMPLE_DIR", "EXAMPLES_DIR",
+    "ROOT", "LIB_DIR", "NOTEBOOKS_DIR", "DATA_DIR", "SAMPLE_DIR",
     "CDNOW_DIR", "REPORTS_DIR", "CACHE_DIR", "BENCH_DIR", "TEMPLATES_DIR",
     "DEFAULT_TZ", "DEFAULT_CURRENCY", "LIVE_CHANNELS", "SHOW_GAP_MINUTES",
     "KERNEL_NAME",
@@ -17,12 +17,11 @@ LIB_DIR = ROOT / "lib"
 NOTEBOOKS_DIR = ROOT / "notebooks"
 DATA_DIR = ROOT / "data"
 SAMPLE_DIR = DATA_DIR / "sample"
-EXAMPLES_DIR = DATA_DIR / "examples"
 CDNOW_DIR = DATA_DIR / "cdnow"
 REPORTS_DIR = ROOT / "reports"
 CACHE_DIR = Path(os.environ.get("LACELUXX_CACHE", ROOT / ".cache"))
 BENCH_DIR = ROOT / "bench"
-TEMPLATES_DIR = LIB_DIR / "templates"
+TEMPLATES_DIR = LIB_DIR / "run" / "templates"
 
 DEFAULT_TZ = "America/New_York"
 DEFAULT_CURRENCY = "USD"

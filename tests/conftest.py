@@ -7,10 +7,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from lib import derived
 from lib.config import SAMPLE_DIR
-from lib.loader import load_dataset
-from lib.periods import default_period
+from lib.data import derived
+from lib.data.loader import load_dataset
+from lib.data.periods import default_period
 
 
 def _require_sample() -> None:
@@ -20,7 +20,7 @@ def _require_sample() -> None:
 
 @pytest.fixture(scope="session")
 def planted() -> dict:
-    """What lib.sample_data planted in data/sample (planted.json); a missing file fails, it is never skipped."""
+    """What lib.tools.sample_data planted in data/sample (planted.json); a missing file fails, it is never skipped."""
     _require_sample()
     return json.loads((SAMPLE_DIR / "planted.json").read_text(encoding="utf-8"))
 

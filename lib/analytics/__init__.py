@@ -1,0 +1,1 @@
+"""Analytics layer: pure functions, frames and values in, frames, values and dataclasses out (docs/metrics.md); no sentences, no charts."""

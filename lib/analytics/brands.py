@@ -1,0 +1,253 @@
+"""Brand metrics: performance table, top brands, brand map quadrants, trends and profit per shelf day."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from lib.analytics import survival
+from lib.analytics.products import brand_column, sales_by
+from lib.data.periods import Period
+
+__all__ = ["QUADRANTS", "brand_performance", "top_brand_metrics", "top3_share_interval", "brand_quadrants", "brand_monthly_revenue", "brand_growth", "shelf_day_profit", "lifecycle_profit"]
+
+#: brand map quadrants: (high margin?, fast?) -> label
+QUADRANTS = {(True, True): "buy more", (False, True): "price up", (True, False): "mark down",
+             (False, False): "stop buying"}
+
+
+def _z(confidence: float) -> float:
+    return float(stats.norm.ppf(0.5 + confidence / 2))
+
+
+def brand_performance(completed: pd.DataFrame, lifecycle: pd.DataFrame, min_sales: int = 20) -> pd.DataFrame:
+    """One row per brand (metrics.md, Brands): revenue, units, sales, gross profit, margin, revenue share,
+    KM median days to sell, unsold units and their cost, and ``uncertain`` (fewer than ``min_sales``
+    completed sales). ``completed`` and ``lifecycle`` come from lib.derived; sorted by revenue."""
+    if min_sales < 1:
+        raise ValueError(f"min_sales must be >= 1, got {min_sales}")
+    bcol = brand_column(completed)
+    perf = sales_by(completed[completed[bcol].notna()], bcol).rename(columns={bcol: "brand"})
+    lcol = brand_column(lifecycle) if len(lifecycle) else bcol
+    lc = lifecycle[lifecycle[lcol].notna()] if lcol in lifecycle.columns else lifecycle.iloc[0:0]
+    km = survival.km_by_group(lc["duration_days"], lc["sold"], lc[lcol]) if len(lc) else \
+        pd.DataFrame({"group": pd.Series(dtype="string"), "km_median": pd.Series(dtype="object"),
+                      "n": pd.Series(dtype="int64"), "km_low": pd.Series(dtype="object"),
+                      "km_high": pd.Series(dtype="object")})
+    km = km.rename(columns={"group": "brand", "km_median": "km_median_days", "n": "items"})
+    km["brand"] = km["brand"].astype("string")
+    stock = lc.assign(unsold_cost=lc["cost_basis"] * lc["units_on_hand"]) \
+        .groupby(lcol, observed=True).agg(unsold_units=("units_on_hand", "sum"),
+                                          unsold_cost=("unsold_cost", "sum"))
+    stock.index = stock.index.astype("string")
+    perf["brand"] = perf["brand"].astype("string")
+    perf = perf.merge(km[["brand", "items", "km_median_days", "km_low", "km_high"]], on="brand", how="outer")
+    perf = perf.merge(stock, left_on="brand", right_index=True, how="left")
+    for c in ["revenue", "units", "sales", "unsold_units", "unsold_cost", "items"]:
+        perf[c] = perf[c].fillna(0)
+    for c in ["units", "sales", "unsold_units", "items"]:
+        perf[c] = perf[c].astype("int64")
+    perf["revenue_share_pct"] = perf["revenue_share_pct"].fillna(0.0)
+    perf["uncertain"] = perf["sales"] < min_sales
+    mi = _margin_interval(completed[completed[bcol].notna()], bcol)
+    perf = perf.merge(mi, left_on="brand", right_index=True, how="left")
+    perf = perf.sort_values(["revenue", "brand"], ascending=[False, True], kind="mergesort")
+    return perf.reset_index(drop=True)
+
+
+def _margin_interval(completed: pd.DataFrame, bcol: str, confidence: float = 0.95) -> pd.DataFrame:
+    """Per brand: 95% interval of the margin (ratio estimator gross profit / revenue, delta method)."""
+    c = completed.loc[completed["gross_profit"].notna(), [bcol, "gross_profit", "revenue"]] \
+        if "gross_profit" in completed.columns else completed.iloc[0:0][[bcol, "revenue"]].assign(gross_profit=0.0)
+    g = c.groupby(bcol, observed=True)
+    t = g.agg(gp=("gross_profit", "sum"), rev=("revenue", "sum"), n=("revenue", "size"))
+    m = t["gp"] / t["rev"].where(t["rev"] > 0)
+    c = c.join(m.rename("m"), on=bcol)
+    ss = ((c["gross_profit"] - c["m"] * c["revenue"]) ** 2).groupby(c[bcol], observed=True).sum()
+    n = t["n"].astype("float64")
+    se = np.sqrt(ss * n / (n - 1).where(n > 1)) / t["rev"].where(t["rev"] > 0)
+    z = _z(confidence)
+    out = pd.DataFrame({"margin_low": (m - z * se) * 100, "margin_high": (m + z * se) * 100})
+    out.index = out.index.astype("string")
+    return out
+
+
+def top_brand_metrics(perf: pd.DataFrame, min_sales: int = 20) -> dict[str, object]:
+    """``top_brand_by_revenue``, ``top_brand_by_gross_profit``, ``top_brand_by_margin`` (among brands
+    with at least ``min_sales`` completed sales) and ``top3_brand_revenue_share_pct`` (metrics.md)."""
+    out: dict[str, object] = {"top_brand_by_revenue": None, "top_brand_by_gross_profit": None,
+                              "top_brand_by_margin": None, "top3_brand_revenue_share_pct": None}
+    sold = perf[perf["sales"] > 0]
+    if sold.empty:
+        return out
+    out["top_brand_by_revenue"] = str(sold.sort_values(["revenue", "brand"], ascending=[False, True])
+                                      .iloc[0]["brand"])
+    gp = sold[sold["gross_profit"].notna()]
+    if not gp.empty:
+        out["top_brand_by_gross_profit"] = str(gp.sort_values(["gross_profit", "brand"],
+                                                              ascending=[False, True]).iloc[0]["brand"])
+    m = sold[(sold["sales"] >= min_sales) & sold["margin_pct"].notna()]
+    if not m.empty:
+        out["top_brand_by_margin"] = str(m.sort_values(["margin_pct", "brand"], ascending=[False, True])
+                                         .iloc[0]["brand"])
+    total = sold["revenue"].sum()
+    if total > 0:
+        out["top3_brand_revenue_share_pct"] = float(sold["revenue"].nlargest(3).sum() / total * 100.0)
+    return out
+
+
+def top3_share_interval(completed: pd.DataFrame, perf: pd.DataFrame, confidence: float = 0.95) -> tuple[float, float]:
+    """Interval for the top-3 brands' revenue share (ratio estimator, delta method over sale lines).
+
+    With r_i the revenue of line i and I_i = 1 for the top-3 brands, share =
+    sum r_i I_i / sum r_i and Var = n/(n-1) sum (r_i (I_i - share))^2 / (sum r_i)^2.
+    """
+    bcol = brand_column(completed)
+    top = set(perf.sort_values("revenue", ascending=False)["brand"].head(3))
+    r = completed["revenue"].to_numpy(dtype="float64")
+    ind = completed[bcol].isin(top).fillna(False).to_numpy()
+    tot = r.sum()
+    n = r.size
+    if tot <= 0 or n < 2:
+        return (float("nan"), float("nan"))
+    share = (r * ind).sum() / tot
+    se = np.sqrt(n / (n - 1) * np.sum((r * (ind - share)) ** 2)) / tot
+    z = _z(confidence)
+    return (float(max(0.0, share - z * se) * 100), float(min(1.0, share + z * se) * 100))
+
+
+def brand_quadrants(perf: pd.DataFrame, margin_split: float, days_split: float) -> pd.DataFrame:
+    """Brand map: each brand's quadrant from its margin vs ``margin_split`` (overall margin) and its
+    KM median days vs ``days_split`` (overall KM median).
+
+    A brand whose median is not reached counts as slow and is plotted beyond the
+    slowest known median. ``evidence`` says which side is beyond chance: the
+    margin interval (``margin_low/high``) or the KM median interval
+    (``km_low/high``) excludes the split: ``clear`` (both), ``margin only``,
+    ``speed only`` or ``within chance``. ``uncertain`` brands (few sales) keep
+    their label but are flagged.
+    """
+    p = perf[(perf["sales"] > 0) & perf["margin_pct"].notna()].copy()
+    days = pd.to_numeric(p["km_median_days"], errors="coerce").astype("float64")
+    known_max = days.max() if days.notna().any() else days_split
+    p["days_plot"] = days.fillna(max(known_max, days_split) * 1.1 if pd.notna(known_max) else np.nan)
+    p["median_reached"] = days.notna()
+    high = p["margin_pct"] >= margin_split
+    fast = days.le(days_split).fillna(False)
+    p["quadrant"] = [QUADRANTS[(bool(h), bool(f))] for h, f in zip(high, fast, strict=True)]
+    lo = pd.to_numeric(p.get("margin_low"), errors="coerce") if "margin_low" in p else pd.Series(np.nan, p.index)
+    hi = pd.to_numeric(p.get("margin_high"), errors="coerce") if "margin_high" in p else pd.Series(np.nan, p.index)
+    klo = pd.to_numeric(p["km_low"], errors="coerce") if "km_low" in p else pd.Series(np.nan, p.index)
+    khi = pd.to_numeric(p["km_high"], errors="coerce") if "km_high" in p else pd.Series(np.nan, p.index)
+    m_clear = (lo > margin_split) | (hi < margin_split)
+    # clearly slow: the interval's lower end is above the split; clearly fast: its upper end is below
+    d_clear = (klo > days_split) | (khi < days_split)
+    p["evidence"] = np.select([m_clear & d_clear, m_clear, d_clear],
+                              ["clear", "speed about average", "margin about average"], "within chance")
+    return p.reset_index(drop=True)
+
+
+def brand_monthly_revenue(completed: pd.DataFrame, months: int = 12, top: int = 6) -> pd.DataFrame:
+    """Revenue per month (rows, ``YYYY-MM``) and brand (columns) for the last ``months`` months;
+    brands beyond the ``top`` by revenue in that window are summed as ``Other``."""
+    bcol = brand_column(completed)
+    c = completed[completed[bcol].notna()]
+    keep_months = sorted(c["month"].unique())[-months:]
+    c = c[c["month"].isin(keep_months)]
+    piv = c.pivot_table(index="month", columns=bcol, values="revenue", aggfunc="sum", fill_value=0.0,
+                        observed=True)
+    order = piv.sum().sort_values(ascending=False).index
+    out = piv[order[:top]].copy()
+    if len(order) > top:
+        out["Other"] = piv[order[top:]].sum(axis=1)
+    out.columns = [str(x) for x in out.columns]
+    return out
+
+
+def brand_growth(completed: pd.DataFrame, period: Period, min_sales: int = 10) -> pd.DataFrame:
+    """Brand trends: revenue of the last four months, month-over-month growth of the last three, and
+    growth of the last three months against the three before.
+
+    A brand is ranked (``eligible``) only with at least ``min_sales`` completed
+    sales in each of the two 3-month windows. ``p_value``: two-sided exact
+    binomial test that its sales are split evenly between the windows
+    (p = 0.5), i.e. that its sales rate did not change. Sorted by ``growth_3m_pct``.
+    """
+    bcol = brand_column(completed)
+    months = [(period.start - pd.DateOffset(months=k)).strftime("%Y-%m") for k in range(5, -1, -1)]
+    c = completed[completed["month"].isin(months) & completed[bcol].notna()]
+    rev = c.pivot_table(index=bcol, columns="month", values="revenue", aggfunc="sum", fill_value=0.0,
+                        observed=True).reindex(columns=months, fill_value=0.0)
+    cnt = c.pivot_table(index=bcol, columns="month", values="revenue", aggfunc="size", fill_value=0,
+                        observed=True).reindex(columns=months, fill_value=0)
+    out = pd.DataFrame(index=rev.index)
+    for m in months[2:]:
+        out[m] = rev[m]
+    for a, b in zip(months[2:5], months[3:6], strict=True):
+        out[f"mom_{b}_pct"] = (rev[b] - rev[a]) / rev[a].where(rev[a] > 0) * 100
+    prev, last = rev[months[:3]].sum(axis=1), rev[months[3:]].sum(axis=1)
+    n_prev, n_last = cnt[months[:3]].sum(axis=1), cnt[months[3:]].sum(axis=1)
+    out["revenue_prev_3m"], out["revenue_last_3m"] = prev, last
+    out["sales_prev_3m"], out["sales_last_3m"] = n_prev.astype("int64"), n_last.astype("int64")
+    out["growth_3m_pct"] = (last - prev) / prev.where(prev > 0) * 100
+    tot = (n_prev + n_last).to_numpy(dtype="int64")
+    pv = [stats.binomtest(int(k), int(n), 0.5).pvalue if n > 0 else np.nan
+          for k, n in zip(n_last.to_numpy(dtype="int64"), tot, strict=True)]
+    out["p_value"] = pv
+    out["eligible"] = (n_prev >= min_sales) & (n_last >= min_sales)
+    out.index = out.index.astype("string")
+    out = out.reset_index().rename(columns={bcol: "brand"})
+    return out.sort_values(["eligible", "growth_3m_pct", "brand"], ascending=[False, False, True],
+                           na_position="last", kind="mergesort").reset_index(drop=True)
+
+
+def shelf_day_profit(completed: pd.DataFrame, lifecycle: pd.DataFrame, keys: str | list[str],
+                     min_sales: int = 20, confidence: float = 0.95) -> pd.DataFrame:
+    """Gross profit per day on the shelf per group (brand, brand x condition...).
+
+    Items are products of lib.derived.product_lifecycle; an item's shelf days run
+    from its clock start to its first sale, or to period_end when unsold (at
+    least 1); its profit is the gross profit of its completed sales (0 when
+    unsold). ``profit_per_shelf_day`` = sum profit / sum shelf days, with a
+    delta-method interval for a ratio estimator. ``eligible``: at least
+    ``min_sales`` sold items. Sorted by profit per shelf day.
+    """
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    lc = lifecycle.dropna(subset=keys)
+    profit = lc["profit"].to_numpy(dtype="float64") if "profit" in lc.columns else lifecycle_profit(completed, lc)
+    days = lc["duration_days"].clip(lower=1).to_numpy(dtype="float64")
+    gid = lc.groupby(keys, observed=True, sort=True).ngroup().to_numpy()
+    k = int(gid.max()) + 1 if len(gid) else 0
+    t = lc.groupby(keys, observed=True, sort=True).size().rename("items").to_frame()
+    t["sold"] = np.bincount(gid, weights=lc["sold"].to_numpy(dtype="float64"), minlength=k)
+    t["profit"] = np.bincount(gid, weights=profit, minlength=k)
+    t["shelf_days"] = np.bincount(gid, weights=days, minlength=k)
+    ratio = t["profit"].to_numpy() / t["shelf_days"].to_numpy()
+    ss = np.bincount(gid, weights=(profit - ratio[gid] * days) ** 2, minlength=k)
+    n = t["items"].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt(ss * n / np.where(n > 1, n - 1, np.nan)) / t["shelf_days"].to_numpy()
+    z = _z(confidence)
+    t["profit_per_shelf_day"] = ratio
+    t["low"], t["high"] = ratio - z * se, ratio + z * se
+    m = sales_by(completed[completed[keys].notna().all(axis=1)], keys).set_index(keys)
+    t = t.join(m[["revenue", "margin_pct"]], how="left")
+    t["sold"] = t["sold"].astype("int64")
+    t["eligible"] = t["sold"] >= min_sales
+    t = t.reset_index()
+    for k in keys:
+        t[k] = t[k].astype("string")
+    return t.sort_values(["eligible", "profit_per_shelf_day"], ascending=[False, False],
+                         kind="mergesort").reset_index(drop=True)
+
+
+def lifecycle_profit(completed: pd.DataFrame, lifecycle: pd.DataFrame) -> np.ndarray:
+    """Gross profit of each lifecycle product's completed sales (0 when unsold), aligned with ``lifecycle``."""
+    c = completed[completed["gross_profit"].notna()]
+    codes, uniq = pd.factorize(pd.concat([lifecycle["product_id"], c["product_id"]], ignore_index=True))
+    nl = len(lifecycle)
+    total = np.bincount(codes[nl:], weights=c["gross_profit"].to_numpy(dtype="float64"), minlength=len(uniq))
+    return total[codes[:nl]]
+
+

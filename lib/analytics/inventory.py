@@ -1,0 +1,237 @@
+"""Inventory on hand: aging buckets, aged stock, the price-vs-age curve and markdown candidates."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = ["AGE_BUCKETS", "MAX_MARKDOWN_PCT", "stock_on_hand", "aging_buckets", "aged_inventory", "aged_by", "price_age_curve", "markdown_belief_check", "markdown_candidates"]
+
+#: (label, lowest day, highest day) of the aging buckets; days are whole days since listing
+AGE_BUCKETS = (("0-30", 0, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("over 90", 91, math.inf))
+#: the largest markdown ever suggested, in percent of list price
+MAX_MARKDOWN_PCT = 50
+MARKDOWN_COLUMNS = ["product_id", "brand_name", "category", "condition", "days_listed", "unit_cost",
+                    "list_price", "markdown_pct", "reason"]
+
+
+def stock_on_hand(lifecycle: pd.DataFrame, period_end: pd.Timestamp) -> pd.DataFrame:
+    """Products with units on hand at period_end, with ``days_listed`` and ``stock_cost``.
+
+    From lib.derived.product_lifecycle: ``days_listed`` = whole days from the
+    clock start (date_listed, else date_acquired) to period_end; ``stock_cost``
+    = cost basis x units on hand.
+    """
+    need = ["product_id", "clock_start", "units_on_hand", "cost_basis"]
+    miss = [c for c in need if c not in lifecycle.columns]
+    if miss:
+        raise ValueError(f"product lifecycle is missing column(s) {', '.join(miss)}")
+    end_day = pd.Timestamp(period_end).normalize()
+    s = lifecycle[lifecycle["units_on_hand"] > 0].copy()
+    s["days_listed"] = (end_day - s["clock_start"]).dt.days.astype("int64")
+    s["stock_cost"] = s["cost_basis"] * s["units_on_hand"]
+    for c in ["brand_name", "category", "condition", "list_price"]:
+        if c not in s.columns:
+            s[c] = pd.NA
+    return s.reset_index(drop=True)
+
+
+def _bucket(days: pd.Series) -> pd.Categorical:
+    edges = [-math.inf] + [hi for _, _, hi in AGE_BUCKETS]
+    return pd.cut(days, bins=edges, right=True, labels=[b[0] for b in AGE_BUCKETS])
+
+
+def aging_buckets(stock: pd.DataFrame) -> pd.DataFrame:
+    """Units and cost of unsold stock in the day buckets 0-30, 31-60, 61-90, over 90 (all four rows)."""
+    s = stock.assign(bucket=_bucket(stock["days_listed"]))
+    t = s.groupby("bucket", observed=False).agg(units=("units_on_hand", "sum"), cost=("stock_cost", "sum"),
+                                                 items=("product_id", "size")).reset_index()
+    t["bucket"] = t["bucket"].astype("string")
+    tu, tc = t["units"].sum(), t["cost"].sum()
+    t["units_share_pct"] = t["units"] / tu * 100.0 if tu else float("nan")
+    t["cost_share_pct"] = t["cost"] / tc * 100.0 if tc else float("nan")
+    return t
+
+
+def aged_inventory(stock: pd.DataFrame, aging_days: int = 90) -> dict[str, float | int | None]:
+    """``aged_inventory_units`` and ``aged_inventory_cost`` (metrics.md): unsold units, and their cost,
+    listed more than ``aging_days`` (strictly greater) before period_end; plus their shares in percent."""
+    if aging_days < 0:
+        raise ValueError(f"aging_days must be >= 0, got {aging_days}")
+    aged = stock[stock["days_listed"] > aging_days]
+    units, cost = int(aged["units_on_hand"].sum()), float(aged["stock_cost"].sum())
+    tu, tc = int(stock["units_on_hand"].sum()), float(stock["stock_cost"].sum())
+    return {"aged_inventory_units": units, "aged_inventory_cost": cost,
+            "aged_units_share_pct": units / tu * 100.0 if tu else None,
+            "aged_cost_share_pct": cost / tc * 100.0 if tc else None,
+            "stock_units": tu, "stock_cost": tc}
+
+
+def aged_by(stock: pd.DataFrame, key: str, aging_days: int = 90) -> pd.DataFrame:
+    """Aged units and cost per ``key`` (brand_name, category...) with the share of that group's stock."""
+    s = stock.assign(aged_units=stock["units_on_hand"].where(stock["days_listed"] > aging_days, 0),
+                     aged_cost=stock["stock_cost"].where(stock["days_listed"] > aging_days, 0.0))
+    t = s.groupby(key, observed=True).agg(aged_units=("aged_units", "sum"), aged_cost=("aged_cost", "sum"),
+                                          stock_units=("units_on_hand", "sum"),
+                                          stock_cost=("stock_cost", "sum")).reset_index()
+    t["aged_share_pct"] = t["aged_units"] / t["stock_units"].where(t["stock_units"] > 0) * 100.0
+    return t.sort_values(["aged_cost", key], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+
+
+def _sold_price_ratio(completed: pd.DataFrame) -> pd.DataFrame:
+    need = ["sale_price", "list_price", "days_to_sell"]
+    miss = [c for c in need if c not in completed.columns]
+    if miss:
+        raise ValueError(f"completed sale lines are missing column(s) {', '.join(miss)} "
+                         "(needs products with list_price and inventory)")
+    c = completed[(completed["list_price"] > 0) & completed["days_to_sell"].notna()
+                  & (completed["days_to_sell"] >= 0)]
+    return c.assign(price_ratio=c["sale_price"] / c["list_price"], days=c["days_to_sell"].astype("float64"))
+
+
+def price_age_curve(completed: pd.DataFrame, group: str | None = "category", min_n: int = 30) -> pd.DataFrame:
+    """Least-squares line of sale price / list price against days listed at sale, per group.
+
+    Closed-form OLS from grouped sums (vectorised). Returns one row per group
+    (``__all__`` for every sale) with ``n, intercept, slope_per_day,
+    slope_pct_per_30d, slope_p_value, days_p99`` (the 99th percentile of days at
+    sale, the limit for extrapolation). Groups with fewer than ``min_n`` sales
+    are dropped (callers fall back to the overall line).
+    """
+    c = _sold_price_ratio(completed)
+    keyed = [("__all__", c.assign(_g="__all__"))]
+    if group is not None and group in c.columns:
+        keyed.append((group, c[c[group].notna()].assign(_g=c[group].astype("string"))))
+    parts = []
+    for _, d in keyed:
+        d = d.assign(xx=d["days"] ** 2, xy=d["days"] * d["price_ratio"], yy=d["price_ratio"] ** 2)
+        g = d.groupby("_g", observed=True)
+        a = g.agg(n=("days", "size"), sx=("days", "sum"), sy=("price_ratio", "sum"), sxx=("xx", "sum"),
+                  sxy=("xy", "sum"), syy=("yy", "sum"))
+        a["days_p99"] = g["days"].quantile(0.99)
+        parts.append(a)
+    a = pd.concat(parts)
+    a = a[a["n"] >= min_n]
+    n = a["n"].astype("float64")
+    sxx_c = a["sxx"] - a["sx"] ** 2 / n
+    sxy_c = a["sxy"] - a["sx"] * a["sy"] / n
+    syy_c = a["syy"] - a["sy"] ** 2 / n
+    slope = (sxy_c / sxx_c.where(sxx_c > 0)).fillna(0.0)
+    intercept = a["sy"] / n - slope * a["sx"] / n
+    sse = (syy_c - slope * sxy_c).clip(lower=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt(sse / (n - 2) / sxx_c.where(sxx_c > 0))
+        tstat = slope / se
+    p = 2 * stats.t.sf(np.abs(tstat.to_numpy(dtype="float64")), (n - 2).clip(lower=1).to_numpy())
+    out = pd.DataFrame({"group": a.index.astype("string"), "n": a["n"].to_numpy(),
+                        "intercept": intercept.to_numpy(), "slope_per_day": slope.to_numpy(),
+                        "slope_pct_per_30d": slope.to_numpy() * 30 * 100,
+                        "slope_p_value": p, "days_p99": a["days_p99"].to_numpy()})
+    return out.reset_index(drop=True)
+
+
+def markdown_belief_check(completed: pd.DataFrame, over_days: int = 90, fresh_days: int = 30,
+                          belief_pct: float = 20.0) -> dict | None:
+    """Check "items over 90 days need 20% off to move" against sold items.
+
+    Discount = 1 - sale price / list price, in percent. For sales after more
+    than ``over_days`` days: the mean discount with a 95% t interval (compared
+    with ``belief_pct``); against sales within ``fresh_days`` days: the extra
+    discount with a Welch t interval and p-value. None when either group has
+    fewer than 5 sales.
+    """
+    c = _sold_price_ratio(completed)
+    disc = (1 - c["price_ratio"]) * 100.0
+    old = disc[c["days"] > over_days].to_numpy(dtype="float64")
+    new = disc[c["days"] <= fresh_days].to_numpy(dtype="float64")
+    if len(old) < 5 or len(new) < 5:
+        return None
+    one = stats.ttest_1samp(old, belief_pct)
+    ci_old = one.confidence_interval(0.95)
+    t = stats.ttest_ind(old, new, equal_var=False)
+    ci = t.confidence_interval(0.95)
+    return {"over_days": over_days, "fresh_days": fresh_days, "belief_pct": belief_pct,
+            "n_old": len(old), "n_fresh": len(new), "discount_old_pct": float(old.mean()),
+            "discount_old_low": float(ci_old.low), "discount_old_high": float(ci_old.high),
+            "discount_fresh_pct": float(new.mean()), "extra_pct": float(old.mean() - new.mean()),
+            "extra_low": float(ci.low), "extra_high": float(ci.high), "p_value": float(t.pvalue),
+            "test": "Welch t-test"}
+
+
+def markdown_candidates(stock: pd.DataFrame, completed: pd.DataFrame, aging_days: int = 90,
+                        group: str = "category", min_n: int = 30) -> pd.DataFrame:
+    """``markdown_candidates.csv`` (metrics.md action list): every unsold item listed more than
+    ``aging_days`` days before period_end, with a suggested markdown derived from the data.
+
+    The markdown is 1 - (expected sale price / list price at the item's age), the
+    ratio read off :func:`price_age_curve` for the item's ``group`` (the overall
+    line when the group has fewer than ``min_n`` sales), ages beyond the 99th
+    percentile of observed days held at that percentile, capped at
+    ``MAX_MARKDOWN_PCT`` and rounded to 5 points. It never takes the price below
+    the unit cost: a capped row says so in ``reason``. Sorted by days listed
+    (oldest first), then product_id.
+    """
+    cand = stock[stock["days_listed"] > aging_days].copy()
+    cand["unit_cost"] = cand["cost_basis"]
+    curve = price_age_curve(completed, group=group, min_n=min_n).set_index("group")
+    overall = curve.loc["__all__"] if "__all__" in curve.index else None
+    keys = cand[group].astype("string") if group in cand.columns else pd.Series(pd.NA, index=cand.index)
+    use_group = keys.isin(curve.index.drop("__all__", errors="ignore")).fillna(False)
+    fit_key = keys.where(use_group, "__all__")
+    if overall is None:
+        cand["markdown_pct"] = np.nan
+        cand["reason"] = (f"listed {cand['days_listed'].astype(str)} days (over {aging_days}); "
+                          f"too few sales with a list price (< {min_n}) to derive a markdown")
+        cand["expected_price_ratio"] = np.nan
+    else:
+        f = curve.reindex(fit_key.to_numpy())
+        age = np.minimum(cand["days_listed"].to_numpy(dtype="float64"), f["days_p99"].to_numpy())
+        ratio = f["intercept"].to_numpy() + f["slope_per_day"].to_numpy() * age
+        raw = np.clip((1 - ratio) * 100, 0, MAX_MARKDOWN_PCT)
+        suggested = np.round(raw / 5) * 5
+        lp = cand["list_price"].astype("float64").to_numpy()
+        cost = cand["unit_cost"].to_numpy(dtype="float64")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cap = np.floor((1 - cost / lp) * 100)
+        capped = suggested > cap
+        md = np.where(capped, np.maximum(cap, 0), suggested)
+        no_list = ~(lp > 0)
+        md = np.where(no_list, np.nan, md)
+        cand["markdown_pct"] = md
+        cand["expected_price_ratio"] = ratio
+        basis = pd.Series(np.where(use_group.to_numpy(), keys.fillna("").to_numpy(dtype=object), "all"),
+                          index=cand.index, dtype="string")
+        n_fit = pd.Series(f["n"].to_numpy(), index=cand.index)
+        n_txt = n_fit.map({v: f"{int(v):,}" for v in pd.unique(n_fit)}).astype("string")
+        pct_txt = pd.Series(np.round(ratio * 100).astype("int64"), index=cand.index).astype("string")
+        base = ("listed " + cand["days_listed"].astype("string") + f" days (over {aging_days}); " + basis
+                + " items that sold at that age fetched " + pct_txt + "% of list price (line fitted on "
+                + n_txt + " sales)")
+        cost_txt = pd.Series(cost, index=cand.index).round(2).map("{:,.2f}".format).astype("string")
+        lp_txt = pd.Series(lp, index=cand.index).round(2).map("{:,.2f}".format).astype("string")
+        sug_txt = pd.Series(np.nan_to_num(suggested), index=cand.index).astype("int64").astype("string")
+        cap_txt = pd.Series(np.nan_to_num(np.maximum(cap, 0)), index=cand.index).astype("int64").astype("string")
+        tails = [
+            "; no list price: set one at or above the cost of " + cost_txt + " first",
+            "; list price " + lp_txt + " is already below the cost of " + cost_txt
+            + ": no markdown, consider relisting elsewhere or bundling",
+            "; the data suggest " + sug_txt + "% off, capped at " + cap_txt
+            + "% so the price stays at or above the cost of " + cost_txt,
+            pd.Series("; no markdown needed by price, promote it in a show instead", index=cand.index,
+                      dtype="string"),
+            "; " + sug_txt + "% off brings it to that level",
+        ]
+        conds = [no_list, capped & (cap < 0), capped, suggested == 0]
+        tail = tails[-1].copy()
+        for cond, txt in zip(conds[::-1], tails[-2::-1], strict=True):
+            tail = tail.where(~cond, txt)
+        cand["reason"] = (base + tail).astype(object)
+    cand = cand.sort_values(["days_listed", "product_id"], ascending=[False, True], kind="mergesort")
+    cand["suggested_price"] = (cand["list_price"].astype("float64") * (1 - cand["markdown_pct"] / 100)).round(2)
+    extra = ["units_on_hand", "clock_start", "suggested_price", "expected_price_ratio"]
+    return cand[MARKDOWN_COLUMNS + extra].reset_index(drop=True)
+
+

@@ -1,0 +1,624 @@
+"""Marketing ROI: campaign and channel payback, acquisition-channel value, attribution models side by side, budget advice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from lib.analytics import attribution as at
+from lib.data.periods import Period
+
+__all__ = ["MarketingData", "prepare", "prorated_spend", "marketing_spend", "campaign_performance", "channel_performance", "best_by_roas", "roas_period", "marketing_metrics", "acquisition_value", "AcquisitionTests", "model_credit", "model_shares", "model_disagreement", "roas_by_model", "bootstrap_roas", "BudgetAdvice", "NO_CAMPAIGN", "break_even_roas", "spend_by"]
+
+#: label suffix of touches without a known campaign (organic contacts)
+NO_CAMPAIGN = "(no campaign)"
+
+
+def _need(df: pd.DataFrame, cols: tuple[str, ...], what: str) -> None:
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise ValueError(f"{what} lacks column(s) {', '.join(missing)}")
+
+
+# ---------------------------------------------------------------- inputs
+
+
+@dataclass
+class MarketingData:
+    """Everything the marketing analyses share, built once by :func:`prepare`.
+
+    Attributes
+    ----------
+    occasions : purchase occasions up to period_end with ``occasion_time``,
+        ``first_occasion`` and ``in_period``.
+    touches : counted touches (metrics.md, attribution) before period end, with
+        ``campaign`` (display label) and ``paid`` (campaign known in campaigns.csv).
+    reach : distinct users touched (impressions too) before period end, indexed by
+        (``campaign`` | ``channel``, label).
+    paths : conversion paths with the heuristic credits (lib.attribution).
+    nulls : non-converting journeys (for the Markov model).
+    campaigns : campaigns.csv with ``campaign`` label, or None.
+    """
+
+    occasions: pd.DataFrame
+    touches: pd.DataFrame
+    reach: pd.Series
+    paths: pd.DataFrame
+    nulls: pd.DataFrame
+    campaigns: pd.DataFrame | None
+    period: Period
+    lookback_days: int
+    half_life_days: float
+    gp_known: bool
+    cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def customers(self) -> int:
+        return int(self.occasions["buyer_id"].nunique())
+
+
+def _campaign_labels(campaigns: pd.DataFrame) -> pd.Series:
+    """campaign_name, with the id appended where two campaigns share a name."""
+    name = campaigns["campaign_name"].astype("string").fillna(campaigns["campaign_id"])
+    dup = name.duplicated(keep=False).to_numpy()
+    return name.where(~dup, name + " (" + campaigns["campaign_id"].astype("string") + ")")
+
+
+def _touch_labels(t: pd.DataFrame, campaigns: pd.DataFrame | None
+                  ) -> tuple[pd.Categorical, np.ndarray, pd.Categorical]:
+    """Per touch: the campaign label (``<channel> (no campaign)`` when unknown), paid flag, channel.
+
+    Built on factorized codes (a few distinct campaigns and channels) so that
+    millions of touches cost one pass each; labels and channels are Categoricals.
+    """
+    ch_codes, ch_uniq = pd.factorize(t["channel"])
+    ch_uniq = [str(c) for c in ch_uniq]
+    if (ch_codes < 0).any():  # missing channel: "unknown"
+        if "unknown" not in ch_uniq:
+            ch_uniq.append("unknown")
+        ch_codes = np.where(ch_codes < 0, ch_uniq.index("unknown"), ch_codes)
+    channel = pd.Categorical.from_codes(ch_codes, categories=pd.Index(np.asarray(ch_uniq, dtype=object)))
+    organic = [f"{c} {NO_CAMPAIGN}" for c in ch_uniq]
+    if campaigns is None or "campaign_id" not in t.columns:
+        return pd.Categorical.from_codes(ch_codes, categories=pd.Index(organic)), np.zeros(len(t), dtype=bool), \
+            channel
+    labels = list(dict.fromkeys(_campaign_labels(campaigns).astype(str)))
+    lab_of_id = pd.Series(_campaign_labels(campaigns).astype(str).to_numpy(),
+                          index=campaigns["campaign_id"].astype(str).to_numpy())
+    lab_of_id = lab_of_id[~lab_of_id.index.duplicated()]
+    cc, cu = pd.factorize(t["campaign_id"])
+    u_lab = pd.Index(labels).get_indexer(lab_of_id.reindex(np.asarray(cu, dtype=object).astype(str)).to_numpy())
+    row_lab = np.where(cc >= 0, u_lab[np.maximum(cc, 0)] if len(u_lab) else -1, -1)
+    paid = row_lab >= 0
+    cats = labels + [o for o in organic if o not in set(labels)]
+    org_idx = pd.Index(cats).get_indexer(organic)
+    codes = np.where(paid, row_lab, org_idx[ch_codes] if len(org_idx) else -1)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(cats)), paid, channel
+
+
+def _reach_level(reach: pd.Series, level: str) -> pd.Series:
+    """Reached users by campaign or channel; empty when nobody was touched before period end."""
+    if len(reach) and level in reach.index.get_level_values(0):
+        return reach[level]
+    return pd.Series([], index=pd.Index([], dtype=str), name="reached_users", dtype="int64")
+
+
+def _reach(user_codes: np.ndarray, key: pd.Categorical) -> pd.Series:
+    """Distinct users per key value, on integer codes (one sort instead of a string groupby)."""
+    u = np.asarray(user_codes, dtype=np.int64)
+    k = np.asarray(key.codes, dtype=np.int64)
+    ok = (u >= 0) & (k >= 0)
+    n_u = int(u.max()) + 1 if len(u) else 1
+    pairs = np.sort(k[ok] * n_u + u[ok])
+    first = np.r_[True, pairs[1:] != pairs[:-1]] if len(pairs) else np.array([], dtype=bool)
+    counts = np.bincount(pairs[first] // n_u, minlength=len(key.categories))
+    return pd.Series(counts, index=pd.Index(key.categories.astype(str)), name="reached_users")
+
+
+def prepare(tables: dict[str, pd.DataFrame], lines: pd.DataFrame, period: Period, lookback_days: int = 30,
+            half_life_days: float = 7.0,
+            touch_types: tuple[str, ...] | None = at.COUNTED_TOUCH_TYPES) -> MarketingData | None:
+    """Paths, credits and journeys of the marketing analyses; None without touchpoints.csv.
+
+    Parameters
+    ----------
+    tables : the dataset's tables (touchpoints, optionally campaigns).
+    lines : sale lines (lib.derived.sale_lines); only those before the period end count.
+    period : the report period; history = everything before its end.
+    lookback_days, half_life_days, touch_types : attribution settings (metrics.md, attribution).
+    """
+    if "touchpoints" not in tables:
+        return None
+    if lookback_days is None or int(lookback_days) != lookback_days or lookback_days < 0:
+        raise ValueError(f"lookback_days must be a whole number of days >= 0, got {lookback_days!r}")
+    end = period.end_exclusive
+    campaigns = tables.get("campaigns")
+    if campaigns is not None:
+        campaigns = campaigns.copy()
+        campaigns["campaign"] = _campaign_labels(campaigns).to_numpy()
+    before = (lines["date_sold"] < end).to_numpy()
+    occ = at.occasion_times(lines if before.all() else lines[before])
+    occ["in_period"] = period.contains(occ["date"]).to_numpy()
+    tp = tables["touchpoints"]
+    before = (tp["timestamp"] < end).to_numpy()
+    if not before.all():  # a mask copies every column, even when it keeps every row
+        tp = tp[before]
+    lab, paid, ch = _touch_labels(tp, campaigns)
+    # code the user ids once; every later step works on the codes
+    u_codes, u_uniq = pd.factorize(tp["user_id"], sort=True)
+    user = pd.Categorical.from_codes(u_codes, categories=pd.Index(u_uniq))
+    reach = pd.concat({"campaign": _reach(u_codes, lab), "channel": _reach(u_codes, ch)})
+    t = pd.DataFrame({"user_id": user, "timestamp": tp["timestamp"].to_numpy(), "channel": ch,
+                      "campaign_id": tp["campaign_id"].array if "campaign_id" in tp.columns else pd.NA,
+                      "campaign": lab, "paid": paid,
+                      "touch_type": tp["touch_type"].array if "touch_type" in tp.columns else "click"})
+    touches = at.eligible_touches(t, touch_types=touch_types).drop(columns=["touch_type", "campaign_id"])
+    del t, tp, user, u_codes, u_uniq, lab, paid, ch  # every touch of the history: not kept through the paths
+    paths = at.conversion_paths(occ, touches, lookback_days=int(lookback_days))
+    for col in ("channel", "campaign"):
+        paths[col] = paths[col].astype("string")
+    paths = at.heuristic_credits(paths, half_life_days=half_life_days)
+    nulls = at.null_journeys(touches, paths, lookback_days=int(lookback_days), as_of=end)
+    gp_known = "gross_profit" in occ.columns and bool(occ["gross_profit"].notna().any())
+    return MarketingData(occasions=occ, touches=touches, reach=reach, paths=paths, nulls=nulls,
+                         campaigns=campaigns, period=period, lookback_days=int(lookback_days),
+                         half_life_days=float(half_life_days), gp_known=gp_known)
+
+
+# ---------------------------------------------------------------- spend
+
+
+def prorated_spend(campaigns: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp) -> pd.Series:
+    """Spend of each campaign inside ``start..end`` (inclusive days), prorated by its days inside.
+
+    metrics.md, attribution: campaign spend in a window = spend x (campaign days
+    in the window / campaign days). ``start`` None means from the beginning.
+    Returns a float Series indexed by campaign_id.
+    """
+    _need(campaigns, ("campaign_id", "start_date", "end_date", "spend"), "campaigns")
+    s = campaigns["start_date"].dt.normalize()
+    e = campaigns["end_date"].dt.normalize()
+    if (e < s).any():
+        raise ValueError("campaigns: end_date before start_date for "
+                         + ", ".join(campaigns.loc[(e < s).to_numpy(), "campaign_id"].astype(str).head(5)))
+    lo = s if start is None else s.clip(lower=pd.Timestamp(start).normalize())
+    hi = e.clip(upper=pd.Timestamp(end).normalize())
+    inside = ((hi - lo).dt.days + 1).clip(lower=0)
+    total = (e - s).dt.days + 1
+    out = campaigns["spend"].to_numpy(dtype=float) * inside.to_numpy() / total.to_numpy()
+    return pd.Series(out, index=pd.Index(campaigns["campaign_id"].astype("string"), name="campaign_id"),
+                     name="spend")
+
+
+def marketing_spend(campaigns: pd.DataFrame, period: Period) -> float:
+    """metrics.md ``marketing_spend_period``: campaign spend prorated to the period's days."""
+    return float(prorated_spend(campaigns, period.start, period.end).sum())
+
+
+def spend_by(campaigns: pd.DataFrame, period: Period, by: str = "channel") -> pd.Series:
+    """Period spend (prorated, metrics.md) summed per ``channel`` or per ``campaign`` label."""
+    sp = prorated_spend(campaigns, period.start, period.end)
+    keys = campaigns["channel"] if by == "channel" else _campaign_labels(campaigns)
+    return pd.Series(sp.to_numpy(), index=keys.astype(str).to_numpy()).groupby(level=0).sum()
+
+
+def break_even_roas(perf: pd.DataFrame) -> float | None:
+    """Revenue ROAS at which attributed gross profit equals spend: revenue / gross profit of attributed sales."""
+    gp = perf["gross_profit"].sum(min_count=1)
+    if gp is None or pd.isna(gp) or gp <= 0:
+        return None
+    return float(perf["revenue"].sum() / gp)
+
+
+# ---------------------------------------------------------------- performance tables
+
+
+def _last_touch(md: MarketingData) -> pd.DataFrame:
+    p = md.paths
+    return p[p["last_touch"].to_numpy() == 1.0]
+
+
+def campaign_performance(md: MarketingData) -> pd.DataFrame:
+    """Per campaign (history, last touch): spend, reach, converting buyers, revenue, ROAS, cost per new customer.
+
+    Columns ``campaign_id, campaign, channel, start_date, end_date, window_end``
+    (end_date + lookback, capped at period end), ``spend`` (prorated to period
+    end), ``reached_users`` (any touch, impressions included),
+    ``converting_buyers`` (buyers with an occasion whose path holds a counted
+    touch of the campaign), ``conversion_rate_pct`` (converting / reached),
+    ``conversions``, ``revenue``, ``gross_profit`` (last touch), ``roas``
+    (revenue / spend, metrics.md), ``gp_roas`` (gross profit / spend),
+    ``new_customers`` (last-touch credited first occasions) and
+    ``cost_per_new_customer``. Sorted by ROAS, best first; campaigns without
+    spend last.
+    """
+    c = md.campaigns
+    if c is None:
+        raise ValueError("campaign performance needs campaigns.csv")
+    spend = prorated_spend(c, None, md.period.end).to_numpy()
+    lt = _last_touch(md)
+    g = lt.groupby("campaign", observed=True)
+    rev = g["revenue"].sum()
+    gp = g["gross_profit"].sum(min_count=1)
+    conv = g.size()
+    new = lt[lt["first_occasion"].to_numpy()].groupby("campaign", observed=True).size() \
+        if "first_occasion" in lt.columns else pd.Series(dtype=float)
+    buyers = md.paths.groupby("campaign", observed=True)["buyer_id"].nunique()
+    reached = _reach_level(md.reach, "campaign")
+    lab = c["campaign"]
+    out = pd.DataFrame({
+        "campaign_id": c["campaign_id"].to_numpy(), "campaign": lab.to_numpy(),
+        "channel": c["channel"].astype("string").to_numpy(),
+        "start_date": c["start_date"].to_numpy(), "end_date": c["end_date"].to_numpy(),
+        "window_end": (c["end_date"] + pd.Timedelta(days=md.lookback_days)).clip(upper=md.period.end).to_numpy(),
+        "spend": spend,
+        "reached_users": reached.reindex(lab).fillna(0).to_numpy(dtype=np.int64),
+        "converting_buyers": buyers.reindex(lab).fillna(0).to_numpy(dtype=np.int64),
+        "conversions": conv.reindex(lab).fillna(0).to_numpy(dtype=float),
+        "revenue": rev.reindex(lab).fillna(0.0).to_numpy(dtype=float),
+        "gross_profit": gp.reindex(lab).to_numpy(dtype=float) if md.gp_known else np.nan,
+        "new_customers": new.reindex(lab).fillna(0).to_numpy(dtype=np.int64),
+    })
+    if md.gp_known:
+        out["gross_profit"] = out["gross_profit"].fillna(0.0)
+    out["conversion_rate_pct"] = np.where(out["reached_users"] > 0,
+                                          100.0 * out["converting_buyers"] / out["reached_users"].clip(lower=1),
+                                          np.nan)
+    pos = out["spend"] > 0
+    out["roas"] = np.where(pos, out["revenue"] / out["spend"].where(pos, 1.0), np.nan)
+    out["gp_roas"] = np.where(pos, out["gross_profit"] / out["spend"].where(pos, 1.0), np.nan)
+    out["cost_per_new_customer"] = np.where(pos & (out["new_customers"] > 0),
+                                            out["spend"] / out["new_customers"].clip(lower=1), np.nan)
+    out = out.sort_values(["roas", "campaign"], ascending=[False, True], na_position="last", kind="stable")
+    return out.reset_index(drop=True)
+
+
+def channel_performance(md: MarketingData, campaigns_perf: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per touch channel (history, last touch): reach, converting buyers, revenue, spend and paid ROAS.
+
+    ``revenue`` / ``gross_profit`` / ``new_customers`` count every counted touch
+    on the channel (campaign or organic); ``paid_revenue`` only touches of
+    campaigns with spend > 0, grouped by the campaign's channel; ``roas`` =
+    paid_revenue / spend (the definition of ``best_channel_by_roas``).
+    Sorted by ROAS, best first.
+    """
+    lt = _last_touch(md)
+    g = lt.groupby("channel", observed=True)
+    reached = _reach_level(md.reach, "channel")
+    buyers = md.paths.groupby("channel", observed=True)["buyer_id"].nunique()
+    chans = sorted(set(reached.index.astype(str)) | set(buyers.index.astype(str)))
+    out = pd.DataFrame({"channel": pd.array(chans, dtype="string")})
+    out["reached_users"] = reached.reindex(chans).fillna(0).to_numpy(dtype=np.int64)
+    out["converting_buyers"] = buyers.reindex(chans).fillna(0).to_numpy(dtype=np.int64)
+    out["conversion_rate_pct"] = np.where(out["reached_users"] > 0,
+                                          100.0 * out["converting_buyers"] / out["reached_users"].clip(lower=1),
+                                          np.nan)
+    out["conversions"] = g.size().reindex(chans).fillna(0).to_numpy(dtype=float)
+    out["revenue"] = g["revenue"].sum().reindex(chans).fillna(0.0).to_numpy()
+    out["gross_profit"] = g["gross_profit"].sum().reindex(chans).fillna(0.0).to_numpy() if md.gp_known else np.nan
+    first = lt[lt["first_occasion"].to_numpy()] if "first_occasion" in lt.columns else lt.iloc[:0]
+    out["new_customers"] = first.groupby("channel", observed=True).size().reindex(chans).fillna(0) \
+        .to_numpy(dtype=np.int64)
+    if campaigns_perf is None and md.campaigns is not None:
+        campaigns_perf = campaign_performance(md)
+    if campaigns_perf is not None:
+        paid = campaigns_perf[campaigns_perf["spend"] > 0]
+        pg = paid.groupby("channel", observed=True)[["spend", "revenue", "gross_profit", "new_customers"]].sum(
+            min_count=1)
+        allc = sorted(set(chans) | set(pg.index.astype(str)))
+        out = out.set_index("channel").reindex(pd.Index(allc, dtype="string", name="channel")).reset_index()
+        for col in ("reached_users", "converting_buyers", "new_customers"):
+            out[col] = out[col].fillna(0).astype(np.int64)
+        for col in ("conversions", "revenue"):
+            out[col] = out[col].fillna(0.0)
+        pg = pg.reindex(allc)
+        out["spend"] = pg["spend"].fillna(0.0).to_numpy()
+        out["paid_revenue"] = pg["revenue"].fillna(0.0).to_numpy()
+        out["paid_gross_profit"] = pg["gross_profit"].to_numpy(dtype=float)
+        pos = out["spend"] > 0
+        out["roas"] = np.where(pos, out["paid_revenue"] / out["spend"].where(pos, 1.0), np.nan)
+        out["gp_roas"] = np.where(pos, out["paid_gross_profit"] / out["spend"].where(pos, 1.0), np.nan)
+        paid_new = pg["new_customers"].fillna(0).to_numpy()
+        out["cost_per_new_customer"] = np.where(pos & (paid_new > 0), out["spend"] / np.maximum(paid_new, 1),
+                                                np.nan)
+        out = out.sort_values(["roas", "revenue"], ascending=[False, False], na_position="last", kind="stable")
+    else:
+        out = out.sort_values("revenue", ascending=False, kind="stable")
+    return out.reset_index(drop=True)
+
+
+def best_by_roas(campaigns_perf: pd.DataFrame) -> tuple[str | None, str | None]:
+    """metrics.md ``best_campaign_by_roas`` and ``best_channel_by_roas`` (history, last touch, spend > 0).
+
+    The channel's ROAS pools its campaigns: sum of their last-touch revenue /
+    sum of their spend. Ties go to the name first in alphabetical order; (None,
+    None) when no campaign with spend has attributed revenue.
+    """
+    paid = campaigns_perf[campaigns_perf["spend"] > 0]
+    if paid.empty or not (paid["revenue"] > 0).any():  # no attributed revenue: no "best" to name
+        return None, None
+    camp = paid.sort_values(["roas", "campaign"], ascending=[False, True], kind="stable").iloc[0]["campaign"]
+    g = paid.groupby("channel", observed=True)[["revenue", "spend"]].sum()
+    g["roas"] = g["revenue"] / g["spend"]
+    g = g.reset_index().sort_values(["roas", "channel"], ascending=[False, True], kind="stable")
+    return str(camp), str(g.iloc[0]["channel"])
+
+
+def roas_period(md: MarketingData) -> tuple[float | None, float, float]:
+    """metrics.md ``roas_period``: last-touch revenue of the period's occasions credited to campaigns / period spend.
+
+    Returns (roas or None when the period has no spend, attributed revenue, spend).
+    """
+    if md.campaigns is None:
+        return None, 0.0, 0.0
+    spend = marketing_spend(md.campaigns, md.period)
+    lt = _last_touch(md)
+    paid_ids = md.campaigns.loc[md.campaigns["spend"] > 0, "campaign"]
+    sel = lt["paid"].to_numpy() & md.occasions["in_period"].to_numpy()[lt["occasion"].to_numpy()] \
+        & lt["campaign"].isin(paid_ids).to_numpy()
+    rev = float(lt.loc[sel, "revenue"].sum())
+    return (rev / spend if spend > 0 else None), rev, spend
+
+
+def marketing_metrics(md: MarketingData | None, campaigns: pd.DataFrame | None, period: Period,
+                      campaigns_perf: pd.DataFrame | None = None) -> dict[str, object]:
+    """The four Marketing metrics of metrics.md; None where the inputs are absent."""
+    out: dict[str, object] = {"marketing_spend_period": None, "roas_period": None,
+                              "best_campaign_by_roas": None, "best_channel_by_roas": None}
+    if campaigns is not None:
+        out["marketing_spend_period"] = marketing_spend(campaigns, period)
+    if md is not None and md.campaigns is not None:
+        out["roas_period"] = roas_period(md)[0]
+        perf = campaigns_perf if campaigns_perf is not None else campaign_performance(md)
+        out["best_campaign_by_roas"], out["best_channel_by_roas"] = best_by_roas(perf)
+    return out
+
+
+# ---------------------------------------------------------------- acquisition channels
+
+
+@dataclass
+class AcquisitionTests:
+    """Tests of differences between acquisition channels among customers with a full horizon."""
+
+    kruskal_p: float | None
+    chi2_p: float | None
+    n_mature: int
+    horizon_days: int
+
+
+def acquisition_value(users: pd.DataFrame, occasions: pd.DataFrame, period_end: pd.Timestamp,
+                      horizon_days: int = 365, min_customers: int = 5) -> tuple[pd.DataFrame, AcquisitionTests]:
+    """Customers by users.acquisition_channel with their first-12-month revenue and repeat rate.
+
+    A customer's 12-month revenue is the revenue of occasions within
+    ``horizon_days`` of the first one; only customers whose first occasion is at
+    least ``horizon_days`` before period_end ("mature") count, so every channel
+    is measured over the same horizon. Repeat rate = mature customers with 2+
+    occasions in the horizon. Tests: Kruskal-Wallis on 12-month revenue and a
+    chi-square test of repeat rates across channels with >= ``min_customers``
+    mature customers.
+
+    Returns
+    -------
+    (table, tests): table columns ``acquisition_channel, users, customers,
+    buying_pct, mature_customers, revenue_12m_per_customer, repeat_rate_12m_pct,
+    lifetime_revenue_per_customer`` sorted by 12-month revenue per customer.
+    """
+    from scipy import stats
+
+    _need(users, ("user_id",), "users")
+    _need(occasions, ("buyer_id", "date", "revenue"), "occasions")
+    end = pd.Timestamp(period_end).normalize()
+    u = users[["user_id"]].copy()
+    acq = users["acquisition_channel"] if "acquisition_channel" in users.columns else pd.Series(pd.NA, index=u.index)
+    u["acquisition_channel"] = acq.astype("string").str.strip().replace("", pd.NA).fillna("unknown").to_numpy()
+    occ = occasions[(occasions["date"] <= end).to_numpy()]
+    # per customer on integer codes (a string groupby over every occasion is several times slower)
+    b, b_uniq = pd.factorize(occ["buyer_id"])
+    day = occ["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    first_day = np.full(len(b_uniq), np.iinfo(np.int64).max)
+    np.minimum.at(first_day, b, day)
+    in_h = (day - first_day[b]) < horizon_days
+    rev = occ["revenue"].to_numpy(dtype=float)
+    n = len(b_uniq)
+    cust = pd.DataFrame({"revenue": np.bincount(b, weights=rev, minlength=n),
+                         "rev_h": np.bincount(b, weights=np.where(in_h, rev, 0.0), minlength=n),
+                         "occ_h": np.bincount(b, weights=in_h, minlength=n).astype(np.int64)},
+                        index=pd.Index(b_uniq, name="buyer_id"))
+    end_day = np.datetime64(end.date(), "D").astype(np.int64)
+    cust["mature"] = (end_day - first_day) >= horizon_days
+    ch_map = pd.Series(u["acquisition_channel"].to_numpy(), index=u["user_id"].astype("string"))
+    ch_map = ch_map[~ch_map.index.duplicated()]
+    cust["acquisition_channel"] = ch_map.reindex(pd.Index(b_uniq).astype("string")).fillna("unknown").to_numpy()
+    users_n = u.groupby("acquisition_channel").size()
+    cg = cust.groupby("acquisition_channel")
+    m = cust[cust["mature"]]
+    mg = m.groupby("acquisition_channel")
+    chans = sorted(set(users_n.index) | set(cust["acquisition_channel"]))
+    tab = pd.DataFrame({"acquisition_channel": chans})
+    tab["users"] = users_n.reindex(chans).fillna(0).to_numpy(dtype=np.int64)
+    tab["customers"] = cg.size().reindex(chans).fillna(0).to_numpy(dtype=np.int64)
+    tab["buying_pct"] = np.where(tab["users"] > 0, 100.0 * tab["customers"] / tab["users"].clip(lower=1), np.nan)
+    tab["mature_customers"] = mg.size().reindex(chans).fillna(0).to_numpy(dtype=np.int64)
+    tab["revenue_12m_per_customer"] = mg["rev_h"].mean().reindex(chans).to_numpy(dtype=float)
+    tab["repeat_rate_12m_pct"] = (100.0 * (m["occ_h"] >= 2).groupby(m["acquisition_channel"]).mean()) \
+        .reindex(chans).to_numpy(dtype=float)
+    tab["lifetime_revenue_per_customer"] = cg["revenue"].mean().reindex(chans).to_numpy(dtype=float)
+    tab = tab.sort_values(["revenue_12m_per_customer", "customers"], ascending=[False, False],
+                          na_position="last", kind="stable").reset_index(drop=True)
+    big = [c for c in chans if (m["acquisition_channel"] == c).sum() >= min_customers]
+    kp = cp = None
+    if len(big) >= 2:
+        groups = [m.loc[m["acquisition_channel"] == c, "rev_h"].to_numpy() for c in big]
+        if np.ptp(np.concatenate(groups)) > 0:
+            kp = float(stats.kruskal(*groups).pvalue)
+        ct = pd.crosstab(m["acquisition_channel"], m["occ_h"] >= 2).reindex(big)
+        if ct.shape[1] == 2 and (ct.sum(axis=0) > 0).all():
+            cp = float(stats.chi2_contingency(ct.to_numpy()).pvalue)
+    return tab, AcquisitionTests(kruskal_p=kp, chi2_p=cp, n_mature=int(len(m)), horizon_days=int(horizon_days))
+
+
+# ---------------------------------------------------------------- attribution models side by side
+
+
+def model_credit(md: MarketingData, by: str = "channel") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Attributed conversions, revenue and gross profit per ``by`` value under all six models (history).
+
+    ``by`` is ``channel`` or ``campaign``. Returns (long credit table with
+    ``by, model, conversions, revenue, gross_profit`` including the
+    ``direct/unattributed`` row, Markov removal effects).
+    """
+    if by not in ("channel", "campaign"):
+        raise ValueError(f"by must be 'channel' or 'campaign', got {by!r}")
+    heur = at.credit_by(md.paths, md.occasions, by)
+    mk, eff = at.markov_credit_by(md.paths, md.nulls, by)
+    un = heur[(heur[by] == at.UNATTRIBUTED) & (heur["model"] == "last_touch")].assign(model="markov")
+    out = pd.concat([heur, mk, un], ignore_index=True)
+    if not md.gp_known:
+        out["gross_profit"] = np.nan
+    return out, eff
+
+
+def model_shares(credit: pd.DataFrame, by: str = "channel", value: str = "revenue") -> pd.DataFrame:
+    """Wide table: share (%) of attributed ``value`` per ``by`` value (rows) and model (columns).
+
+    The direct/unattributed row is left out: shares are of the revenue the touches earn.
+    """
+    c = credit[credit[by] != at.UNATTRIBUTED]
+    w = c.pivot_table(index=by, columns="model", values=value, aggfunc="sum", fill_value=0.0, observed=True)
+    w = w.reindex(columns=[m for m in at.MODELS if m in w.columns])
+    tot = w.sum(axis=0).replace(0.0, np.nan)
+    share = 100.0 * w / tot
+    order = share.get("last_touch", share.iloc[:, 0]).sort_values(ascending=False).index if len(share) else share.index
+    return share.reindex(order)
+
+
+def model_disagreement(shares: pd.DataFrame) -> dict | None:
+    """Where the models disagree most: the row whose revenue share varies most across models.
+
+    Returns ``{"key", "high_model", "high_pct", "low_model", "low_pct", "spread_pts"}`` or None.
+    """
+    if shares.empty or shares.shape[1] < 2:
+        return None
+    spread = shares.max(axis=1) - shares.min(axis=1)
+    key = spread.idxmax()
+    row = shares.loc[key]
+    return {"key": str(key), "high_model": str(row.idxmax()), "high_pct": float(row.max()),
+            "low_model": str(row.idxmin()), "low_pct": float(row.min()), "spread_pts": float(spread.max())}
+
+
+def roas_by_model(credit_campaign: pd.DataFrame, campaigns_perf: pd.DataFrame, by: str = "channel") -> pd.DataFrame:
+    """ROAS of paid campaigns (spend > 0) under each model, pooled per ``by`` (``channel`` or ``campaign``).
+
+    Returns a wide table (rows: channel or campaign; columns: models) of revenue / spend.
+    """
+    paid = campaigns_perf[campaigns_perf["spend"] > 0][["campaign", "channel", "spend"]]
+    c = credit_campaign.merge(paid, on="campaign", how="inner")
+    rev = c.pivot_table(index=by, columns="model", values="revenue", aggfunc="sum", fill_value=0.0, observed=True)
+    spend = paid.groupby(by, observed=True)["spend"].sum()
+    out = rev.div(spend.reindex(rev.index), axis=0)
+    return out.reindex(columns=[m for m in at.MODELS if m in out.columns])
+
+
+# ---------------------------------------------------------------- budget
+
+
+def _boot_campaigns(md: MarketingData, camps: tuple[str, ...], n_boot: int, seed: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Last-touch revenue and gross profit per campaign, and their ``n_boot`` resamples over buyers (cached).
+
+    Each resample draws all customers with replacement (multinomial counts via
+    one ``integers`` draw and ``bincount``); a credited row weighs its buyer's
+    count. Pure numpy bincounts per resample, no per-buyer Python loop.
+    """
+    key = ("boot", camps, int(n_boot), int(seed))
+    if key in md.cache:
+        return md.cache[key]
+    lt = _last_touch(md)
+    lt = lt[lt["campaign"].isin(list(camps)).to_numpy()]
+    c_codes = pd.Index(list(camps)).get_indexer(lt["campaign"].astype(str).to_numpy())
+    b_codes, b_uniq = pd.factorize(lt["buyer_id"])
+    k, n_cred = len(camps), len(b_uniq)
+    n_total = max(md.customers, n_cred)
+    rev = lt["revenue"].to_numpy(dtype=float)
+    gp = np.nan_to_num(lt["gross_profit"].to_numpy(dtype=float)) if md.gp_known else np.zeros(len(lt))
+    rng = np.random.default_rng(seed)
+    boot_rev = np.empty((n_boot, k))
+    boot_gp = np.empty((n_boot, k))
+    for b in range(n_boot):  # loop over resamples only; each is a few vectorised numpy calls
+        counts = np.bincount(rng.integers(0, n_total, n_total), minlength=n_total)[:n_cred]
+        w = counts[b_codes]
+        boot_rev[b] = np.bincount(c_codes, weights=w * rev, minlength=k)
+        boot_gp[b] = np.bincount(c_codes, weights=w * gp, minlength=k)
+    out = (np.bincount(c_codes, weights=rev, minlength=k), np.bincount(c_codes, weights=gp, minlength=k),
+           boot_rev, boot_gp)
+    md.cache[key] = out
+    return out
+
+
+def bootstrap_roas(md: MarketingData, campaigns_perf: pd.DataFrame, by: str = "channel", n_boot: int = 400,
+                   level: float = 0.90, seed: int = 0) -> pd.DataFrame:
+    """Last-touch ROAS per channel or campaign (spend > 0) with a bootstrap interval over buyers.
+
+    Every customer (buyer with an occasion up to period end) is resampled with
+    replacement ``n_boot`` times; spend is fixed. Percentile intervals at
+    ``level``. ``p_pays_back`` = share of resamples whose gross-profit ROAS is at
+    least 1 (revenue ROAS when gross profit is unknown).
+
+    Returns columns ``<by>, spend, revenue, roas, roas_low, roas_high,
+    gross_profit, gp_roas, gp_roas_low, gp_roas_high, p_pays_back``, best ROAS first.
+    """
+    if by not in ("channel", "campaign"):
+        raise ValueError(f"by must be 'channel' or 'campaign', got {by!r}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level}")
+    paid = campaigns_perf[campaigns_perf["spend"] > 0]
+    if paid.empty:
+        return pd.DataFrame(columns=[by, "spend", "revenue", "roas", "roas_low", "roas_high", "gross_profit",
+                                     "gp_roas", "gp_roas_low", "gp_roas_high", "p_pays_back"])
+    spend = paid.groupby(by, observed=True)["spend"].sum()
+    keys = list(spend.index.astype(str))
+    camps = [str(c) for c in paid["campaign"]]
+    rev_c, gp_c, boot_rev_c, boot_gp_c = _boot_campaigns(md, tuple(camps), n_boot, seed)
+    # a channel's resample = the sum of its campaigns' (same resamples of buyers)
+    member = pd.Index(keys).get_indexer(paid[by].astype(str).to_numpy())
+    agg = np.zeros((len(camps), len(keys)))
+    agg[np.arange(len(camps)), member] = 1.0
+    m_rev, m_gp = rev_c @ agg, gp_c @ agg
+    boot_rev, boot_gp = boot_rev_c @ agg, boot_gp_c @ agg
+    sp = spend.to_numpy(dtype=float)
+    a = (1 - level) / 2
+    r_b, g_b = boot_rev / sp, boot_gp / sp
+    pay = g_b if md.gp_known else r_b
+    out = pd.DataFrame({by: pd.array(keys, dtype="string"), "spend": sp, "revenue": m_rev,
+                        "gross_profit": m_gp if md.gp_known else np.nan})
+    out["roas"] = out["revenue"] / sp
+    out["roas_low"], out["roas_high"] = np.quantile(r_b, a, axis=0), np.quantile(r_b, 1 - a, axis=0)
+    out["gp_roas"] = out["gross_profit"] / sp
+    out["gp_roas_low"] = np.quantile(g_b, a, axis=0) if md.gp_known else np.nan
+    out["gp_roas_high"] = np.quantile(g_b, 1 - a, axis=0) if md.gp_known else np.nan
+    out["p_pays_back"] = (pay >= 1.0).mean(axis=0)
+    out = out[[by, "spend", "revenue", "roas", "roas_low", "roas_high", "gross_profit", "gp_roas",
+               "gp_roas_low", "gp_roas_high", "p_pays_back"]]
+    return out.sort_values(["roas", by], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+@dataclass
+class BudgetAdvice:
+    """Where the next dollar goes and where spend should be cut, with the evidence."""
+
+    measure: str            # "gross-profit ROAS" or "revenue ROAS"
+    scale: list[str]        # pays back with confidence, best first
+    cut: list[str]          # does not pay back with confidence
+    unsure: list[str]       # interval straddles break-even
+    best: str | None        # the first place for the next dollar
+    sentences: list[str]
+    actions: list[str]
+
+
+# ---------------------------------------------------------------- sentences
+
+

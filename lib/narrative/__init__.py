@@ -1,0 +1,1 @@
+"""Narrative layer: analytics results in, the owner's sentences and what to do out; imports analytics and its own fmt only."""

@@ -1,0 +1,366 @@
+"""The owner's sentences and actions about customers: top customers, repeat buying, RFM groups, churn, cohorts, value (docs/metrics.md, Customers)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lib.analytics import rfm
+from lib.analytics.customers import (
+    CohortTables,
+    HoldoutCheck,
+    RatioInterval,
+    ValueModel,
+    cohort_trend,
+    top_count,
+)
+from lib.narrative import fmt
+
+__all__ = ["share_text", "pareto_sentence", "repeat_sentences", "segment_sentences", "churn_actions", "churn_list", "churn_sentences", "cohort_sentences", "value_sentences", "holdout_sentence", "concentration_sentence", "pareto_advice", "repeat_advice", "segment_advice", "churn_advice", "cohort_advice", "value_advice"]
+
+
+def share_text(fraction: float) -> str:
+    """A share as a percentage with two significant digits for small values: 62%, 2.6%, 0.03%."""
+    v = fraction * 100
+    if v == 0 or not np.isfinite(v):
+        return fmt.pct(v if np.isfinite(v) else None, 0)
+    d = 0 if abs(v) >= 10 else 1 if abs(v) >= 1 else 2 if abs(v) >= 0.1 else 3
+    return fmt.pct(v, d)
+
+
+def _n(count: float, word: str, plural: str | None = None) -> str:
+    """``1 customer`` / ``3 customers`` with thousands separators."""
+    return f"{fmt.num(count)} {word if count == 1 else (plural or word + 's')}"
+
+
+def pareto_sentence(share_pct: float | None, k: int, n: int, tolerance: float = 5.0) -> str:
+    """Whether the 80/20 rule holds: 'roughly' within ``tolerance`` points of 80%, else how far off."""
+    if share_pct is None or n == 0:
+        return "There is no customer revenue yet, so the 80/20 rule cannot be checked."
+    lead = (f"The top 20% of customers ({fmt.num(k)} of {fmt.num(n)}) bring {fmt.pct(share_pct)} "
+            f"of all revenue")
+    if abs(share_pct - 80) <= tolerance:
+        return lead + ", so the 80/20 rule roughly holds here."
+    if share_pct < 80:
+        return lead + ", not 80%: revenue is spread more evenly than the 80/20 rule says."
+    return lead + ", more than 80%: revenue is even more concentrated than the 80/20 rule says."
+
+
+def repeat_sentences(customers: pd.DataFrame, rate: float | None, ratio: RatioInterval,
+                     gaps: pd.Series, currency: str = "USD") -> list[str]:
+    """Insight sentences of the repeat-behaviour section, from the computed numbers."""
+    n = len(customers)
+    if n == 0 or rate is None:
+        return ["No customer has a completed purchase yet."]
+    out = [f"{fmt.pct(rate)} of customers ({fmt.num((customers['occasions'] >= 2).sum())} of {fmt.num(n)}) "
+           f"came back for at least a second purchase day."]
+    if ratio.estimate is not None:
+        rep = customers["occasions"] >= 2
+        m_rep, m_single = customers.loc[rep, "revenue"].mean(), customers.loc[~rep, "revenue"].mean()
+        if ratio.low > 1:
+            verdict = "clearly more than one-time buyers"
+        elif ratio.high < 1:
+            verdict = "clearly less than one-time buyers"
+        else:
+            verdict = "not clearly different from one-time buyers"
+        dec = 1 if ratio.high - ratio.low >= 0.2 else 2
+        out.append(f"A repeat customer has spent {fmt.money(m_rep, currency)} on average against "
+                   f"{fmt.money(m_single, currency)} for a one-time buyer: {ratio.estimate:.{dec}f} times as much "
+                   f"({ratio.level:.0%} bootstrap interval {ratio.low:.{dec}f} to {ratio.high:.{dec}f}, "
+                   f"{ratio.resamples:,} resamples), {verdict}.")
+    else:
+        out.append("The repeat-versus-one-time comparison needs both kinds of customers; this data has only one.")
+    if len(gaps):
+        out.append(f"Between two purchase days, half of the returning customers waited {fmt.days(gaps.median())} "
+                   f"or less (a quarter within {fmt.days(gaps.quantile(0.25))}, "
+                   f"three quarters within {fmt.days(gaps.quantile(0.75))}).")
+    return out
+
+
+def segment_sentences(summary: pd.DataFrame, currency: str = "USD", has_users: bool = True) -> list[str]:
+    """Insight sentences of the RFM section: the biggest group, where revenue sits, groups to act on."""
+    buyers_ = summary[summary["segment"] != rfm.PROSPECTS]
+    if buyers_["customers"].sum() == 0:
+        return ["No customer has a completed purchase yet, so there are no RFM groups."]
+    big = buyers_.loc[buyers_["customers"].idxmax()]
+    rich = buyers_.loc[buyers_["revenue"].idxmax()]
+    out = [f"The largest group is {big['segment']} with {_n(big['customers'], 'customer')} "
+           f"({fmt.pct(big['share_of_customers_pct'])} of buyers).",
+           f"{rich['segment']} bring the most revenue: {fmt.money(rich['revenue'], currency)} "
+           f"({fmt.pct(rich['revenue_share_pct'])} of all revenue) from {fmt.pct(rich['share_of_customers_pct'])} "
+           f"of customers."]
+    risk = buyers_[buyers_["segment"].isin(["Previously loyal", "At risk"])]
+    if risk["customers"].sum() > 0:
+        out.append(f"{_n(risk['customers'].sum(), 'customer')} who used to buy a lot "
+                   f"{'is' if risk['customers'].sum() == 1 else 'are'} slipping "
+                   f"(Previously loyal and At risk); together they have spent "
+                   f"{fmt.money(risk['revenue'].sum(), currency)}.")
+    pro = summary[summary["segment"] == rfm.PROSPECTS]["customers"]
+    if not has_users:
+        out.append("Prospects (registered buyers who never bought) need users.csv; this data has sales only.")
+    elif len(pro) and pro.iloc[0] > 0:
+        out.append(f"{_n(pro.iloc[0], 'registered buyer')} never bought (Prospects).")
+    return out
+
+
+def churn_actions(at_risk: pd.DataFrame, vip_threshold: float | None, currency: str = "USD") -> pd.Series:
+    """One action per at-risk customer, with the numbers that put them there (glossary: churn actions).
+
+    VIPs (revenue at least ``vip_threshold``, the smallest revenue of the top
+    20%) get a personal message from the owner; repeat buyers whose model
+    probability of still being active (``p_alive``) is at least 50% get new
+    arrivals; the rest a single win-back offer. One-time buyers always have
+    p_alive = 1 in BG/NBD (no dropout can be seen yet), so their p_alive is
+    not used. Without a model every non-VIP gets the offer.
+    """
+    if at_risk.empty:
+        return pd.Series([], dtype="string", name="action")
+    rev = at_risk["revenue"].to_numpy(dtype="float64")
+    vip = rev >= vip_threshold if vip_threshold is not None else np.zeros(len(at_risk), bool)
+    p = at_risk["p_alive"].to_numpy(dtype="float64") if "p_alive" in at_risk.columns else np.full(len(at_risk), np.nan)
+    p = np.where(at_risk["occasions"].to_numpy() >= 2, p, np.nan)
+    base = np.where(vip, "VIP: personal message from the owner with hand-picked new arrivals",
+                    np.where(p >= 0.5, "Likely still interested: send new arrivals in the brands they bought",
+                             "Win-back offer (one message); drop from the list if no reply"))
+    occ = at_risk["occasions"].to_numpy()
+    pal = pd.Series(np.round(p * 100), index=at_risk.index).astype("Int64").astype("string")
+    pal = (", " + pal + "% likely still active").fillna("")
+    spent = _money_strings(rev, currency).set_axis(at_risk.index)
+    txt = (pd.Series(base, index=at_risk.index, dtype="string") + " (spent " + spent + " over " + pd.Series(occ, index=at_risk.index).astype("string") + " purchase day"
+           + pd.Series(np.where(occ != 1, "s", ""), index=at_risk.index, dtype="string")
+           + ", last bought " + at_risk["days_since"].astype("string") + " days ago" + pal + ")")
+    return txt.rename("action")
+
+
+def _money_strings(values: np.ndarray, currency: str = "USD") -> pd.Series:
+    """Whole-unit money strings with thousands separators (``$12,345``), vectorised (lib.fmt.money per value)."""
+    v = np.round(np.abs(np.asarray(values, dtype="float64"))).astype("int64")
+    sym = fmt.money(0, currency)[:-1]
+    groups = []
+    rest = v
+    while True:  # at most a handful of passes: one per 3 digits of the largest value
+        groups.append(rest % 1000)
+        rest = rest // 1000
+        if not rest.any():
+            break
+    out = pd.Series(groups[-1]).astype("string")
+    nz = groups[-1] > 0
+    for g in reversed(groups[:-1]):
+        gs = pd.Series(g).astype("string")
+        out = pd.Series(np.where(nz, out + "," + gs.str.zfill(3), gs), dtype="string")
+        nz = nz | (g > 0)
+    sign = pd.Series(np.where(np.asarray(values) < 0, "-", ""), dtype="string")
+    return (sign + sym + out).set_axis(range(len(v)))
+
+
+def churn_list(at_risk: pd.DataFrame, users: pd.DataFrame | None, vip_threshold: float | None,
+               currency: str = "USD") -> pd.DataFrame:
+    """The action list churn_risk_customers.csv (metrics.md): fixed first columns, then the evidence.
+
+    ``email`` comes from users.csv (empty without it); the list is for the CSV
+    only, never for the HTML report.
+    """
+    df = at_risk.copy()
+    email = pd.Series(pd.NA, index=df.index, dtype="string")
+    if users is not None and "email" in users.columns:
+        email = df["buyer_id"].map(users.drop_duplicates("user_id").set_index("user_id")["email"]).astype("string")
+    out = pd.DataFrame({"buyer_id": df["buyer_id"], "display_name": df["display_name"], "email": email,
+                        "last_purchase": df["last_purchase"].dt.strftime("%Y-%m-%d"),
+                        "days_since": df["days_since"], "lifetime_revenue": df["revenue"].round(2),
+                        "action": churn_actions(df, vip_threshold, currency)})
+    for extra in ("occasions", "segment", "p_alive", "clv_12m"):
+        if extra in df.columns:
+            out[extra] = df[extra].round(3) if extra in ("p_alive",) else (
+                df[extra].round(2) if extra == "clv_12m" else df[extra])
+    return out
+
+
+def churn_sentences(at_risk: pd.DataFrame, n_customers: int, churn_days: int, total_revenue: float,
+                    currency: str = "USD") -> list[str]:
+    """Insight sentences of the churn section."""
+    if n_customers == 0:
+        return ["No customers yet."]
+    k = len(at_risk)
+    if k == 0:
+        return [f"Every customer bought within the last {churn_days} days: nobody is at churn risk."]
+    rev = float(at_risk["revenue"].sum())
+    out = [f"{fmt.num(k)} of {fmt.num(n_customers)} customers ({k / n_customers:.0%}) have not bought for more "
+           f"than {churn_days} days; together they have spent {fmt.money(rev, currency)}, "
+           f"{rev / total_revenue:.0%} of all revenue." if total_revenue > 0 else
+           f"{fmt.num(k)} of {fmt.num(n_customers)} customers have not bought for more than {churn_days} days."]
+    if "p_alive" in at_risk.columns and at_risk["p_alive"].notna().any():
+        rep = at_risk[at_risk["occasions"] >= 2]
+        likely = int((rep["p_alive"] >= 0.5).sum())
+        out.append(f"Of the {fmt.num(len(rep))} repeat buyers among them, the BG/NBD model still rates "
+                   f"{fmt.num(likely)} as more likely active than not (probability alive at least 50%); they are "
+                   f"the cheapest to bring back. The model cannot judge one-time buyers (it rates them all as "
+                   f"active), so for them time away is the only signal.")
+    top = at_risk.head(10)
+    out.append(f"The 10 most valuable of them have spent {fmt.money(top['revenue'].sum(), currency)} "
+               f"({share_text(top['revenue'].sum() / rev)} of the at-risk revenue)." if k > 10 else
+               f"The most valuable of them has spent {fmt.money(top['revenue'].iloc[0], currency)}.")
+    return out
+
+
+def cohort_sentences(t: CohortTables, currency: str = "USD") -> list[str]:
+    """Insight sentences of the cohort section: month-1 and month-3 retention, best cohort by value."""
+    if t.retention_pct.empty:
+        return ["No purchases yet, so there are no cohorts."]
+    out = []
+    for k in (1, 3):
+        if k in t.retention_pct.columns:
+            col = t.retention_pct[k]
+            w = t.sizes[col.notna()]
+            if len(w):
+                avg = float(np.average(col.dropna(), weights=w))
+                out.append(f"On average {fmt.pct(avg)} of a month's new customers buy again {k} month"
+                           f"{'s' if k > 1 else ''} after their first purchase ({len(w)} cohorts observed).")
+    full = t.summary[t.summary["customers"] >= max(5, t.summary["customers"].median() / 4)]
+    if len(full):
+        best = full["revenue_per_customer"].idxmax()
+        worst = full["revenue_per_customer"].idxmin()
+        out.append(f"The {best} cohort is worth the most per customer so far "
+                   f"({fmt.money(full.loc[best, 'revenue_per_customer'], currency)}); the {worst} cohort the least "
+                   f"({fmt.money(full.loc[worst, 'revenue_per_customer'], currency)}). Older cohorts have had more "
+                   f"time to buy, so compare neighbouring months.")
+    return out
+
+
+def holdout_sentence(h: HoldoutCheck) -> str:
+    """How well the model fitted before the cut-off predicted the holdout."""
+    days = (h.end - h.cutoff).days
+    return (f"Fitted on purchases up to {h.cutoff:%d %b %Y}, the model predicted {h.predicted_total:,.0f} repeat "
+            f"purchase days in the following {days} days; customers actually made {h.actual_total:,.0f} "
+            f"({fmt.signed_pct(h.error_pct)} off).")
+
+
+def value_sentences(vm: ValueModel, horizon_days: int, months: int, currency: str = "USD") -> list[str]:
+    """Insight sentences of the CLV section (or why the models cannot be trusted on this data)."""
+    if not vm.usable:
+        return ["The customer-value models are not shown: " + "; ".join(vm.problems) + "."]
+    s = vm.summary
+    col = f"expected_{horizon_days}d"
+    out = [f"The purchase model expects {s[col].sum():,.0f} purchase days from today's customers in the next "
+           f"{horizon_days} days (about {s[col].sum() / len(s):.2f} per customer).",
+           (f"It rates {(s.loc[s['x'] > 0, 'p_alive'] >= 0.5).mean():.0%} of repeat buyers as more likely still "
+            f"active than not." if (s["x"] > 0).any() else "No customer has bought twice yet.")]
+    if vm.spend_usable:
+        top = s["clv_12m"].sort_values(ascending=False)
+        k = top_count(len(top))
+        out.append(f"Expected revenue from existing customers over the next {months} months: "
+                   f"{fmt.money(top.sum(), currency)} (discounted); the top 20% by predicted value account for "
+                   f"{top.head(k).sum() / top.sum():.0%} of it.")
+    else:
+        out.append("The spend model is not shown: " + "; ".join(vm.problems) + ".")
+    return out
+
+
+def concentration_sentence(customers: pd.DataFrame, currency: str = "USD") -> str:
+    """How much the single biggest customer and the top 10 weigh in revenue."""
+    total = float(customers["revenue"].sum())
+    if customers.empty or total <= 0:
+        return "No customer revenue yet."
+    top = customers.iloc[0]
+    ten = customers.head(10)["revenue"].sum()
+    return (f"The biggest customer, {top['display_name']}, has spent {fmt.money(top['revenue'], currency)} "
+            f"({share_text(top['revenue'] / total)} of revenue); the top {min(10, len(customers))} together "
+            f"{share_text(ten / total)}.")
+
+
+def pareto_advice(customers: pd.DataFrame, share_pct: float | None) -> tuple[str, list[str]]:
+    """What the Pareto numbers mean and what to do (VIP care scaled to how concentrated revenue is)."""
+    n = len(customers)
+    k = top_count(n)
+    if n == 0 or share_pct is None:
+        return "There are no customers yet.", ["Check that the sales export includes completed sales."]
+    rest = customers["revenue"].iloc[k:].mean() if n > k else np.nan
+    vip_mean = customers["revenue"].iloc[:k].mean()
+    times = (f"an average VIP has spent as much as {vip_mean / rest:.0f} other customers"
+             if rest and np.isfinite(rest) and rest > 0 else "the VIPs carry the business")
+    meaning = (f"The {fmt.num(k)} VIPs (top 20%) bring {fmt.pct(share_pct)} of revenue: {times}. "
+               f"Losing one VIP costs more than winning one new buyer brings.")
+    actions = [f"Give the {fmt.num(k)} customers in vip_customers.csv first look at new arrivals before each "
+               f"live show.",
+               "Check the VIP list's segment column: VIPs marked At risk or Previously loyal need a personal "
+               "message this week."]
+    return meaning, actions
+
+
+def repeat_advice(rate: float | None, ratio: RatioInterval, gaps: pd.Series) -> tuple[str, list[str]]:
+    """What repeat behaviour means for the owner, with the follow-up timing from the purchase gaps."""
+    if rate is None:
+        return "There are no customers yet.", ["Check that the sales export includes completed sales."]
+    worth = (f"a returning customer is worth {ratio.estimate:.1f} times a one-time buyer"
+             if ratio.estimate is not None else "the data cannot yet compare returning and one-time buyers")
+    meaning = f"{fmt.pct(rate)} of customers come back, and {worth}."
+    actions = []
+    if len(gaps):
+        actions.append(f"Contact one-time buyers about {fmt.days(gaps.median())} after their first purchase "
+                       f"(the median wait before a second purchase) with items like the one they bought.")
+    actions.append("Make the second purchase easy: invite first-time buyers to the next live show by name.")
+    return meaning, actions
+
+
+def segment_advice(summary: pd.DataFrame) -> tuple[str, list[str]]:
+    """The recommended action for the groups that matter most this month (largest revenue at stake first)."""
+    s = summary[summary["customers"] > 0]
+    if s.empty:
+        return "There are no customers yet.", ["Check that the sales export includes completed sales."]
+    focus = ["Champions", "Previously loyal", "At risk", "New", rfm.PROSPECTS]
+    rows = s[s["segment"].isin(focus)].set_index("segment").reindex(focus).dropna(subset=["customers"])
+    actions = [f"{seg} ({fmt.num(r['customers'])}): {r['action']}" for seg, r in rows.iterrows()]
+    slipping = s[s["segment"].isin(["Previously loyal", "At risk"])]["customers"].sum()
+    meaning = (f"Each group needs a different message; {fmt.num(slipping)} customers with a strong history are "
+               f"slipping and are worth a personal touch.")
+    return meaning, actions or [rfm.SEGMENT_ACTIONS[str(s.iloc[0]["segment"])]]
+
+
+def churn_advice(at_risk: pd.DataFrame, churn_days: int, currency: str = "USD") -> tuple[str, list[str]]:
+    """What the churn list means and how to work through it."""
+    if at_risk.empty:
+        return (f"Nobody has been away for more than {churn_days} days.",
+                ["Nothing to win back this month; keep the regular live-show schedule."])
+    top = at_risk.head(20)
+    meaning = (f"{fmt.num(len(at_risk))} customers have been away for more than {churn_days} days; the 20 most "
+               f"valuable of them alone have spent {fmt.money(top['revenue'].sum(), currency)}.")
+    actions = ["Work down churn_risk_customers.csv from the top: it is sorted by lifetime revenue and each row "
+               "has its action.",
+               "Start with VIPs the model still rates as likely active: a personal message is cheap and they "
+               "are the most likely to come back."]
+    return meaning, actions
+
+
+def cohort_advice(t: CohortTables) -> tuple[str, list[str]]:
+    """What the cohort table means: whether newer cohorts come back less or more than older ones (tested)."""
+    tr = cohort_trend(t)
+    if tr is None:
+        return ("Too few monthly cohorts to compare old and new customers yet.",
+                ["Come back when there are at least four monthly cohorts."])
+    test = f"two-proportion z-test p = {tr['p_value']:.3f}"
+    if tr["p_value"] >= 0.05:
+        meaning = (f"Newer customers come back in their second month about as often as earlier ones "
+                   f"({fmt.pct(tr['new_pct'])} for the {tr['new_cohorts']} recent cohorts against "
+                   f"{fmt.pct(tr['old_pct'])} for the {tr['old_cohorts']} earlier ones; {test}, no clear change).")
+        return meaning, ["Keep the welcome follow-up as it is; test a change on one month's new customers "
+                         "before rolling it out."]
+    worse = tr["new_pct"] < tr["old_pct"]
+    meaning = (f"Newer customers come back in their second month {'less' if worse else 'more'} often than earlier "
+               f"ones ({fmt.pct(tr['new_pct'])} against {fmt.pct(tr['old_pct'])}; {test}).")
+    actions = ["Send every new customer a personal follow-up within their first month: that is where recent "
+               "cohorts fall behind." if worse else
+               "Whatever changed for recent customers works: keep it, and note what it was."]
+    return meaning, actions
+
+
+def value_advice(vm: ValueModel, h: HoldoutCheck | None) -> tuple[str, list[str]]:
+    """What the value models mean and how far to trust them (holdout error)."""
+    if not vm.usable:
+        return ("The data are too few or too irregular for a reliable customer-value model.",
+                ["Use the RFM groups and the churn list instead until there is more purchase history."])
+    trust = (f"Checked on the last {(h.end - h.cutoff).days} days, its total was {fmt.signed_pct(h.error_pct)} off."
+             if h is not None and np.isfinite(h.error_pct) else "There is not enough history for a holdout check.")
+    meaning = "The model turns each customer's history into an expected number of future purchases. " + trust
+    actions = ["Spend personal attention where the predicted 12-month value is highest, not only where past "
+               "spend was (see the table above).",
+               "Treat customers with a low probability of still being active as lost unless they reply."]
+    return meaning, actions

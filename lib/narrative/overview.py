@@ -1,0 +1,124 @@
+"""The owner's sentences about the month's KPIs, channels, trend and data quality (docs/metrics.md, Overview)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from lib.data.periods import Period
+from lib.narrative import fmt
+
+__all__ = ["kpi_comparison", "trend_sentences", "channel_action", "growth_sentence", "channel_sentence", "quality_sentence"]
+
+
+def growth_sentence(k: dict, currency: str = "USD") -> str:
+    """One sentence on the month's revenue against the month before."""
+    rev = fmt.money(k["revenue_period"], currency)
+    if k["revenue_growth_pct"] is None or (isinstance(k["revenue_growth_pct"], float)
+                                           and math.isnan(k["revenue_growth_pct"])):
+        return f"Revenue this month was {rev}; there is no revenue in the month before to compare with."
+    g = k["revenue_growth_pct"]
+    word = "up" if g > 0 else "down" if g < 0 else "flat"
+    return (f"Revenue this month was {rev}, {word} {abs(g):.1f}% on the month before "
+            f"({fmt.money(k['revenue_prev_period'], currency)}), from {k['orders_period']:,} order lines "
+            f"bought by {k['active_customers_period']:,} customers, {k['new_customers_period']:,} of them new.")
+
+
+def channel_sentence(ch: pd.DataFrame, currency: str = "USD") -> str:
+    """Which channel brought most of the month's revenue, and the biggest mover."""
+    if ch.empty or ch["revenue"].sum() == 0:
+        return "No completed sales in this month, so there is no channel mix to report."
+    top = ch.iloc[0]
+    delta = (ch["revenue"] - ch["revenue_prev"])
+    mover = ch.loc[delta.abs().idxmax()]
+    change = mover["revenue"] - mover["revenue_prev"]
+    return (f"{top['channel']} brought {top['share_pct']:.0f}% of the month's revenue "
+            f"({fmt.money(top['revenue'], currency)}); the biggest change was {mover['channel']} "
+            f"({'+' if change >= 0 else '-'}{fmt.money(abs(change), currency)} against the month before).")
+
+
+def quality_sentence(quality: pd.DataFrame) -> str:
+    """How many rows were read, repaired, defaulted or excluded, in one sentence."""
+    if quality is None or quality.empty:
+        return "No data-quality information was recorded."
+    by = quality.groupby("action")["rows"].sum()
+    read = int(quality.loc[(quality["action"] == "read")
+                           & quality["reason"].astype(str).str.startswith("rows read"), "rows"].sum())
+    rep, dfl, exc = (int(by.get(a, 0)) for a in ("repaired", "defaulted", "excluded"))
+    return (f"{read:,} rows were read; {rep:,} cells were repaired (e.g. '$1,234.50' read as 1234.50), "
+            f"{dfl:,} blank optional cells took their default and {exc:,} rows were excluded; "
+            "none were dropped without being counted here.")
+
+
+_KPI_LABELS = {
+    "revenue_period": ("Revenue", "money"), "units_period": ("Units sold", "num"),
+    "orders_period": ("Order lines", "num"), "gross_profit_period": ("Gross profit", "money"),
+    "gross_margin_pct_period": ("Gross margin", "pct"), "active_customers_period": ("Active customers", "num"),
+    "new_customers_period": ("New customers", "num"),
+}
+
+
+def kpi_comparison(cur: dict, prev: dict, currency: str = "USD") -> pd.DataFrame:
+    """The KPI table: metric, this month, month before, change (formatted for the owner)."""
+    rows = []
+    for key, (label, kind) in _KPI_LABELS.items():
+        v, pv = cur.get(key), prev.get(key)
+        f = {"money": lambda x: fmt.money(x, currency), "num": fmt.num, "pct": fmt.pct}[kind]
+        if v is None or pv is None:
+            change = "n/a"
+        elif kind == "pct":
+            change = f"{v - pv:+.1f} pts"
+        else:
+            change = fmt.signed_pct((v - pv) / pv * 100.0) if pv else "n/a"
+        rows.append({"metric": label, "this month": f(v), "month before": f(pv), "change": change})
+    return pd.DataFrame(rows)
+
+
+def trend_sentences(trend: pd.DataFrame, period: Period, currency: str = "USD") -> tuple[list[str], str]:
+    """Findings on the monthly trend (best month, last 12 months against the 12 before, the same
+    month a year ago) and a computed action."""
+    if trend.empty:
+        return ["There are no completed sales up to this period."], "Check that the export holds completed sales."
+    t = trend.set_index("month")["revenue"]
+    best = t.idxmax()
+    out = [f"The best month so far was {best} with {fmt.money(t[best], currency)}."]
+    last12 = t.iloc[-12:].sum()
+    if len(t) >= 24:
+        prev12 = t.iloc[-24:-12].sum()
+        out.append(f"The last 12 months brought {fmt.money(last12, currency)}, "
+                   f"{(last12 - prev12) / prev12 * 100:+.1f}% on the 12 months before.")
+    else:
+        out.append(f"The last {min(12, len(t))} months brought {fmt.money(last12, currency)}; "
+                   "there are not yet 24 months to compare year on year.")
+    cur = t.get(period.label)
+    ly = f"{period.start.year - 1}-{period.start.month:02d}"
+    prev = t.get(period.previous.label)
+    action = "Compare next month with this one once it is complete."
+    if cur is not None and ly in t.index and t[ly] > 0:
+        yoy = (cur - t[ly]) / t[ly] * 100
+        out.append(f"Against the same month last year ({ly}: {fmt.money(t[ly], currency)}) this month is "
+                   f"{yoy:+.1f}%.")
+        if prev is not None and cur < prev and yoy >= 0:
+            action = (f"The drop against {period.previous.label} is seasonal: the month is {yoy:+.1f}% on "
+                      f"{ly}, so keep the plan and do not cut prices to chase last month's level.")
+        elif yoy < 0:
+            action = (f"The month is {yoy:+.1f}% below {ly}: the decline is not only seasonal; look at the "
+                      "customers and sales-timing reports for where it comes from.")
+        else:
+            action = f"The month is ahead of {ly} by {yoy:.1f}%: keep what is working."
+    return out, action
+
+
+def channel_action(ch: pd.DataFrame, currency: str = "USD") -> str:
+    """The channel to look at first: the one whose revenue moved most against the month before."""
+    if ch.empty or ch["revenue"].sum() == 0:
+        return "No completed sales in this month: check that the data export is complete."
+    delta = ch["revenue"] - ch["revenue_prev"]
+    m = ch.loc[delta.abs().idxmax()]
+    d = m["revenue"] - m["revenue_prev"]
+    if d < 0:
+        return (f"Find out why {m['channel']} fell by {fmt.money(-d, currency)}: fewer or weaker shows and "
+                "listings show up in the sales-timing report.")
+    return (f"{m['channel']} grew by {fmt.money(d, currency)}: give it the same or more shows and "
+            "listings next month.")

@@ -1,0 +1,212 @@
+"""The owner's sentences and actions about what sells, how fast and at what margin (docs/metrics.md, Products and inventory)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lib.analytics.products import CONDITIONS
+from lib.narrative import fmt
+
+__all__ = ["p_text", "top_sellers_sentence", "days_to_sell_sentence", "sell_through_sentence", "profitability_sentence", "top_products_sentence", "top_units_sentence", "top_sellers_actions", "days_to_sell_actions", "profitability_actions"]
+
+
+def p_text(p: float | None) -> str:
+    """A p-value for the owner: ``p < 0.001`` or ``p = 0.042``."""
+    if p is None or pd.isna(p):
+        return "p not available"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
+
+
+def top_sellers_sentence(by_category: pd.DataFrame, by_brand: pd.DataFrame, currency: str = "USD") -> str:
+    """One sentence on what sells: top category and brand with their revenue shares."""
+    if by_category.empty:
+        return "No completed sales with a category yet."
+    c = by_category.iloc[0]
+    s = (f"{c['category']} is the top category with {fmt.money(c['revenue'], currency)} "
+         f"({fmt.pct(c['revenue_share_pct'])} of revenue, {fmt.num(c['units'])} units)")
+    if len(by_category) > 1:
+        c2 = by_category.iloc[1]
+        s += f", ahead of {c2['category']} ({fmt.pct(c2['revenue_share_pct'])})"
+    if not by_brand.empty:
+        b = by_brand.iloc[0]
+        bcol = "brand_name" if "brand_name" in by_brand.columns else "brand_id"
+        s += f"; the top brand is {b[bcol]} with {fmt.pct(b['revenue_share_pct'])} of revenue"
+    return s + "."
+
+
+def _days_ci(row) -> str:
+    lo = "?" if row["km_low"] is None or pd.isna(row["km_low"]) else f"{int(row['km_low'])}"
+    hi = "not reached" if row["km_high"] is None or pd.isna(row["km_high"]) else f"{int(row['km_high'])}"
+    return f"95% CI {lo} to {hi} days"
+
+
+def days_to_sell_sentence(table: pd.DataFrame, logrank: dict | None) -> list[str]:
+    """Insight sentences: KM vs naive median (and why they differ), conditions, the log-rank test."""
+    out = []
+    a = table[table["condition"] == "All"].iloc[0]
+    if a["km_median"] is None or pd.isna(a["km_median"]):
+        out.append(f"Fewer than half of the {fmt.num(a['n'])} items have sold so far, so the typical "
+                   "time to sell cannot be estimated yet (the Kaplan-Meier curve never reaches 50%).")
+    else:
+        naive = a["naive_median_sold"]
+        s = (f"Half of all {fmt.num(a['n'])} items sell within {fmt.days(a['km_median'])} of listing "
+             f"(Kaplan-Meier median, {_days_ci(a)})")
+        if naive is None or pd.isna(naive):
+            out.append(s + ".")
+        else:
+            gap = float(a["km_median"]) - float(naive)
+            if gap > 0:
+                why = (f"the simple median of sold items only ({fmt.days(naive)}) is {fmt.days(gap)} shorter "
+                       f"because it ignores the {fmt.num(a['censored'])} items still on the shelf, which "
+                       "have already waited and will sell later (if at all)")
+            elif gap < 0:
+                why = (f"the simple median of sold items only is {fmt.days(naive)}, longer than the KM "
+                       f"median, because many of the {fmt.num(a['censored'])} unsold items were listed "
+                       "recently; the KM estimate counts them while they are still young")
+            else:
+                why = (f"the simple median of sold items is the same ({fmt.days(naive)}): the "
+                       f"{fmt.num(a['censored'])} unsold items do not shift the middle")
+            out.append(f"{s}; {why}.")
+    conds = table[table["condition"].isin(CONDITIONS)]
+    if len(conds) >= 2:
+        parts = []
+        for _, r in conds.iterrows():
+            m = "not reached" if r["km_median"] is None or pd.isna(r["km_median"]) else fmt.days(r["km_median"])
+            parts.append(f"{r['condition']} {m}")
+        known = conds[conds["km_median"].notna()]
+        s = "Median days to sell by condition: " + ", ".join(parts)
+        if len(known) >= 2:
+            fast = known.loc[known["km_median"].astype(float).idxmin()]
+            slow = known.loc[known["km_median"].astype(float).idxmax()]
+            s += f" ({slow['condition']} is slowest, {fast['condition']} fastest)"
+        out.append(s + ".")
+    if logrank is not None:
+        p = logrank["p_value"]
+        verdict = "a real difference" if p < 0.05 else "no difference beyond chance"
+        out.append(f"Log-rank test across conditions: chi-square {logrank['statistic']:.1f} with "
+                   f"{logrank['df']} df, {p_text(p)}, {verdict}.")
+    return out
+
+
+def sell_through_sentence(rate: float | None, sold_units: int, on_hand_units: int, label: str) -> str:
+    """Sell-through of the period in words."""
+    if rate is None:
+        return f"No units were sold in {label} and none are on hand: sell-through is not defined."
+    return (f"Sell-through in {label}: {fmt.num(sold_units)} units sold against {fmt.num(on_hand_units)} "
+            f"still on hand at month end, a rate of {fmt.pct(rate)}.")
+
+
+def profitability_sentence(items: pd.DataFrame, losses: pd.DataFrame, by_cat: pd.DataFrame,
+                           currency: str = "USD", test: dict | None = None) -> list[str]:
+    """Insight sentences on profit per item: median margin, loss-makers and their cause, best category."""
+    if items.empty:
+        return ["No completed sale has a known cost basis, so profit per item cannot be computed."]
+    out = [f"The median item earns {fmt.money(items['gross_profit'].median(), currency)} gross profit, "
+           f"a median margin of {fmt.pct(items['margin_pct'].median())} after fees and shipping "
+           f"({fmt.num(len(items))} sales)."]
+    if losses.empty:
+        out.append("No sale lost money after fees and shipping.")
+    else:
+        before = losses["revenue"] - losses["cogs"]
+        by_fees = int((before >= 0).sum())
+        out.append(f"{fmt.num(len(losses))} sales ({fmt.pct(len(losses) / len(items) * 100)}) lost money, "
+                   f"{fmt.money(-losses['gross_profit'].sum(), currency)} in total; {fmt.num(by_fees)} of them "
+                   "were priced above cost and only turned negative through fees and shipping.")
+    q = by_cat[by_cat["margin_pct"].notna()]
+    if len(q) >= 2:
+        best = q.loc[q["margin_pct"].idxmax()]
+        worst = q.loc[q["margin_pct"].idxmin()]
+        s = (f"{best['category']} has the best margin ({fmt.pct(best['margin_pct'])}), "
+             f"{worst['category']} the lowest ({fmt.pct(worst['margin_pct'])})")
+        if test is not None:
+            real = "a real difference" if test["p_value"] < 0.05 else "a gap within chance"
+            s += (f"; {test['test']} test on per-item margins across {test['groups']} categories: "
+                  f"{p_text(test['p_value'])}, {real}")
+        out.append(s + ".")
+    return out
+
+
+def top_products_sentence(top: pd.DataFrame, total_revenue: float, currency: str = "USD") -> str:
+    """How concentrated revenue is in single items (luxury resale items are mostly one-offs)."""
+    if top.empty or not total_revenue:
+        return "No product revenue yet."
+    share = top["revenue"].sum() / total_revenue * 100
+    best = top.iloc[0]
+    name = best.get("product_name", best["product_id"])
+    return (f"The top {len(top)} products bring {fmt.pct(share)} of revenue; the best single item, {name} "
+            f"({best['product_id']}), sold for {fmt.money(best['revenue'], currency)}.")
+
+
+def top_sellers_actions(by_category: pd.DataFrame, by_brand: pd.DataFrame,
+                        top_margin_category: str | None) -> tuple[str, list[str]]:
+    """What the top-seller section means and what to do, from the computed tables."""
+    if by_category.empty:
+        return "There are no completed sales to rank yet.", ["Check that the sales export is complete."]
+    top = by_category.iloc[0]
+    meaning = (f"{top['category']} carries the business ({fmt.pct(top['revenue_share_pct'])} of revenue).")
+    acts = [f"Keep {top['category']} stock deep: it is where most of the money comes from."]
+    if top_margin_category and top_margin_category != top["category"]:
+        m = by_category[by_category["category"] == top_margin_category].iloc[0]
+        acts.append(f"{top_margin_category} earns the best margin ({fmt.pct(m['margin_pct'])}) but only "
+                    f"{fmt.pct(m['revenue_share_pct'])} of revenue: feature it more in shows.")
+    elif top_margin_category:
+        acts.append(f"{top_margin_category} also has the best margin: buy it first when sourcing.")
+    if not by_brand.empty:
+        bcol = "brand_name" if "brand_name" in by_brand.columns else "brand_id"
+        acts.append(f"See the Brands report before buying more {by_brand.iloc[0][bcol]}: volume is not margin.")
+    return meaning, acts
+
+
+def days_to_sell_actions(table: pd.DataFrame, rate: float | None) -> tuple[str, list[str]]:
+    """What the days-to-sell section means and what to do."""
+    conds = table[table["condition"].isin(CONDITIONS) & table["km_median"].notna()]
+    a = table[table["condition"] == "All"].iloc[0]
+    if a["km_median"] is None or pd.isna(a["km_median"]):
+        meaning = "Most stock has not sold yet, so time on the shelf is the main cost."
+    else:
+        meaning = f"A typical item waits {fmt.days(a['km_median'])} for a buyer; cash is tied up that long."
+    acts = []
+    if len(conds) >= 2:
+        slow = conds.loc[conds["km_median"].astype(float).idxmax()]
+        fast = conds.loc[conds["km_median"].astype(float).idxmin()]
+        acts.append(f"Price condition {slow['condition']} items to move: they take {fmt.days(slow['km_median'])} "
+                    f"against {fmt.days(fast['km_median'])} for condition {fast['condition']}.")
+        acts.append(f"When buying, count on about {fmt.days(slow['km_median'])} of shelf time for condition "
+                    f"{slow['condition']} and pay less for it.")
+    if rate is not None:
+        acts.append(f"Track sell-through monthly: {fmt.pct(rate)} this month; a falling rate means stock is "
+                    "piling up faster than it sells.")
+    return meaning, acts
+
+
+def profitability_actions(losses: pd.DataFrame, by_cat_cond: pd.DataFrame,
+                          currency: str = "USD") -> tuple[str, list[str]]:
+    """What the profitability section means and what to do."""
+    meaning = "Margin is what is left after cost, platform fees and shipping; price and channel decide it."
+    acts = []
+    if not losses.empty:
+        if "channel" in losses.columns:
+            ch = losses["channel"].astype("string").value_counts()
+            acts.append(f"Most loss-making sales went through {ch.index[0]} ({fmt.num(ch.iloc[0])} of "
+                        f"{fmt.num(len(losses))}): set a minimum price there that covers cost, fees and shipping.")
+        acts.append(f"Review the {fmt.num(len(losses))} loss-making sales below; "
+                    f"together they lost {fmt.money(-losses['gross_profit'].sum(), currency)}.")
+    q = by_cat_cond[by_cat_cond["margin_pct"].notna() & (by_cat_cond["sales"] >= 20)]
+    if not q.empty:
+        best = q.loc[q["margin_pct"].idxmax()]
+        worst = q.loc[q["margin_pct"].idxmin()]
+        acts.append(f"Buy more {best['category']} in condition {best['condition']} "
+                    f"({fmt.pct(best['margin_pct'])} margin); be careful with {worst['category']} in condition "
+                    f"{worst['condition']} ({fmt.pct(worst['margin_pct'])}).")
+    return meaning, acts or ["No action needed: no sale lost money."]
+
+
+def top_units_sentence(top_units: pd.DataFrame) -> str:
+    """Whether any product sells in volume, or items are one-offs (units of the top seller by units)."""
+    if top_units.empty:
+        return "No units sold yet."
+    most = int(top_units["units"].max())
+    if most <= 2:
+        return (f"No product sold more than {most} unit{'s' if most != 1 else ''}: items are one-offs, so what "
+                "sells is a category, brand and condition, not a single product.")
+    return f"The best-selling product by units sold {most} units."

@@ -1,0 +1,1 @@
+"""Report layer: what a notebook imports (start_report, display helpers, outputs, registry, privacy guards, charts)."""

@@ -1,0 +1,209 @@
+"""Shared start of every report notebook: load data, pick the period, display helpers."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+
+from lib.config import DEFAULT_CURRENCY, DEFAULT_TZ
+from lib.data import derived
+from lib.data.dataset import Dataset
+from lib.data.loader import release_tables, run_dataset
+from lib.data.periods import Period, default_period, period_from_label
+from lib.narrative import fmt
+from lib.report.outputs import RunOutput
+from lib.report.version import code_version
+
+__all__ = ["Report", "start_report", "say", "insight", "what_to_do", "show_table", "skipped",
+           "PRIVATE_COLUMNS"]
+
+#: contact columns that never appear in HTML or executed notebooks (only in action CSVs)
+PRIVATE_COLUMNS = ("email", "phone", "address")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+
+
+def _display_html(html: str) -> None:
+    from IPython.display import HTML, display
+    display(HTML(html))
+
+
+@dataclass
+class Report:
+    """Everything a report notebook needs: data, period, outputs, formatting."""
+
+    name: str
+    title: str
+    ds: Dataset
+    period: Period
+    currency: str
+    out: RunOutput
+    params: dict = field(default_factory=dict)
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return self.ds.tables
+
+    @functools.cached_property
+    def lines(self) -> pd.DataFrame:
+        """All sale lines up to period_end, enriched (lib.derived.sale_lines).
+
+        Completed lines come first, then the others, each in the input order, so that
+        :attr:`completed` is a slice of these lines rather than a second copy of a
+        million rows (issue 8). The sales table is then released: the lines hold all of it.
+        """
+        s = derived.sale_lines(self.ds.tables)
+        keep = (s["date_sold"] < self.period.end_exclusive).to_numpy()
+        done = s["is_completed"].to_numpy(dtype=bool)
+        first, rest = np.flatnonzero(keep & done), np.flatnonzero(keep & ~done)
+        self._n_completed = len(first)
+        lines = s.take(np.concatenate([first, rest])).reset_index(drop=True)
+        del s
+        self.release("sales")
+        return lines
+
+    @functools.cached_property
+    def completed(self) -> pd.DataFrame:
+        """Completed sale lines up to period_end (history): the first rows of :attr:`lines`, no copy."""
+        lines = self.lines
+        return lines.iloc[: self._n_completed]
+
+    @functools.cached_property
+    def occasions(self) -> pd.DataFrame:
+        """Purchase occasions up to period_end."""
+        return derived.purchase_occasions(self.lines)
+
+    @functools.cached_property
+    def lifecycle(self) -> pd.DataFrame:
+        """Product lifecycles at period_end (needs inventory)."""
+        return derived.product_lifecycle(self.ds.tables, self.lines, self.period.end)
+
+    def forget(self, *names: str) -> None:
+        """Drop the named derived frames (``lines``, ``completed``, ``occasions``, ``lifecycle``) once
+        no later section needs them (issue 8); asking for one again recomputes it, same values."""
+        for name in names:
+            if name not in ("lines", "completed", "occasions", "lifecycle"):
+                raise ValueError(f"Report.forget: {name!r} is not a derived frame of the report")
+            self.__dict__.pop(name, None)
+            if name == "lines":
+                self.__dict__.pop("completed", None)  # a slice of the lines: it would keep them alive
+
+    def release(self, *names: str) -> None:
+        """Let the named input tables go once the derived frames no longer need them (issue 8).
+
+        Tables are read lazily from the validated Parquet cache, so a released table is
+        simply read again if something asks for it later: releasing never changes a
+        result, it only lowers the kernel's memory. Tables held in a plain dict (no
+        cache) are kept (lib.loader.release_tables).
+        """
+        release_tables(self.ds, *names)
+
+    def money(self, x: float | None, decimals: int = 0) -> str:
+        return fmt.money(x, self.currency, decimals)
+
+
+def start_report(name: str, title: str, data: str = "", period: str = "", output_dir: str = "",
+                 tz_name: str = DEFAULT_TZ, currency: str = DEFAULT_CURRENCY,
+                 show_header: bool = True, **params) -> Report:
+    """Load the data (cached), resolve the period and show the report header.
+
+    ``data`` empty means the shipped sample data; ``period`` empty means the
+    last complete month in the data; ``output_dir`` empty writes nothing.
+    """
+    ds = run_dataset(data, tz_name)
+    if period:
+        p = period_from_label(period)
+    else:
+        p = default_period(ds.tables["sales"]["date_sold"])
+    rep = Report(name=name, title=title, ds=ds, period=p, currency=currency or DEFAULT_CURRENCY,
+                 out=RunOutput(output_dir, name), params=params)
+    if show_header:
+        _display_html(header_html(rep))
+    return rep
+
+
+def header_html(rep: Report) -> str:
+    """The report header: title, period, source, generation time, code version."""
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    q = rep.ds.quality
+    rep_n = int(q.loc[q["action"].isin(["repaired", "defaulted"]), "rows"].sum()) if len(q) else 0
+    return (
+        f'<div class="ll-header"><h1>{fmt.esc(rep.title)}</h1>'
+        f"<p><b>Period:</b> {fmt.esc(rep.period.label)} "
+        f"({rep.period.start:%d %b %Y} to {rep.period.end:%d %b %Y}) &middot; "
+        f"<b>Data:</b> {fmt.esc(rep.ds.source)} (fingerprint {fmt.esc(rep.ds.fingerprint[:12])}) &middot; "
+        f"<b>Generated:</b> {now} &middot; <b>Code version:</b> {fmt.esc(code_version())} &middot; "
+        f"<b>Cells repaired or defaulted:</b> {rep_n:,}</p></div>"
+    )
+
+
+def say(text: str, kind: str = "p") -> None:
+    """Show one escaped paragraph of plain text (e-mail addresses masked)."""
+    _display_html(f"<{kind}>{fmt.esc(_EMAIL.sub('[e-mail hidden]', text))}</{kind}>")
+
+
+def insight(*sentences: str) -> None:
+    """Show computed insight sentences as a highlighted list."""
+    items = "".join(f"<li>{fmt.esc(_EMAIL.sub('[e-mail hidden]', s))}</li>" for s in sentences if s)
+    _display_html(f'<div class="ll-insight"><b>What the data says</b><ul>{items}</ul></div>')
+
+
+def what_to_do(meaning: str, actions: list[str] | str) -> None:
+    """The section's closing box: what this means, what to do (both computed text)."""
+    if isinstance(actions, str):
+        actions = [actions]
+    items = "".join(f"<li>{fmt.esc(a)}</li>" for a in actions if a)
+    _display_html(
+        f'<div class="ll-todo"><p><b>What this means:</b> {fmt.esc(meaning)}</p>'
+        f"<p><b>What to do:</b></p><ul>{items}</ul></div>"
+    )
+
+
+def skipped(section: str, reason: str) -> None:
+    """Say that a section cannot run on this data, and why."""
+    _display_html(f'<div class="ll-skip"><b>{fmt.esc(section)} skipped:</b> {fmt.esc(reason)}</div>')
+
+
+def show_table(df: pd.DataFrame, money_cols: tuple[str, ...] = (), pct_cols: tuple[str, ...] = (),
+               int_cols: tuple[str, ...] = (), currency: str = DEFAULT_CURRENCY,
+               max_rows: int = 25, caption: str = "") -> None:
+    """Show a formatted, escaped table, at most ``max_rows`` rows with a note; contact columns dropped."""
+    d = df.drop(columns=[c for c in df.columns if str(c).lower() in PRIVATE_COLUMNS])
+    n = len(d)
+    d = d.head(max_rows).copy()
+    for c in d.columns:
+        if c in money_cols:
+            d[c] = d[c].map(lambda v: fmt.money(v, currency))
+        elif c in pct_cols:
+            d[c] = d[c].map(fmt.pct)
+        elif c in int_cols:
+            d[c] = d[c].map(fmt.num)
+        elif pd.api.types.is_datetime64_any_dtype(d[c]):
+            d[c] = d[c].dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_float_dtype(d[c]):
+            d[c] = d[c].map(lambda v: fmt.num(v, 2))
+        elif pd.api.types.is_string_dtype(d[c]) or d[c].dtype == object:
+            d[c] = d[c].map(lambda v: v if not isinstance(v, str) else _EMAIL.sub("[e-mail hidden]", v))
+    numeric = {c for c in df.columns if c in money_cols or c in pct_cols or c in int_cols
+               or pd.api.types.is_numeric_dtype(df[c])}
+    num_cls = ' class="num"'
+
+    def _cell(v) -> str:
+        return "–" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else fmt.esc(v)
+
+    head = "".join(f"<th{num_cls if c in numeric else ''}>{fmt.esc(str(c).replace('_', ' '))}</th>"
+                   for c in d.columns)
+    rows = []
+    for rec in d.itertuples(index=False):
+        tds = "".join(f"<td{num_cls if c in numeric else ''}>{_cell(v)}</td>"
+                      for c, v in zip(d.columns, rec, strict=True))
+        rows.append(f"<tr>{tds}</tr>")
+    cap = f"<caption>{fmt.esc(caption)}</caption>" if caption else ""
+    body = f'<table class="ll-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    note = f'<p class="ll-note">Showing {max_rows:,} of {n:,} rows; the full table is in tables/.</p>' \
+        if n > max_rows else ""
+    _display_html(body + note)

@@ -1,0 +1,63 @@
+"""Shared chart style and axis helpers: titled, labelled charts with currency axes."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
+import pandas as pd
+
+from lib.narrative.fmt import money
+
+__all__ = ["setup_style", "money_axis", "pct_axis", "new_ax", "bar", "PALETTE"]
+
+PALETTE = ["#7b2d43", "#c9a227", "#2f4858", "#8fa998", "#d98e73", "#5c5470", "#a3b18a", "#3d5a80"]
+
+
+def setup_style() -> None:
+    """Seaborn whitegrid look, readable sizes, the suite's palette."""
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", palette=PALETTE)
+    plt.rcParams.update({"figure.figsize": (9, 4.2), "figure.dpi": 96, "axes.titleweight": "bold",
+                         "axes.titlesize": 12, "savefig.bbox": "tight"})
+
+
+def new_ax(ax=None, figsize: tuple[float, float] | None = None):
+    """The given Axes, or a new figure's."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def money_axis(ax, axis: str = "y", currency: str = "USD"):
+    """Format an axis as currency; returns the Axes."""
+    f = mticker.FuncFormatter(lambda v, _p: money(v, currency))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(f)
+    return ax
+
+
+def pct_axis(ax, axis: str = "y"):
+    """Format an axis of 0-100 values as percent; returns the Axes."""
+    f = mticker.FuncFormatter(lambda v, _p: f"{v:.0f}%")
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(f)
+    return ax
+
+
+def bar(values: pd.Series, title: str, xlabel: str, ylabel: str, ax=None, currency: str | None = None,
+        horizontal: bool = False, color: str = PALETTE[0]):
+    """A titled, labelled bar chart of a Series (index = categories); returns the Axes."""
+    ax = new_ax(ax)
+    if horizontal:
+        ax.barh([str(i) for i in values.index][::-1], values.to_numpy()[::-1], color=color)
+        if currency:
+            money_axis(ax, "x", currency)
+    else:
+        ax.bar([str(i) for i in values.index], values.to_numpy(), color=color)
+        if currency:
+            money_axis(ax, "y", currency)
+        if len(values) > 6:
+            ax.tick_params(axis="x", rotation=45)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return ax

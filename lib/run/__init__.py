@@ -1,0 +1,1 @@
+"""Run layer: the batch (command line, notebook execution, front page, HTML export, combined file)."""

@@ -1,0 +1,193 @@
+"""Notebook execution: worker processes, kernels, their memory budget and allocator settings (docs/metrics.md, Run outputs)."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from lib.config import KERNEL_NAME, NOTEBOOKS_DIR
+
+__all__ = ["NotebookRun", "KERNEL_ALLOCATOR_ENV", "kernel_memory_estimate", "workers_for", "sales_rows",
+           "return_freed_memory", "own_peak_mb", "RssSampler", "warm", "previous_one", "execute_one", "light"]
+
+#: mallopt parameters from glibc's malloc.h
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+
+#: Kernels hand freed memory back to the system at once (issue 8). Arrow's default pool (mimalloc) and
+#: glibc's malloc keep freed blocks for reuse, so a kernel's resident memory grows with every temporary
+#: frame: about 400 MB at 1M sales lines. With these settings Arrow allocates through malloc, and malloc
+#: maps blocks of 256 kB and more on their own pages, which go back to the system when freed. Measured on
+#: the 1M-line marketing notebook: about 10% slower, about 190 MB less. Set in the kernels' environment
+#: by the run (glibc and Arrow read them at start), so no notebook has to.
+KERNEL_ALLOCATOR_ENV = {"ARROW_DEFAULT_MEMORY_POOL": "system", "MALLOC_MMAP_THRESHOLD_": str(256 * 1024),
+                        "MALLOC_TRIM_THRESHOLD_": str(256 * 1024)}
+
+def _glibc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (macOS, musl): the system allocator's own policy applies
+        return None
+
+
+def return_freed_memory() -> None:
+    """Hand back, now, the memory already freed (Arrow's pool and glibc's heap keep it otherwise)."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+@dataclass
+class NotebookRun:
+    """Timing and outcome of one notebook."""
+
+    name: str
+    ok: bool
+    exec_seconds: float = 0.0
+    html_seconds: float = 0.0
+    error: str = ""
+    peak_rss_mb: float = 0.0
+
+
+def own_peak_mb() -> float:
+    """Peak RSS of this process (the report process: load, validation, front page), in MB."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class RssSampler(threading.Thread):
+    """Samples the summed RSS of this process and its descendants (workers and kernels)."""
+
+    def __init__(self, interval: float = 0.25, include_self: bool = True, kernels_only: bool = False):
+        super().__init__(daemon=True)
+        self.interval, self.peak, self._halt = interval, 0.0, threading.Event()
+        self.include_self, self.kernels_only = include_self, kernels_only
+
+    def run(self) -> None:
+        try:
+            import psutil
+        except ImportError:
+            return
+        me = psutil.Process()
+        while not self._halt.is_set():
+            total = me.memory_info().rss if self.include_self else 0
+            for p in me.children(recursive=True):
+                try:
+                    cmd = " ".join(p.cmdline()) if self.kernels_only else ""
+                    if self.kernels_only and "ipykernel" not in cmd and "lib.run.frontpage" not in cmd:
+                        continue
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total / 2**20)
+            self._halt.wait(self.interval)
+
+    def stop(self) -> float:
+        self._halt.set()
+        self.join(timeout=2)
+        return self.peak
+
+
+def warm() -> None:
+    """Worker start-up: import papermill and nbconvert while the parent loads the data."""
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+
+def previous_one(params: dict, out_file: str, env: dict) -> float:
+    """Worker: the front page's previous-month KPIs, computed in a process of their own (lib.run.frontpage)."""
+
+    t0 = time.perf_counter()
+    with open(env["LACELUXX_LOG"], "a") if env.get("LACELUXX_LOG") else open(os.devnull, "w") as err:
+        subprocess.run([sys.executable, "-m", "lib.run.frontpage", "--data", params["data"], "--period", params["period"],
+                        "--tz", params["tz_name"], "--out", out_file], env={**os.environ, **env},
+                       stdout=err, stderr=err, check=True, cwd=str(NOTEBOOKS_DIR.parent))
+    return time.perf_counter() - t0
+
+
+def execute_one(name: str, title: str, params: dict, run_dir: str, env: dict) -> NotebookRun:
+    """Worker: run one notebook with papermill, then export it to HTML."""
+    os.environ.update(env)
+    if env.get("LACELUXX_LOG"):  # kernels inherit this stderr: their noise goes to the run log
+        fd = os.open(env["LACELUXX_LOG"], os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        os.dup2(fd, 2)
+        os.close(fd)
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from lib.run.html_export import notebook_to_html
+
+    nb_in = NOTEBOOKS_DIR / f"{name}.ipynb"
+    nb_out = Path(run_dir) / "notebooks" / f"{name}.ipynb"
+    sampler = RssSampler(include_self=False)  # this notebook's kernel
+    sampler.start()
+    t0 = time.perf_counter()
+    try:
+        pm.execute_notebook(str(nb_in), str(nb_out), parameters=params, kernel_name=KERNEL_NAME,
+                            progress_bar=False, log_output=False, cwd=str(NOTEBOOKS_DIR),
+                            shutdown_kernel="immediate")
+    except PapermillExecutionError as e:
+        return NotebookRun(name, False, time.perf_counter() - t0,
+                           error=f"cell {e.exec_count} raised {e.ename}: {e.evalue}", peak_rss_mb=sampler.stop())
+    except Exception as e:  # noqa: BLE001 - kernel death, timeouts: reported, not raised
+        return NotebookRun(name, False, time.perf_counter() - t0, error=f"{type(e).__name__}: {e}",
+                           peak_rss_mb=sampler.stop())
+    t1 = time.perf_counter()
+    peak = sampler.stop()
+    try:
+        notebook_to_html(nb_out, Path(run_dir) / f"{name}.html", title)
+    except Exception as e:  # noqa: BLE001
+        return NotebookRun(name, False, t1 - t0, time.perf_counter() - t1, f"HTML export failed: {e}", peak)
+    return NotebookRun(name, True, t1 - t0, time.perf_counter() - t1, peak_rss_mb=peak)
+
+
+#: a notebook kernel's memory: about 300 MB of imports plus 2.5 kB per sale line (measured at 1M lines)
+KERNEL_BASE_BYTES = 300e6
+
+
+KERNEL_BYTES_PER_LINE = 2_500
+
+
+def sales_rows(ds) -> int:
+    """Sale lines read (from the data-quality rows, so no table is loaded)."""
+    q = ds.quality
+    read = q[(q["table"] == "sales") & (q["action"] == "read") & q["reason"].str.startswith("rows read from")]
+    return int(read["rows"].sum())
+
+
+def kernel_memory_estimate(lines: int) -> float:
+    """Bytes one notebook kernel is expected to need for ``lines`` sale lines."""
+    return KERNEL_BASE_BYTES + KERNEL_BYTES_PER_LINE * lines
+
+
+def workers_for(ds, jobs: int) -> int:
+    """How many notebooks run at once: ``jobs``, fewer when their kernels would not fit in 70% of free memory."""
+    fit = int(0.7 * psutil.virtual_memory().available // kernel_memory_estimate(sales_rows(ds)))
+    return max(1, min(jobs, fit))
+
+
+def light(ds):
+    """The same dataset with its tables re-opened lazily from the cache (frees the parsed copy)."""
+    import gc
+
+    from lib.data.loader import load_cached
+
+    lazy = load_cached(ds.fingerprint, ds.source)
+    if lazy is None:
+        return ds
+    lazy.source, lazy.mapping = ds.source, ds.mapping
+    del ds
+    gc.collect()
+    return_freed_memory()
+    return lazy

@@ -1,0 +1,204 @@
+"""The owner's front page, index.html: KPI cards, top actions, one card per report, data quality."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from lib.config import TEMPLATES_DIR
+from lib.data.periods import Period
+from lib.narrative import fmt
+from lib.report.registry import NOTEBOOKS
+
+__all__ = ["KPI_CARDS", "kpi_cards", "write_index", "index_html", "previous_kpis"]
+
+#: (metric, label, kind, higher_is_better) shown as cards, in order
+KPI_CARDS = (
+    ("revenue_period", "Revenue", "money", True),
+    ("gross_margin_pct_period", "Gross margin", "pct", True),
+    ("orders_period", "Order lines", "num", True),
+    ("active_customers_period", "Active customers", "num", True),
+    ("new_customers_period", "New customers", "num", True),
+    ("repeat_customer_rate_pct", "Repeat customers", "pct", True),
+    ("median_days_to_sell", "Median days to sell", "days", False),
+    ("roas_period", "Marketing ROAS", "ratio", True),
+)
+
+
+def _value(v, kind: str, currency: str) -> str:
+    if v is None:
+        return "n/a"
+    return {"money": lambda: fmt.money(v, currency), "pct": lambda: fmt.pct(v),
+            "num": lambda: fmt.num(v), "days": lambda: fmt.days(v),
+            "ratio": lambda: f"{v:,.2f}x"}[kind]()
+
+
+def kpi_cards(metrics: dict, previous: dict, currency: str = "USD") -> list[dict]:
+    """Card values with the change against the previous month (None where unknown)."""
+    cards = []
+    for key, label, kind, up_good in KPI_CARDS:
+        v, pv = metrics.get(key), previous.get(key)
+        delta, cls = "no previous month to compare", "ll-flat"
+        if v is not None and pv is not None:
+            if kind in ("pct", "days", "ratio"):
+                d = v - pv
+                unit = {"pct": " pts", "days": " days", "ratio": "x"}[kind]
+                delta = f"{d:+,.1f}{unit} vs last month" if kind != "ratio" else f"{d:+,.2f}x vs last month"
+            else:
+                d = v - pv
+                delta = (f"{d / pv * 100:+.1f}% vs last month" if pv else f"{d:+,.0f} vs last month")
+            cls = "ll-flat" if d == 0 else ("ll-up" if (d > 0) == up_good else "ll-down")
+        cards.append({"key": key, "label": label, "value": _value(v, kind, currency), "delta": delta, "cls": cls})
+    return cards
+
+
+def _previous_metrics(prev_file: Path | None, ds, period: Period,
+                      computed: dict | None = None) -> tuple[dict, str]:
+    """The previous month's metrics from its run's metrics.json, else the KPIs computed from the data
+    (``computed``, when a separate process already did it, as the pipeline does)."""
+    if prev_file is not None:
+        try:
+            return json.loads(Path(prev_file).read_text())["metrics"], f"previous run ({prev_file.parent.name})"
+        except (OSError, ValueError, KeyError):
+            pass
+    if computed is None:
+        computed = previous_kpis(ds, period.previous)
+    return computed, "computed from the data (no previous run found)"
+
+
+def previous_kpis(ds, prev: Period, lookback_days: int = 30) -> dict:
+    """The front page's KPIs for an earlier month, computed with the same domain functions as its reports.
+
+    Each KPI whose tables are missing stays absent (the card then says there is nothing to compare).
+    Frames are dropped as soon as a KPI is computed, and only the touchpoints that can be credited
+    with the month's sales (from ``lookback_days`` before it) are read: the month's last-touch ROAS
+    does not depend on the others.
+    """
+    from lib.analytics import customers, marketing, products
+    from lib.analytics.kpis import period_kpis
+    from lib.data.derived import product_lifecycle, sale_lines
+    from lib.data.loader import release_tables, table_rows_between
+
+    all_lines = sale_lines(ds.tables)
+    out: dict = dict(period_kpis(all_lines, prev))
+    lines = all_lines[all_lines["date_sold"] < prev.end_exclusive].reset_index(drop=True)
+    del all_lines
+    occ = customers.customer_occasions(ds.tables["sales"], prev.end)
+    if len(occ):
+        out["repeat_customer_rate_pct"] = customers.repeat_rate_pct(customers.customer_table(occ, prev.end))
+    del occ
+    release_tables(ds, "sales")
+    if ds.has("inventory", "products"):
+        lc = product_lifecycle(ds.tables, lines, prev.end)
+        out.update(products.days_to_sell_metrics(products.days_to_sell_table(lc)))
+        del lc
+    release_tables(ds, "products", "inventory", "brands")
+    if ds.has("campaigns", "touchpoints", "users"):
+        # a path holds the touches from its occasion's day minus lookback_days (attribution.conversion_paths)
+        since = prev.start - pd.Timedelta(days=lookback_days)
+        tables = {"campaigns": ds.tables["campaigns"],
+                  "touchpoints": table_rows_between(ds, "touchpoints", "timestamp", since, prev.end_exclusive)}
+        md = marketing.prepare(tables, lines, prev, lookback_days=lookback_days)
+        if md is not None:
+            out["roas_period"] = marketing.roas_period(md)[0]
+    return out
+
+
+def _actions(run_dir: Path) -> list[dict]:
+    f = run_dir / "tables" / "top_actions.csv"
+    if not f.exists():
+        return []
+    return pd.read_csv(f, dtype=str).fillna("").to_dict("records")
+
+
+def index_html(payload: dict, findings: dict[str, list[str]], skipped: dict[str, str], quality: pd.DataFrame,
+               previous: dict, previous_source: str, actions: list[dict], present: set[str],
+               currency: str = "USD", source_note: str = "") -> str:
+    """The whole front page as one self-contained HTML string (all user text escaped)."""
+    e = fmt.esc
+    cards = "".join(
+        f'<div class="ll-card"><div class="ll-label">{e(c["label"])}</div><div class="ll-value">{e(c["value"])}</div>'
+        f'<div class="ll-delta {c["cls"]}">{e(c["delta"])}</div></div>'
+        for c in kpi_cards(payload["metrics"], previous, currency))
+    if actions:
+        acts = "".join(
+            f"<li><b>{e(a.get('action', ''))}</b> {e(a.get('expected_effect', ''))} "
+            f"<span class='ll-note'>Evidence: {e(a.get('evidence', ''))} "
+            f"(confidence {e(a.get('confidence', ''))}; from {e(a.get('source', ''))})</span></li>"
+            for a in actions[:5])
+        actions_html = f'<ol class="ll-actions">{acts}</ol>'
+    else:
+        actions_html = "<p>No action met its threshold this month, so none is recommended.</p>"
+    rcards = []
+    for nb in NOTEBOOKS:
+        if nb.name not in present:
+            continue
+        fs = "".join(f"<li>{e(f)}</li>" for f in findings.get(nb.name, [])[:3])
+        rcards.append(f'<div class="ll-report-card"><h3><a href="{nb.name}.html">{e(nb.title)}</a></h3>'
+                      f'<p class="ll-note">{e(nb.summary)}</p><ul>{fs}</ul></div>')
+    sk = "".join(f"<li><b>{e(k)}</b>: {e(v)}</li>" for k, v in skipped.items()) or "<li>Nothing was skipped.</li>"
+    q = quality.copy() if quality is not None else pd.DataFrame(columns=["table", "action", "reason", "rows"])
+    qrows = "".join(f"<tr><td>{e(r.table)}</td><td>{e(r.action)}</td><td>{e(r.reason)}</td>"
+                    f"<td>{int(r.rows):,}</td></tr>" for r in q.itertuples())
+    css = (TEMPLATES_DIR / "laceluxx" / "laceluxx.css").read_text()
+    gen = payload.get("generated_at") or datetime.now(UTC).isoformat(timespec="seconds")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Lace-Luxx report {e(payload['period'])}</title><style>{css}</style></head>
+<body class="ll-index"><header class="ll-header"><h1>Lace-Luxx: {e(payload['period'])}</h1>
+<p><b>Data:</b> {e(payload.get('data_source', ''))}{e(source_note)} &middot; fingerprint {e(payload['data_fingerprint'][:12])}
+&middot; <b>Generated:</b> {e(gen)} &middot; <b>Code version:</b> {e(payload.get('code_version', ''))}</p></header>
+<section><h2 id="kpis">This month at a glance</h2><div class="ll-cards">{cards}</div>
+<p class="ll-note">Changes are against the previous month, {e(previous_source)}.</p></section>
+<section><h2 id="actions">Top actions this month</h2>{actions_html}</section>
+<section><h2 id="reports">Reports</h2><div class="ll-reports">{''.join(rcards)}</div></section>
+<section><h2 id="skipped">What was skipped and why</h2><ul>{sk}</ul></section>
+<section><h2 id="quality">Data quality</h2><p class="ll-note">Every row read, repaired, defaulted or excluded, by table
+and reason. Nothing is dropped without being counted.</p>
+<table class="ll-table"><tr><th>table</th><th>action</th><th>reason</th><th>rows</th></tr>{qrows}</table>
+<p class="ll-note">Machine-readable numbers: <a href="metrics.json">metrics.json</a>; tables and action lists in
+tables/; executed notebooks for analysts in notebooks/.</p></section>
+</body></html>"""
+
+
+def write_index(run_dir: Path, payload: dict, findings: dict[str, list[str]], skipped: dict[str, str], ds,
+                period: Period, prev_metrics_file: Path | None, currency: str = "USD",
+                previous_computed: dict | None = None) -> Path:
+    """Write ``index.html`` into the run folder; returns its path."""
+    previous, prev_src = _previous_metrics(prev_metrics_file, ds, period, previous_computed)
+    present = {p.stem for p in Path(run_dir).glob("*.html")}
+    mapping = f" (mapping {Path(ds.mapping).name})" if getattr(ds, "mapping", None) else ""
+    page = index_html(payload, findings, skipped, ds.quality, previous, prev_src, _actions(Path(run_dir)),
+                      present, currency, mapping)
+    out = Path(run_dir) / "index.html"
+    out.write_text(page, encoding="utf-8")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m lib.run.frontpage --data D --period YYYY-MM --out F``: the previous month's KPIs as JSON.
+
+    The pipeline runs this in its own process beside the notebooks, so the report process never
+    holds the tables itself.
+    """
+    import argparse
+
+    from lib.data.loader import run_dataset
+    from lib.data.periods import period_from_label
+
+    ap = argparse.ArgumentParser(prog="python -m lib.run.frontpage")
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--period", required=True, help="the run's month; its previous month is computed")
+    ap.add_argument("--tz", required=True)
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args(argv)
+    kpis = previous_kpis(run_dataset(a.data, a.tz), period_from_label(a.period).previous)
+    Path(a.out).write_text(json.dumps(kpis, default=float))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

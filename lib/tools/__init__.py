@@ -1,0 +1,1 @@
+"""Developer tools (sample data generator, benchmark): never imported by a report."""

@@ -1,0 +1,176 @@
+"""Brands: performance table, top brands, quadrants, growth and profit per shelf day on hand fixtures."""
+
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from test_products import PERIOD, fixture_tables
+
+from lib.analytics import brands
+from lib.data import derived
+from lib.data.periods import period_from_label
+from lib.narrative import brands as brands_text
+
+
+@pytest.fixture()
+def fx():
+    t = fixture_tables()
+    lines = derived.sale_lines(t)
+    completed = derived.completed_lines(lines)
+    lc = derived.product_lifecycle(t, lines, PERIOD.end)
+    return completed, lc
+
+
+def test_brand_performance_fixture(fx):
+    completed, lc = fx
+    p = brands.brand_performance(completed, lc, min_sales=2).set_index("brand")
+    # Chanel: s1 1800 + s2 350 = 2150 revenue, 3 units, 2 sales, gp 630 + 10 = 640, margin 640/2150
+    assert p.loc["Chanel", "revenue"] == pytest.approx(2150.0)
+    assert (p.loc["Chanel", "units"], p.loc["Chanel", "sales"]) == (3, 2)
+    assert p.loc["Chanel", "gross_profit"] == pytest.approx(640.0)
+    assert p.loc["Chanel", "margin_pct"] == pytest.approx(640 / 2150 * 100)
+    assert p.loc["Chanel", "revenue_share_pct"] == pytest.approx(2150 / 2300 * 100)
+    # KM: Chanel items p1 30 sold, p2 30 sold, p5 148 censored -> S(30) = 1/3 -> 30
+    #     Coach items p4 29 censored, p3 64 sold -> S(64) = 0 -> 64
+    assert p.loc["Chanel", "km_median_days"] == 30 and p.loc["Coach", "km_median_days"] == 64
+    # unsold: Chanel p1 2 x 550 + p5 300 = 1400 (3 units); Coach p4 60 (1 unit)
+    assert p.loc["Chanel", "unsold_cost"] == pytest.approx(1400.0) and p.loc["Chanel", "unsold_units"] == 3
+    assert p.loc["Coach", "unsold_cost"] == pytest.approx(60.0)
+    assert bool(p.loc["Coach", "uncertain"]) and not bool(p.loc["Chanel", "uncertain"])
+    assert list(p.index) == ["Chanel", "Coach"]
+    with pytest.raises(ValueError, match="min_sales"):
+        brands.brand_performance(completed, lc, min_sales=0)
+
+
+def _perf():
+    return pd.DataFrame({"brand": ["Z", "X", "Y", "W"], "revenue": [5000.0, 3000.0, 1000.0, 1000.0],
+                         "sales": [40, 25, 5, 21], "gross_profit": [1000.0, 900.0, 600.0, 50.0],
+                         "margin_pct": [20.0, 30.0, 60.0, 5.0], "km_median_days": [20, 50, 10, None],
+                         "uncertain": [False, False, True, False],
+                         "margin_low": [18.0, 24.0, 40.0, 2.0], "margin_high": [22.0, 36.0, 80.0, 8.0],
+                         "km_low": [15, 45, 5, 40], "km_high": [25, 60, 40, None]})
+
+
+def test_top_brand_metrics_min_sales_rule():
+    m = brands.top_brand_metrics(_perf(), min_sales=20)
+    # Y has the best margin (60%) but only 5 sales -> X (30%, 25 sales)
+    assert m["top_brand_by_margin"] == "X"
+    assert brands.top_brand_metrics(_perf(), min_sales=5)["top_brand_by_margin"] == "Y"
+    assert m["top_brand_by_revenue"] == "Z" and m["top_brand_by_gross_profit"] == "Z"
+    # top 3 by revenue: 5000 + 3000 + 1000 of 10000 = 90%
+    assert m["top3_brand_revenue_share_pct"] == pytest.approx(90.0)
+    assert brands.top_brand_metrics(_perf(), min_sales=100)["top_brand_by_margin"] is None
+
+
+def test_top3_interval_and_sentence():
+    # 4 lines, brands A A B C D? -> 4 brands, top 3 by revenue = A, B, C
+    c = pd.DataFrame({"brand_name": ["A", "A", "B", "C", "D"], "revenue": [40.0, 20.0, 20.0, 15.0, 5.0]})
+    perf = pd.DataFrame({"brand": ["A", "B", "C", "D"], "revenue": [60.0, 20.0, 15.0, 5.0]})
+    lo, hi = brands.top3_share_interval(c, perf)
+    # share 0.95; z_i = r_i (I_i - 0.95) = 2, 1, 1, 0.75, -4.75; sum sq = 4+1+1+0.5625+22.5625 = 29.125
+    # se = sqrt(5/4 x 29.125) / 100 = 0.060338 -> 95% +-0.11826 (upper clipped at 100%)
+    assert lo == pytest.approx((0.95 - 1.959964 * np.sqrt(1.25 * 29.125) / 100) * 100, rel=1e-5)
+    assert hi == pytest.approx(100.0)
+    s = brands_text.top3_sentence(perf.assign(sales=1), (lo, hi))
+    assert s.startswith("The top three brands (A, B, C) bring 95.0% of revenue")
+    s2 = brands_text.top3_sentence(perf.assign(sales=1), (40.0, 50.0))
+    assert "well below the 70% the common belief says" in s2
+
+
+def test_brand_quadrants():
+    q = brands.brand_quadrants(_perf(), margin_split=25.0, days_split=30.0).set_index("brand")
+    # Z: 20% <25, 20 days fast -> price up; X: 30% high, 50 slow -> mark down;
+    # Y: 60% high, 10 fast -> buy more; W: 5% low, median not reached -> slow -> stop buying
+    assert q["quadrant"].to_dict() == {"Z": "price up", "X": "mark down", "Y": "buy more", "W": "stop buying"}
+    assert not bool(q.loc["W", "median_reached"]) and q.loc["W", "days_plot"] == pytest.approx(55.0)
+    # evidence: Z margin 18-22 < 25 and days 15-25 < 30 -> clear; X margin 24-36 spans 25, days 45-60 > 30
+    # -> margin about average; Y margin 40-80 > 25, days 5-40 spans 30 -> speed about average;
+    # W margin 2-8 < 25, days low 40 > 30 -> clear
+    assert q["evidence"].to_dict() == {"Z": "clear", "X": "margin about average", "Y": "speed about average",
+                                       "W": "clear"}
+    sent = brands_text.brand_map_sentence(q.reset_index(), 25.0, 30.0)
+    assert "Buy more: Y (speed about average; few sales)." in sent and "Price up: Z." in sent
+    meaning, acts = brands_text.map_actions(q.reset_index())
+    # Y has few sales -> no action, kept "as now"
+    assert acts == ["Raise prices on Z.", "Mark down aged X (margin about average).", "Buy less W.",
+                    "Keep buying Y as now: their margin and speed are within chance of the average "
+                    "(or they have few sales)."]
+
+
+def test_margin_interval_in_performance(fx):
+    completed, lc = fx
+    p = brands.brand_performance(completed, lc, min_sales=2).set_index("brand")
+    # Chanel lines: (gp 630, rev 1800), (10, 350); m = 640/2150 = 0.297674
+    # residuals 630 - 0.297674*1800 = 94.186, 10 - 0.297674*350 = -94.186 -> ss = 2 x 8871.0
+    # se = sqrt(2 x 17742.0) / 2150 = 0.087617 -> +-17.173 points
+    m = 640 / 2150
+    r = 630 - m * 1800
+    se = np.sqrt(2 * 2 * r * r) / 2150
+    assert p.loc["Chanel", "margin_low"] == pytest.approx((m - 1.959964 * se) * 100, rel=1e-5)
+    # KM interval of Chanel exists (two sales at 30 days, one censored at 148)
+    assert p.loc["Chanel", "km_low"] is not None
+
+
+def _growth_sales():
+    rows = []
+    # X: 10 sales/month of 100 in Jan-Mar, 20 sales/month Apr-Jun; Y: 5 sales/month of 200 all six months
+    for i, m in enumerate(["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]):
+        rows += [("X", m, 100.0)] * (10 if i < 3 else 20) + [("Y", m, 200.0)] * 5
+    return pd.DataFrame(rows, columns=["brand_name", "month", "revenue"])
+
+
+def test_brand_growth_hand_values():
+    g = brands.brand_growth(_growth_sales(), period_from_label("2026-06"), min_sales=10).set_index("brand")
+    # X: 3000 -> 6000 = +100%; Apr vs Mar +100%, May vs Apr 0%; binomial(60 of 90, p=.5)
+    assert g.loc["X", "growth_3m_pct"] == pytest.approx(100.0)
+    assert g.loc["X", "mom_2026-04_pct"] == pytest.approx(100.0)
+    assert g.loc["X", "mom_2026-05_pct"] == pytest.approx(0.0)
+    assert g.loc["X", "p_value"] == pytest.approx(stats.binomtest(60, 90, 0.5).pvalue)
+    # Y: 15 sales in each window -> eligible with min 10, growth 0, p = 1
+    assert g.loc["Y", "growth_3m_pct"] == pytest.approx(0.0) and g.loc["Y", "p_value"] == pytest.approx(1.0)
+    assert list(g.index) == ["X", "Y"]
+    g20 = brands.brand_growth(_growth_sales(), period_from_label("2026-06"), min_sales=20).set_index("brand")
+    assert bool(g20.loc["X", "eligible"]) and not bool(g20.loc["Y", "eligible"])
+    s = brands_text.growth_sentence(g.reset_index(), 10)
+    assert "X grew fastest: +100.0%" in s and "binomial test p = 0.0021, a real change" in s
+
+
+def test_shelf_day_profit_hand_values(fx):
+    completed, lc = fx
+    t = brands.shelf_day_profit(completed, lc, "brand_name", min_sales=2).set_index("brand_name")
+    # Chanel items: p1 profit 630 over 30 days, p2 10 over 30, p5 0 over 148 (unsold) -> 640 / 208
+    assert t.loc["Chanel", "profit_per_shelf_day"] == pytest.approx(640 / 208)
+    # delta method: residuals 537.69, -82.31, -455.38 -> se = sqrt(1.5 x sum sq) / 208 = 4.17715
+    assert t.loc["Chanel", "high"] - t.loc["Chanel", "profit_per_shelf_day"] == pytest.approx(
+        1.959964 * 4.177146, rel=1e-5)
+    # Coach: p3 -15 over 64, p4 0 over 29 -> -15/93
+    assert t.loc["Coach", "profit_per_shelf_day"] == pytest.approx(-15 / 93)
+    assert bool(t.loc["Chanel", "eligible"]) and not bool(t.loc["Coach", "eligible"])
+    combo = brands.shelf_day_profit(completed, lc, ["brand_name", "condition"], min_sales=1)
+    rec = brands_text.buying_recommendations(t.reset_index(), combo, "brand_name")
+    assert rec[0].startswith("Buy more Chanel: $3.08 gross profit per item-day")
+    assert "Best brand and condition: Chanel in condition S" in rec[-1]  # p1: 630/30 = 21/day
+
+
+def test_planted_top_brands_recovered(planted, sample_report):
+    ds, p, lines = sample_report.ds, sample_report.period, sample_report.lines
+    lc = derived.product_lifecycle(ds.tables, lines, p.end)
+    perf = brands.brand_performance(derived.completed_lines(lines), lc)
+    m = brands.top_brand_metrics(perf, min_sales=20)
+    assert m["top_brand_by_revenue"] == planted["top_brand_by_revenue"]
+    assert m["top_brand_by_margin"] == planted["top_brand_by_margin"]
+
+
+def test_performance_and_growth_actions():
+    perf = _perf().assign(unsold_cost=[100.0, 900.0, 0.0, 50.0], unsold_units=[1, 9, 0, 1])
+    m = brands.top_brand_metrics(perf, min_sales=20)
+    meaning, acts = brands_text.performance_actions(perf, m)
+    assert meaning.startswith("Z brings the most revenue, X the best margin")
+    assert acts[0] == "Source more X: 30.0% margin on 25 sales."
+    assert acts[1].startswith("X ties up the most money in unsold stock ($900, 9 units)")
+    assert acts[2] == "Treat Y with care: too few sales to judge."
+    g = brands.brand_growth(_growth_sales(), period_from_label("2026-06"), min_sales=10)
+    _, acts = brands_text.growth_actions(g)
+    # X grew with p = 0.002; Y flat with p = 1 -> only X is named
+    assert acts == ["Source more X: sales grew beyond chance."]

@@ -1,0 +1,215 @@
+"""Tests of lib.clv: the published CDNOW fits, hand-computed formulas, gradients and too-little-data messages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib.analytics import clv, rfm
+from lib.config import CDNOW_DIR
+
+PUBLISHED_BG = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+PUBLISHED_LL = -9582.4
+PUBLISHED_GG = {"p": 6.25, "q": 3.74, "gamma": 15.44}
+
+
+@pytest.fixture(scope="module")
+def published_summary() -> pd.DataFrame:
+    return pd.read_csv(CDNOW_DIR / "cdnow_customers_summary_with_transactions.csv").set_index("ID")
+
+
+@pytest.fixture(scope="module")
+def own_summary() -> pd.DataFrame:
+    t = pd.read_csv(CDNOW_DIR / "CDNOW_sample.txt", sep=r"\s+", header=None,
+                    names=["master_id", "id", "ymd", "cds", "value"], dtype={"ymd": "string"})
+    t["date"] = pd.to_datetime(t["ymd"], format="%Y%m%d")
+    return rfm.calibration_summary(t, "1997-09-30", customer_col="id", value_col="value")
+
+
+def _within_1pct(fit_params: dict, published: dict) -> None:
+    for k, v in published.items():
+        assert fit_params[k] == pytest.approx(v, rel=0.01), k
+
+
+# ------------------------------------------------------------------ literature: Fader, Hardie and Lee (2005)
+
+
+def test_bgnbd_fit_on_published_cdnow_summary(published_summary):
+    s = published_summary
+    fit = clv.fit_bgnbd(s["x"], s["t_x"], s["T"])
+    _within_1pct(fit.params, PUBLISHED_BG)
+    assert fit.log_likelihood == pytest.approx(PUBLISHED_LL, abs=0.5)
+    assert fit.stable and fit.converged and fit.n_customers == 2357 and fit.n_repeat == 946
+
+
+def test_bgnbd_fit_on_summary_computed_from_raw_cdnow(own_summary):
+    s = own_summary
+    fit = clv.fit_bgnbd(s["x"], s["t_x"], s["T"])
+    _within_1pct(fit.params, PUBLISHED_BG)
+    assert fit.log_likelihood == pytest.approx(PUBLISHED_LL, abs=0.5)
+
+
+def test_bgnbd_log_likelihood_at_published_parameters(published_summary):
+    s = published_summary
+    ll = clv.bgnbd_log_likelihood(PUBLISHED_BG, s["x"], s["t_x"], s["T"]).sum()
+    assert ll == pytest.approx(PUBLISHED_LL, abs=0.5)
+
+
+def test_gamma_gamma_fit_on_cdnow(published_summary, own_summary):
+    s = published_summary
+    fit = clv.fit_gamma_gamma(s["x"], s["zbar"])
+    assert fit.n_customers == 946
+    _within_1pct(fit.params, PUBLISHED_GG)
+    own = clv.fit_gamma_gamma(own_summary["x_value"], own_summary["zbar"])
+    assert own.n_customers == 946
+    _within_1pct(own.params, PUBLISHED_GG)
+
+
+# ------------------------------------------------------------------ hand-computed formulas
+
+
+def _fit(r, alpha, a, b) -> clv.BGNBDFit:
+    return clv.BGNBDFit(r, alpha, a, b, log_likelihood=0.0, n_customers=0, n_repeat=0, converged=True)
+
+
+def test_probability_alive_by_hand():
+    # r=1, alpha=1, a=1, b=2, x=1, t_x=1, T=2:
+    # odds of having dropped out = a/(b+x-1) * ((alpha+T)/(alpha+t_x))^(r+x) = 1/2 * (3/2)^2 = 9/8
+    # P(alive) = 1 / (1 + 9/8) = 8/17; a customer without repeats is alive with probability 1
+    p = clv.probability_alive(_fit(1, 1, 1, 2), [1, 0], [1, 0], [2, 5])
+    assert p[0] == pytest.approx(8 / 17, abs=1e-12)
+    assert p[1] == 1.0
+
+
+def test_bgnbd_likelihood_by_hand():
+    # r=1, alpha=1, a=1, b=2 and x=0, T=1: L = B(a, b)/B(a, b) * alpha^r / (alpha+T)^r = 1/2
+    # x=1, t_x=1, T=2: Gamma(2)/Gamma(1) = 1; B(1,3)/B(1,2) = (1/3)/(1/2) = 2/3;
+    #   first term 2/3 * 1/(3^2) = 2/27; second term B(2,2)/B(1,2) * 1/(2^2) = (1/6)/(1/2)/4 = 1/12
+    #   L = 2/27 + 1/12 = 17/108
+    ll = clv.bgnbd_log_likelihood((1, 1, 1, 2), [0, 1], [0, 1], [1, 2])
+    assert np.exp(ll) == pytest.approx([1 / 2, 17 / 108], abs=1e-12)
+
+
+def test_conditional_expectation_of_a_brand_new_customer_equals_unconditional():
+    # with x = 0 and T = 0 nothing has been observed yet: E[Y(t) | 0, 0, 0] = E[X(t)] (FHL 2005 eq. 9 vs 10)
+    f = _fit(**PUBLISHED_BG)
+    assert clv.expected_purchases(f, 39, [0], [0], [0])[0] == pytest.approx(clv.expected_purchases_new(f, 39))
+
+
+def test_expected_purchases_cdnow_customer():
+    # published parameters, customer 1 of the summary (x=2, t_x=30.43, T=38.86), next 39 weeks: 1.226,
+    # the value the Lifetimes documentation shows for this customer
+    f = _fit(**PUBLISHED_BG)
+    assert clv.expected_purchases(f, 39, [2], [30.43], [38.86])[0] == pytest.approx(1.226, abs=0.002)
+
+
+def test_bgnbd_gradient_matches_finite_differences():
+    p = np.array([0.5, 3.0, 0.8, 2.5])
+    x, tx, T = np.array([0.0, 1, 4]), np.array([0.0, 2, 10]), np.array([5.0, 8, 12])
+    _, g = clv._bgnbd_terms(tuple(p), x, tx, T)
+    for i in range(4):
+        h = np.zeros(4)
+        h[i] = 1e-6
+        num = (clv._bgnbd_terms(tuple(p + h), x, tx, T)[0] - clv._bgnbd_terms(tuple(p - h), x, tx, T)[0]) / 2e-6
+        assert g[i] == pytest.approx(num, rel=1e-5, abs=1e-8)
+
+
+def test_gamma_gamma_gradient_matches_finite_differences():
+    p = np.array([3.0, 4.0, 12.0])
+    x, z = np.array([1.0, 3, 7]), np.array([20.0, 35, 8])
+    _, g = clv._gg_terms(tuple(p), x, z)
+    for i in range(3):
+        h = np.zeros(3)
+        h[i] = 1e-6
+        num = (clv._gg_terms(tuple(p + h), x, z)[0] - clv._gg_terms(tuple(p - h), x, z)[0]) / 2e-6
+        assert g[i] == pytest.approx(num, rel=1e-5)
+
+
+def test_expected_spend_by_hand():
+    # p=2, q=3, gamma=10: x=2, zbar=5 -> (10 + 2*5) * 2 / (2*2 + 3 - 1) = 40/6; x=0 -> population mean
+    # p*gamma/(q-1) = 20/2 = 10
+    gg = clv.GammaGammaFit(2, 3, 10, 0.0, 0, True)
+    assert clv.expected_spend(gg, [2, 0], [5, 0]) == pytest.approx([40 / 6, 10.0])
+    assert gg.mean_spend == 10.0
+
+
+def test_clv_one_month_without_discount_is_expected_purchases_times_spend():
+    bg, gg = _fit(**PUBLISHED_BG), clv.GammaGammaFit(2, 3, 10, 0.0, 0, True)
+    s = pd.DataFrame({"x": [2], "t_x": [30.0], "T": [38.0], "x_value": [2], "zbar": [5.0]})
+    month = 365.25 / 12 / 7
+    want = clv.expected_purchases(bg, month, [2], [30.0], [38.0])[0] * 40 / 6
+    assert clv.customer_lifetime_value(bg, gg, s, months=1, monthly_discount=0).iloc[0] == pytest.approx(want)
+    # discounting 1% a month divides the first month by 1.01
+    assert clv.customer_lifetime_value(bg, gg, s, months=1, monthly_discount=0.01).iloc[0] == pytest.approx(
+        want / 1.01)
+
+
+def test_frequency_recency_matrix_shape_and_monotone_in_recency():
+    m = clv.frequency_recency_matrix(_fit(**PUBLISHED_BG), T=38.0, horizon=13.0, max_x=5, n_recency=6)
+    assert m.shape == (6, 6)
+    assert np.isnan(m.iloc[0, 1:]).all() and m.iloc[0, 0] > 0
+    # for a given x, a more recent last purchase means more expected purchases
+    assert (np.diff(m.iloc[3].to_numpy()) > 0).all()
+
+
+# ------------------------------------------------------------------ too little data: clear messages
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_fit_on_one_or_two_customers_fails_with_a_clear_message(n):
+    x, tx, T = [1, 3][:n], [2.0, 5.0][:n], [10.0, 10.0][:n]
+    with pytest.raises(ValueError, match=rf"too few customers for the BG/NBD model.*{n} customer"):
+        clv.fit_bgnbd(x, tx, T)
+    with pytest.raises(ValueError, match="too few repeat buyers"):
+        clv.fit_gamma_gamma(x, [10.0, 12.0][:n])
+
+
+def test_fit_rejects_impossible_histories():
+    with pytest.raises(ValueError, match="t_x <= T"):
+        clv.fit_bgnbd([1] * 30, [5.0] * 30, [4.0] * 30)
+
+
+def test_small_fit_is_flagged_unstable_rather_than_shown():
+    # 20 customers, 5 with one repeat: the four parameters cannot be pinned down
+    x = np.array([1] * 5 + [0] * 15)
+    tx = np.array([3.0] * 5 + [0.0] * 15)
+    T = np.full(20, 10.0)
+    fit = clv.fit_bgnbd(x, tx, T)
+    assert not fit.stable
+    assert any("poorly determined" in p or "edge" in p for p in fit.problems)
+
+
+def test_expected_purchases_continuous_at_a_equal_one():
+    # the closed form divides by a - 1: a = 1 exactly must give the limit, between a = 1 -/+ 1e-4
+    x, tx, T = [0, 3], [0.0, 20.0], [30.0, 30.0]
+    lo = clv.expected_purchases(_fit(0.5, 4.0, 1 - 1e-4, 3.0), 13, x, tx, T)
+    mid = clv.expected_purchases(_fit(0.5, 4.0, 1.0, 3.0), 13, x, tx, T)
+    hi = clv.expected_purchases(_fit(0.5, 4.0, 1 + 1e-4, 3.0), 13, x, tx, T)
+    assert np.isfinite(mid).all()
+    assert ((np.minimum(lo, hi) - 1e-4 <= mid) & (mid <= np.maximum(lo, hi) + 1e-4)).all()
+
+
+def test_factorised_totals_equal_the_per_customer_sums():
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 6, 300).astype(float)
+    T = rng.integers(10, 60, 300).astype(float)
+    tx = np.where(x > 0, np.floor(rng.random(300) * T), 0.0)
+    p = (0.4, 5.0, 0.7, 2.2)
+    ll, g = clv._bgnbd_terms(p, x, tx, T)
+    tot, gtot = clv._bgnbd_total(p, clv._BGData(x, tx, T))
+    assert tot == pytest.approx(ll.sum(), rel=1e-12)
+    assert gtot == pytest.approx(g.sum(axis=1), rel=1e-10)
+    xs, z = x[x > 0], rng.gamma(3.0, 10.0, int((x > 0).sum()))
+    ll2, g2 = clv._gg_terms((3.0, 4.0, 12.0), xs, z)
+    tot2, gtot2 = clv._gg_total((3.0, 4.0, 12.0), clv._GGData(xs, z))
+    assert tot2 == pytest.approx(ll2.sum(), rel=1e-12)
+    assert gtot2 == pytest.approx(g2.sum(axis=1), rel=1e-10)
+
+
+def test_distinct_rows_by_hand():
+    # rows (1, 5), (1, 5), (2, 5), (1, 7): three distinct, the first two the same
+    (a, b), inv = clv.distinct_rows(np.array([1, 1, 2, 1]), np.array([5.0, 5.0, 5.0, 7.0]))
+    rows = list(zip(a.tolist(), b.tolist(), strict=True))
+    assert sorted(rows) == [(1, 5.0), (1, 7.0), (2, 5.0)]
+    assert [rows[i] for i in inv] == [(1, 5.0), (1, 5.0), (2, 5.0), (1, 7.0)]

@@ -1,0 +1,387 @@
+"""Tests of lib.marketing on a hand-computed fixture, plus recovery of the sample data's planted ROAS."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib.analytics import attribution as at
+from lib.analytics import marketing as mk
+from lib.data.periods import period_from_label
+from lib.narrative import marketing as mk_text
+
+T = pd.Timestamp
+OCT = period_from_label("2026-10")
+
+
+def _s(values) -> pd.array:
+    return pd.array(values, dtype="string")
+
+
+def _lines(rows: list[tuple]) -> pd.DataFrame:
+    """rows: (buyer_id, date_sold, revenue, gross_profit[, status]) -> sale lines as lib.derived makes them."""
+    ts = pd.to_datetime([r[1] for r in rows])
+    return pd.DataFrame({
+        "sale_id": _s([f"s{i}" for i in range(len(rows))]), "buyer_id": _s([r[0] for r in rows]),
+        "date_sold": ts, "date": ts.normalize(), "quantity": np.ones(len(rows), dtype=np.int64),
+        "revenue": [float(r[2]) for r in rows], "gross_profit": [float(r[3]) for r in rows],
+        "is_completed": [(r[4] if len(r) > 4 else "completed") == "completed" for r in rows],
+    })
+
+
+@pytest.fixture
+def tables():
+    """Four campaigns, five buyers and one non-buyer; the hand computations are in the tests."""
+    campaigns = pd.DataFrame({
+        "campaign_id": _s(["C1", "C2", "C3", "C4"]),
+        "campaign_name": ["Alpha", "Beta", "Gamma", "Zero"],
+        "channel": ["email", "tiktok", "instagram", "email"],
+        "start_date": pd.to_datetime(["2026-09-21", "2026-10-01", "2026-08-01", "2026-10-01"]),
+        "end_date": pd.to_datetime(["2026-10-10", "2026-10-31", "2026-08-31", "2026-10-05"]),
+        "spend": [2000.0, 3100.0, 500.0, 0.0],
+    })
+    tp = pd.DataFrame({
+        "user_id": _s(["b1", "b1", "b2", "b3", "b4", "b5", "u6"]),
+        "timestamp": pd.to_datetime(["2026-10-05 10:00", "2026-10-08 10:00", "2026-10-02 10:00",
+                                     "2026-08-10 10:00", "2026-10-20 10:00", "2026-10-25 10:00",
+                                     "2026-10-15 10:00"]),
+        "channel": ["email", "tiktok", "email", "instagram", "tiktok", "instagram", "tiktok"],
+        "campaign_id": _s(["C1", "C2", "C1", "C3", "C2", None, "C2"]),
+        "touch_type": ["click", "click", "open", "click", "impression", "visit", "click"],
+    })
+    users = pd.DataFrame({"user_id": _s(["b1", "b2", "b3", "b4", "b5", "u6"]),
+                          "acquisition_channel": ["email", "email", "tiktok", None, "tiktok", "email"]})
+    lines = _lines([
+        ("b1", "2026-10-09 12:00", 1000, 300),   # path Alpha(email) > Beta(tiktok); b1's first purchase
+        ("b2", "2026-06-01 12:00", 200, 50),     # no touch: unattributed
+        ("b2", "2026-10-03 15:00", 500, 100),    # path Alpha; not b2's first purchase
+        ("b3", "2026-08-20 12:00", 400, 200),    # path Gamma(instagram); first purchase
+        ("b4", "2026-10-21 12:00", 300, 60),     # only an impression before: unattributed
+        ("b5", "2026-10-26 12:00", 100, 30),     # organic instagram visit
+        ("b5", "2026-10-27 12:00", 999, 99, "refunded"),  # not completed: no occasion
+    ])
+    return {"campaigns": campaigns, "touchpoints": tp, "users": users}, lines
+
+
+@pytest.fixture
+def md(tables):
+    t, lines = tables
+    return mk.prepare(t, lines, OCT, lookback_days=30, half_life_days=7.0)
+
+
+def test_prorated_spend_by_campaign_days_inside_the_window(tables):
+    t, _ = tables
+    # Alpha: 20 days (Sep 21 - Oct 10), 10 in October -> 2000 * 10/20 = 1000; Beta all 31 days -> 3100;
+    # Gamma (August) -> 0; Zero -> 0. October total 4100.
+    sp = mk.prorated_spend(t["campaigns"], OCT.start, OCT.end)
+    assert sp.to_dict() == pytest.approx({"C1": 1000.0, "C2": 3100.0, "C3": 0.0, "C4": 0.0})
+    assert mk.marketing_spend(t["campaigns"], OCT) == pytest.approx(4100.0)
+    # up to Oct 5 from the start: Alpha 15/20*2000 = 1500, Beta 5/31*3100 = 500, Gamma 500
+    sp5 = mk.prorated_spend(t["campaigns"], None, T("2026-10-05"))
+    assert sp5.to_dict() == pytest.approx({"C1": 1500.0, "C2": 500.0, "C3": 500.0, "C4": 0.0})
+    bad = t["campaigns"].assign(end_date=T("2026-01-01"))
+    with pytest.raises(ValueError, match="end_date before start_date"):
+        mk.prorated_spend(bad, None, T("2026-10-31"))
+
+
+def test_campaign_performance_hand_computed(md):
+    cp = mk.campaign_performance(md).set_index("campaign")
+    # last touch, history: Alpha gets b2's 500, Beta b1's 1000 (tiktok touch is last), Gamma b3's 400
+    assert cp.loc[["Alpha", "Beta", "Gamma", "Zero"], "revenue"].tolist() == [500.0, 1000.0, 400.0, 0.0]
+    assert cp.loc[["Alpha", "Beta", "Gamma"], "gross_profit"].tolist() == [100.0, 300.0, 200.0]
+    # ROAS: 500/2000 = 0.25, 1000/3100 = 0.32258, 400/500 = 0.8; Zero has no spend -> NaN, listed last
+    assert cp.loc["Alpha", "roas"] == pytest.approx(0.25)
+    assert cp.loc["Beta", "roas"] == pytest.approx(1000 / 3100)
+    assert cp.loc["Gamma", "gp_roas"] == pytest.approx(0.4)
+    assert np.isnan(cp.loc["Zero", "roas"])
+    assert list(cp.index) == ["Gamma", "Beta", "Alpha", "Zero"]
+    # reach counts impressions and non-buyers: Alpha b1,b2; Beta b1,b4 (impression),u6; Gamma b3
+    assert cp.loc[["Alpha", "Beta", "Gamma", "Zero"], "reached_users"].tolist() == [2, 3, 1, 0]
+    # converting buyers: any counted touch in the path: Alpha b1,b2; Beta b1; Gamma b3
+    assert cp.loc[["Alpha", "Beta", "Gamma"], "converting_buyers"].tolist() == [2, 1, 1]
+    assert cp.loc["Beta", "conversion_rate_pct"] == pytest.approx(100 / 3)
+    # new customers (last touch on a first purchase): b1 -> Beta, b3 -> Gamma; b2's was not her first
+    assert cp.loc[["Alpha", "Beta", "Gamma"], "new_customers"].tolist() == [0, 1, 1]
+    assert cp.loc["Beta", "cost_per_new_customer"] == pytest.approx(3100.0)
+    assert np.isnan(cp.loc["Alpha", "cost_per_new_customer"])
+    # window end: end_date + 30 days, capped at the period end
+    assert cp.loc["Alpha", "window_end"] == T("2026-10-31")
+    assert cp.loc["Gamma", "window_end"] == T("2026-09-30")
+
+
+def test_metrics_hand_computed(md, tables):
+    t, _ = tables
+    m = mk.marketing_metrics(md, t["campaigns"], OCT)
+    # October: last-touch paid revenue = b1 1000 (Beta) + b2 500 (Alpha) = 1500; spend 4100
+    assert m["marketing_spend_period"] == pytest.approx(4100.0)
+    assert m["roas_period"] == pytest.approx(1500 / 4100)
+    # history: Gamma 0.8 is the best campaign; channels pool campaigns with spend:
+    # email 500/2000 = 0.25, tiktok 0.32, instagram 0.8 -> instagram
+    assert m["best_campaign_by_roas"] == "Gamma"
+    assert m["best_channel_by_roas"] == "instagram"
+    assert set(m) == {"marketing_spend_period", "roas_period", "best_campaign_by_roas", "best_channel_by_roas"}
+
+
+def test_metrics_without_marketing_files_are_null():
+    m = mk.marketing_metrics(None, None, OCT)
+    assert m == {"marketing_spend_period": None, "roas_period": None, "best_campaign_by_roas": None,
+                 "best_channel_by_roas": None}
+    assert mk.prepare({"users": pd.DataFrame()}, pd.DataFrame(), OCT) is None
+
+
+def test_touchpoints_without_campaigns(tables):
+    t, lines = tables
+    md = mk.prepare({"touchpoints": t["touchpoints"]}, lines, OCT)
+    m = mk.marketing_metrics(md, None, OCT)
+    assert m["roas_period"] is None and m["best_channel_by_roas"] is None
+    ch = mk.channel_performance(md).set_index("channel")
+    # last touch per channel: email b2 500, tiktok b1 1000, instagram b3 400 + b5 100 (organic label)
+    assert ch.loc[["email", "tiktok", "instagram"], "revenue"].tolist() == [500.0, 1000.0, 500.0]
+    assert "roas" not in ch.columns
+
+
+def test_channel_performance_hand_computed(md):
+    ch = mk.channel_performance(md).set_index("channel")
+    # touch revenue counts the organic instagram visit (b5, 100); paid revenue only campaigns with spend
+    assert ch.loc["instagram", "revenue"] == 500.0
+    assert ch.loc["instagram", "paid_revenue"] == 400.0
+    assert ch.loc["email", "spend"] == pytest.approx(2000.0)   # Alpha 2000 + Zero 0
+    assert ch.loc["instagram", "roas"] == pytest.approx(0.8)
+    assert ch.loc["tiktok", "reached_users"] == 3
+    assert ch.loc["instagram", "reached_users"] == 2           # b3 (Gamma) and b5 (organic)
+    assert list(ch.index[:3]) == ["instagram", "tiktok", "email"]
+
+
+def test_campaign_labels_organic_and_duplicate_names(md, tables):
+    assert set(md.paths["campaign"]) == {"Alpha", "Beta", "Gamma", "instagram (no campaign)"}
+    t, _ = tables
+    c = t["campaigns"].assign(campaign_name=["Same", "Same", "Gamma", "Zero"])
+    assert mk._campaign_labels(c).tolist() == ["Same (C1)", "Same (C2)", "Gamma", "Zero"]
+
+
+def test_model_credit_side_by_side(md):
+    credit, eff = mk.model_credit(md, "channel")
+    c = credit.set_index(["channel", "model"])
+    # first touch: b1's purchase goes to email (Alpha first), last touch to tiktok
+    assert c.loc[("email", "first_touch"), "revenue"] == 1500.0
+    assert c.loc[("tiktok", "last_touch"), "revenue"] == 1000.0
+    # linear: b1's 1000 split 500/500
+    assert c.loc[("email", "linear"), "revenue"] == 1000.0
+    # unattributed: b2's June 200 and b4's 300, for every model including Markov
+    for m in at.MODELS:
+        assert c.loc[(at.UNATTRIBUTED, m), "revenue"] == 500.0
+    # every model hands out the 2500 of completed revenue (1000+200+500+400+300+100)
+    sums = credit.groupby("model")["revenue"].sum()
+    np.testing.assert_allclose(sums.reindex(list(at.MODELS)), 2500.0)
+    shares = mk.model_shares(credit)
+    np.testing.assert_allclose(shares.sum(axis=0), 100.0)
+    assert at.UNATTRIBUTED not in shares.index
+    with pytest.raises(ValueError, match="by must be"):
+        mk.model_credit(md, "brand")
+
+
+def test_model_disagreement_and_sentences():
+    shares = pd.DataFrame({"first_touch": [60.0, 40.0], "last_touch": [30.0, 70.0], "markov": [50.0, 50.0]},
+                          index=pd.Index(["email", "tiktok"], name="channel"))
+    d = mk.model_disagreement(shares)
+    # both rows spread 30 points; the first (email) wins the tie
+    assert d == {"key": "email", "high_model": "first_touch", "high_pct": 60.0, "low_model": "last_touch",
+                 "low_pct": 30.0, "spread_pts": 30.0}
+    s = " ".join(mk_text.models_sentences(shares, d))
+    assert "email" in s and "60.0%" in s and "30.0 points" in s
+    assert "would starve email" in s
+    assert mk.model_disagreement(pd.DataFrame()) is None
+
+
+def test_roas_by_model(md):
+    credit, _ = mk.model_credit(md, "campaign")
+    r = mk.roas_by_model(credit, mk.campaign_performance(md))
+    # first touch: email (Alpha) gets b1 1000 + b2 500 = 1500 over 2000 spend = 0.75; last touch 0.25
+    assert r.loc["email", "first_touch"] == pytest.approx(0.75)
+    assert r.loc["email", "last_touch"] == pytest.approx(0.25)
+    assert r.loc["tiktok", "first_touch"] == pytest.approx(0.0)
+
+
+def test_bootstrap_roas_point_estimates_and_intervals(md):
+    cp = mk.campaign_performance(md)
+    b = mk.bootstrap_roas(md, cp, "campaign", n_boot=300, seed=1).set_index("campaign")
+    assert b.loc["Gamma", "roas"] == pytest.approx(0.8)
+    assert b.loc["Beta", "gp_roas"] == pytest.approx(300 / 3100)
+    assert (b["roas_low"] <= b["roas"]).all() and (b["roas"] <= b["roas_high"]).all()
+    # one credited buyer among 5 customers: a resample holds her 0, 1, 2... times, so the interval is wide
+    assert b.loc["Gamma", "roas_low"] == 0.0 and b.loc["Gamma", "roas_high"] >= 1.6
+    assert "Zero" not in b.index  # no spend
+    again = mk.bootstrap_roas(md, cp, "campaign", n_boot=300, seed=1).set_index("campaign")
+    pd.testing.assert_frame_equal(b, again)
+    ch = mk.bootstrap_roas(md, cp, "channel", n_boot=50).set_index("channel")
+    assert ch.loc["email", "roas"] == pytest.approx(0.25)
+
+
+def test_budget_advice_scale_cut_unsure():
+    boot = pd.DataFrame({"channel": ["email", "instagram", "tiktok"], "spend": [100.0, 200.0, 300.0],
+                         "revenue": [900.0, 500.0, 90.0], "roas": [9.0, 2.5, 0.3],
+                         "roas_low": [7.0, 1.5, 0.2], "roas_high": [11.0, 3.5, 0.4],
+                         "gross_profit": [300.0, 200.0, 30.0], "gp_roas": [3.0, 1.0, 0.1],
+                         "gp_roas_low": [2.0, 0.7, 0.05], "gp_roas_high": [4.0, 1.4, 0.2],
+                         "p_pays_back": [1.0, 0.5, 0.0]})
+    adv = mk_text.budget_advice(boot, "channel", other_model_best=("Markov", "email"),
+                           period_spend=pd.Series({"tiktok": 1000.0}))
+    assert (adv.scale, adv.cut, adv.unsure, adv.best) == (["email"], ["tiktok"], ["instagram"], "email")
+    text = " ".join(adv.sentences)
+    assert "3.00 in gross profit" in text and "2.00 to 4.00" in text and "last touch" in text
+    assert "Markov model also ranks email first" in text
+    assert "$200" in adv.actions[0]  # a fifth of tiktok's 1000 this month
+    other = mk_text.budget_advice(boot, "channel", other_model_best=("Markov", "tiktok"))
+    assert "ranks tiktok first instead" in " ".join(other.sentences)
+    none = mk_text.budget_advice(boot.iloc[0:0], "channel")
+    assert none.best is None and "No campaign with spend" in none.sentences[0]
+
+
+def test_acquisition_value_hand_computed():
+    users = pd.DataFrame({"user_id": _s(["a", "b", "c", "d", "e"]),
+                          "acquisition_channel": ["email", "email", "tiktok", None, ""]})
+    occ = pd.DataFrame({"buyer_id": _s(["a", "a", "a", "b", "c", "c", "d"]),
+                        "date": pd.to_datetime(["2025-01-01", "2025-06-01", "2026-03-01", "2025-02-01",
+                                                "2025-03-01", "2025-03-05", "2026-10-01"]),
+                        "revenue": [100.0, 50.0, 1000.0, 200.0, 300.0, 30.0, 80.0]})
+    tab, tests = mk.acquisition_value(users, occ, T("2026-10-31"), horizon_days=365, min_customers=1)
+    t = tab.set_index("acquisition_channel")
+    # a: 12 months from 2025-01-01 hold 100 + 50 (2026-03-01 is 424 days later); b: 200 -> email mean 175
+    assert t.loc["email", "revenue_12m_per_customer"] == pytest.approx(175.0)
+    assert t.loc["email", "repeat_rate_12m_pct"] == pytest.approx(50.0)   # a repeats, b does not
+    assert t.loc["email", "lifetime_revenue_per_customer"] == pytest.approx((1150 + 200) / 2)
+    assert t.loc["tiktok", "revenue_12m_per_customer"] == pytest.approx(330.0)
+    # d (no channel) and e (blank) are "unknown"; d's first purchase is too recent to be mature
+    assert t.loc["unknown", "users"] == 2 and t.loc["unknown", "customers"] == 1
+    assert t.loc["unknown", "mature_customers"] == 0
+    assert list(tab["acquisition_channel"][:2]) == ["tiktok", "email"]
+    assert tests.n_mature == 3
+    s = mk_text.acquisition_sentences(tab, tests)
+    assert "Too few customers" in s[0]  # fewer than 5 mature customers per channel
+
+
+def test_sentences_carry_the_computed_numbers(md):
+    cp = mk.campaign_performance(md)
+    s = " ".join(mk_text.campaign_sentences(cp))
+    assert "3 campaigns spent $5,600" in s and "$1,900" in s and "0.34x" in s
+    assert "Gamma (instagram) at 0.80x" in s and "Alpha (email) at 0.25x" in s
+    assert "3 of 3 campaigns did not earn their spend back" in s
+    meaning, acts = mk_text.campaign_actions(cp)
+    assert meaning.startswith("0 of 3") and "Alpha" in acts[-1]
+    ch = mk.channel_performance(md, cp)
+    cs = " ".join(mk_text.channel_sentences(ch))
+    assert "instagram returns the most per dollar (0.80x on $500" in cs
+    # touch-attributed revenue 500 + 1000 + 500 = 2000, paid 1900 -> organic 100 = 5%
+    assert "5% of touch-attributed revenue comes from touches outside paid campaigns" in cs
+
+
+def test_missing_inputs_sentence():
+    assert mk_text.missing_inputs_sentence({"campaigns": 1, "touchpoints": 1}) is None
+    s = mk_text.missing_inputs_sentence({"users": 1})
+    assert "campaigns.csv" in s and "touchpoints.csv" in s
+    assert "only acquisition channels" in s
+    no_tp = mk_text.missing_inputs_sentence({"campaigns": 1})
+    assert "no touchpoints.csv" in no_tp and "campaigns.csv (" not in no_tp and "only spend" in no_tp
+    assert "attribution models are reported" in mk_text.missing_inputs_sentence({"touchpoints": 1})
+
+
+def test_headline_sentence():
+    m = {"marketing_spend_period": 4100.0, "roas_period": 1500 / 4100, "best_campaign_by_roas": "Gamma",
+         "best_channel_by_roas": "instagram"}
+    assert mk_text.headline_sentence(m, "2026-10") == (
+        "2026-10: $4,100 of campaign spend (prorated by campaign days in the month), returning 0.37x in "
+        "last-touch revenue. Best campaign by ROAS over the history: Gamma; best channel: instagram.")
+    no_tp = {"marketing_spend_period": 10.0, "roas_period": None, "best_campaign_by_roas": None,
+             "best_channel_by_roas": None}
+    assert mk_text.headline_sentence(no_tp, "2026-10").endswith("cannot be measured without touchpoints.csv.")
+    assert mk_text.headline_sentence({"marketing_spend_period": None}, "2026-10") is None
+
+
+def test_roas_text():
+    assert mk_text.roas_text(4.256) == "4.26x"
+    assert mk_text.roas_text(None) == "n/a" and mk_text.roas_text(float("nan")) == "n/a"
+
+
+@pytest.fixture
+def sample(planted, sample_report):
+    ds, p = sample_report.ds, sample_report.period
+    return planted, ds, mk.prepare(ds.tables, sample_report.lines, p), p
+
+
+def test_recovers_planted_best_campaign_and_channel(sample):
+    planted, ds, md, p = sample
+    cp = mk.campaign_performance(md)
+    m = mk.marketing_metrics(md, ds.tables["campaigns"], p, cp)
+    assert m["best_campaign_by_roas"] == planted["best_campaign_by_roas"]
+    assert m["best_channel_by_roas"] == planted["best_channel_by_roas"]
+    ch = mk.channel_performance(md, cp).set_index("channel")
+    assert ch["roas"].idxmin() == planted["worst_channel_by_roas"]
+    # the planted ROAS per channel is recovered within 5%
+    for name, roas in planted["planted_roas_by_channel"].items():
+        assert ch.loc[name, "roas"] == pytest.approx(roas, rel=0.05)
+
+
+def test_spend_by_channel_and_break_even(md, tables):
+    t, _ = tables
+    # October: Alpha 1000 + Zero 0 (email), Beta 3100 (tiktok), Gamma 0 (instagram)
+    assert mk.spend_by(t["campaigns"], OCT, "channel").to_dict() == pytest.approx(
+        {"email": 1000.0, "tiktok": 3100.0, "instagram": 0.0})
+    assert mk.spend_by(t["campaigns"], OCT, "campaign")["Beta"] == pytest.approx(3100.0)
+    # attributed revenue 1900, gross profit 600 -> break-even at 1900/600 = 3.17x revenue per dollar
+    assert mk.break_even_roas(mk.campaign_performance(md)) == pytest.approx(1900 / 600)
+    assert mk.break_even_roas(pd.DataFrame({"revenue": [1.0], "gross_profit": [np.nan]})) is None
+
+
+def test_channel_sentences_quote_bootstrap_intervals():
+    ch = pd.DataFrame({"channel": ["email", "tiktok"], "reached_users": [5, 5], "conversion_rate_pct": [1.0, 2.0],
+                       "revenue": [100.0, 50.0], "paid_revenue": [100.0, 50.0], "spend": [10.0, 100.0],
+                       "roas": [10.0, 0.5], "gp_roas": [3.0, 0.1]})
+    boot = pd.DataFrame({"channel": ["email", "tiktok"], "roas_low": [8.0, 0.3], "roas_high": [12.0, 0.7]})
+    s = " ".join(mk_text.channel_sentences(ch, boot=boot))
+    assert "10.00x on $10 of spend, 90% interval 8.00x to 12.00x" in s
+    assert "is clear: the 90% bootstrap intervals do not overlap" in s
+    boot2 = boot.assign(roas_low=[0.6, 0.3])
+    assert "within the uncertainty" in " ".join(mk_text.channel_sentences(ch, boot=boot2))
+
+
+def test_models_actions_say_whether_the_verdict_depends_on_the_model():
+    shares = pd.DataFrame({"last_touch": [60.0, 40.0], "markov": [45.0, 55.0]},
+                          index=pd.Index(["email", "tiktok"], name="channel"))
+    d = mk.model_disagreement(shares)   # both rows spread 15 points: email first
+    roas = pd.DataFrame({"last_touch": [10.0, 0.7], "markov": [8.0, 1.1]}, index=["email", "tiktok"])
+    meaning, acts = mk_text.models_actions(shares, d, roas, break_even=4.0)
+    assert "15 points" in meaning
+    assert "least generous model (Markov (removal effect)) email returns 8.00x" in acts[0]
+    d2 = dict(d, key="tiktok")
+    assert "cutting it holds whichever model" in mk_text.models_actions(shares, d2, roas, 4.0)[1][0]
+    assert "test it with a holdout" in mk_text.models_actions(shares, d2, roas, 0.9)[1][0]
+    assert "broadly agree" in mk_text.models_actions(shares, dict(d, spread_pts=2.0))[0]
+
+
+def test_channel_bootstrap_is_the_sum_of_its_campaigns_resamples(md):
+    cp = mk.campaign_performance(md)
+    camp = mk.bootstrap_roas(md, cp, "campaign", n_boot=200, seed=3)
+    chan = mk.bootstrap_roas(md, cp, "channel", n_boot=200, seed=3).set_index("channel")
+    # each channel here has one campaign with spend, so the intervals coincide with the campaign's
+    for c, ch in (("Alpha", "email"), ("Beta", "tiktok"), ("Gamma", "instagram")):
+        row = camp.set_index("campaign").loc[c]
+        assert chan.loc[ch, "roas_low"] == pytest.approx(row["roas_low"])
+        assert chan.loc[ch, "roas_high"] == pytest.approx(row["roas_high"])
+    with pytest.raises(ValueError, match="level"):
+        mk.bootstrap_roas(md, cp, "channel", level=1.5)
+
+
+def test_no_completed_sale_does_not_crash(tables):
+    t, lines = tables
+    md = mk.prepare(t, lines.assign(is_completed=False), OCT)
+    assert md.paths.empty and md.occasions.empty
+    cp = mk.campaign_performance(md)
+    assert cp["revenue"].sum() == 0 and cp.loc[cp["campaign"] == "Beta", "reached_users"].item() == 3
+    m = mk.marketing_metrics(md, t["campaigns"], OCT, cp)
+    assert m["roas_period"] == 0.0 and m["marketing_spend_period"] == pytest.approx(4100.0)
+    assert m["best_campaign_by_roas"] is None and m["best_channel_by_roas"] is None  # nothing earned
+    b = mk.bootstrap_roas(md, cp, "channel", n_boot=20)
+    assert (b["roas"] == 0).all()
+    credit, _ = mk.model_credit(md, "channel")
+    assert credit["revenue"].sum() == 0

@@ -1,0 +1,169 @@
+"""Tests of lib.rfm: the calibration summary (CDNOW, hand fixtures), quintile scores and the RFM rule table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib.analytics import rfm
+from lib.config import CDNOW_DIR
+
+
+def cdnow_transactions() -> pd.DataFrame:
+    t = pd.read_csv(CDNOW_DIR / "CDNOW_sample.txt", sep=r"\s+", header=None,
+                    names=["master_id", "id", "ymd", "cds", "value"], dtype={"ymd": "string"})
+    t["date"] = pd.to_datetime(t["ymd"], format="%Y%m%d")
+    return t
+
+
+def cdnow_published() -> pd.DataFrame:
+    return pd.read_csv(CDNOW_DIR / "cdnow_customers_summary_with_transactions.csv").set_index("ID")
+
+
+# ------------------------------------------------------------------ CDNOW, customer by customer
+
+
+def test_cdnow_calibration_summary_matches_published_customer_by_customer():
+    ours = rfm.calibration_summary(cdnow_transactions(), "1997-09-30", customer_col="id", value_col="value")
+    pub = cdnow_published()
+    assert len(ours) == len(pub) == 2357
+    assert set(ours.index) == set(pub.index)
+    ours = ours.reindex(pub.index)
+    assert (ours["x"].to_numpy() == pub["x"].to_numpy()).all()
+    # the published file rounds weeks to 2 decimals: differences up to 0.005 week
+    assert np.abs(ours["t_x"] - pub["t_x"]).max() <= 0.01
+    assert np.abs(ours["T"] - pub["T"]).max() <= 0.01
+    assert np.abs(ours["zbar"] - pub["zbar"]).max() <= 0.01
+    assert int((ours["x"] > 0).sum()) == 946
+
+
+def test_cdnow_zero_value_first_purchases_still_count_as_customers():
+    # 8 customers have one $0.00 transaction, all of them their only purchase (e.g. sample id 87)
+    ours = rfm.calibration_summary(cdnow_transactions(), "1997-09-30", customer_col="id", value_col="value")
+    row = ours.loc[87]
+    assert (row["x"], row["t_x"], row["x_value"], row["zbar"]) == (0, 0.0, 0, 0.0)
+    assert row["T"] == pytest.approx((pd.Timestamp("1997-09-30") - pd.Timestamp("1997-01-05")).days / 7)
+
+
+# ------------------------------------------------------------------ calibration summary, hand fixture
+
+
+def test_calibration_summary_hand_fixture():
+    t = pd.DataFrame({
+        "buyer_id": ["A", "A", "A", "A", "B", "C", "C"],
+        "date": pd.to_datetime(["2026-01-01 10:00", "2026-01-01 18:00", "2026-01-08 00:00", "2026-01-15 00:00",
+                                "2026-01-29 00:00", "2026-01-02 00:00", "2026-03-01 00:00"]),
+        "revenue": [10.0, 5.0, 0.0, 30.0, 99.0, 40.0, 70.0],
+    })
+    s = rfm.calibration_summary(t, "2026-01-29")
+    # A: days 01-01 (15 = 10+5, one occasion), 01-08 ($0), 01-15 ($30): x = 2, t_x = 14 d = 2 weeks,
+    #    T = 28 d = 4 weeks; the $0 repeat counts for x, not for spend: x_value = 1, zbar = 30
+    assert s.loc["A", ["x", "t_x", "T", "x_value", "zbar"]].tolist() == [2, 2.0, 4.0, 1, 30.0]
+    # B: first purchase on the cut-off day: x = 0, T = 0
+    assert s.loc["B", ["x", "t_x", "T", "x_value", "zbar"]].tolist() == [0, 0.0, 0.0, 0, 0.0]
+    # C: the March purchase is after the cut-off: x = 0, T = 27 days
+    assert s.loc["C", "x"] == 0 and s.loc["C", "T"] == pytest.approx(27 / 7)
+
+
+def test_calibration_summary_leaves_out_customers_who_start_after_cutoff():
+    t = pd.DataFrame({"buyer_id": ["A", "B"], "date": pd.to_datetime(["2026-01-01", "2026-02-01"]),
+                      "revenue": [1.0, 2.0]})
+    assert list(rfm.calibration_summary(t, "2026-01-31").index) == ["A"]
+
+
+def test_calibration_summary_names_missing_column():
+    with pytest.raises(ValueError, match="needs a column 'revenue'"):
+        rfm.calibration_summary(pd.DataFrame({"buyer_id": ["A"], "date": [pd.Timestamp("2026-01-01")]}),
+                                "2026-01-31")
+
+
+# ------------------------------------------------------------------ quintile scores
+
+
+def test_quintile_scores_five_distinct_values():
+    # mean ranks 1..5, percentile (r - 1/2)/5 = .1 .3 .5 .7 .9 -> 1 + floor(5 p) = 1..5
+    s = rfm.quintile_scores(pd.Series([50.0, 10, 40, 20, 30]))
+    assert s.tolist() == [5, 1, 4, 2, 3]
+
+
+def test_quintile_scores_ties_share_a_score():
+    # values 10, 20, 20, 30: mean ranks 1, 2.5, 2.5, 4; p = .125, .5, .5, .875
+    # scores 1 + floor(.625) = 1, 1 + floor(2.5) = 3, 3, 1 + floor(4.375) = 5
+    s = rfm.quintile_scores(pd.Series([10.0, 20, 20, 30]))
+    assert s.tolist() == [1, 3, 3, 5]
+
+
+def test_quintile_scores_lower_is_better_for_recency():
+    # days since 5, 100, 50: the most recent (5 days) is best -> 5; 100 days -> 1
+    s = rfm.quintile_scores(pd.Series([5, 100, 50]), higher_is_better=False)
+    # -days ranks: 5 -> 3, 100 -> 1, 50 -> 2; p = 5/6, 1/6, 3/6 -> 1 + floor(4.17, .83, 2.5) = 5, 1, 3
+    assert s.tolist() == [5, 1, 3]
+
+
+def test_quintile_scores_single_customer_and_all_equal_are_neutral():
+    assert rfm.quintile_scores(pd.Series([123.0])).tolist() == [3]
+    assert rfm.quintile_scores(pd.Series([1, 1, 1, 1, 1, 1, 1])).tolist() == [3] * 7
+
+
+def test_quintile_scores_ten_customers_two_per_score():
+    s = rfm.quintile_scores(pd.Series(np.arange(10.0)))
+    assert s.tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+
+
+def test_quintile_scores_reject_missing():
+    with pytest.raises(ValueError, match="missing"):
+        rfm.quintile_scores(pd.Series([1.0, np.nan], name="revenue"))
+
+
+# ------------------------------------------------------------------ rule table
+
+
+@pytest.mark.parametrize(("r", "fm", "group"), [
+    (5, 5.0, "Champions"), (5, 4.0, "Champions"), (4, 4.5, "Loyal"), (3, 4.0, "Loyal"),
+    (5, 3.0, "Active"), (4, 2.5, "Active"), (4, 2.0, "Promising"), (3, 1.0, "Promising"),
+    (5, 1.5, "New"), (3, 3.5, "Needs attention"), (2, 4.0, "Previously loyal"), (1, 5.0, "Previously loyal"),
+    (2, 3.0, "At risk"), (1, 3.5, "At risk"), (2, 2.5, "Almost lost"), (2, 1.0, "Almost lost"),
+    (1, 2.5, "Dormant"), (1, 1.0, "Dormant"),
+])
+def test_rule_table_cells(r, fm, group):
+    assert rfm.rfm_segments(pd.Series([r]), pd.Series([fm])).iloc[0] == group
+
+
+def test_rule_table_covers_every_pair_exactly_once():
+    for r in range(1, 6):
+        for fm in np.arange(1.0, 5.01, 0.5):
+            hits = [s.name for s in rfm.SEGMENT_RULES if s.r_min <= r <= s.r_max and s.fm_min <= fm <= s.fm_max]
+            assert len(hits) == 1, (r, fm, hits)
+    assert len(rfm.SEGMENTS) == 11 and rfm.SEGMENTS[-1] == "Prospects"
+    assert set(rfm.SEGMENT_ACTIONS) == set(rfm.SEGMENTS)
+
+
+def test_rfm_scores_all_customers_one_occasion():
+    c = pd.DataFrame({"days_since": [1, 10, 100], "occasions": [1, 1, 1], "revenue": [100.0, 200.0, 300.0]})
+    out = rfm.rfm_scores(c)
+    # F: all tied -> 3; M: 1, 3, 5 (p = 1/6, 3/6, 5/6); R: 5, 3, 1; FM = 2, 3, 4
+    assert out["f_score"].tolist() == [3, 3, 3]
+    assert out["m_score"].tolist() == [1, 3, 5]
+    assert out["r_score"].tolist() == [5, 3, 1]
+    assert out["fm_score"].tolist() == [2.0, 3.0, 4.0]
+    assert out["segment"].astype(str).tolist() == ["New", "Needs attention", "Previously loyal"]
+
+
+def test_rfm_scores_single_customer():
+    out = rfm.rfm_scores(pd.DataFrame({"days_since": [3], "occasions": [2], "revenue": [50.0]}))
+    assert out[["r_score", "f_score", "m_score"]].iloc[0].tolist() == [3, 3, 3]
+    assert out["segment"].iloc[0] == "Needs attention"
+
+
+def test_rfm_scores_names_missing_columns():
+    with pytest.raises(ValueError, match="days_since"):
+        rfm.rfm_scores(pd.DataFrame({"occasions": [1], "revenue": [1.0]}))
+
+
+def test_calibration_summary_of_no_purchases_is_empty():
+    # a period before the first sale: nothing to summarise, and no crash
+    t = pd.DataFrame({"buyer_id": pd.Series([], dtype="string"), "date": pd.to_datetime([]),
+                      "revenue": pd.Series([], dtype=float)})
+    s = rfm.calibration_summary(t, "2026-09-30")
+    assert s.empty and list(s.columns) == ["x", "t_x", "T", "first", "last", "x_value", "zbar"]

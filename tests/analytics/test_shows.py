@@ -1,0 +1,261 @@
+"""Tests of lib.shows: show inference (30-minute gap), hours on air, revenue per show hour by slot."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib.analytics import shows
+from lib.data import derived
+from lib.narrative import shows as shows_text
+
+
+def _lines(rows: list[tuple]) -> pd.DataFrame:
+    """Sale lines from (date_sold, sale_price, channel, status, show_id) tuples."""
+    df = pd.DataFrame(rows, columns=["date_sold", "sale_price", "channel", "status", "show_id"])
+    df["date_sold"] = pd.to_datetime(df["date_sold"])
+    df["sale_price"] = df["sale_price"].astype("float64")
+    df["quantity"] = np.int64(1)
+    df["sale_id"] = pd.array([f"s{i}" for i in range(len(df))], dtype="string")
+    df["channel"] = df["channel"].astype("string")
+    df["status"] = df["status"].astype("string")
+    df["show_id"] = df["show_id"].astype("string")
+    return derived.sale_lines({"sales": df})
+
+
+# 2026-10-01 is a Thursday.
+INFER_ROWS = [
+    ("2026-10-01 20:00:00", 100, "whatnot", "completed", None),
+    ("2026-10-01 20:29:59", 50, "whatnot", "completed", None),   # gap 29:59 -> same show
+    ("2026-10-01 20:59:58", 30, "whatnot", "completed", None),   # gap 29:59 -> same show
+    ("2026-10-01 21:29:58", 40, "whatnot", "completed", None),   # gap exactly 30:00 -> new show
+    ("2026-10-01 20:10:00", 70, "Instagram", "refunded", None),  # on air, no revenue
+    ("2026-10-01 20:20:00", 20, "instagram", "completed", None),
+    ("2026-10-01 20:05:00", 999, "poshmark", "completed", None),  # not a live channel
+]
+
+
+def test_infer_shows_gap_rule_and_minimum_on_air():
+    s = shows.infer_shows(_lines(INFER_ROWS))
+    assert list(s.columns) == shows.SHOW_COLUMNS
+    assert len(s) == 3  # whatnot 20:00 show, whatnot 21:29:58 show, instagram 20:10 show
+    s = s.set_index("show_id")
+    w1 = s.loc["whatnot-20261001-200000"]
+    # span 20:00:00 -> 20:59:58 = 3598 s; revenue 100+50+30
+    assert w1["hours"] == pytest.approx(3598 / 3600)
+    assert w1["revenue"] == 180.0 and w1["sales"] == 3
+    assert (w1["weekday"], w1["hour"]) == (3, 20)
+    w2 = s.loc["whatnot-20261001-212958"]
+    # single sale: on air the 15-minute minimum = 0.25 h
+    assert w2["hours"] == 0.25 and w2["revenue"] == 40.0
+    ig = s.loc["instagram-20261001-201000"]
+    # span 10 min < 15 -> 0.25 h; the refunded line is on-air evidence but not revenue
+    assert ig["hours"] == 0.25 and ig["revenue"] == 20.0 and ig["sales"] == 1
+    assert ig["end"] == pd.Timestamp("2026-10-01 20:25:00")
+
+
+def test_infer_shows_crosses_midnight_into_one_show_starting_on_the_first_day():
+    rows = [("2026-10-03 23:50:00", 10, "whatnot", "completed", None),   # Saturday
+            ("2026-10-04 00:15:00", 20, "whatnot", "completed", None)]   # Sunday, gap 25 min
+    s = shows.infer_shows(_lines(rows))
+    assert len(s) == 1
+    # the slot is the start: Saturday (5) 23:00, 25 min on air
+    assert (s.loc[0, "weekday"], s.loc[0, "hour"]) == (5, 23)
+    assert s.loc[0, "hours"] == pytest.approx(25 / 60)
+    assert s.loc[0, "revenue"] == 30.0
+
+
+def test_infer_shows_without_live_sales_is_empty_with_columns():
+    s = shows.infer_shows(_lines([("2026-10-01 20:00", 5, "website", "completed", None)]))
+    assert s.empty and list(s.columns) == shows.SHOW_COLUMNS
+
+
+def test_infer_shows_rejects_bad_gap():
+    with pytest.raises(ValueError, match="gap_minutes"):
+        shows.infer_shows(_lines(INFER_ROWS), gap_minutes=0)
+
+
+SHOWS_TABLE = pd.DataFrame({
+    "show_id": pd.array(["S1", "S2", "S3", "S4"], dtype="string"),
+    "channel": pd.array(["whatnot", "instagram", "whatnot", "whatnot"], dtype="string"),
+    "start_time": pd.to_datetime(["2026-10-01 21:00", "2026-10-01 21:30", "2026-10-01 19:00",
+                                  "2026-11-05 21:00"]),
+    "end_time": pd.to_datetime(["2026-10-01 23:00", "2026-10-01 22:30", "2026-10-01 22:00",
+                                "2026-11-05 22:00"]),
+})
+TABLE_ROWS = [
+    ("2026-10-01 21:10", 300, "whatnot", "completed", "S1"),
+    ("2026-10-01 22:10", 100, "whatnot", "completed", "S1"),
+    ("2026-10-01 21:40", 250, "instagram", "completed", "S2"),
+    ("2026-10-01 19:10", 350, "whatnot", "completed", "S3"),
+    ("2026-10-01 19:20", 250, "whatnot", "completed", "S3"),
+    ("2026-10-01 19:30", 1000, "whatnot", "cancelled", "S3"),
+    ("2026-10-01 12:00", 80, "website", "completed", None),
+]
+
+
+def test_revenue_per_show_hour_from_shows_table():
+    lines = _lines(TABLE_ROWS)
+    s = shows.show_sessions({"shows": SHOWS_TABLE}, lines, pd.Timestamp("2026-11-01"))
+    assert list(s["show_id"]) == ["S3", "S1", "S2"]  # S4 starts after the period end
+    assert list(s["hours"]) == [3.0, 2.0, 1.0]
+    assert list(s["revenue"]) == [600.0, 400.0, 250.0]  # cancelled 1000 not counted
+    slots = shows.slot_stats(s, min_shows=1)
+    thu21 = slots[(slots["weekday"] == 3) & (slots["hour"] == 21)].iloc[0]
+    # (400 + 250) / (2 + 1) h
+    assert thu21["revenue_per_show_hour"] == pytest.approx(650 / 3)
+    assert thu21["shows"] == 2 and thu21["slot"] == "Thursday 21:00"
+    thu19 = slots[(slots["weekday"] == 3) & (slots["hour"] == 19)].iloc[0]
+    assert thu19["revenue_per_show_hour"] == pytest.approx(200.0)  # 600 / 3 h
+    assert np.isnan(thu19["low"])  # one show: no interval
+    assert shows.best_show_slot(slots) == "Thursday 21:00"
+    hrs = shows.hour_stats(s, min_shows=1)
+    assert shows.best_show_hour(hrs) == 21
+
+
+def test_raw_revenue_peaks_at_another_hour_than_revenue_per_show_hour():
+    lines = _lines(TABLE_ROWS)
+    raw = shows.raw_revenue_grid(derived.completed_lines(lines))
+    # hour 19: 350+250 = 600; hour 21: 300+250 = 550; hour 22: 100; hour 12: 80
+    by_hour = raw.sum(axis=0)
+    assert by_hour[19] == 600 and by_hour[21] == 550 and by_hour[12] == 80
+    assert int(by_hour.idxmax()) == 19
+    s = shows.show_sessions({"shows": SHOWS_TABLE}, lines, pd.Timestamp("2026-11-01"))
+    hrs = shows.hour_stats(s, min_shows=1)
+    assert shows.best_show_hour(hrs) == 21
+    text = shows_text.power_hour_sentence(raw, hrs, lambda x: f"${x:,.0f}")
+    assert text.startswith("Raw revenue peaks at 19:00")
+    assert "1 of 3 shows" in text and "21:00 earn most: $217 per show hour from 2 shows" in text
+    assert "$200 per show hour at 19:00" in text
+
+
+def test_too_few_shows_are_marked_not_ranked():
+    lines = _lines(TABLE_ROWS)
+    s = shows.show_sessions({"shows": SHOWS_TABLE}, lines, pd.Timestamp("2026-11-01"))
+    slots = shows.slot_stats(s, min_shows=2)
+    sched = shows.show_schedule(slots, min_shows=2)
+    assert list(sched.columns[:6]) == ["weekday", "hour", "revenue_per_show_hour", "low", "high", "shows"]
+    assert list(zip(sched["weekday"], sched["hour"], strict=True)) == [("Thursday", 21), ("Thursday", 19)]
+    assert sched.loc[0, "rank"] == 1 and pd.isna(sched.loc[1, "rank"])
+    assert sched.loc[1, "note"] == "too few shows (1 < 2): not ranked"
+    assert shows.best_show_slot(shows.slot_stats(s, min_shows=3)) is None
+    grid = shows.show_hour_grid(slots)
+    assert np.isnan(grid.loc["Thursday", 19]) and grid.loc["Thursday", 21] == pytest.approx(650 / 3)
+
+
+def test_bootstrap_interval_brackets_and_collapses():
+    start = pd.date_range("2026-01-01 20:00", periods=8, freq="7D")  # Thursdays 20:00
+    same = pd.DataFrame({"show_id": [f"x{i}" for i in range(8)], "channel": "whatnot", "start": start,
+                         "end": start + pd.Timedelta(hours=2), "hours": 2.0, "revenue": 500.0,
+                         "sales": 1, "units": 1, "weekday": 3, "hour": 20, "source": "t"})
+    st = shows.slot_stats(same, min_shows=5).iloc[0]
+    # every show earns 250 per hour: every resample gives 250
+    assert st["low"] == pytest.approx(250) and st["high"] == pytest.approx(250)
+    varied = same.assign(revenue=[100.0, 900.0, 300.0, 700.0, 200.0, 800.0, 400.0, 600.0])
+    st80 = shows.slot_stats(varied, level=0.80).iloc[0]
+    st95 = shows.slot_stats(varied, level=0.95).iloc[0]
+    assert st80["revenue_per_show_hour"] == pytest.approx(250)  # 4000 / 16 h
+    assert st95["low"] < st80["low"] < 250 < st80["high"] < st95["high"]
+
+
+def test_revenue_by_show_length_and_channel():
+    lines = _lines(TABLE_ROWS)
+    s = shows.show_sessions({"shows": SHOWS_TABLE}, lines, pd.Timestamp("2026-11-01"))
+    by_len = shows.revenue_by_show_length(s).set_index("length")
+    # S2 60 min -> "0-60 min"; S1 120 min -> "90-120 min"; S3 180 min -> "120-180 min"
+    assert by_len.loc["0-60 min", "revenue_per_show"] == 250.0
+    assert by_len.loc["90-120 min", "revenue_per_show_hour"] == 200.0
+    assert by_len.loc["120-180 min", "revenue_per_show"] == 600.0
+    assert by_len.loc["60-90 min", "shows"] == 0
+    by_ch = shows.revenue_by_show_channel(s).set_index("channel")
+    assert by_ch.loc["whatnot", "revenue_per_show_hour"] == 200.0  # (400 + 600) / 5 h
+    assert by_ch.loc["instagram", "revenue_per_show"] == 250.0
+
+
+def test_slot_label_validates():
+    assert shows.slot_label(6, 9) == "Sunday 09:00"
+    with pytest.raises(ValueError):
+        shows.slot_label(7, 0)
+
+
+def _slots_fixture() -> pd.DataFrame:
+    # five slots; Thu 21 best and sure (low above the median 200), Thu 19 busiest, Sun 12 too few
+    return pd.DataFrame({
+        "slot": ["Thursday 21:00", "Thursday 19:00", "Friday 20:00", "Monday 18:00", "Sunday 12:00"],
+        "weekday": [3, 3, 4, 0, 6], "hour": [21, 19, 20, 18, 12],
+        "shows": [10, 40, 8, 6, 2], "show_hours": [20.0, 80.0, 16.0, 12.0, 2.0],
+        "revenue": [8000.0, 16000.0, 3200.0, 1800.0, 900.0],
+        "revenue_per_show_hour": [400.0, 200.0, 200.0, 150.0, 450.0],
+        "low": [300.0, 180.0, 120.0, 100.0, np.nan], "high": [500.0, 220.0, 280.0, 200.0, np.nan],
+        "enough_shows": [True, True, True, True, False],
+        "rank": pd.array([1, 2, 2, 4, pd.NA], dtype="Int64")})
+
+
+def test_schedule_sentence_and_actions():
+    money = lambda x: f"${x:,.0f}"  # noqa: E731
+    sl = _slots_fixture()
+    s = shows_text.schedule_sentence(sl, money)
+    assert s == ("The best slot is Thursday 21:00: $400 per show hour (80% interval $300 to $500, 10 shows); "
+                 "the busiest slot, Thursday 19:00 (40 shows), earns $200 per show hour. "
+                 "1 slot(s) have too few shows to rank.")
+    meaning, actions = shows_text.schedule_actions(sl, money)
+    # ranked medians: 400, 200, 200, 150 -> 200; only Thursday 21:00 has low (300) > 200
+    assert actions[0].startswith("Schedule more shows in Thursday 21:00: their 80% intervals sit above the "
+                                 "median slot ($200 per show hour)")
+    assert actions[1] == "Try moving some of the 40 Thursday 19:00 shows to Thursday 21:00 and compare after a month."
+    assert actions[2].startswith("Test Sunday 12:00")
+    assert "revenue per show hour" in meaning
+
+
+def test_show_source_sentence():
+    s = shows.infer_shows(_lines(INFER_ROWS))
+    text = shows_text.show_source_sentence(s)
+    # 3 shows; hours 3598/3600 + 0.25 + 0.25 = 1.4994; revenue 240 -> 160 per show hour
+    assert text.startswith("3 live shows inferred from live-channel sales (sales less than 30 minutes apart")
+    assert "1 hours on air in all, 160 of revenue per show hour" in text
+    assert "Inferred shows last only from their first to their last sale" in text
+    table = shows.show_sessions({"shows": SHOWS_TABLE}, _lines(TABLE_ROWS), pd.Timestamp("2026-11-01"))
+    # 3 shows, 6 h, revenue 1250 -> 208 per show hour
+    assert shows_text.show_source_sentence(table, money=lambda x: f"${x:,.0f}") == (
+        "3 live shows from shows.csv, 6 hours on air in all, $208 of revenue per show hour on average.")
+
+
+def test_recovers_planted_show_effects(planted, sample_report):
+    """Sample data: most shows start at 19:00 (raw revenue peaks there), 21:00 earns most per show hour."""
+    ds, p, lines = sample_report.ds, sample_report.period, sample_report.lines
+    assert p.label == planted["default_period"]
+    live = shows.show_sessions(ds.tables, lines, p.end_exclusive)
+    assert (live["source"] == "shows.csv").all() and len(live) > 100
+    raw = shows.raw_revenue_grid(derived.completed_lines(lines))
+    assert int(raw.sum(axis=0).idxmax()) == planted["raw_revenue_peak_hour"]
+    assert int(live["hour"].value_counts().idxmax()) == planted["most_common_show_start_hour"]
+    hrs = shows.hour_stats(live, min_shows=5)
+    assert shows.best_show_hour(hrs) == planted["best_show_hour"]
+    assert shows.best_show_hour(hrs) != planted["raw_revenue_peak_hour"]
+    assert shows.best_show_slot(shows.slot_stats(live, min_shows=5)) == planted["best_show_slot"]
+
+
+def test_show_slots_from_offset_timestamps_through_the_loader(tmp_path):
+    """shows.csv start times with offsets become New York local slots before grouping (midnight and DST)."""
+    from lib.data import loader
+    (tmp_path / "shows.csv").write_text(
+        "show_id,channel,start_time,end_time\n"
+        "A,whatnot,2026-10-04T01:00:00+00:00,2026-10-04T03:00:00+00:00\n"   # Sat 2026-10-03 21:00-23:00 EDT
+        "B,whatnot,2026-11-01T05:30:00+00:00,2026-11-01T07:00:00+00:00\n"   # Sun 01:30 EDT .. 02:00 EST: 1.5 h
+        "C,instagram,2026-03-08 01:30:00,2026-03-08T04:00:00-04:00\n")      # naive 01:30 EST .. 04:00 EDT
+    (tmp_path / "sales.csv").write_text(
+        "sale_id,buyer_id,date_sold,sale_price,channel,show_id\n"
+        "1,b1,2026-10-04T01:30:00+00:00,100,whatnot,A\n"
+        "2,b1,2026-11-01T01:45:00-04:00,60,whatnot,B\n"
+        "3,b1,2026-03-08T03:10:00-04:00,40,instagram,C\n")
+    ds = loader.load_dataset(tmp_path, tz_name="America/New_York", use_cache=False)
+    lines = derived.sale_lines(ds.tables)
+    s = shows.show_sessions(ds.tables, lines).set_index("show_id")
+    assert (s.loc["A", "weekday"], s.loc["A", "hour"], s.loc["A", "hours"]) == (5, 21, 2.0)
+    assert (s.loc["B", "weekday"], s.loc["B", "hour"]) == (6, 1)
+    # naive local wall clocks: B runs 01:30 -> 02:00 local (1.5 h of real time across fall-back reads as 0.5 h)
+    assert s.loc["B", "hours"] == pytest.approx(0.5)
+    # C: 01:30 -> 04:00 local reads as 2.5 h although only 1.5 h passed (spring-forward)
+    assert (s.loc["C", "weekday"], s.loc["C", "hour"], s.loc["C", "hours"]) == (6, 1, 2.5)
+    assert list(s.loc[["A", "B", "C"], "revenue"]) == [100.0, 60.0, 40.0]

@@ -1,0 +1,110 @@
+"""Front page and combined file: KPI changes, escaping, links, with and without a previous run."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from lib.config import SAMPLE_DIR
+from lib.report.registry import ALL_METRICS
+from lib.run import frontpage
+from lib.run.combined import combined_html
+
+
+def _payload(**metrics):
+    m = {k: None for k in ALL_METRICS}
+    m.update(metrics)
+    return {"period": "2026-10", "generated_at": "2026-11-01T08:00:00+00:00", "data_fingerprint": "ab" * 32,
+            "data_source": "data/<b>shop</b>", "code_version": "abc1234", "metrics": m}
+
+
+def _page(payload, previous, actions=(), skipped=None, findings=None):
+    q = pd.DataFrame({"table": ["sales"], "action": ["repaired"], "reason": ["sale_price: '$1,234.50' form"],
+                      "rows": [3]})
+    return frontpage.index_html(payload, findings or {"overview": ["Revenue <script>alert(1)</script> up"]},
+                                skipped or {}, q, previous, "previous run (2026-09)", list(actions),
+                                {"overview", "customers"})
+
+
+def test_kpi_cards_compare_with_previous_month():
+    cards = {c["key"]: c for c in frontpage.kpi_cards(
+        {"revenue_period": 1100.0, "gross_margin_pct_period": 30.0, "median_days_to_sell": 40},
+        {"revenue_period": 1000.0, "gross_margin_pct_period": 32.5, "median_days_to_sell": 45})}
+    assert cards["revenue_period"]["value"] == "$1,100"
+    assert cards["revenue_period"]["delta"] == "+10.0% vs last month" and cards["revenue_period"]["cls"] == "ll-up"
+    assert cards["gross_margin_pct_period"]["delta"] == "-2.5 pts vs last month"
+    assert cards["gross_margin_pct_period"]["cls"] == "ll-down"
+    # fewer days to sell is good news
+    assert cards["median_days_to_sell"]["cls"] == "ll-up"
+    assert cards["roas_period"]["value"] == "n/a"
+
+
+def test_front_page_without_previous_run_says_so():
+    html = _page(_payload(revenue_period=500.0), {})
+    assert "no previous month to compare" in html
+    assert "No action met its threshold this month" in html
+
+
+def test_front_page_escapes_user_text_and_links_reports():
+    actions = [{"action": "Feature <img src=x onerror=alert(1)>", "expected_effect": "+$500",
+                "evidence": "12 shows", "confidence": "high", "source": "sales_timing"}]
+    html = _page(_payload(revenue_period=500.0), {"revenue_period": 400.0}, actions,
+                 skipped={"marketing": "needs campaigns.csv"})
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "data/&lt;b&gt;shop&lt;/b&gt;" in html
+    assert 'href="overview.html"' in html and 'href="customers.html"' in html
+    assert "needs campaigns.csv" in html and "+25.0% vs last month" in html
+
+
+def test_previous_metrics_read_from_previous_run(tmp_path):
+    f = tmp_path / "2026-09" / "metrics.json"
+    f.parent.mkdir()
+    f.write_text(json.dumps(_payload(revenue_period=123.0)))
+    prev, src = frontpage._previous_metrics(f, None, None)
+    assert prev["revenue_period"] == 123.0 and "2026-09" in src
+
+
+def test_combined_file_links_inside_itself(tmp_path):
+    (tmp_path / "index.html").write_text(
+        '<html><head><title>t</title><style>.a{}</style></head><body class="ll-index">'
+        '<a href="overview.html">Overview</a></body></html>')
+    (tmp_path / "overview.html").write_text(
+        '<html><head><style>.b{}</style></head><body><main><nav class="ll-toc"><a href="#s1">S</a></nav>'
+        '<h2 id="s1">S</h2></main></body></html>')
+    page = combined_html(tmp_path)
+    assert 'href="#report-overview"' in page and 'id="report-overview"' in page
+    assert 'href="#overview--s1"' in page and 'id="overview--s1"' in page
+    assert page.count(".a{}") == 1 and ".b{}" in page
+
+
+@pytest.mark.parametrize("kind,value,text", [("money", 1234.5, "$1,234"), ("pct", 12.34, "12.3%"),
+                                             ("ratio", 3.456, "3.46x"), ("days", 1, "1 day")])
+def test_card_value_formats(kind, value, text):
+    assert frontpage._value(value, kind, "USD") == text
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_previous_kpis_read_only_the_touchpoints_that_count(use_cache):
+    from lib.analytics import customers, marketing, products
+    from lib.analytics import kpis as overview
+    from lib.data.derived import product_lifecycle, sale_lines
+    from lib.data.loader import load_dataset
+    from lib.data.periods import period_from_label
+
+    ds = load_dataset(SAMPLE_DIR, use_cache=use_cache)
+    for label in ("2026-09", "2026-03", "2025-12"):
+        prev = period_from_label(label)
+        got = frontpage.previous_kpis(ds, prev)
+        # the same KPIs computed the plain way, from every table and every touchpoint
+        all_lines = sale_lines(ds.tables)
+        lines = all_lines[all_lines["date_sold"] < prev.end_exclusive].reset_index(drop=True)
+        md = marketing.prepare(ds.tables, lines, prev)
+        occ = customers.customer_occasions(ds.tables["sales"], prev.end)
+        lc = product_lifecycle(ds.tables, lines, prev.end)
+        want = {**overview.period_kpis(all_lines, prev),
+                "repeat_customer_rate_pct": customers.repeat_rate_pct(customers.customer_table(occ, prev.end)),
+                **products.days_to_sell_metrics(products.days_to_sell_table(lc)),
+                "roas_period": marketing.roas_period(md)[0]}
+        assert got == want
+        assert got["roas_period"] > 0 and got["revenue_period"] > 0
