@@ -23,6 +23,14 @@ help:
 	@awk '/^## /{d=substr($$0,4); next} /^[a-zA-Z%_-]+:/{if(d){split($$1,t,":"); printf "  \033[1m%-22s\033[0m %s\n", t[1], d}; d=""}' $(MAKEFILE_LIST)
 	@printf "  \033[1m%-22s\033[0m %s\n" "report-<name>" "Run one notebook into reports/<PERIOD>/: $(NOTEBOOKS)"
 	@echo "  Variables: DATA=folder|sqlite:///x.db  PERIOD=YYYY-MM  OUT=reports  TZ_NAME=$(TZ_NAME)  CURRENCY=$(CURRENCY)"
+	@echo "  Layout (lib/, each layer imports only the ones above it; make lint checks it):"
+	@echo "    lib/config.py     every folder and shared default (churn 90 d, aging 90 d, min shows 5, ...)"
+	@echo "    lib/data/         input -> validated, typed Dataset: contract, sources, parsing, rules, cache, derived lines"
+	@echo "    lib/analytics/    pure computations: KPIs, customers, timing, shows, products, brands, marketing, models"
+	@echo "    lib/narrative/    results -> the owner's sentences and what to do; fmt formats every number"
+	@echo "    lib/report/       what a notebook imports: start_report, display helpers, outputs, registry, charts"
+	@echo "    lib/run/          the batch: command line, notebook execution, front page, HTML export"
+	@echo "    lib/tools/        sample data generator and benchmark (never imported by a report)"
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PY_SYS) -m venv $(VENV)

@@ -9,7 +9,7 @@ __all__ = [
     "ROOT", "LIB_DIR", "NOTEBOOKS_DIR", "DATA_DIR", "SAMPLE_DIR",
     "CDNOW_DIR", "REPORTS_DIR", "CACHE_DIR", "BENCH_DIR", "TEMPLATES_DIR",
     "DEFAULT_TZ", "DEFAULT_CURRENCY", "LIVE_CHANNELS", "SHOW_GAP_MINUTES",
-    "KERNEL_NAME",
+    "KERNEL_NAME", "CHURN_DAYS", "AGING_DAYS", "MIN_SHOWS", "SCATTER_SAMPLE", "TABLE_ROWS",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,9 +25,19 @@ TEMPLATES_DIR = LIB_DIR / "run" / "templates"
 
 DEFAULT_TZ = "America/New_York"
 DEFAULT_CURRENCY = "USD"
-#: channels whose sales happen in live shows (data-contract.md, shows.csv)
+#: channels whose sales happen in live shows (docs/data-contract.md, shows)
 LIVE_CHANNELS = ("whatnot", "instagram")
 #: consecutive live sales less than this many minutes apart form one inferred show
 SHOW_GAP_MINUTES = 30
+#: a customer is at churn risk after more than this many days without a purchase (docs/metrics.md, Customers)
+CHURN_DAYS = 90
+#: stock is aged after more than this many days on the shelf (docs/metrics.md, Products and inventory)
+AGING_DAYS = 90
+#: a show slot or hour is ranked only with at least this many shows (docs/metrics.md, Sales timing)
+MIN_SHOWS = 5
+#: scatter charts draw at most this many points, a seeded random sample beyond it
+SCATTER_SAMPLE = 5_000
+#: rows a report table shows before saying how many there are
+TABLE_ROWS = 25
 #: the Jupyter kernel registered for the project's virtualenv
 KERNEL_NAME = "laceluxx"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -17,14 +16,16 @@ from lib.data.loader import release_tables, run_dataset
 from lib.data.periods import Period, default_period, period_from_label
 from lib.narrative import fmt
 from lib.report.outputs import RunOutput
+from lib.report.privacy import mask_contacts
 from lib.report.version import code_version
 
 __all__ = ["Report", "start_report", "say", "insight", "what_to_do", "show_table", "skipped",
            "PRIVATE_COLUMNS"]
 
+#: input tables joined into the sale lines: their copies go once the lines are built (read again if asked for)
+JOINED_INTO_LINES = ("sales", "products", "inventory", "brands")
 #: contact columns that never appear in HTML or executed notebooks (only in action CSVs)
 PRIVATE_COLUMNS = ("email", "phone", "address")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
 def _display_html(html: str) -> None:
@@ -50,11 +51,12 @@ class Report:
 
     @functools.cached_property
     def lines(self) -> pd.DataFrame:
-        """All sale lines up to period_end, enriched (lib.derived.sale_lines).
+        """All sale lines up to period_end, enriched (lib.data.derived.sale_lines).
 
         Completed lines come first, then the others, each in the input order, so that
         :attr:`completed` is a slice of these lines rather than a second copy of a
-        million rows (issue 8). The sales table is then released: the lines hold all of it.
+        million rows (issue 8). The sales, products, inventory and brands tables are then released
+        (``JOINED_INTO_LINES``): the lines hold what they gave, and a later use reads them again from the cache.
         """
         s = derived.sale_lines(self.ds.tables)
         keep = (s["date_sold"] < self.period.end_exclusive).to_numpy()
@@ -63,7 +65,7 @@ class Report:
         self._n_completed = len(first)
         lines = s.take(np.concatenate([first, rest])).reset_index(drop=True)
         del s
-        self.release("sales")
+        self.release(*JOINED_INTO_LINES)
         return lines
 
     @functools.cached_property
@@ -92,13 +94,20 @@ class Report:
             if name == "lines":
                 self.__dict__.pop("completed", None)  # a slice of the lines: it would keep them alive
 
+    def take(self, name: str) -> pd.DataFrame | None:
+        """Hand an input table over to the caller: it is returned and the dataset lets its copy go, so a
+        notebook holds one copy of a large table such as the touchpoints (issue 8); ``None`` when absent."""
+        table = self.ds.tables.get(name)
+        self.release(name)
+        return table
+
     def release(self, *names: str) -> None:
         """Let the named input tables go once the derived frames no longer need them (issue 8).
 
         Tables are read lazily from the validated Parquet cache, so a released table is
         simply read again if something asks for it later: releasing never changes a
         result, it only lowers the kernel's memory. Tables held in a plain dict (no
-        cache) are kept (lib.loader.release_tables).
+        cache) are kept (lib.data.loader.release_tables).
         """
         release_tables(self.ds, *names)
 
@@ -143,12 +152,12 @@ def header_html(rep: Report) -> str:
 
 def say(text: str, kind: str = "p") -> None:
     """Show one escaped paragraph of plain text (e-mail addresses masked)."""
-    _display_html(f"<{kind}>{fmt.esc(_EMAIL.sub('[e-mail hidden]', text))}</{kind}>")
+    _display_html(f"<{kind}>{fmt.esc(mask_contacts(text))}</{kind}>")
 
 
 def insight(*sentences: str) -> None:
     """Show computed insight sentences as a highlighted list."""
-    items = "".join(f"<li>{fmt.esc(_EMAIL.sub('[e-mail hidden]', s))}</li>" for s in sentences if s)
+    items = "".join(f"<li>{fmt.esc(mask_contacts(s))}</li>" for s in sentences if s)
     _display_html(f'<div class="ll-insight"><b>What the data says</b><ul>{items}</ul></div>')
 
 
@@ -187,7 +196,7 @@ def show_table(df: pd.DataFrame, money_cols: tuple[str, ...] = (), pct_cols: tup
         elif pd.api.types.is_float_dtype(d[c]):
             d[c] = d[c].map(lambda v: fmt.num(v, 2))
         elif pd.api.types.is_string_dtype(d[c]) or d[c].dtype == object:
-            d[c] = d[c].map(lambda v: v if not isinstance(v, str) else _EMAIL.sub("[e-mail hidden]", v))
+            d[c] = d[c].map(lambda v: v if not isinstance(v, str) else mask_contacts(v))
     numeric = {c for c in df.columns if c in money_cols or c in pct_cols or c in int_cols
                or pd.api.types.is_numeric_dtype(df[c])}
     num_cls = ' class="num"'

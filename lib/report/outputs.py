@@ -57,7 +57,7 @@ class RunOutput:
         self.findings: list[str] = []
 
     def add_metrics(self, values: dict[str, object]) -> dict[str, object]:
-        """Record headline metrics (metrics.md names) and save them for metrics.json; returns them."""
+        """Record headline metrics (docs/metrics.md names) and save them for metrics.json; returns them."""
         self.metrics.update({k: json_value(v) for k, v in values.items()})
         self._save()
         return values

@@ -5,9 +5,19 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-__all__ = ["EMAIL_PATTERN", "contact_leaks", "assert_no_contact_details"]
+__all__ = ["EMAIL_PATTERN", "EMAIL_MASK", "mask_contacts", "contact_leaks", "assert_no_contact_details"]
 
-EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+#: the one e-mail shape, for masking text shown in a report and for the leak check before publishing:
+#: a local part of letters (any script), digits and ``. _ % + -``, a domain of labels and a top-level domain of
+#: two or more letters
+EMAIL_PATTERN = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
+#: what a masked address reads as
+EMAIL_MASK = "[e-mail hidden]"
+
+
+def mask_contacts(text: str) -> str:
+    """``text`` with every e-mail address replaced by :data:`EMAIL_MASK`."""
+    return EMAIL_PATTERN.sub(EMAIL_MASK, text)
 
 
 def contact_leaks(text: str) -> list[str]:

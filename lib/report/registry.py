@@ -1,4 +1,4 @@
-"""The report notebooks, the tables each needs, and the metrics each writes (metrics.md)."""
+"""The report notebooks, the tables each needs, and the metrics each writes (docs/metrics.md, Run outputs)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
 
 ALL_METRICS: tuple[str, ...] = tuple(m for nb in NOTEBOOKS for m in nb.metrics)
 
-#: action lists of metrics.md and their fixed first columns
+#: action lists of docs/metrics.md and their fixed first columns
 ACTION_LISTS: dict[str, tuple[str, ...]] = {
     "vip_customers": ("buyer_id", "display_name", "revenue", "occasions", "last_purchase", "segment"),
     "churn_risk_customers": ("buyer_id", "display_name", "email", "last_purchase", "days_since",

@@ -75,10 +75,6 @@ class RssSampler(threading.Thread):
         self.include_self, self.kernels_only = include_self, kernels_only
 
     def run(self) -> None:
-        try:
-            import psutil
-        except ImportError:
-            return
         me = psutil.Process()
         while not self._halt.is_set():
             total = me.memory_info().rss if self.include_self else 0

@@ -20,9 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
+
 from lib.config import BENCH_DIR, KERNEL_NAME, ROOT
 
-__all__ = ["machine_description", "floor_seconds", "csv_read_seconds", "compare_with_previous", "machine_speed_note",
+__all__ = ["results_markdown", "machine_description", "floor_seconds", "csv_read_seconds", "compare_with_previous", "machine_speed_note",
            "size_rows", "main"]
 
 FIELDS = ["sales_lines", "step", "seconds", "peak_rss_mb", "input_mb", "floor_ratio"]
@@ -31,12 +33,7 @@ SLOWER = 1.30
 
 def machine_description() -> str:
     """Cores, memory and Python of this machine, for the results table."""
-    try:
-        import psutil
-
-        mem = f"{psutil.virtual_memory().total / 2**30:.0f} GB"
-    except ImportError:
-        mem = "unknown memory"
+    mem = f"{psutil.virtual_memory().total / 2**30:.0f} GB"
     return f"{os.cpu_count()} cores, {mem}, {platform.processor() or platform.machine()}, Python {platform.python_version()}"
 
 
@@ -109,8 +106,6 @@ def _run_suite(folder: Path, sales: int, jobs: int) -> dict:
 
 def tree_peak_rss(proc: subprocess.Popen, every: float = 0.25) -> float:
     """Wait for ``proc``; the peak of the summed RSS of it and all its descendants (bytes)."""
-    import psutil
-
     root = psutil.Process(proc.pid)
     peak = 0.0
     while proc.poll() is None:
@@ -156,7 +151,7 @@ def machine_speed_note(rows: list[dict], previous: list[dict]) -> str | None:
             "machine before reading the SLOWER lines as regressions of the code.")
 
 
-def _markdown(rows: list[dict], machine: str) -> str:
+def results_markdown(rows: list[dict], machine: str) -> str:
     sizes = sorted({int(r["sales_lines"]) for r in rows})
     steps = list(dict.fromkeys(r["step"] for r in rows))
     by = {(int(r["sales_lines"]), r["step"]): r for r in rows}
@@ -216,7 +211,7 @@ def _write(rows: list[dict], previous: list[dict], machine: str) -> str:
         w = csv.DictWriter(f, fieldnames=FIELDS)
         w.writeheader()
         w.writerows(rows)
-    md = _markdown(rows, machine)
+    md = results_markdown(rows, machine)
     (BENCH_DIR / "results.md").write_text(md)
     return md
 

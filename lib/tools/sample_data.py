@@ -1,6 +1,6 @@
 """Deterministic sample-data generator for the Lace-Luxx suite, with planted, recoverable effects.
 
-``generate(out_dir, sales=6000, seed=7)`` writes every table of data-contract.md
+``generate(out_dir, sales=6000, seed=7)`` writes every table of docs/data-contract.md
 (brands, products, inventory, sales, users, shows, campaigns, touchpoints) as CSV
 plus ``planted.json``, the list of effects a correct analysis must recover.
 Command line: ``python -m lib.tools.sample_data --out DIR [--sales N] [--seed S]``.
@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-__all__ = ["BRANDS", "CATEGORIES", "CAMPAIGNS", "generate", "main"]
+__all__ = ["id_matrix", "timestamp_matrix", "money_matrix", "with_utc_offsets", "arrow_column", "BRANDS", "CATEGORIES", "CAMPAIGNS", "generate", "main"]
 
 # name, tier, price factor, cost share of list price, volume weight
 BRANDS: tuple[tuple[str, str, float, float, float], ...] = (
@@ -179,7 +179,7 @@ def _const(text: str, n: int) -> np.ndarray:
     return np.broadcast_to(np.frombuffer(text.encode("ascii"), dtype=np.uint8), (n, len(text)))
 
 
-def _ids(prefix: str, n: int, width: int, sl: slice | None = None) -> np.ndarray:
+def id_matrix(prefix: str, n: int, width: int, sl: slice | None = None) -> np.ndarray:
     """IDs ``prefix`` + zero-padded 1..n (or the rows ``sl`` of them) as a (rows, w) uint8 matrix."""
     width = max(width, len(str(n)))
     sl = sl or slice(0, n)
@@ -203,7 +203,7 @@ _TOD = np.concatenate([_PAIRS[np.arange(86400) // 3600], np.full((86400, 1), ord
                        _PAIRS[np.arange(86400) % 60]], axis=1)
 
 
-def _ts_mat(seconds: np.ndarray, epoch_d: np.datetime64) -> np.ndarray:
+def timestamp_matrix(seconds: np.ndarray, epoch_d: np.datetime64) -> np.ndarray:
     """Naive ISO timestamps ``YYYY-MM-DD HH:MM:SS`` (seconds after ``epoch_d``) as a (n, 19) matrix."""
     day, sod = np.divmod(np.asarray(seconds, dtype=np.int64), 86400)
     out = np.empty((len(day), 19), dtype=np.uint8)
@@ -213,7 +213,7 @@ def _ts_mat(seconds: np.ndarray, epoch_d: np.datetime64) -> np.ndarray:
     return out
 
 
-def _money_mat(x: np.ndarray) -> np.ndarray:
+def money_matrix(x: np.ndarray) -> np.ndarray:
     """Non-negative money with two decimals (``1234.50``) as a zero-padded (n, w) matrix."""
     cents = np.round(np.asarray(x, dtype=np.float64) * 100).astype(np.int64)
     if len(cents) and cents.min() < 0:
@@ -226,7 +226,7 @@ def _money_mat(x: np.ndarray) -> np.ndarray:
     return np.concatenate([ip, _const(".", len(cents)), _digits(cents % 100, 2)], axis=1)
 
 
-def _with_offsets(ts: np.ndarray, seconds: np.ndarray, epoch_d: np.datetime64, pick: np.ndarray,
+def with_utc_offsets(ts: np.ndarray, seconds: np.ndarray, epoch_d: np.datetime64, pick: np.ndarray,
                   tz: str) -> np.ndarray:
     """Append the correct UTC offset of ``tz`` (``-04:00``) to the picked naive local timestamps."""
     out = np.zeros((len(ts), 25), dtype=np.uint8)
@@ -246,7 +246,7 @@ def _with_offsets(ts: np.ndarray, seconds: np.ndarray, epoch_d: np.datetime64, p
     return out
 
 
-def _arrow(col) -> pa.Array:
+def arrow_column(col) -> pa.Array:
     """A column for writing: uint8 text matrix (0 = padding), integer array, or an arrow array."""
     if isinstance(col, pa.Array | pa.ChunkedArray):
         return col
@@ -291,11 +291,11 @@ def _write_table(path: Path, cols: dict, n: int | None = None, mode: str = "w",
             part = {}
             for k, v in cols.items():
                 if callable(v):
-                    part[k] = _arrow(v(sl))
+                    part[k] = arrow_column(v(sl))
                 elif isinstance(v, pa.Array):
                     part[k] = v.slice(sl.start, sl.stop - sl.start)
                 else:
-                    part[k] = _arrow(v[sl])
+                    part[k] = arrow_column(v[sl])
             pcsv.write_csv(pa.table(part), f, opts)
     return n
 
@@ -493,23 +493,23 @@ def generate(out_dir: str | Path, sales: int = 6000, seed: int = 7, start: str =
     hosts = users["host_idx"]
     show_host = hosts[r_user.integers(0, len(hosts), cal["n_shows"])]
     seller = np.where(is_live, show_host[np.maximum(show, 0)], users["admin_idx"])
-    show_ids = _ids("SH", cal["n_shows"], 5)
+    show_ids = id_matrix("SH", cal["n_shows"], 5)
     pick = r_ts.random(n) < 0.05
     rows = {}
     sale_price, qty, status = ln["sale_price"], ln["qty"].astype(np.int64), ln["status"]
     pid = prod["product_id"]
     rows["sales"] = _write_table(out / "sales.csv", {
-        "sale_id": lambda sl: _ids("S", n, 7, sl),
+        "sale_id": lambda sl: id_matrix("S", n, 7, sl),
         "product_id": lambda sl: pid[sl],
         "buyer_id": lambda sl: uids[line_user[sl]],
-        "date_sold": lambda sl: _with_offsets(_ts_mat(sec[sl], epoch_d), sec[sl], epoch_d, pick[sl], tz_name),
-        "sale_price": lambda sl: _money_mat(sale_price[sl]),
+        "date_sold": lambda sl: with_utc_offsets(timestamp_matrix(sec[sl], epoch_d), sec[sl], epoch_d, pick[sl], tz_name),
+        "sale_price": lambda sl: money_matrix(sale_price[sl]),
         "quantity": qty,
         "channel": lambda sl: _text(channels, ch_idx[sl]),
         "seller_id": lambda sl: uids[seller[sl]],
         "show_id": lambda sl: np.where(is_live[sl, None], show_ids[np.maximum(show[sl], 0)], 0).astype(np.uint8),
-        "fees": lambda sl: _money_mat(fees[sl]),
-        "shipping_cost": lambda sl: _money_mat(shipping[sl]),
+        "fees": lambda sl: money_matrix(fees[sl]),
+        "shipping_cost": lambda sl: money_matrix(shipping[sl]),
         "status": lambda sl: _text(["completed", "refunded", "cancelled"], status[sl]),
     }, n=n)
 
@@ -518,7 +518,7 @@ def generate(out_dir: str | Path, sales: int = 6000, seed: int = 7, start: str =
     s_end = cal["s_day"].astype(np.int64) * 86400 + cal["end_min"].astype(np.int64) * 60
     rows["shows"] = _write_table(out / "shows.csv", {
         "show_id": show_ids, "channel": _text(_SHOW_CHANNELS, cal["s_ch"]),
-        "start_time": _ts_mat(s_start, epoch_d), "end_time": _ts_mat(s_end, epoch_d),
+        "start_time": timestamp_matrix(s_start, epoch_d), "end_time": timestamp_matrix(s_end, epoch_d),
         "host_id": uids[show_host]})
 
     # --- marketing: chains of touches before a share of occasions, spend from planted ROAS
@@ -529,7 +529,7 @@ def generate(out_dir: str | Path, sales: int = 6000, seed: int = 7, start: str =
 
     # --- the other tables
     rows["brands"] = _write_table(out / "brands.csv", {
-        "brand_id": _ids("B", len(BRANDS), 2), "brand_name": pa.array([b[0] for b in BRANDS]),
+        "brand_id": id_matrix("B", len(BRANDS), 2), "brand_name": pa.array([b[0] for b in BRANDS]),
         "tier": pa.array([b[1] for b in BRANDS])})
     rows["products"] = _write_table(out / "products.csv", prod["products"], n=prod["n_products"])
     rows["inventory"] = _write_table(out / "inventory.csv", prod["inventory"], n=prod["n_lots"])
@@ -706,7 +706,7 @@ def _products(rng: np.random.Generator, ln: dict, sale_day: np.ndarray, n_days: 
     order = np.lexsort((np.arange(m), acq_day))
     rank = np.empty(m, dtype=np.int64)
     rank[order] = np.arange(m)
-    pid = _ids("P", m, 6)[rank]
+    pid = id_matrix("P", m, 6)[rank]
 
     model = rng.integers(0, 6, m)
     name_tab = [f"{b[0]} {adj} {col} {_MODELS[c][mi]}" for b in BRANDS for c in range(len(CATEGORIES))
@@ -723,12 +723,12 @@ def _products(rng: np.random.Generator, ln: dict, sale_day: np.ndarray, n_days: 
         mat[sku_blank[o]] = 0
         return mat
 
-    brand_ids = _ids("B", len(BRANDS), 2)
+    brand_ids = id_matrix("B", len(BRANDS), 2)
     products = {"product_id": lambda sl: pid[order[sl]], "brand_id": lambda sl: brand_ids[brand[order[sl]]],
                 "product_name": lambda sl: _text(name_tab, name_code[order[sl]]),
                 "category": lambda sl: _text(CATEGORIES, cat[order[sl]]),
                 "condition": lambda sl: _text(CONDITIONS, cond[order[sl]]), "sku": sku,
-                "list_price": lambda sl: _money_mat(list_price[order[sl]])}
+                "list_price": lambda sl: money_matrix(list_price[order[sl]])}
 
     share = np.array([b[3] for b in BRANDS])[brand]
     cost1 = list_price * share * rng.lognormal(0.0, 0.08, m)
@@ -747,9 +747,9 @@ def _products(rng: np.random.Generator, ln: dict, sale_day: np.ndarray, n_days: 
         return mat
 
     n_lots = len(lot_prod)
-    inventory = {"inventory_id": lambda sl: _ids("I", n_lots, 6, sl), "product_id": lambda sl: pid[lot_prod[sl]],
+    inventory = {"inventory_id": lambda sl: id_matrix("I", n_lots, 6, sl), "product_id": lambda sl: pid[lot_prod[sl]],
                  "date_acquired": lambda sl: _date_mat(lot_acq[sl], epoch_d),
-                 "unit_cost": lambda sl: _money_mat(lot_cost[sl]),
+                 "unit_cost": lambda sl: money_matrix(lot_cost[sl]),
                  "quantity": np.ones(n_lots, dtype=np.int64), "date_listed": listed}
     return {"product_id": pid, "products": products, "inventory": inventory, "n_lots": n_lots,
             "n_products": m, "n_unsold": n_unsold}
@@ -779,7 +779,7 @@ def _users(rng: np.random.Generator, bp: dict, line_buyer: np.ndarray, sale_day:
     order = np.lexsort((np.arange(len(signup)), signup))
     signup, kind, src = signup[order], kind[order], src[order]
     n_u = len(signup)
-    uids = _ids("", n_u, 6)
+    uids = id_matrix("", n_u, 6)
     uidx_of_buyer = np.full(n_arr, -1, dtype=np.int64)
     uidx_of_buyer[src[src >= 0]] = np.flatnonzero(src >= 0)
     fi = rng.integers(0, len(_FIRST), n_u)
@@ -787,7 +787,7 @@ def _users(rng: np.random.Generator, bp: dict, line_buyer: np.ndarray, sale_day:
     display = pc.binary_join_element_wise(_text(_FIRST, fi), _text([f"{x}." for x in _LAST], li), " ")
     local = pc.binary_join_element_wise(_text([f.lower() for f in _FIRST], fi),
                                         _text([x.lower() for x in _LAST], li), ".")
-    email = pc.binary_join_element_wise(local, _arrow(uids), "@example.com", "")
+    email = pc.binary_join_element_wise(local, arrow_column(uids), "@example.com", "")
     acq = rng.choice(len(_ACQ_CHANNELS), size=n_u, p=_ACQ_P)
     role = np.zeros(n_u, dtype=np.int64)
     hosts = np.flatnonzero(kind == 2)
@@ -830,7 +830,7 @@ def _marketing(rng: np.random.Generator, rng_noise: np.random.Generator, line_us
     c_ch = np.array([list(ch_names).index(c[1]) for c in CAMPAIGNS])
     c_order = np.lexsort((np.arange(nc), c_start))
     cid = np.empty((nc, 4), dtype=np.uint8)
-    cid[c_order] = _ids("C", nc, 3)
+    cid[c_order] = id_matrix("C", nc, 3)
     daily = budget / (c_end - c_start + 1)
     days = np.arange(n_days)
     active = (days[:, None] >= c_start[None, :]) & (days[:, None] <= c_end[None, :])
@@ -876,13 +876,13 @@ def _marketing(rng: np.random.Generator, rng_noise: np.random.Generator, line_us
     _write_table(out / "campaigns.csv", {
         "campaign_id": cid[o], "campaign_name": pa.array([CAMPAIGNS[i][0] for i in o]),
         "channel": _text(ch_names, c_ch[o]), "start_date": _date_mat(c_start[o], epoch_d),
-        "end_date": _date_mat(c_end[o], epoch_d), "spend": _money_mat(spend[o])})
+        "end_date": _date_mat(c_end[o], epoch_d), "spend": money_matrix(spend[o])})
 
     # touchpoints: the chains, then non-converting noise in chunks
     uids = users["uids"]
     path = out / "touchpoints.csv"
     o = np.lexsort((t_user, t_sec))
-    n_chain = _write_table(path, {"user_id": uids[t_user[o]], "timestamp": _ts_mat(t_sec[o], epoch_d),
+    n_chain = _write_table(path, {"user_id": uids[t_user[o]], "timestamp": timestamp_matrix(t_sec[o], epoch_d),
                                   "channel": _text(ch_names, c_ch[t_camp[o]]), "campaign_id": cid[t_camp[o]],
                                   "touch_type": _text(_TOUCH_TYPES, t_type[o])})
     n_noise = max(0, int(round(touch_ratio * sales)) - n_chain)
@@ -907,7 +907,7 @@ def _marketing(rng: np.random.Generator, rng_noise: np.random.Generator, line_us
         typ = np.where(organic, _TOUCH_TYPES.index("visit"), typ)
         camp_w = np.where(organic, nc, camp)
         o = np.argsort(sec, kind="stable")
-        _write_table(path, {"user_id": uids[user[o]], "timestamp": _ts_mat(sec[o], epoch_d),
+        _write_table(path, {"user_id": uids[user[o]], "timestamp": timestamp_matrix(sec[o], epoch_d),
                             "channel": _text(ch_plus, ch[o]), "campaign_id": cid_plus[camp_w[o]],
                             "touch_type": _text(_TOUCH_TYPES, typ[o])}, mode="a")
     ch_spend = np.bincount(c_ch, weights=spend, minlength=4)

@@ -5,12 +5,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-from test_products import PERIOD, fixture_tables
 
 from lib.analytics import brands
 from lib.data import derived
 from lib.data.periods import period_from_label
 from lib.narrative import brands as brands_text
+from tests.analytics.test_products import PERIOD, fixture_tables
 
 
 @pytest.fixture()

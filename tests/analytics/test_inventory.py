@@ -5,11 +5,11 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_products import PERIOD, fixture_tables
 
 from lib.analytics import inventory
 from lib.data import derived
 from lib.narrative import inventory as inventory_text
+from tests.analytics.test_products import PERIOD, fixture_tables
 
 
 @pytest.fixture()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from test_loader import BASE, write_base
 
 from lib.config import SAMPLE_DIR
 from lib.data import loader
 from lib.data.dataset import ContractError
 from lib.data.loader import load_dataset
+from tests.data.test_loader import BASE, write_base
 
 SALES_HEADER = BASE["sales.csv"].splitlines()[0]
 

@@ -151,7 +151,7 @@ def test_wrong_password_is_a_masked_error(cluster):
 
 
 def test_report_from_postgres_writes_the_same_metrics_as_from_csv(cluster, tmp_path):
-    from test_sql_source import csv_run_metrics, run_metrics
+    from tests.data.test_sql_source import csv_run_metrics, run_metrics
 
     url = cluster.reader_url()
     pg, text = run_metrics(url, tmp_path / "pg_run")

@@ -63,7 +63,7 @@ def test_size_rows_carry_the_whole_tree_and_kernel_memory():
     assert by["whole run"]["peak_rss_mb"] == 1500 and by["whole run"]["floor_ratio"] == 30.0 / (2.5 / 2 + 1.0)
     assert by["memory: kernels running at once"]["peak_rss_mb"] == 900
     assert by["memory: report process (load, front page)"]["peak_rss_mb"] == 600
-    assert "| memory: kernels running at once | 900 MB |" in bench._markdown(rows, "test machine")
+    assert "| memory: kernels running at once | 900 MB |" in bench.results_markdown(rows, "test machine")
 
 
 def test_tree_peak_rss_sees_a_child_process():

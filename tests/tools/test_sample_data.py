@@ -61,28 +61,28 @@ def completed(default) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- formatting helpers
 
 def test_money_text_has_two_decimals_and_no_leading_zeros():
-    got = sd._arrow(sd._money_mat(np.array([0.0, 5.5, 1234.567, 10.0]))).to_pylist()
+    got = sd.arrow_column(sd.money_matrix(np.array([0.0, 5.5, 1234.567, 10.0]))).to_pylist()
     assert got == ["0.00", "5.50", "1234.57", "10.00"]
 
 
 def test_money_rejects_negative_amounts():
     with pytest.raises(ValueError, match="money"):
-        sd._money_mat(np.array([1.0, -0.5]))
+        sd.money_matrix(np.array([1.0, -0.5]))
 
 
 def test_ids_are_zero_padded_strings_with_prefix():
-    assert sd._arrow(sd._ids("P", 3, 4)).to_pylist() == ["P0001", "P0002", "P0003"]
+    assert sd.arrow_column(sd.id_matrix("P", 3, 4)).to_pylist() == ["P0001", "P0002", "P0003"]
     # width grows when n needs more digits: 1..12 with width 1 -> 2 digits
-    assert sd._arrow(sd._ids("", 12, 1)).to_pylist()[-1] == "12"
+    assert sd.arrow_column(sd.id_matrix("", 12, 1)).to_pylist()[-1] == "12"
 
 
 def test_timestamp_text_and_new_york_offsets():
     epoch = np.datetime64("2026-01-15", "D")
     # 0 s -> midnight; 1 day + 20:15:09 -> 2026-01-16 20:15:09; 167 days + 12:00 -> 2026-07-01 12:00:00
     sec = np.array([0, 86400 + 20 * 3600 + 15 * 60 + 9, 167 * 86400 + 12 * 3600])
-    ts = sd._ts_mat(sec, epoch)
-    assert sd._arrow(ts).to_pylist() == ["2026-01-15 00:00:00", "2026-01-16 20:15:09", "2026-07-01 12:00:00"]
-    got = sd._arrow(sd._with_offsets(ts, sec, epoch, np.array([False, True, True]), "America/New_York"))
+    ts = sd.timestamp_matrix(sec, epoch)
+    assert sd.arrow_column(ts).to_pylist() == ["2026-01-15 00:00:00", "2026-01-16 20:15:09", "2026-07-01 12:00:00"]
+    got = sd.arrow_column(sd.with_utc_offsets(ts, sec, epoch, np.array([False, True, True]), "America/New_York"))
     # January is EST (UTC-5), July is EDT (UTC-4)
     assert got.to_pylist() == ["2026-01-15 00:00:00", "2026-01-16 20:15:09-05:00", "2026-07-01 12:00:00-04:00"]
 
