@@ -9,7 +9,7 @@ import pytest
 
 from lib.config import SAMPLE_DIR
 from lib.data import derived
-from lib.data.loader import load_dataset
+from lib.data.load import load_dataset
 from lib.data.periods import default_period
 
 

@@ -8,22 +8,16 @@ import pandas as pd
 from lib.data.derived import completed_lines
 
 __all__ = [
-    "COUNTED_TOUCH_TYPES", "UNATTRIBUTED", "HEURISTIC_MODELS", "MODELS", "MODEL_LABELS",
-    "eligible_touches", "occasion_times", "conversion_paths", "heuristic_credits",
+    "COUNTED_TOUCH_TYPES", "UNATTRIBUTED", "HEURISTIC_MODELS", "MODELS", "counted_touch_types", "eligible_touches", "occasion_times", "conversion_paths", "heuristic_credits",
     "null_journeys", "markov_removal_effects", "credit_by", "markov_credit_by",
 ]
 
-#: touch types that earn credit by default (metrics.md, attribution); impressions do not
+#: touch types that earn credit by default (docs/metrics.md, Attribution); impressions do not
 COUNTED_TOUCH_TYPES: tuple[str, ...] = ("click", "open", "visit")
 #: label of the occasions with no counted touch in their lookback window
 UNATTRIBUTED = "direct/unattributed"
 HEURISTIC_MODELS: tuple[str, ...] = ("first_touch", "last_touch", "linear", "time_decay", "position_based")
 MODELS: tuple[str, ...] = HEURISTIC_MODELS + ("markov",)
-MODEL_LABELS: dict[str, str] = {
-    "first_touch": "First touch", "last_touch": "Last touch", "linear": "Linear",
-    "time_decay": "Time decay", "position_based": "Position based (40/20/40)",
-    "markov": "Markov (removal effect)",
-}
 _DAY_S = 86_400
 _KEY_SHIFT = 2 ** 35  # seconds span per buyer in the composite (buyer, time) sort key (~1,000 years)
 
@@ -39,9 +33,15 @@ def _seconds(ts: pd.Series) -> np.ndarray:
     return ts.to_numpy(dtype="datetime64[ns]").astype("datetime64[s]").astype(np.int64)
 
 
+def counted_touch_types(count_impressions: bool = False) -> tuple[str, ...]:
+    """The touch types that earn credit: COUNTED_TOUCH_TYPES, plus ``impression`` when ``count_impressions``
+    (docs/metrics.md, Attribution)."""
+    return COUNTED_TOUCH_TYPES + (("impression",) if count_impressions else ())
+
+
 def eligible_touches(touchpoints: pd.DataFrame, touch_types: tuple[str, ...] | None = COUNTED_TOUCH_TYPES,
                      before: pd.Timestamp | None = None) -> pd.DataFrame:
-    """Touchpoints that can earn credit, sorted by user and time (metrics.md, attribution).
+    """Touchpoints that can earn credit, sorted by user and time (docs/metrics.md, Attribution).
 
     Parameters
     ----------
@@ -75,9 +75,9 @@ def eligible_touches(touchpoints: pd.DataFrame, touch_types: tuple[str, ...] | N
 
 
 def occasion_times(lines: pd.DataFrame) -> pd.DataFrame:
-    """Purchase occasions with the time of their first completed sale (metrics.md, purchase occasion).
+    """Purchase occasions with the time of their first completed sale (docs/metrics.md, Purchase occasion).
 
-    Same occasions and sums as lib.derived.purchase_occasions (checked in the
+    Same occasions and sums as lib.data.derived.purchase_occasions (checked in the
     tests), grouped on integer codes for speed. Returns ``buyer_id, date,
     revenue, units, lines``, ``gross_profit`` when known, ``occasion_time`` and
     ``first_occasion`` (the buyer's first occasion in the data), sorted by buyer
@@ -109,8 +109,8 @@ def conversion_paths(occasions: pd.DataFrame, touches: pd.DataFrame, lookback_da
 
     A touch belongs to an occasion when it is the buyer's, strictly before the
     occasion's first completed sale (``occasion_time``) and its calendar day is
-    at most ``lookback_days`` days before the occasion's day (metrics.md,
-    attribution). A touch may sit in the windows of several occasions.
+    at most ``lookback_days`` days before the occasion's day (docs/metrics.md,
+    Attribution). A touch may sit in the windows of several occasions.
 
     Vectorised: touches are sorted by a (buyer, second) key and every window is
     one ``searchsorted`` range, so cost is O((touches + path rows) log touches).
@@ -179,7 +179,8 @@ def conversion_paths(occasions: pd.DataFrame, touches: pd.DataFrame, lookback_da
 
 
 def heuristic_credits(paths: pd.DataFrame, half_life_days: float = 7.0) -> pd.DataFrame:
-    """Credit of each path row under the five heuristic models; each occasion's credits sum to 1.
+    """Credit of each path row under the five heuristic models; each occasion's credits sum to 1
+    (docs/metrics.md, Marketing).
 
     - ``first_touch`` / ``last_touch``: all credit to the first / last touch.
     - ``linear``: 1/n to each of the n touches.
@@ -220,7 +221,8 @@ def heuristic_credits(paths: pd.DataFrame, half_life_days: float = 7.0) -> pd.Da
 
 def null_journeys(touches: pd.DataFrame, paths: pd.DataFrame, lookback_days: int = 30,
                   as_of: pd.Timestamp | None = None) -> pd.DataFrame:
-    """Touch journeys that ended without a purchase: the non-converting paths of the Markov model.
+    """Touch journeys that ended without a purchase: the non-converting paths of the Markov model
+    (docs/metrics.md, Marketing).
 
     Touches in no occasion's window are chained per user in time order; a gap of
     more than ``lookback_days`` days starts a new journey. Journeys whose last
@@ -326,7 +328,7 @@ def credit_by(credits: pd.DataFrame, occasions: pd.DataFrame, key: str,
               models: tuple[str, ...] = HEURISTIC_MODELS, mask: np.ndarray | None = None) -> pd.DataFrame:
     """Attributed conversions and revenue per ``key`` value under each heuristic model.
 
-    Occasions with no path are credited to UNATTRIBUTED (metrics.md, attribution).
+    Occasions with no path are credited to UNATTRIBUTED (docs/metrics.md, Attribution).
 
     Parameters
     ----------
@@ -367,7 +369,8 @@ def credit_by(credits: pd.DataFrame, occasions: pd.DataFrame, key: str,
 
 
 def markov_credit_by(paths: pd.DataFrame, nulls: pd.DataFrame, key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Markov removal-effect credit per ``key`` value (conversions and revenue split by removal-effect share).
+    """Markov removal-effect credit per ``key`` value (conversions and revenue split by removal-effect share;
+    docs/metrics.md, Marketing).
 
     Converting paths are the occasions' paths; non-converting ones the null
     journeys. Attributed conversions of state c = removal-effect share of c x

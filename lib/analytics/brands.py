@@ -10,11 +10,15 @@ from lib.analytics import survival
 from lib.analytics.products import brand_column, sales_by
 from lib.data.periods import Period
 
-__all__ = ["QUADRANTS", "brand_performance", "top_brand_metrics", "top3_share_interval", "brand_quadrants", "brand_monthly_revenue", "brand_growth", "shelf_day_profit", "lifecycle_profit"]
+__all__ = ["QUADRANTS", "EVIDENCE", "brand_performance", "top_brand_metrics", "top3_share_interval", "brand_map_splits",
+           "brand_quadrants", "brand_map", "brand_monthly_revenue", "brand_growth", "ranked_growth", "shelf_day_profit",
+           "lifecycle_profit", "lifecycle_with_profit"]
 
-#: brand map quadrants: (high margin?, fast?) -> label
+#: brand map quadrants: (high margin?, fast?) -> quadrant key (the keys the narrative and recommendations match on)
 QUADRANTS = {(True, True): "buy more", (False, True): "price up", (True, False): "mark down",
              (False, False): "stop buying"}
+#: ``evidence`` keys of the brand map: both axes beyond chance, margin only, speed only, neither
+EVIDENCE = ("clear", "speed about average", "margin about average", "within chance")
 
 
 def _z(confidence: float) -> float:
@@ -22,9 +26,9 @@ def _z(confidence: float) -> float:
 
 
 def brand_performance(completed: pd.DataFrame, lifecycle: pd.DataFrame, min_sales: int = 20) -> pd.DataFrame:
-    """One row per brand (metrics.md, Brands): revenue, units, sales, gross profit, margin, revenue share,
+    """One row per brand (docs/metrics.md, Brands): revenue, units, sales, gross profit, margin, revenue share,
     KM median days to sell, unsold units and their cost, and ``uncertain`` (fewer than ``min_sales``
-    completed sales). ``completed`` and ``lifecycle`` come from lib.derived; sorted by revenue."""
+    completed sales). ``completed`` and ``lifecycle`` come from lib.data.derived; sorted by revenue."""
     if min_sales < 1:
         raise ValueError(f"min_sales must be >= 1, got {min_sales}")
     bcol = brand_column(completed)
@@ -75,7 +79,7 @@ def _margin_interval(completed: pd.DataFrame, bcol: str, confidence: float = 0.9
 
 def top_brand_metrics(perf: pd.DataFrame, min_sales: int = 20) -> dict[str, object]:
     """``top_brand_by_revenue``, ``top_brand_by_gross_profit``, ``top_brand_by_margin`` (among brands
-    with at least ``min_sales`` completed sales) and ``top3_brand_revenue_share_pct`` (metrics.md)."""
+    with at least ``min_sales`` completed sales) and ``top3_brand_revenue_share_pct`` (docs/metrics.md, Brands)."""
     out: dict[str, object] = {"top_brand_by_revenue": None, "top_brand_by_gross_profit": None,
                               "top_brand_by_margin": None, "top3_brand_revenue_share_pct": None}
     sold = perf[perf["sales"] > 0]
@@ -98,7 +102,8 @@ def top_brand_metrics(perf: pd.DataFrame, min_sales: int = 20) -> dict[str, obje
 
 
 def top3_share_interval(completed: pd.DataFrame, perf: pd.DataFrame, confidence: float = 0.95) -> tuple[float, float]:
-    """Interval for the top-3 brands' revenue share (ratio estimator, delta method over sale lines).
+    """Interval for the top-3 brands' revenue share (ratio estimator, delta method over sale lines;
+    docs/metrics.md, Brands).
 
     With r_i the revenue of line i and I_i = 1 for the top-3 brands, share =
     sum r_i I_i / sum r_i and Var = n/(n-1) sum (r_i (I_i - share))^2 / (sum r_i)^2.
@@ -118,15 +123,17 @@ def top3_share_interval(completed: pd.DataFrame, perf: pd.DataFrame, confidence:
 
 
 def brand_quadrants(perf: pd.DataFrame, margin_split: float, days_split: float) -> pd.DataFrame:
-    """Brand map: each brand's quadrant from its margin vs ``margin_split`` (overall margin) and its
-    KM median days vs ``days_split`` (overall KM median).
+    """Brand map (docs/metrics.md, Brands: Brand map): each brand's quadrant from its margin vs ``margin_split``
+    (overall margin) and its KM median days vs ``days_split`` (overall KM median); the splits are kept in
+    ``attrs`` (``margin_split``, ``days_split``).
 
     A brand whose median is not reached counts as slow and is plotted beyond the
     slowest known median. ``evidence`` says which side is beyond chance: the
     margin interval (``margin_low/high``) or the KM median interval
     (``km_low/high``) excludes the split: ``clear`` (both), ``margin only``,
     ``speed only`` or ``within chance``. ``uncertain`` brands (few sales) keep
-    their label but are flagged.
+    their label but are flagged. ``quadrant`` holds the keys of ``QUADRANTS``, ``evidence`` those of
+    ``EVIDENCE``.
     """
     p = perf[(perf["sales"] > 0) & perf["margin_pct"].notna()].copy()
     days = pd.to_numeric(p["km_median_days"], errors="coerce").astype("float64")
@@ -143,13 +150,14 @@ def brand_quadrants(perf: pd.DataFrame, margin_split: float, days_split: float) 
     m_clear = (lo > margin_split) | (hi < margin_split)
     # clearly slow: the interval's lower end is above the split; clearly fast: its upper end is below
     d_clear = (klo > days_split) | (khi < days_split)
-    p["evidence"] = np.select([m_clear & d_clear, m_clear, d_clear],
-                              ["clear", "speed about average", "margin about average"], "within chance")
-    return p.reset_index(drop=True)
+    p["evidence"] = np.select([m_clear & d_clear, m_clear, d_clear], list(EVIDENCE[:3]), EVIDENCE[3])
+    p = p.reset_index(drop=True)
+    p.attrs.update(margin_split=margin_split, days_split=days_split)
+    return p
 
 
 def brand_monthly_revenue(completed: pd.DataFrame, months: int = 12, top: int = 6) -> pd.DataFrame:
-    """Revenue per month (rows, ``YYYY-MM``) and brand (columns) for the last ``months`` months;
+    """Revenue per month (rows, ``YYYY-MM``) and brand (columns) for the last ``months`` months (docs/metrics.md, Brands);
     brands beyond the ``top`` by revenue in that window are summed as ``Other``."""
     bcol = brand_column(completed)
     c = completed[completed[bcol].notna()]
@@ -166,8 +174,8 @@ def brand_monthly_revenue(completed: pd.DataFrame, months: int = 12, top: int = 
 
 
 def brand_growth(completed: pd.DataFrame, period: Period, min_sales: int = 10) -> pd.DataFrame:
-    """Brand trends: revenue of the last four months, month-over-month growth of the last three, and
-    growth of the last three months against the three before.
+    """Brand trends (docs/metrics.md, Brands: Emerging brands): revenue of the last four months, month-over-month
+    growth of the last three, and growth of the last three months against the three before.
 
     A brand is ranked (``eligible``) only with at least ``min_sales`` completed
     sales in each of the two 3-month windows. ``p_value``: two-sided exact
@@ -202,11 +210,17 @@ def brand_growth(completed: pd.DataFrame, period: Period, min_sales: int = 10) -
                            na_position="last", kind="mergesort").reset_index(drop=True)
 
 
+def ranked_growth(growth: pd.DataFrame) -> pd.DataFrame:
+    """The brands of :func:`brand_growth` ranked for growth: ``eligible`` with a known ``growth_3m_pct``, in order."""
+    return growth[growth["eligible"] & growth["growth_3m_pct"].notna()]
+
+
 def shelf_day_profit(completed: pd.DataFrame, lifecycle: pd.DataFrame, keys: str | list[str],
                      min_sales: int = 20, confidence: float = 0.95) -> pd.DataFrame:
-    """Gross profit per day on the shelf per group (brand, brand x condition...).
+    """Gross profit per day on the shelf per group (brand, brand x condition...; docs/metrics.md, Brands: Profit
+    per shelf day).
 
-    Items are products of lib.derived.product_lifecycle; an item's shelf days run
+    Items are products of lib.data.derived.product_lifecycle; an item's shelf days run
     from its clock start to its first sale, or to period_end when unsold (at
     least 1); its profit is the gross profit of its completed sales (0 when
     unsold). ``profit_per_shelf_day`` = sum profit / sum shelf days, with a
@@ -243,7 +257,8 @@ def shelf_day_profit(completed: pd.DataFrame, lifecycle: pd.DataFrame, keys: str
 
 
 def lifecycle_profit(completed: pd.DataFrame, lifecycle: pd.DataFrame) -> np.ndarray:
-    """Gross profit of each lifecycle product's completed sales (0 when unsold), aligned with ``lifecycle``."""
+    """Gross profit of each lifecycle product's completed sales (0 when unsold), aligned with ``lifecycle``
+    (docs/metrics.md, Brands: Profit per shelf day)."""
     c = completed[completed["gross_profit"].notna()]
     codes, uniq = pd.factorize(pd.concat([lifecycle["product_id"], c["product_id"]], ignore_index=True))
     nl = len(lifecycle)
@@ -251,3 +266,29 @@ def lifecycle_profit(completed: pd.DataFrame, lifecycle: pd.DataFrame) -> np.nda
     return total[codes[:nl]]
 
 
+def brand_map_splits(completed: pd.DataFrame, lifecycle: pd.DataFrame) -> tuple[float, float]:
+    """The brand map's splits (docs/metrics.md, Brands: Brand map): the overall margin (%) of the lines with a
+    known cost, and the overall Kaplan-Meier median days to sell (the plain median of the durations when the
+    KM median is not reached)."""
+    known = completed[completed["gross_profit"].notna()]
+    margin_split = float(known["gross_profit"].sum() / known["revenue"].sum() * 100)
+    days_split = survival.km_median(lifecycle["duration_days"], lifecycle["sold"])
+    days_split = float(days_split) if days_split is not None else float(lifecycle["duration_days"].median())
+    return margin_split, days_split
+
+
+def brand_map(completed: pd.DataFrame, lifecycle: pd.DataFrame, min_brand_sales: int = 20) -> pd.DataFrame:
+    """The brand map (docs/metrics.md, Brands: Brand map): :func:`brand_quadrants` of :func:`brand_performance`
+    split at :func:`brand_map_splits`; the splits are in ``attrs`` (``margin_split``, ``days_split``). Empty
+    with fewer than two brands of known margin."""
+    perf = brand_performance(completed, lifecycle, min_brand_sales)
+    known = completed[completed["gross_profit"].notna()]
+    if perf["margin_pct"].notna().sum() < 2 or known["revenue"].sum() <= 0:
+        return perf.iloc[0:0].assign(quadrant=pd.Series(dtype="string"), evidence=pd.Series(dtype="string"))
+    return brand_quadrants(perf, *brand_map_splits(completed, lifecycle))
+
+
+def lifecycle_with_profit(completed: pd.DataFrame, lifecycle: pd.DataFrame) -> pd.DataFrame:
+    """``lifecycle`` with each product's ``profit`` (:func:`lifecycle_profit`), so that several
+    :func:`shelf_day_profit` calls compute it once."""
+    return lifecycle.assign(profit=lifecycle_profit(completed, lifecycle))

@@ -1,4 +1,4 @@
-"""Co-purchase analysis: categories and brands bought together by one buyer on one day (bundle_candidates.csv)."""
+"""Co-purchase analysis: categories and brands bought together by one buyer on one day (docs/metrics.md, Recommendations)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["BUNDLE_COLUMNS", "occasion_items", "pair_table", "bundle_candidates", "history_months"]
+__all__ = ["BUNDLE_COLUMNS", "EVIDENCE_COLUMNS", "occasion_items", "pair_table", "bundle_pairs", "rounded_pairs",
+           "bundle_candidates", "history_months"]
 
-#: fixed first columns of bundle_candidates.csv (metrics.md, action lists), then the evidence
+#: fixed first columns of bundle_candidates.csv (docs/metrics.md, Action lists), then the evidence
 BUNDLE_COLUMNS = ["item_a", "item_b", "support", "confidence", "lift", "occasions"]
-_EXTRA = ["kind", "item_a_occasions", "item_b_occasions", "total_occasions", "expected_occasions",
-          "confidence_b_to_a", "p_value", "item_b_mean_revenue", "recommended", "reason"]
+#: the evidence columns after :data:`BUNDLE_COLUMNS` (bundle_candidates.csv then ends with the narrative's ``reason``)
+EVIDENCE_COLUMNS = ["kind", "item_a_occasions", "item_b_occasions", "total_occasions", "expected_occasions",
+                    "confidence_b_to_a", "p_value", "item_b_mean_revenue", "recommended"]
 
 
 def _kind(by: str) -> str:
@@ -21,14 +23,14 @@ def _kind(by: str) -> str:
 
 def _empty() -> pd.DataFrame:
     """An empty candidate table with the right column types."""
-    types = {"item_a": "string", "item_b": "string", "kind": "string", "reason": "string", "recommended": "bool",
+    types = {"item_a": "string", "item_b": "string", "kind": "string", "recommended": "bool",
              "occasions": "int64", "item_a_occasions": "int64", "item_b_occasions": "int64",
              "total_occasions": "int64"}
-    return pd.DataFrame({c: pd.Series(dtype=types.get(c, "float64")) for c in BUNDLE_COLUMNS + _EXTRA})
+    return pd.DataFrame({c: pd.Series(dtype=types.get(c, "float64")) for c in BUNDLE_COLUMNS + EVIDENCE_COLUMNS})
 
 
 def occasion_items(lines: pd.DataFrame, by: str = "category") -> pd.DataFrame:
-    """Distinct ``by`` values per purchase occasion (one buyer, one local day; metrics.md).
+    """Distinct ``by`` values per purchase occasion (one buyer, one local day; docs/metrics.md, Purchase occasion).
 
     Only completed lines count (``is_completed`` when present); lines whose ``by``
     value is unknown are left out. Returns columns ``occasion`` (int code),
@@ -58,7 +60,7 @@ def occasion_items(lines: pd.DataFrame, by: str = "category") -> pd.DataFrame:
 
 def pair_table(lines: pd.DataFrame, by: str = "category", min_pair_occasions: int = 10,
                min_lift: float = 1.2, alpha: float = 0.05) -> pd.DataFrame:
-    """Association of every pair of ``by`` values bought on one occasion (metrics.md, bundle_candidates).
+    """Association of every pair of ``by`` values bought on one occasion (docs/metrics.md, Recommendations).
 
     With N occasions that have at least one known item, n_a and n_b the occasions
     holding each item and n_ab those holding both: ``support`` = n_ab / N,
@@ -112,23 +114,15 @@ def pair_table(lines: pd.DataFrame, by: str = "category", min_pair_occasions: in
         "item_b_mean_revenue": mean_rev.reindex(b).to_numpy(),
     })
     out["recommended"] = (out["lift"] >= min_lift) & (out["p_value"] < alpha)
-    out["reason"] = [
-        (f"bought together on {o:,} occasions, {o / e:.1f} times what chance predicts ({e:,.1f}); "
-         f"{c * 100:.0f}% of {ia} occasions include {ib} (Fisher exact p = {p:.2g})")
-        + ("" if r else (f"; not recommended: lift below {min_lift:g}" if lf < min_lift
-                         else f"; not recommended: p >= {alpha:g}, within chance"))
-        for o, e, c, ia, ib, p, r, lf in zip(out["occasions"], out["expected_occasions"], out["confidence"],
-                                              out["item_a"], out["item_b"], out["p_value"], out["recommended"],
-                                              out["lift"], strict=True)]
     out = out.sort_values(["lift", "occasions", "item_a", "item_b"], ascending=[False, False, True, True],
                           kind="mergesort")
-    return out[BUNDLE_COLUMNS + _EXTRA].reset_index(drop=True)
+    return out[BUNDLE_COLUMNS + EVIDENCE_COLUMNS].reset_index(drop=True)
 
 
-def bundle_candidates(lines: pd.DataFrame, by: tuple[str, ...] = ("category", "brand_name"),
-                      min_pair_occasions: int = 10, min_lift: float = 1.2, alpha: float = 0.05) -> pd.DataFrame:
-    """``bundle_candidates.csv``: :func:`pair_table` for each available ``by`` column, recommended pairs
-    first, then by lift (metrics.md, action lists). Columns missing from the lines are skipped."""
+def bundle_pairs(lines: pd.DataFrame, by: tuple[str, ...] = ("category", "brand_name"),
+                 min_pair_occasions: int = 10, min_lift: float = 1.2, alpha: float = 0.05) -> pd.DataFrame:
+    """:func:`pair_table` for each available ``by`` column, recommended pairs first, then by lift, values not
+    rounded (docs/metrics.md, Recommendations). Columns missing from the lines are skipped."""
     parts = [pair_table(lines, b, min_pair_occasions, min_lift, alpha) for b in by if b in lines.columns]
     parts = [p for p in parts if len(p)]
     if not parts:
@@ -136,12 +130,26 @@ def bundle_candidates(lines: pd.DataFrame, by: tuple[str, ...] = ("category", "b
     out = pd.concat(parts, ignore_index=True)
     out = out.sort_values(["recommended", "lift", "occasions", "kind", "item_a", "item_b"],
                           ascending=[False, False, False, True, True, True], kind="mergesort")
+    return out.reset_index(drop=True)
+
+
+def rounded_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    """:func:`bundle_pairs` rounded as bundle_candidates.csv holds them: shares to 4 decimals, lift to 3,
+    expected occasions and item_b's mean revenue to 2 (docs/metrics.md, Recommendations)."""
+    out = pairs.copy()
     for c in ("support", "confidence", "confidence_b_to_a"):
         out[c] = out[c].round(4)
     out["lift"] = out["lift"].round(3)
     out["expected_occasions"] = out["expected_occasions"].round(2)
     out["item_b_mean_revenue"] = out["item_b_mean_revenue"].round(2)
-    return out.reset_index(drop=True)
+    return out
+
+
+def bundle_candidates(lines: pd.DataFrame, by: tuple[str, ...] = ("category", "brand_name"),
+                      min_pair_occasions: int = 10, min_lift: float = 1.2, alpha: float = 0.05) -> pd.DataFrame:
+    """The numbers of ``bundle_candidates.csv``: :func:`bundle_pairs`, :func:`rounded_pairs`
+    (docs/metrics.md, Recommendations); lib.narrative.bundles.bundle_candidates adds the ``reason``."""
+    return rounded_pairs(bundle_pairs(lines, by, min_pair_occasions, min_lift, alpha))
 
 
 def history_months(lines: pd.DataFrame) -> float:

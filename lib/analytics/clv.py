@@ -1,5 +1,8 @@
 """Customer-lifetime-value models: BG/NBD for purchase occasions, gamma-gamma for spend, fitted by ML.
 
+Over 500 lines on purpose: the two models share their optimiser, stability rule and discounting, and
+their likelihoods are checked together against the published CDNOW estimates.
+
 Adapted from Fader, Hardie and Lee (2005), "Counting Your Customers the Easy Way:
 An Alternative to the Pareto/NBD Model", Marketing Science 24(2) (likelihood,
 P(alive), conditional expectation), and Fader, Hardie and Lee (2005), "RFM and
@@ -7,7 +10,7 @@ CLV: Using Iso-Value Curves for Customer Base Analysis", JMR 42(4), with
 Fader and Hardie's note "The Gamma-Gamma Model of Monetary Value" (2013).
 The gradients are derived by hand; the month-by-month discounted CLV sum
 follows the `Lifetimes` package (MIT). Time is in the unit of the calibration
-summary (weeks in this suite).
+summary (weeks in this suite). Definitions: docs/metrics.md, BG/NBD and gamma-gamma.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from scipy import optimize, special
 
 __all__ = [
     "BGNBDFit", "GammaGammaFit", "MIN_CUSTOMERS", "MIN_REPEAT_CUSTOMERS",
-    "bgnbd_log_likelihood", "fit_bgnbd", "probability_alive", "expected_purchases",
-    "expected_purchases_new", "gamma_gamma_log_likelihood", "fit_gamma_gamma", "expected_spend",
+    "bgnbd_log_likelihood", "bgnbd_gradient", "bgnbd_total", "fit_bgnbd", "probability_alive",
+    "expected_purchases", "expected_purchases_new", "gamma_gamma_gradient",
+    "gamma_gamma_total", "fit_gamma_gamma", "expected_spend",
     "customer_lifetime_value", "holdout_comparison", "frequency_recency_matrix", "distinct_rows",
 ]
 
@@ -45,7 +49,7 @@ class _FitStatus:
 
 @dataclass(frozen=True)
 class BGNBDFit(_FitStatus):
-    """Fitted BG/NBD parameters (metrics.md: bgnbd_r, bgnbd_alpha, bgnbd_a, bgnbd_b).
+    """Fitted BG/NBD parameters (docs/metrics.md, BG/NBD and gamma-gamma: bgnbd_r, bgnbd_alpha, bgnbd_a, bgnbd_b).
 
     ``log_likelihood`` is the total over customers; ``stable`` is False when the
     optimiser did not converge, a parameter sits at its bound or its
@@ -70,7 +74,10 @@ class BGNBDFit(_FitStatus):
 
 @dataclass(frozen=True)
 class GammaGammaFit(_FitStatus):
-    """Fitted gamma-gamma spend parameters ``p, q, gamma`` (mean spend per occasion pγ/(q-1))."""
+    """Fitted gamma-gamma spend parameters ``p, q, gamma``, mean spend per occasion pγ/(q-1).
+
+    docs/metrics.md, BG/NBD and gamma-gamma.
+    """
 
     p: float
     q: float
@@ -130,10 +137,30 @@ def _bgnbd_terms(params, x, t_x, T):
 
 def bgnbd_log_likelihood(params: dict[str, float] | tuple, x, t_x, T) -> np.ndarray:
     """Per-customer BG/NBD log-likelihood (Fader, Hardie and Lee 2005, eq. 6)."""
+    x, t_x, T = _arrays(x, t_x, T)
+    return _bgnbd_terms(_bg_params(params), x, t_x, T)[0]
+
+
+def bgnbd_gradient(params: dict[str, float] | tuple, x, t_x, T) -> np.ndarray:
+    """Per-customer gradient of the BG/NBD log-likelihood w.r.t. (r, alpha, a, b): shape (4, customers)."""
+    x, t_x, T = _arrays(x, t_x, T)
+    return _bgnbd_terms(_bg_params(params), x, t_x, T)[1]
+
+
+def bgnbd_total(params: dict[str, float] | tuple, x, t_x, T) -> tuple[float, np.ndarray]:
+    """Total BG/NBD log-likelihood and its gradient w.r.t. (r, alpha, a, b), as the fit evaluates them.
+
+    Computed once per distinct customer history and per distinct x, T and t_x (the factorised form
+    ``fit_bgnbd`` optimises); equal to the sums of ``bgnbd_log_likelihood`` and ``bgnbd_gradient``.
+    """
+    x, t_x, T = _arrays(x, t_x, T)
+    return _bgnbd_total(_bg_params(params), _BGData(x, t_x, T))
+
+
+def _bg_params(params: dict[str, float] | tuple) -> tuple[float, ...]:
     if isinstance(params, dict):
         params = (params["r"], params["alpha"], params["a"], params["b"])
-    x, t_x, T = _arrays(x, t_x, T)
-    return _bgnbd_terms(tuple(float(p) for p in params), x, t_x, T)[0]
+    return tuple(float(p) for p in params)
 
 
 class _BGData:
@@ -301,12 +328,12 @@ def _log_objective(total, data, wsum: float):
 
 def fit_bgnbd(x, t_x, T, min_customers: int = MIN_CUSTOMERS,
               min_repeat: int = MIN_REPEAT_CUSTOMERS) -> BGNBDFit:
-    """Maximum-likelihood BG/NBD fit (metrics.md: bgnbd_r, bgnbd_alpha, bgnbd_a, bgnbd_b).
+    """Maximum-likelihood BG/NBD fit (docs/metrics.md, BG/NBD and gamma-gamma).
 
     Parameters
     ----------
     x, t_x, T : repeat occasions, time of the last repeat and time observed, per
-        customer (``lib.rfm.calibration_summary``).
+        customer (``lib.analytics.rfm.calibration_summary``).
 
     Raises
     ------
@@ -367,11 +394,24 @@ def expected_purchases_new(fit: BGNBDFit, t: float) -> float:
     return float((a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp))
 
 
-def gamma_gamma_log_likelihood(params: dict[str, float] | tuple, x, zbar) -> np.ndarray:
-    """Per-customer gamma-gamma log-likelihood of mean spend ``zbar`` over ``x`` occasions (x > 0, zbar > 0)."""
+def gamma_gamma_gradient(params: dict[str, float] | tuple, x, zbar) -> np.ndarray:
+    """Per-customer gradient of the gamma-gamma log-likelihood w.r.t. (p, q, gamma): shape (3, customers)."""
+    return _gg_terms(_gg_params(params), np.asarray(x, "float64"), np.asarray(zbar, "float64"))[1]
+
+
+def gamma_gamma_total(params: dict[str, float] | tuple, x, zbar) -> tuple[float, np.ndarray]:
+    """Total gamma-gamma log-likelihood and its gradient w.r.t. (p, q, gamma), as the fit evaluates them.
+
+    Computed once per distinct (x, zbar) and per distinct x (the factorised form ``fit_gamma_gamma``
+    optimises); its gradient equals the sum of ``gamma_gamma_gradient`` over the customers.
+    """
+    return _gg_total(_gg_params(params), _GGData(np.asarray(x, "float64"), np.asarray(zbar, "float64")))
+
+
+def _gg_params(params: dict[str, float] | tuple) -> tuple[float, ...]:
     if isinstance(params, dict):
         params = (params["p"], params["q"], params["gamma"])
-    return _gg_terms(tuple(float(v) for v in params), np.asarray(x, "float64"), np.asarray(zbar, "float64"))[0]
+    return tuple(float(v) for v in params)
 
 
 def _gg_terms(params, x, z):
@@ -428,7 +468,7 @@ def expected_spend(fit: GammaGammaFit, x, zbar) -> np.ndarray:
 
 def customer_lifetime_value(bg: BGNBDFit, gg: GammaGammaFit, summary: pd.DataFrame, months: int = 12,
                             monthly_discount: float = 0.01, unit_days: float = 7.0) -> pd.Series:
-    """Discounted expected revenue over the next ``months`` per customer (glossary: 12-month CLV).
+    """Discounted expected revenue over the next ``months`` per customer (docs/metrics.md, BG/NBD and gamma-gamma).
 
     Sum over months m of (E[Y(m)] - E[Y(m-1)]) x expected spend / (1 + d)^m with
     months of 365.25/12 days, as in the Lifetimes package. ``summary`` is a

@@ -1,4 +1,9 @@
-"""Customer analytics: the customer table, Pareto, repeat behaviour, segments, churn risk, cohorts, value models."""
+"""Customer analytics: the customer table, Pareto, repeat behaviour, segments, churn risk, cohorts, value models.
+
+Over 500 lines on purpose: the customer table, its scores and the models fitted on it are one chain
+(each step takes the previous one's frame), and splitting it would spread one definition of a customer
+over several modules.
+"""
 
 from __future__ import annotations
 
@@ -8,52 +13,38 @@ import numpy as np
 import pandas as pd
 
 from lib.analytics import clv, rfm
-from lib.data.derived import buyers
+from lib.config import CHURN_DAYS
+from lib.data.derived import buyers, purchase_occasions, sale_lines
 
-__all__ = ["customer_occasions", "customer_table", "top_count", "top_share_pct", "pareto_curve", "repeat_rate_pct", "ltv_ratio", "bootstrap_ltv_ratio", "RatioInterval", "purchase_gaps", "occasion_distribution", "score_customers", "prospects", "segment_summary", "churn_risk", "vip_list", "CohortTables", "cohort_tables", "ValueModel", "value_model", "HoldoutCheck", "holdout_check", "cohort_trend"]
+__all__ = [
+    "customer_occasions", "customer_table", "top_count", "vip_threshold", "top_share_pct", "pareto_curve",
+    "repeat_rate_pct", "ltv_ratio", "bootstrap_ltv_ratio", "RatioInterval", "purchase_gaps", "occasion_distribution",
+    "score_customers", "prospects", "segment_summary", "segments_shown", "churn_risk", "vip_list", "CohortTables",
+    "cohort_tables", "cohort_trend", "ValueModel", "value_model", "customer_metrics", "top_predicted_value",
+    "model_parameters", "PurchaseGrid", "purchase_grid", "HoldoutCheck", "holdout_check",
+]
 
 
 # ---------------------------------------------------------------- customer table
 
 
 def customer_occasions(sales: pd.DataFrame, period_end: pd.Timestamp) -> pd.DataFrame:
-    """Purchase occasions straight from the sales table (metrics.md: purchase occasion), up to period_end.
+    """Purchase occasions up to period_end from the sales table alone (docs/metrics.md, Purchase occasion).
 
-    The same rows as ``lib.derived.purchase_occasions(sale_lines(tables))`` for
-    columns ``buyer_id, date, revenue, units, lines`` (tested equal on the
-    sample data), without joining products and inventory: about ten times
-    faster on 1M lines, and all the customer analyses need. Sorted by buyer
-    then day.
+    ``lib.data.derived.purchase_occasions`` of the sales table's own sale lines: the same rows as
+    the occasions of the report's lines (columns ``buyer_id, date, revenue, units, lines``, sorted
+    by buyer then day), without the products, inventory and brands joins that no customer analysis
+    needs.
     """
-    need = {"buyer_id", "date_sold", "sale_price", "quantity", "status"}
+    need = {"sale_id", "buyer_id", "date_sold", "sale_price", "quantity", "status"}
     if need - set(sales.columns):
         raise ValueError(f"customer_occasions needs sales columns {sorted(need - set(sales.columns))}")
-    end_excl = (pd.Timestamp(period_end).normalize() + pd.Timedelta(days=1)).to_datetime64()
-    ts = sales["date_sold"].to_numpy()
-    keep = (sales["status"].eq("completed").fillna(False).to_numpy(dtype=bool) & (ts < end_excl))
-    codes, ids = pd.factorize(sales["buyer_id"].to_numpy()[keep], sort=True)
-    days = ts[keep].astype("datetime64[D]").astype("int64")
-    qty = sales["quantity"].to_numpy(dtype="int64")[keep]
-    rev = sales["sale_price"].to_numpy(dtype="float64")[keep] * qty
-    order = np.lexsort((days, codes))
-    c, d = codes[order], days[order]
-    if len(c) == 0:
-        return pd.DataFrame({"buyer_id": pd.Series([], dtype=sales["buyer_id"].dtype),
-                             "date": pd.Series([], dtype="datetime64[ns]"), "revenue": [], "units": [],
-                             "lines": []}).astype({"revenue": "float64", "units": "int64", "lines": "int64"})
-    starts = np.flatnonzero(np.r_[True, (c[1:] != c[:-1]) | (d[1:] != d[:-1])])
-    return pd.DataFrame({
-        "buyer_id": pd.array(ids[c[starts]], dtype=sales["buyer_id"].dtype),
-        "date": (d[starts]).astype("datetime64[D]").astype("datetime64[ns]"),
-        "revenue": np.add.reduceat(rev[order], starts),
-        "units": np.add.reduceat(qty[order], starts).astype("int64"),
-        "lines": np.diff(np.r_[starts, len(c)]).astype("int64"),
-    })
+    return purchase_occasions(sale_lines({"sales": sales}), period_end)
 
 
 def customer_table(occasions: pd.DataFrame, period_end: pd.Timestamp,
                    users: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per customer (metrics.md: customers) from purchase occasions up to period_end.
+    """One row per customer from purchase occasions up to period_end (docs/metrics.md, Customers).
 
     Columns ``buyer_id, display_name, revenue, occasions, items, first_purchase,
     last_purchase, days_since`` (whole days from the last purchase to
@@ -94,7 +85,7 @@ def customer_table(occasions: pd.DataFrame, period_end: pd.Timestamp,
 
 
 def top_count(n_customers: int, share: float = 0.2) -> int:
-    """How many customers make the top ``share``: ceil(share x n), at least 1 when n > 0 (glossary)."""
+    """How many customers make the top ``share``: ceil(share x n), at least 1 when n > 0 (docs/metrics.md, Top 20% and VIPs)."""
     if not 0 < share <= 1:
         raise ValueError(f"share must be in (0, 1], got {share}")
     if n_customers <= 0:
@@ -103,8 +94,19 @@ def top_count(n_customers: int, share: float = 0.2) -> int:
     return max(1, -(-n_customers * pct // 10_000))
 
 
+def vip_threshold(scored: pd.DataFrame, share: float = 0.2) -> float | None:
+    """Lifetime revenue of the smallest VIP: the top ``share`` of customers by revenue (docs/metrics.md, Top 20% and VIPs).
+
+    ``None`` when there are no customers. Independent of the order of ``scored``.
+    """
+    k = top_count(len(scored), share)
+    if k == 0:
+        return None
+    return float(np.sort(scored["revenue"].to_numpy(dtype="float64"))[::-1][k - 1])
+
+
 def top_share_pct(revenue: pd.Series, share: float = 0.2) -> float | None:
-    """Share (0-100) of revenue from the top ``share`` of customers by revenue (metrics.md: top20_revenue_share_pct).
+    """Share (0-100) of revenue from the top ``share`` of customers by revenue (docs/metrics.md, Top 20% and VIPs).
 
     The top group is the ``top_count`` largest; None with no customers or no revenue.
     """
@@ -116,7 +118,10 @@ def top_share_pct(revenue: pd.Series, share: float = 0.2) -> float | None:
 
 
 def pareto_curve(revenue: pd.Series, max_points: int = 1000) -> pd.DataFrame:
-    """Cumulative share of revenue (0-100) against share of customers ranked by revenue, at most ``max_points`` rows."""
+    """Cumulative share of revenue (0-100) against share of customers ranked by revenue, at most ``max_points`` rows.
+
+    Columns ``customer_share_pct, revenue_share_pct`` (docs/metrics.md, Top 20% and VIPs).
+    """
     v = np.sort(revenue.to_numpy(dtype="float64"))[::-1]
     n = len(v)
     if n == 0 or v.sum() <= 0:
@@ -131,13 +136,13 @@ def pareto_curve(revenue: pd.Series, max_points: int = 1000) -> pd.DataFrame:
 
 
 def repeat_rate_pct(customers: pd.DataFrame) -> float | None:
-    """Customers with 2+ purchase occasions / customers, in percent (metrics.md: repeat_customer_rate_pct)."""
+    """Customers with 2+ purchase occasions / customers, in percent (docs/metrics.md, Customers)."""
     n = len(customers)
     return None if n == 0 else float((customers["occasions"] >= 2).sum() / n * 100)
 
 
 def ltv_ratio(customers: pd.DataFrame) -> float | None:
-    """Mean revenue of repeat / of single-occasion customers (metrics.md: repeat_vs_single_ltv_ratio).
+    """Mean revenue of repeat / of single-occasion customers (docs/metrics.md, Customers).
 
     None when either group is empty or single-occasion customers have no revenue.
     """
@@ -174,7 +179,9 @@ def _boot_means(values: np.ndarray, reps: int, rng: np.random.Generator, chunk_d
 
 def bootstrap_ltv_ratio(customers: pd.DataFrame, resamples: int = 1000, level: float = 0.95,
                         seed: int = 0, max_draws: int = 40_000_000) -> RatioInterval:
-    """repeat_vs_single_ltv_ratio with a percentile bootstrap interval (customers resampled within each group).
+    """repeat_vs_single_ltv_ratio with a percentile bootstrap interval, customers resampled within each group.
+
+    docs/metrics.md, Repeat vs single LTV ratio interval.
 
     The number of resamples is lowered (not below 200) so that resamples x
     customers stays under ``max_draws``: about 2 s on the 2-core machine.
@@ -196,7 +203,7 @@ def bootstrap_ltv_ratio(customers: pd.DataFrame, resamples: int = 1000, level: f
 
 
 def occasion_distribution(customers: pd.DataFrame, cap: int = 10) -> pd.Series:
-    """Customers by number of purchase occasions, the last bucket ``cap+``."""
+    """Customers by number of purchase occasions, the last bucket ``cap+`` (docs/metrics.md, Customers)."""
     k = customers["occasions"].clip(upper=cap)
     counts = k.value_counts().reindex(range(1, cap + 1), fill_value=0)
     counts.index = [str(i) if i < cap else f"{cap}+" for i in counts.index]
@@ -205,7 +212,10 @@ def occasion_distribution(customers: pd.DataFrame, cap: int = 10) -> pd.Series:
 
 
 def purchase_gaps(occasions: pd.DataFrame) -> pd.Series:
-    """Days between consecutive purchase occasions of the same customer (one value per repeat occasion)."""
+    """Days between consecutive purchase occasions of the same customer, one value per repeat occasion.
+
+    docs/metrics.md, Purchase occasion.
+    """
     o = occasions[["buyer_id", "date"]].sort_values(["buyer_id", "date"], kind="mergesort")
     same = o["buyer_id"].eq(o["buyer_id"].shift()).fillna(False).to_numpy(dtype=bool)
     gaps = o["date"].diff().dt.days.to_numpy()[same]
@@ -216,7 +226,7 @@ def purchase_gaps(occasions: pd.DataFrame) -> pd.Series:
 
 
 def score_customers(customers: pd.DataFrame) -> pd.DataFrame:
-    """The customer table with R, F, M scores, (F+M)/2 and the named group (lib.rfm)."""
+    """The customer table with R, F, M scores, (F+M)/2 and the named group (docs/metrics.md, RFM groups)."""
     if customers.empty:
         out = customers.copy()
         for c in ("r_score", "f_score", "m_score", "fm_score"):
@@ -228,7 +238,10 @@ def score_customers(customers: pd.DataFrame) -> pd.DataFrame:
 
 def prospects(tables: dict[str, pd.DataFrame], customer_ids: pd.Series,
               period_end: pd.Timestamp) -> pd.DataFrame | None:
-    """Users with role buyer, signed up by period_end, with no completed purchase (None without users.csv)."""
+    """Users with role buyer, signed up by period_end, with no completed purchase; None without users.csv.
+
+    docs/metrics.md, RFM groups (Prospects).
+    """
     if "users" not in tables:
         return None
     u = buyers(tables)
@@ -241,10 +254,11 @@ def prospects(tables: dict[str, pd.DataFrame], customer_ids: pd.Series,
 
 
 def segment_summary(scored: pd.DataFrame, n_prospects: int | None = None) -> pd.DataFrame:
-    """Per RFM group: customers, share of customers, revenue, share of revenue, mean days since, mean occasions, action.
+    """Per RFM group: customers, share of customers, revenue, share of revenue, mean days since, mean occasions.
 
-    Prospects (never bought) are counted in ``customers`` when known but not
-    in the share of customers, which is of buyers only.
+    One row per group of ``rfm.SEGMENTS`` (docs/metrics.md, RFM groups). Prospects (never bought)
+    are counted in ``customers`` when known but not in the share of customers, which is of buyers
+    only. What to do with each group is added by ``lib.narrative.customers.segment_table``.
     """
     n = len(scored)
     total = float(scored["revenue"].sum()) if n else 0.0
@@ -260,20 +274,25 @@ def segment_summary(scored: pd.DataFrame, n_prospects: int | None = None) -> pd.
                                            g["customers"] / n * 100 if n else np.nan)
     g["revenue_share_pct"] = np.where(g.index == rfm.PROSPECTS, np.nan,
                                       g["revenue"] / total * 100 if total > 0 else np.nan)
-    g["action"] = [rfm.SEGMENT_ACTIONS[s] for s in g.index]
     g.index.name = "segment"
     cols = ["customers", "share_of_customers_pct", "revenue", "revenue_share_pct", "mean_days_since",
-            "mean_occasions", "action"]
+            "mean_occasions"]
     return g[cols].reset_index()
+
+
+def segments_shown(summary: pd.DataFrame, prospects_known: bool) -> pd.DataFrame:
+    """The groups the report shows: all of ``summary``, without Prospects when their number is unknown (no users.csv)."""
+    return summary if prospects_known else summary[summary["segment"] != rfm.PROSPECTS]
 
 
 # ---------------------------------------------------------------- churn risk
 
 
-def churn_risk(customers: pd.DataFrame, churn_days: int = 90) -> pd.DataFrame:
+def churn_risk(customers: pd.DataFrame, churn_days: int = CHURN_DAYS) -> pd.DataFrame:
     """Customers whose last purchase is more than ``churn_days`` days before period_end, by lifetime revenue.
 
-    metrics.md: churn_risk_customers (rows) and churn_risk_revenue (their revenue sum).
+    docs/metrics.md, Churn risk and churn actions: churn_risk_customers (rows) and churn_risk_revenue
+    (their revenue sum).
     """
     if churn_days < 0:
         raise ValueError(f"churn_days must be >= 0, got {churn_days}")
@@ -285,7 +304,10 @@ def churn_risk(customers: pd.DataFrame, churn_days: int = 90) -> pd.DataFrame:
 
 
 def vip_list(scored: pd.DataFrame) -> pd.DataFrame:
-    """The action list vip_customers.csv: the top 20% of customers by revenue (metrics.md), fixed columns first."""
+    """The action list vip_customers.csv: the top 20% of customers by revenue, fixed columns first.
+
+    docs/metrics.md, Top 20% and VIPs and Action lists.
+    """
     k = top_count(len(scored))
     top = scored.sort_values(["revenue", "buyer_id"], ascending=[False, True], kind="mergesort").head(k)
     out = pd.DataFrame({"buyer_id": top["buyer_id"], "display_name": top["display_name"],
@@ -315,7 +337,7 @@ class CohortTables:
 
 
 def cohort_tables(occasions: pd.DataFrame, period_end: pd.Timestamp, max_cohorts: int = 24) -> CohortTables:
-    """Cohorts by month of first purchase x months since then (glossary: cohort retention).
+    """Cohorts by month of first purchase x months since then (docs/metrics.md, Cohorts).
 
     Cell (c, k) = share of cohort c's customers with a purchase occasion in the
     k-th calendar month after their first month (k = 0 is the first month,
@@ -359,12 +381,41 @@ def cohort_tables(occasions: pd.DataFrame, period_end: pd.Timestamp, max_cohorts
                         summ[["customers", "revenue", "revenue_per_customer", "repeat_pct"]])
 
 
+def cohort_trend(t: CohortTables) -> dict | None:
+    """Month-1 return of the earlier half of the cohorts against the recent half, two-proportion z-test.
+
+    docs/metrics.md, Cohorts. Returns ``old_pct, new_pct`` (customers buying again in their second
+    month / cohort customers, pooled over each half), ``p_value`` (two-sided)
+    and the cohort counts; None with fewer than four cohorts observed a month
+    after their start.
+    """
+    from scipy import stats
+
+    if t.retention_pct.empty or 1 not in t.retention_pct.columns:
+        return None
+    m1 = t.retention_pct[1].dropna()
+    if len(m1) < 4:
+        return None
+    sizes = t.sizes.loc[m1.index].to_numpy(dtype="float64")
+    back = np.round(m1.to_numpy() * sizes / 100)
+    half = len(m1) // 2
+    x1, n1, x2, n2 = back[:half].sum(), sizes[:half].sum(), back[half:].sum(), sizes[half:].sum()
+    pooled = (x1 + x2) / (n1 + n2)
+    se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    z = ((x2 / n2) - (x1 / n1)) / se if se > 0 else 0.0
+    return {"old_pct": x1 / n1 * 100, "new_pct": x2 / n2 * 100, "p_value": float(2 * stats.norm.sf(abs(z))),
+            "old_cohorts": half, "new_cohorts": len(m1) - half}
+
+
 # ---------------------------------------------------------------- value models
 
 
 @dataclass
 class ValueModel:
-    """BG/NBD + gamma-gamma at period_end: fits, per-customer predictions, or why there are none."""
+    """BG/NBD + gamma-gamma at period_end: fits, per-customer predictions, or why there are none.
+
+    docs/metrics.md, BG/NBD and gamma-gamma.
+    """
 
     summary: pd.DataFrame  # calibration summary per customer + p_alive, expected_90d, clv_12m
     bg: clv.BGNBDFit | None = None
@@ -378,12 +429,15 @@ class ValueModel:
 
     @property
     def spend_usable(self) -> bool:
+        """True when the spend model is usable too (stable, q > 1): the 12-month values may be shown."""
         return self.usable and self.gg is not None and self.gg.stable and self.gg.q > 1
 
 
 def value_model(occasions: pd.DataFrame, period_end: pd.Timestamp, horizon_days: int = 90, months: int = 12,
                 monthly_discount: float = 0.01) -> ValueModel:
     """Fit BG/NBD and gamma-gamma on the history to period_end (weeks) and predict per customer.
+
+    docs/metrics.md, BG/NBD and gamma-gamma.
 
     ``summary`` gets ``p_alive``, ``expected_{horizon_days}d`` (occasions in the
     next ``horizon_days``) and ``clv_12m`` (discounted expected revenue over the
@@ -421,9 +475,79 @@ def value_model(occasions: pd.DataFrame, period_end: pd.Timestamp, horizon_days:
     return vm
 
 
+def customer_metrics(scored: pd.DataFrame, top20_share: float | None, repeat_rate: float | None,
+                     ratio: RatioInterval, at_risk: pd.DataFrame, vm: ValueModel) -> dict[str, float | int | None]:
+    """The customers report's metrics for metrics.json (docs/metrics.md, Customers; metrics.json).
+
+    ``scored`` is the customer table, ``top20_share``, ``repeat_rate`` and ``ratio`` its
+    ``top_share_pct``, ``repeat_rate_pct`` and ``bootstrap_ltv_ratio``, ``at_risk`` its
+    ``churn_risk`` list and ``vm`` the value model fitted with ``horizon_days=90``. The model's
+    numbers are None when it is not usable.
+    """
+    bg = vm.bg if vm.usable else None
+    return {
+        "customers": len(scored),
+        "top20_revenue_share_pct": top20_share,
+        "repeat_customer_rate_pct": repeat_rate,
+        "repeat_vs_single_ltv_ratio": ratio.estimate,
+        "churn_risk_customers": len(at_risk),
+        "churn_risk_revenue": float(at_risk["revenue"].sum()),
+        "bgnbd_r": bg.r if bg else None,
+        "bgnbd_alpha": bg.alpha if bg else None,
+        "bgnbd_a": bg.a if bg else None,
+        "bgnbd_b": bg.b if bg else None,
+        "expected_purchases_next_90d": float(vm.summary["expected_90d"].sum()) if bg else None,
+    }
+
+
+def top_predicted_value(scored: pd.DataFrame, n: int = 15) -> pd.DataFrame:
+    """The ``n`` customers with the highest predicted 12-month value ``clv_12m`` (docs/metrics.md, BG/NBD and gamma-gamma)."""
+    return scored.sort_values("clv_12m", ascending=False).head(n)
+
+
+def model_parameters(vm: ValueModel) -> pd.DataFrame:
+    """The fitted parameters: ``parameter, value``; BG/NBD ``r, alpha, a, b`` (weeks), then gamma-gamma ``p, q, gamma``.
+
+    docs/metrics.md, BG/NBD and gamma-gamma. The gamma-gamma rows are there when the spend model
+    was fitted (even if not usable); an empty frame without a purchase model.
+    """
+    params: list[tuple[str, float]] = []
+    if vm.bg is not None:
+        params += list(vm.bg.params.items())
+    if vm.gg is not None:
+        params += list(vm.gg.params.items())
+    return pd.DataFrame(params, columns=["parameter", "value"])
+
+
+@dataclass(frozen=True)
+class PurchaseGrid:
+    """Expected occasions in the next ``horizon_days`` for a grid of histories at one time observed ``T`` (weeks)."""
+
+    expected: pd.DataFrame  # index x (repeat occasions), columns t_x (weeks from first to last purchase)
+    T: float
+    horizon_days: int
+
+
+def purchase_grid(vm: ValueModel, horizon_days: int = 90, max_x: int = 20, n_recency: int = 60) -> PurchaseGrid:
+    """``lib.analytics.clv.frequency_recency_matrix`` for a customer known as long as the longest-known one.
+
+    Rows x = 0 .. the most repeat occasions of a customer (at most ``max_x``), ``n_recency``
+    columns t_x from 0 to T (docs/metrics.md, BG/NBD and gamma-gamma). Needs a fitted purchase model.
+    """
+    if vm.bg is None:
+        raise ValueError("purchase_grid needs a fitted purchase model")
+    T = float(vm.summary["T"].max())
+    mat = clv.frequency_recency_matrix(vm.bg, T=T, horizon=horizon_days / 7,
+                                       max_x=min(max_x, int(vm.summary["x"].max())), n_recency=n_recency)
+    return PurchaseGrid(mat, T, horizon_days)
+
+
 @dataclass(frozen=True)
 class HoldoutCheck:
-    """Calibration/holdout check: fit before ``cutoff``, compare repeat occasions in the holdout."""
+    """Calibration/holdout check: fit before ``cutoff``, compare repeat occasions in the holdout.
+
+    docs/metrics.md, BG/NBD and gamma-gamma.
+    """
 
     cutoff: pd.Timestamp
     end: pd.Timestamp
@@ -434,11 +558,14 @@ class HoldoutCheck:
 
     @property
     def error_pct(self) -> float:
+        """(predicted - actual) / actual repeat occasions in the holdout, in percent; NaN without actual ones."""
         return (self.predicted_total - self.actual_total) / self.actual_total * 100 if self.actual_total else np.nan
 
 
 def holdout_check(occasions: pd.DataFrame, period_end: pd.Timestamp, holdout_days: int = 180) -> HoldoutCheck:
     """Fit BG/NBD on occasions up to period_end - holdout_days and compare with the holdout's actual repeats.
+
+    docs/metrics.md, BG/NBD and gamma-gamma.
 
     Raises ValueError with a plain message when the calibration window has too
     few customers, its fit is unstable, or the holdout would cover more than
@@ -462,34 +589,3 @@ def holdout_check(occasions: pd.DataFrame, period_end: pd.Timestamp, holdout_day
     by_x = clv.holdout_comparison(fit, cal, actual, holdout_days / 7)
     pred_total = float((by_x["predicted"] * by_x["customers"]).sum())
     return HoldoutCheck(cutoff, end, fit, by_x, float(actual.sum()), pred_total)
-
-
-# ---------------------------------------------------------------- "what to do" per section (computed text)
-
-
-def cohort_trend(t: CohortTables) -> dict | None:
-    """Month-1 return of the earlier half of the cohorts against the recent half, two-proportion z-test.
-
-    Returns ``old_pct, new_pct`` (customers buying again in their second
-    month / cohort customers, pooled over each half), ``p_value`` (two-sided)
-    and the cohort counts; None with fewer than four cohorts observed a month
-    after their start.
-    """
-    from scipy import stats
-
-    if t.retention_pct.empty or 1 not in t.retention_pct.columns:
-        return None
-    m1 = t.retention_pct[1].dropna()
-    if len(m1) < 4:
-        return None
-    sizes = t.sizes.loc[m1.index].to_numpy(dtype="float64")
-    back = np.round(m1.to_numpy() * sizes / 100)
-    half = len(m1) // 2
-    x1, n1, x2, n2 = back[:half].sum(), sizes[:half].sum(), back[half:].sum(), sizes[half:].sum()
-    pooled = (x1 + x2) / (n1 + n2)
-    se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    z = ((x2 / n2) - (x1 / n1)) / se if se > 0 else 0.0
-    return {"old_pct": x1 / n1 * 100, "new_pct": x2 / n2 * 100, "p_value": float(2 * stats.norm.sf(abs(z))),
-            "old_cohorts": half, "new_cohorts": len(m1) - half}
-
-

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["Candidate", "CANDIDATES", "ForecastResult", "candidates_for", "baseline_forecast", "backtest", "forecast_next_month", "MIN_MONTHS", "SEASONAL_MONTHS"]
+__all__ = ["Candidate", "CANDIDATES", "ForecastResult", "candidates_for", "baseline_name", "baseline_forecast",
+           "backtest", "forecast_next_month", "MIN_MONTHS", "SEASONAL_MONTHS"]
 
 #: fewer complete months than this: no forecast
 MIN_MONTHS = 4
@@ -47,7 +48,12 @@ _DAMPED = next(c for c in CANDIDATES if c.name.startswith("ETS(A,Ad,N)"))
 
 @dataclass
 class ForecastResult:
-    """The chosen model's next-month forecast, its backtest and the baseline's (metrics.md, forecast_*)."""
+    """The chosen model's next-month forecast, its backtest and the baseline's (docs/metrics.md, Sales timing).
+
+    ``seasonal`` is False under :data:`SEASONAL_MONTHS` complete months (non-seasonal models, naive
+    baseline); ``backtest_scored`` is False when the backtest scored no model (the first model that
+    fits is used).
+    """
 
     target: pd.Timestamp
     model: str
@@ -61,7 +67,7 @@ class ForecastResult:
     baseline: str
     seasonal: bool
     beats_baseline: bool | None
-    notes: list[str] = field(default_factory=list)
+    backtest_scored: bool = True
 
 
 def _series(y: pd.Series) -> pd.Series:
@@ -114,6 +120,11 @@ def candidates_for(n: int, origins: int = 6) -> tuple[list[Candidate], int]:
     return pool, max(k, 0)
 
 
+def baseline_name(seasonal: bool) -> str:
+    """Name of the naive baseline: seasonal naive (the same month a year before) or naive (the month before)."""
+    return "Seasonal naive (same month last year)" if seasonal else "Naive (last month)"
+
+
 def baseline_forecast(y: np.ndarray, t: int, seasonal: bool) -> float:
     """Seasonal-naive (the same month a year before) or naive (the month before) forecast of ``y[t]``."""
     lag = 12 if seasonal else 1
@@ -151,8 +162,7 @@ def backtest(monthly: pd.Series, pool: list[Candidate], k: int, seasonal: bool,
     rows = []
     base = np.array([baseline_forecast(v, t, seasonal) for t in range(first, n)])
     mape, mase = _errors(actual, base, scale)
-    bname = "Seasonal naive (same month last year)" if seasonal else "Naive (last month)"
-    rows.append({"model": bname, "origins": k, "mape_pct": mape, "mase": mase, "baseline": True})
+    rows.append({"model": baseline_name(seasonal), "origins": k, "mape_pct": mape, "mase": mase, "baseline": True})
     for c in pool:
         preds = []
         for t in range(first, n):
@@ -170,9 +180,9 @@ def backtest(monthly: pd.Series, pool: list[Candidate], k: int, seasonal: bool,
 
 
 def forecast_next_month(monthly: pd.Series, level: float = 0.80, origins: int = 6) -> ForecastResult | None:
-    """Forecast the month after the last complete month (metrics.md, forecast_revenue_next_period).
+    """Forecast the month after the last complete month (docs/metrics.md, Sales timing).
 
-    ``monthly`` is complete months of revenue up to period_end (lib.timing.monthly_revenue).
+    ``monthly`` is complete months of revenue up to period_end (lib.analytics.timing.monthly_revenue).
     The statsmodels model with the lowest backtest MASE (MAPE when MASE is not computable)
     is refitted on every month and forecasts the next one with a ``level`` prediction
     interval; the lower bound is floored at 0. Under :data:`SEASONAL_MONTHS` months only
@@ -187,20 +197,15 @@ def forecast_next_month(monthly: pd.Series, level: float = 0.80, origins: int = 
     if not pool:
         return None
     seasonal = n >= SEASONAL_MONTHS
-    notes = []
-    if not seasonal:
-        notes.append(f"Only {n} complete months: fewer than {SEASONAL_MONTHS}, so no seasonal model; "
-                     "a simpler non-seasonal model is used and compared with last month's revenue.")
     bt = backtest(y, pool, k, seasonal, level) if k > 0 else pd.DataFrame(
         columns=["model", "origins", "mape_pct", "mase", "baseline"])
     models = bt[~bt["baseline"].astype(bool)] if len(bt) else bt
     key = "mase" if len(models) and models["mase"].notna().any() else "mape_pct"
     order = [c.name for c in pool]
-    if len(models) and models[key].notna().any():
+    scored = bool(len(models) and models[key].notna().any())
+    if scored:
         best = models.sort_values(key, kind="mergesort").iloc[0]["model"]
         order = [best] + [m for m in order if m != best]
-    else:
-        notes.append("The backtest could not score the models; the first model that fits is used.")
     fitted_res = chosen = None
     for name in order:
         c = next(c for c in pool if c.name == name)
@@ -228,7 +233,7 @@ def forecast_next_month(monthly: pd.Series, level: float = 0.80, origins: int = 
     return ForecastResult(target=pd.Timestamp(target), model=chosen.name, point=max(point, 0.0),
                           low=max(lo, 0.0), high=max(hi, 0.0), level=level, history=y.rename("revenue"),
                           fitted=fitted, backtest=bt,
-                          baseline="Seasonal naive (same month last year)" if seasonal else "Naive (last month)",
-                          seasonal=seasonal, beats_baseline=beats, notes=notes)
+                          baseline=baseline_name(seasonal), seasonal=seasonal, beats_baseline=beats,
+                          backtest_scored=scored)
 
 

@@ -8,20 +8,34 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["AGE_BUCKETS", "MAX_MARKDOWN_PCT", "stock_on_hand", "aging_buckets", "aged_inventory", "aged_by", "price_age_curve", "markdown_belief_check", "markdown_candidates"]
+from lib.config import AGING_DAYS
+
+__all__ = ["AGE_BUCKETS", "MAX_MARKDOWN_PCT", "MARKDOWN_COLUMNS", "MARKDOWN_EXTRA", "MARKDOWN_BASIS", "MARKDOWN_RULES",
+           "stock_on_hand", "aging_buckets", "aged_inventory", "aged_by", "aged_by_brand", "price_age_curve",
+           "price_ratio_by_age", "markdown_belief_check", "markdown_candidates"]
 
 #: (label, lowest day, highest day) of the aging buckets; days are whole days since listing
 AGE_BUCKETS = (("0-30", 0, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("over 90", 91, math.inf))
 #: the largest markdown ever suggested, in percent of list price
 MAX_MARKDOWN_PCT = 50
+#: columns of markdown_candidates.csv before ``reason`` (docs/metrics.md, Action lists); ``reason`` follows them
 MARKDOWN_COLUMNS = ["product_id", "brand_name", "category", "condition", "days_listed", "unit_cost",
-                    "list_price", "markdown_pct", "reason"]
+                    "list_price", "markdown_pct"]
+#: columns of markdown_candidates.csv after ``reason``
+MARKDOWN_EXTRA = ["units_on_hand", "clock_start", "suggested_price", "expected_price_ratio"]
+#: how each candidate's markdown came about (not in the CSV): see :func:`markdown_candidates`
+MARKDOWN_BASIS = ["markdown_rule", "fit_group", "fit_n", "data_markdown_pct"]
+#: ``markdown_rule`` values: no line to read (too few sales with a list price); no list price; list price
+#: already below cost (no markdown); the cost floor cut the line's markdown; the line asks for none; the line's
+#: markdown applies as it is
+MARKDOWN_RULES = ("no_curve", "no_list_price", "list_below_cost", "cost_floor", "none_needed", "curve")
 
 
 def stock_on_hand(lifecycle: pd.DataFrame, period_end: pd.Timestamp) -> pd.DataFrame:
-    """Products with units on hand at period_end, with ``days_listed`` and ``stock_cost``.
+    """Products with units on hand at period_end, with ``days_listed`` and ``stock_cost``
+    (docs/metrics.md, Products and inventory: Aged stock and buckets).
 
-    From lib.derived.product_lifecycle: ``days_listed`` = whole days from the
+    From lib.data.derived.product_lifecycle: ``days_listed`` = whole days from the
     clock start (date_listed, else date_acquired) to period_end; ``stock_cost``
     = cost basis x units on hand.
     """
@@ -45,7 +59,8 @@ def _bucket(days: pd.Series) -> pd.Categorical:
 
 
 def aging_buckets(stock: pd.DataFrame) -> pd.DataFrame:
-    """Units and cost of unsold stock in the day buckets 0-30, 31-60, 61-90, over 90 (all four rows)."""
+    """Units and cost of unsold stock in the day buckets 0-30, 31-60, 61-90, over 90 (all four rows;
+    docs/metrics.md, Products and inventory)."""
     s = stock.assign(bucket=_bucket(stock["days_listed"]))
     t = s.groupby("bucket", observed=False).agg(units=("units_on_hand", "sum"), cost=("stock_cost", "sum"),
                                                  items=("product_id", "size")).reset_index()
@@ -56,8 +71,8 @@ def aging_buckets(stock: pd.DataFrame) -> pd.DataFrame:
     return t
 
 
-def aged_inventory(stock: pd.DataFrame, aging_days: int = 90) -> dict[str, float | int | None]:
-    """``aged_inventory_units`` and ``aged_inventory_cost`` (metrics.md): unsold units, and their cost,
+def aged_inventory(stock: pd.DataFrame, aging_days: int = AGING_DAYS) -> dict[str, float | int | None]:
+    """``aged_inventory_units`` and ``aged_inventory_cost`` (docs/metrics.md, Products and inventory): unsold units, and their cost,
     listed more than ``aging_days`` (strictly greater) before period_end; plus their shares in percent."""
     if aging_days < 0:
         raise ValueError(f"aging_days must be >= 0, got {aging_days}")
@@ -70,7 +85,7 @@ def aged_inventory(stock: pd.DataFrame, aging_days: int = 90) -> dict[str, float
             "stock_units": tu, "stock_cost": tc}
 
 
-def aged_by(stock: pd.DataFrame, key: str, aging_days: int = 90) -> pd.DataFrame:
+def aged_by(stock: pd.DataFrame, key: str, aging_days: int = AGING_DAYS) -> pd.DataFrame:
     """Aged units and cost per ``key`` (brand_name, category...) with the share of that group's stock."""
     s = stock.assign(aged_units=stock["units_on_hand"].where(stock["days_listed"] > aging_days, 0),
                      aged_cost=stock["stock_cost"].where(stock["days_listed"] > aging_days, 0.0))
@@ -79,6 +94,12 @@ def aged_by(stock: pd.DataFrame, key: str, aging_days: int = 90) -> pd.DataFrame
                                           stock_cost=("stock_cost", "sum")).reset_index()
     t["aged_share_pct"] = t["aged_units"] / t["stock_units"].where(t["stock_units"] > 0) * 100.0
     return t.sort_values(["aged_cost", key], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+
+
+def aged_by_brand(stock: pd.DataFrame, aging_days: int = AGING_DAYS) -> pd.DataFrame:
+    """:func:`aged_by` brand (``brand_name``), or by ``product_id`` when no brand name is known."""
+    key = "brand_name" if stock["brand_name"].notna().any() else "product_id"
+    return aged_by(stock, key, aging_days)
 
 
 def _sold_price_ratio(completed: pd.DataFrame) -> pd.DataFrame:
@@ -93,7 +114,8 @@ def _sold_price_ratio(completed: pd.DataFrame) -> pd.DataFrame:
 
 
 def price_age_curve(completed: pd.DataFrame, group: str | None = "category", min_n: int = 30) -> pd.DataFrame:
-    """Least-squares line of sale price / list price against days listed at sale, per group.
+    """Least-squares line of sale price / list price against days listed at sale, per group
+    (docs/metrics.md, Products and inventory: Markdown).
 
     Closed-form OLS from grouped sums (vectorised). Returns one row per group
     (``__all__`` for every sale) with ``n, intercept, slope_per_day,
@@ -133,9 +155,22 @@ def price_age_curve(completed: pd.DataFrame, group: str | None = "category", min
     return out.reset_index(drop=True)
 
 
+def price_ratio_by_age(completed: pd.DataFrame, bin_days: int = 15, max_days: int = 360) -> pd.DataFrame:
+    """Mean sale price as % of list price of sold items by days from listing to sale, in ``bin_days`` bins
+    (docs/metrics.md, Products and inventory: Markdown).
+
+    Index: the bin's first day (days beyond ``max_days`` in the last bin); columns ``mean`` (0-100) and
+    ``size`` (sales). Empty when no sold item has a list price.
+    """
+    c = _sold_price_ratio(completed)
+    bins = (c["days_to_sell"] // bin_days * bin_days).clip(upper=max_days)
+    return (c["sale_price"] / c["list_price"] * 100).groupby(bins).agg(["mean", "size"])
+
+
 def markdown_belief_check(completed: pd.DataFrame, over_days: int = 90, fresh_days: int = 30,
                           belief_pct: float = 20.0) -> dict | None:
-    """Check "items over 90 days need 20% off to move" against sold items.
+    """Check "items over 90 days need 20% off to move" against sold items (docs/metrics.md, Products and
+    inventory: Markdown).
 
     Discount = 1 - sale price / list price, in percent. For sales after more
     than ``over_days`` days: the mean discount with a 95% t interval (compared
@@ -161,18 +196,24 @@ def markdown_belief_check(completed: pd.DataFrame, over_days: int = 90, fresh_da
             "test": "Welch t-test"}
 
 
-def markdown_candidates(stock: pd.DataFrame, completed: pd.DataFrame, aging_days: int = 90,
+def markdown_candidates(stock: pd.DataFrame, completed: pd.DataFrame, aging_days: int = AGING_DAYS,
                         group: str = "category", min_n: int = 30) -> pd.DataFrame:
-    """``markdown_candidates.csv`` (metrics.md action list): every unsold item listed more than
-    ``aging_days`` days before period_end, with a suggested markdown derived from the data.
+    """Every unsold item listed more than ``aging_days`` days before period_end, with a suggested markdown
+    derived from the data (docs/metrics.md, Products and inventory: Markdown; the rows of ``markdown_candidates.csv``,
+    whose ``reason`` column lib.narrative.inventory adds).
 
     The markdown is 1 - (expected sale price / list price at the item's age), the
     ratio read off :func:`price_age_curve` for the item's ``group`` (the overall
     line when the group has fewer than ``min_n`` sales), ages beyond the 99th
     percentile of observed days held at that percentile, capped at
     ``MAX_MARKDOWN_PCT`` and rounded to 5 points. It never takes the price below
-    the unit cost: a capped row says so in ``reason``. Sorted by days listed
-    (oldest first), then product_id.
+    the unit cost. Sorted by days listed (oldest first), then product_id.
+
+    Besides the columns of the CSV, each row says how its markdown came about:
+    ``markdown_rule`` (one of ``MARKDOWN_RULES``), ``fit_group`` (the group whose
+    line was read; missing when the overall line was), ``fit_n`` (the sales that
+    line was fitted on) and ``data_markdown_pct`` (the markdown the line suggests
+    before the cost floor).
     """
     cand = stock[stock["days_listed"] > aging_days].copy()
     cand["unit_cost"] = cand["cost_basis"]
@@ -183,9 +224,11 @@ def markdown_candidates(stock: pd.DataFrame, completed: pd.DataFrame, aging_days
     fit_key = keys.where(use_group, "__all__")
     if overall is None:
         cand["markdown_pct"] = np.nan
-        cand["reason"] = (f"listed {cand['days_listed'].astype(str)} days (over {aging_days}); "
-                          f"too few sales with a list price (< {min_n}) to derive a markdown")
         cand["expected_price_ratio"] = np.nan
+        cand["markdown_rule"] = "no_curve"
+        cand["fit_group"] = pd.Series(pd.NA, index=cand.index, dtype="string")
+        cand["fit_n"] = np.nan
+        cand["data_markdown_pct"] = np.nan
     else:
         f = curve.reindex(fit_key.to_numpy())
         age = np.minimum(cand["days_listed"].to_numpy(dtype="float64"), f["days_p99"].to_numpy())
@@ -202,36 +245,11 @@ def markdown_candidates(stock: pd.DataFrame, completed: pd.DataFrame, aging_days
         md = np.where(no_list, np.nan, md)
         cand["markdown_pct"] = md
         cand["expected_price_ratio"] = ratio
-        basis = pd.Series(np.where(use_group.to_numpy(), keys.fillna("").to_numpy(dtype=object), "all"),
-                          index=cand.index, dtype="string")
-        n_fit = pd.Series(f["n"].to_numpy(), index=cand.index)
-        n_txt = n_fit.map({v: f"{int(v):,}" for v in pd.unique(n_fit)}).astype("string")
-        pct_txt = pd.Series(np.round(ratio * 100).astype("int64"), index=cand.index).astype("string")
-        base = ("listed " + cand["days_listed"].astype("string") + f" days (over {aging_days}); " + basis
-                + " items that sold at that age fetched " + pct_txt + "% of list price (line fitted on "
-                + n_txt + " sales)")
-        cost_txt = pd.Series(cost, index=cand.index).round(2).map("{:,.2f}".format).astype("string")
-        lp_txt = pd.Series(lp, index=cand.index).round(2).map("{:,.2f}".format).astype("string")
-        sug_txt = pd.Series(np.nan_to_num(suggested), index=cand.index).astype("int64").astype("string")
-        cap_txt = pd.Series(np.nan_to_num(np.maximum(cap, 0)), index=cand.index).astype("int64").astype("string")
-        tails = [
-            "; no list price: set one at or above the cost of " + cost_txt + " first",
-            "; list price " + lp_txt + " is already below the cost of " + cost_txt
-            + ": no markdown, consider relisting elsewhere or bundling",
-            "; the data suggest " + sug_txt + "% off, capped at " + cap_txt
-            + "% so the price stays at or above the cost of " + cost_txt,
-            pd.Series("; no markdown needed by price, promote it in a show instead", index=cand.index,
-                      dtype="string"),
-            "; " + sug_txt + "% off brings it to that level",
-        ]
-        conds = [no_list, capped & (cap < 0), capped, suggested == 0]
-        tail = tails[-1].copy()
-        for cond, txt in zip(conds[::-1], tails[-2::-1], strict=True):
-            tail = tail.where(~cond, txt)
-        cand["reason"] = (base + tail).astype(object)
+        cand["markdown_rule"] = np.select([no_list, capped & (cap < 0), capped, suggested == 0],
+                                          ["no_list_price", "list_below_cost", "cost_floor", "none_needed"], "curve")
+        cand["fit_group"] = keys.where(use_group).astype("string")
+        cand["fit_n"] = f["n"].to_numpy()
+        cand["data_markdown_pct"] = suggested
     cand = cand.sort_values(["days_listed", "product_id"], ascending=[False, True], kind="mergesort")
     cand["suggested_price"] = (cand["list_price"].astype("float64") * (1 - cand["markdown_pct"] / 100)).round(2)
-    extra = ["units_on_hand", "clock_start", "suggested_price", "expected_price_ratio"]
-    return cand[MARKDOWN_COLUMNS + extra].reset_index(drop=True)
-
-
+    return cand[MARKDOWN_COLUMNS + MARKDOWN_EXTRA + MARKDOWN_BASIS].reset_index(drop=True)

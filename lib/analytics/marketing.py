@@ -1,4 +1,9 @@
-"""Marketing ROI: campaign and channel payback, acquisition-channel value, attribution models side by side, budget advice."""
+"""Marketing ROI: campaign and channel payback, acquisition-channel value, attribution models side by side, budget advice.
+
+Over 500 lines on purpose: every measure here (campaign, channel, acquisition, model comparison, budget)
+starts from the one prepared credit table of ``prepare``; split by measure, each module would need that
+table's layout.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,11 @@ import pandas as pd
 from lib.analytics import attribution as at
 from lib.data.periods import Period
 
-__all__ = ["MarketingData", "prepare", "prorated_spend", "marketing_spend", "campaign_performance", "channel_performance", "best_by_roas", "roas_period", "marketing_metrics", "acquisition_value", "AcquisitionTests", "model_credit", "model_shares", "model_disagreement", "roas_by_model", "bootstrap_roas", "BudgetAdvice", "NO_CAMPAIGN", "break_even_roas", "spend_by"]
+__all__ = ["NO_CAMPAIGN", "MarketingData", "prepare", "campaign_labels", "prorated_spend", "marketing_spend",
+           "spend_by", "break_even_roas", "campaign_performance", "channel_performance", "best_by_roas",
+           "roas_period", "marketing_metrics", "AcquisitionTests", "acquisition_value",
+           "mature_acquisition_channels", "model_credit", "model_shares", "model_disagreement", "credit_by_model",
+           "roas_by_model", "bootstrap_roas", "best_under_model"]
 
 #: label suffix of touches without a known campaign (organic contacts)
 NO_CAMPAIGN = "(no campaign)"
@@ -33,11 +42,11 @@ class MarketingData:
     ----------
     occasions : purchase occasions up to period_end with ``occasion_time``,
         ``first_occasion`` and ``in_period``.
-    touches : counted touches (metrics.md, attribution) before period end, with
+    touches : counted touches (docs/metrics.md, Attribution) before period end, with
         ``campaign`` (display label) and ``paid`` (campaign known in campaigns.csv).
     reach : distinct users touched (impressions too) before period end, indexed by
         (``campaign`` | ``channel``, label).
-    paths : conversion paths with the heuristic credits (lib.attribution).
+    paths : conversion paths with the heuristic credits (lib.analytics.attribution).
     nulls : non-converting journeys (for the Markov model).
     campaigns : campaigns.csv with ``campaign`` label, or None.
     """
@@ -59,8 +68,9 @@ class MarketingData:
         return int(self.occasions["buyer_id"].nunique())
 
 
-def _campaign_labels(campaigns: pd.DataFrame) -> pd.Series:
-    """campaign_name, with the id appended where two campaigns share a name."""
+def campaign_labels(campaigns: pd.DataFrame) -> pd.Series:
+    """The display label of each campaign: campaign_name, with the id appended where two campaigns share a
+    name (docs/metrics.md, Marketing)."""
     name = campaigns["campaign_name"].astype("string").fillna(campaigns["campaign_id"])
     dup = name.duplicated(keep=False).to_numpy()
     return name.where(~dup, name + " (" + campaigns["campaign_id"].astype("string") + ")")
@@ -84,8 +94,8 @@ def _touch_labels(t: pd.DataFrame, campaigns: pd.DataFrame | None
     if campaigns is None or "campaign_id" not in t.columns:
         return pd.Categorical.from_codes(ch_codes, categories=pd.Index(organic)), np.zeros(len(t), dtype=bool), \
             channel
-    labels = list(dict.fromkeys(_campaign_labels(campaigns).astype(str)))
-    lab_of_id = pd.Series(_campaign_labels(campaigns).astype(str).to_numpy(),
+    labels = list(dict.fromkeys(campaign_labels(campaigns).astype(str)))
+    lab_of_id = pd.Series(campaign_labels(campaigns).astype(str).to_numpy(),
                           index=campaigns["campaign_id"].astype(str).to_numpy())
     lab_of_id = lab_of_id[~lab_of_id.index.duplicated()]
     cc, cu = pd.factorize(t["campaign_id"])
@@ -119,29 +129,35 @@ def _reach(user_codes: np.ndarray, key: pd.Categorical) -> pd.Series:
 
 def prepare(tables: dict[str, pd.DataFrame], lines: pd.DataFrame, period: Period, lookback_days: int = 30,
             half_life_days: float = 7.0,
-            touch_types: tuple[str, ...] | None = at.COUNTED_TOUCH_TYPES) -> MarketingData | None:
-    """Paths, credits and journeys of the marketing analyses; None without touchpoints.csv.
+            touch_types: tuple[str, ...] | None = at.COUNTED_TOUCH_TYPES,
+            touchpoints: pd.DataFrame | None = None) -> MarketingData | None:
+    """Paths, credits and journeys of the marketing analyses (docs/metrics.md, Marketing); None without
+    touchpoints.
 
     Parameters
     ----------
-    tables : the dataset's tables (touchpoints, optionally campaigns).
-    lines : sale lines (lib.derived.sale_lines); only those before the period end count.
+    tables : the dataset's tables (optionally campaigns; touchpoints when ``touchpoints`` is not given).
+    lines : sale lines (lib.data.derived.sale_lines); only those before the period end count.
     period : the report period; history = everything before its end.
-    lookback_days, half_life_days, touch_types : attribution settings (metrics.md, attribution).
+    lookback_days, half_life_days, touch_types : attribution settings (docs/metrics.md, Attribution).
+    touchpoints : the touchpoints table handed over by the caller (e.g. ``Report.take("touchpoints")``, so
+        that only one copy is held); None reads ``tables["touchpoints"]``.
     """
-    if "touchpoints" not in tables:
-        return None
+    if touchpoints is None:
+        if "touchpoints" not in tables:
+            return None
+        touchpoints = tables["touchpoints"]
     if lookback_days is None or int(lookback_days) != lookback_days or lookback_days < 0:
         raise ValueError(f"lookback_days must be a whole number of days >= 0, got {lookback_days!r}")
     end = period.end_exclusive
     campaigns = tables.get("campaigns")
     if campaigns is not None:
         campaigns = campaigns.copy()
-        campaigns["campaign"] = _campaign_labels(campaigns).to_numpy()
+        campaigns["campaign"] = campaign_labels(campaigns).to_numpy()
     before = (lines["date_sold"] < end).to_numpy()
     occ = at.occasion_times(lines if before.all() else lines[before])
     occ["in_period"] = period.contains(occ["date"]).to_numpy()
-    tp = tables["touchpoints"]
+    tp = touchpoints
     before = (tp["timestamp"] < end).to_numpy()
     if not before.all():  # a mask copies every column, even when it keeps every row
         tp = tp[before]
@@ -155,7 +171,7 @@ def prepare(tables: dict[str, pd.DataFrame], lines: pd.DataFrame, period: Period
                       "campaign": lab, "paid": paid,
                       "touch_type": tp["touch_type"].array if "touch_type" in tp.columns else "click"})
     touches = at.eligible_touches(t, touch_types=touch_types).drop(columns=["touch_type", "campaign_id"])
-    del t, tp, user, u_codes, u_uniq, lab, paid, ch  # every touch of the history: not kept through the paths
+    del t, tp, touchpoints, user, u_codes, u_uniq, lab, paid, ch  # every touch of the history: not kept through the paths
     paths = at.conversion_paths(occ, touches, lookback_days=int(lookback_days))
     for col in ("channel", "campaign"):
         paths[col] = paths[col].astype("string")
@@ -173,7 +189,7 @@ def prepare(tables: dict[str, pd.DataFrame], lines: pd.DataFrame, period: Period
 def prorated_spend(campaigns: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp) -> pd.Series:
     """Spend of each campaign inside ``start..end`` (inclusive days), prorated by its days inside.
 
-    metrics.md, attribution: campaign spend in a window = spend x (campaign days
+    docs/metrics.md, Attribution: campaign spend in a window = spend x (campaign days
     in the window / campaign days). ``start`` None means from the beginning.
     Returns a float Series indexed by campaign_id.
     """
@@ -193,19 +209,20 @@ def prorated_spend(campaigns: pd.DataFrame, start: pd.Timestamp | None, end: pd.
 
 
 def marketing_spend(campaigns: pd.DataFrame, period: Period) -> float:
-    """metrics.md ``marketing_spend_period``: campaign spend prorated to the period's days."""
+    """``marketing_spend_period`` (docs/metrics.md, Marketing): campaign spend prorated to the period's days."""
     return float(prorated_spend(campaigns, period.start, period.end).sum())
 
 
 def spend_by(campaigns: pd.DataFrame, period: Period, by: str = "channel") -> pd.Series:
-    """Period spend (prorated, metrics.md) summed per ``channel`` or per ``campaign`` label."""
+    """Period spend (prorated, docs/metrics.md, Attribution) summed per ``channel`` or per ``campaign`` label."""
     sp = prorated_spend(campaigns, period.start, period.end)
-    keys = campaigns["channel"] if by == "channel" else _campaign_labels(campaigns)
+    keys = campaigns["channel"] if by == "channel" else campaign_labels(campaigns)
     return pd.Series(sp.to_numpy(), index=keys.astype(str).to_numpy()).groupby(level=0).sum()
 
 
 def break_even_roas(perf: pd.DataFrame) -> float | None:
-    """Revenue ROAS at which attributed gross profit equals spend: revenue / gross profit of attributed sales."""
+    """Revenue ROAS at which attributed gross profit equals spend: revenue / gross profit of attributed sales
+    (docs/metrics.md, Marketing)."""
     gp = perf["gross_profit"].sum(min_count=1)
     if gp is None or pd.isna(gp) or gp <= 0:
         return None
@@ -221,7 +238,8 @@ def _last_touch(md: MarketingData) -> pd.DataFrame:
 
 
 def campaign_performance(md: MarketingData) -> pd.DataFrame:
-    """Per campaign (history, last touch): spend, reach, converting buyers, revenue, ROAS, cost per new customer.
+    """Per campaign (history, last touch): spend, reach, converting buyers, revenue, ROAS, cost per new customer
+    (docs/metrics.md, Marketing).
 
     Columns ``campaign_id, campaign, channel, start_date, end_date, window_end``
     (end_date + lookback, capped at period end), ``spend`` (prorated to period
@@ -229,7 +247,7 @@ def campaign_performance(md: MarketingData) -> pd.DataFrame:
     ``converting_buyers`` (buyers with an occasion whose path holds a counted
     touch of the campaign), ``conversion_rate_pct`` (converting / reached),
     ``conversions``, ``revenue``, ``gross_profit`` (last touch), ``roas``
-    (revenue / spend, metrics.md), ``gp_roas`` (gross profit / spend),
+    (revenue / spend), ``gp_roas`` (gross profit / spend),
     ``new_customers`` (last-touch credited first occasions) and
     ``cost_per_new_customer``. Sorted by ROAS, best first; campaigns without
     spend last.
@@ -276,7 +294,8 @@ def campaign_performance(md: MarketingData) -> pd.DataFrame:
 
 
 def channel_performance(md: MarketingData, campaigns_perf: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per touch channel (history, last touch): reach, converting buyers, revenue, spend and paid ROAS.
+    """Per touch channel (history, last touch): reach, converting buyers, revenue, spend and paid ROAS
+    (docs/metrics.md, Marketing).
 
     ``revenue`` / ``gross_profit`` / ``new_customers`` count every counted touch
     on the channel (campaign or organic); ``paid_revenue`` only touches of
@@ -330,7 +349,8 @@ def channel_performance(md: MarketingData, campaigns_perf: pd.DataFrame | None =
 
 
 def best_by_roas(campaigns_perf: pd.DataFrame) -> tuple[str | None, str | None]:
-    """metrics.md ``best_campaign_by_roas`` and ``best_channel_by_roas`` (history, last touch, spend > 0).
+    """``best_campaign_by_roas`` and ``best_channel_by_roas`` (docs/metrics.md, Marketing; history, last touch,
+    spend > 0).
 
     The channel's ROAS pools its campaigns: sum of their last-touch revenue /
     sum of their spend. Ties go to the name first in alphabetical order; (None,
@@ -347,7 +367,8 @@ def best_by_roas(campaigns_perf: pd.DataFrame) -> tuple[str | None, str | None]:
 
 
 def roas_period(md: MarketingData) -> tuple[float | None, float, float]:
-    """metrics.md ``roas_period``: last-touch revenue of the period's occasions credited to campaigns / period spend.
+    """``roas_period`` (docs/metrics.md, Marketing): last-touch revenue of the period's occasions credited to
+    campaigns / period spend.
 
     Returns (roas or None when the period has no spend, attributed revenue, spend).
     """
@@ -364,7 +385,7 @@ def roas_period(md: MarketingData) -> tuple[float | None, float, float]:
 
 def marketing_metrics(md: MarketingData | None, campaigns: pd.DataFrame | None, period: Period,
                       campaigns_perf: pd.DataFrame | None = None) -> dict[str, object]:
-    """The four Marketing metrics of metrics.md; None where the inputs are absent."""
+    """The four metrics of docs/metrics.md, Marketing; None where the inputs are absent."""
     out: dict[str, object] = {"marketing_spend_period": None, "roas_period": None,
                               "best_campaign_by_roas": None, "best_channel_by_roas": None}
     if campaigns is not None:
@@ -381,7 +402,8 @@ def marketing_metrics(md: MarketingData | None, campaigns: pd.DataFrame | None, 
 
 @dataclass
 class AcquisitionTests:
-    """Tests of differences between acquisition channels among customers with a full horizon."""
+    """Tests of differences between acquisition channels among customers with a full horizon
+    (docs/metrics.md, Marketing)."""
 
     kruskal_p: float | None
     chi2_p: float | None
@@ -391,7 +413,8 @@ class AcquisitionTests:
 
 def acquisition_value(users: pd.DataFrame, occasions: pd.DataFrame, period_end: pd.Timestamp,
                       horizon_days: int = 365, min_customers: int = 5) -> tuple[pd.DataFrame, AcquisitionTests]:
-    """Customers by users.acquisition_channel with their first-12-month revenue and repeat rate.
+    """Customers by users.acquisition_channel with their first-12-month revenue and repeat rate
+    (docs/metrics.md, Marketing).
 
     A customer's 12-month revenue is the revenue of occasions within
     ``horizon_days`` of the first one; only customers whose first occasion is at
@@ -461,11 +484,17 @@ def acquisition_value(users: pd.DataFrame, occasions: pd.DataFrame, period_end: 
     return tab, AcquisitionTests(kruskal_p=kp, chi2_p=cp, n_mature=int(len(m)), horizon_days=int(horizon_days))
 
 
+def mature_acquisition_channels(tab: pd.DataFrame) -> pd.DataFrame:
+    """The rows of an :func:`acquisition_value` table with at least one customer of a full horizon (charted)."""
+    return tab[tab["mature_customers"] > 0]
+
+
 # ---------------------------------------------------------------- attribution models side by side
 
 
 def model_credit(md: MarketingData, by: str = "channel") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Attributed conversions, revenue and gross profit per ``by`` value under all six models (history).
+    """Attributed conversions, revenue and gross profit per ``by`` value under all six models (history;
+    docs/metrics.md, Marketing).
 
     ``by`` is ``channel`` or ``campaign``. Returns (long credit table with
     ``by, model, conversions, revenue, gross_profit`` including the
@@ -508,6 +537,21 @@ def model_disagreement(shares: pd.DataFrame) -> dict | None:
     row = shares.loc[key]
     return {"key": str(key), "high_model": str(row.idxmax()), "high_pct": float(row.max()),
             "low_model": str(row.idxmin()), "low_pct": float(row.min()), "spread_pts": float(spread.max())}
+
+
+def credit_by_model(credit: pd.DataFrame, by: str = "channel", value: str = "revenue",
+                    top: int | None = None) -> pd.DataFrame:
+    """Wide table of a :func:`model_credit` table: ``value`` per ``by`` value (rows) and model (columns, in
+    ``MODELS`` order), the direct/unattributed row included.
+
+    ``top`` keeps the ``top`` rows with the most last-touch revenue, sorted by last-touch ``value``.
+    """
+    c = credit
+    if top is not None:
+        keep = credit[credit["model"] == "last_touch"].nlargest(top, "revenue")[by]
+        c = credit[credit[by].isin(keep)]
+    wide = c.pivot_table(index=by, columns="model", values=value, aggfunc="sum", observed=True)[list(at.MODELS)]
+    return wide.sort_values("last_touch", ascending=False) if top is not None else wide
 
 
 def roas_by_model(credit_campaign: pd.DataFrame, campaigns_perf: pd.DataFrame, by: str = "channel") -> pd.DataFrame:
@@ -561,7 +605,8 @@ def _boot_campaigns(md: MarketingData, camps: tuple[str, ...], n_boot: int, seed
 
 def bootstrap_roas(md: MarketingData, campaigns_perf: pd.DataFrame, by: str = "channel", n_boot: int = 400,
                    level: float = 0.90, seed: int = 0) -> pd.DataFrame:
-    """Last-touch ROAS per channel or campaign (spend > 0) with a bootstrap interval over buyers.
+    """Last-touch ROAS per channel or campaign (spend > 0) with a bootstrap interval over buyers
+    (docs/metrics.md, Marketing).
 
     Every customer (buyer with an occasion up to period end) is resampled with
     replacement ``n_boot`` times; spend is fixed. Percentile intervals at
@@ -606,19 +651,8 @@ def bootstrap_roas(md: MarketingData, campaigns_perf: pd.DataFrame, by: str = "c
     return out.sort_values(["roas", by], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-@dataclass
-class BudgetAdvice:
-    """Where the next dollar goes and where spend should be cut, with the evidence."""
-
-    measure: str            # "gross-profit ROAS" or "revenue ROAS"
-    scale: list[str]        # pays back with confidence, best first
-    cut: list[str]          # does not pay back with confidence
-    unsure: list[str]       # interval straddles break-even
-    best: str | None        # the first place for the next dollar
-    sentences: list[str]
-    actions: list[str]
-
-
-# ---------------------------------------------------------------- sentences
-
-
+def best_under_model(roas_models: pd.DataFrame | None, model: str = "markov") -> str | None:
+    """The channel (or campaign) with the highest ROAS under ``model`` in a :func:`roas_by_model` table, if any."""
+    if roas_models is None or model not in roas_models.columns or not roas_models[model].notna().any():
+        return None
+    return str(roas_models[model].idxmax())

@@ -9,7 +9,10 @@ from scipy import stats
 from lib.analytics import survival
 from lib.data.periods import Period
 
-__all__ = ["CONDITIONS", "margin_difference_test", "brand_column", "sales_by", "top_products", "top_category_by_revenue", "top_category_by_margin", "days_to_sell_table", "condition_logrank", "days_to_sell_metrics", "sell_through_rate_pct_period", "item_profit", "loss_makers"]
+__all__ = ["CONDITIONS", "margin_difference_test", "brand_column", "sales_by", "sales_by_known", "top_products",
+           "top_category_by_revenue", "top_category_by_margin", "days_to_sell_table", "condition_logrank",
+           "days_to_sell_metrics", "units_sold_period", "units_on_hand", "sell_through_rate_pct_period",
+           "item_profit", "loss_makers"]
 
 #: resale grades reported as metrics (median_days_to_sell_S/_A/_B); other grades are shown as found
 CONDITIONS = ("S", "A", "B")
@@ -33,7 +36,7 @@ def brand_column(df: pd.DataFrame) -> str:
 def sales_by(completed: pd.DataFrame, keys: str | list[str]) -> pd.DataFrame:
     """Revenue, units, sales, gross profit, margin and revenue share per group of completed lines.
 
-    Margin (metrics.md: gross profit / revenue) uses only lines whose cost basis
+    Margin (docs/metrics.md, Products and inventory: gross profit / revenue) uses only lines whose cost basis
     is known: ``margin_pct = gross_profit / revenue of those lines x 100``.
     Sorted by revenue, highest first.
     """
@@ -59,9 +62,16 @@ def sales_by(completed: pd.DataFrame, keys: str | list[str]) -> pd.DataFrame:
         .reset_index(drop=True)
 
 
+def sales_by_known(completed: pd.DataFrame, keys: str | list[str]) -> pd.DataFrame:
+    """:func:`sales_by` over the lines whose ``keys`` are all known (docs/metrics.md, Products and inventory)."""
+    cols = [keys] if isinstance(keys, str) else list(keys)
+    return sales_by(completed[completed[cols].notna().all(axis=1)], keys)
+
+
 def top_products(completed: pd.DataFrame, by: str = "revenue", n: int = 10,
                  catalog: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The ``n`` products with the highest revenue (or units) among completed lines.
+    """The ``n`` products with the highest revenue (or units) among completed lines (docs/metrics.md, Products
+    and inventory).
 
     ``catalog`` (products.csv) adds ``product_name`` when given.
     """
@@ -90,7 +100,7 @@ def top_products(completed: pd.DataFrame, by: str = "revenue", n: int = 10,
 
 
 def top_category_by_revenue(completed: pd.DataFrame) -> str | None:
-    """``top_category_by_revenue`` (metrics.md): category with the highest completed revenue (history)."""
+    """``top_category_by_revenue`` (docs/metrics.md, Products and inventory): category with the highest completed revenue (history)."""
     if "category" not in completed.columns or completed["category"].isna().all():
         return None
     t = sales_by(completed[completed["category"].notna()], "category")
@@ -98,7 +108,7 @@ def top_category_by_revenue(completed: pd.DataFrame) -> str | None:
 
 
 def top_category_by_margin(completed: pd.DataFrame, min_sales: int = 20) -> str | None:
-    """``top_category_by_margin`` (metrics.md): highest gross margin among categories with
+    """``top_category_by_margin`` (docs/metrics.md, Products and inventory): highest gross margin among categories with
     at least ``min_sales`` completed sales (the same volume rule as brands); None if none qualify."""
     if "category" not in completed.columns or "gross_profit" not in completed.columns:
         return None
@@ -115,9 +125,10 @@ def _condition_order(values) -> list[str]:
 
 
 def days_to_sell_table(lifecycle: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """KM days to sell, overall (``All``) and per condition (metrics.md, median_days_to_sell*).
+    """KM days to sell, overall (``All``) and per condition (docs/metrics.md, Products and inventory:
+    ``median_days_to_sell*``).
 
-    Uses lib.derived.product_lifecycle: ``duration_days`` to the first completed
+    Uses lib.data.derived.product_lifecycle: ``duration_days`` to the first completed
     sale, unsold products censored at period_end. Columns ``condition, n, sold,
     censored, km_median, km_low, km_high, naive_median_sold``.
     """
@@ -139,7 +150,8 @@ def days_to_sell_table(lifecycle: pd.DataFrame, confidence: float = 0.95) -> pd.
 
 
 def condition_logrank(lifecycle: pd.DataFrame, conditions: tuple[str, ...] = CONDITIONS) -> dict | None:
-    """Log-rank test of equal days-to-sell curves across conditions S/A/B; None with fewer than 2 groups."""
+    """Log-rank test of equal days-to-sell curves across conditions S/A/B; None with fewer than 2 groups
+    (docs/metrics.md, Products and inventory: Days to sell)."""
     if "condition" not in lifecycle.columns:
         return None
     sub = lifecycle[lifecycle["condition"].isin(list(conditions))]
@@ -149,7 +161,8 @@ def condition_logrank(lifecycle: pd.DataFrame, conditions: tuple[str, ...] = CON
 
 
 def days_to_sell_metrics(table: pd.DataFrame) -> dict[str, int | None]:
-    """``median_days_to_sell`` and ``median_days_to_sell_S/_A/_B`` from :func:`days_to_sell_table`."""
+    """``median_days_to_sell`` and ``median_days_to_sell_S/_A/_B`` from :func:`days_to_sell_table`
+    (docs/metrics.md, Products and inventory)."""
     med = dict(zip(table["condition"], table["km_median"], strict=True))
     out = {"median_days_to_sell": med.get("All")}
     for c in CONDITIONS:
@@ -157,8 +170,19 @@ def days_to_sell_metrics(table: pd.DataFrame) -> dict[str, int | None]:
     return {k: (None if v is None or pd.isna(v) else int(v)) for k, v in out.items()}
 
 
+def units_sold_period(completed: pd.DataFrame, period: Period) -> int:
+    """Units of the completed lines sold in ``period`` (docs/metrics.md, Products and inventory)."""
+    return int(completed.loc[period.contains(completed["date_sold"]), "quantity"].sum())
+
+
+def units_on_hand(lifecycle: pd.DataFrame) -> int:
+    """Units on hand at period_end over all products of the lifecycle (docs/metrics.md, Products and inventory)."""
+    _need(lifecycle, ["units_on_hand"], "product lifecycle")
+    return int(lifecycle["units_on_hand"].sum())
+
+
 def sell_through_rate_pct_period(completed: pd.DataFrame, lifecycle: pd.DataFrame, period: Period) -> float | None:
-    """``sell_through_rate_pct_period`` (metrics.md): units sold in the period /
+    """``sell_through_rate_pct_period`` (docs/metrics.md, Products and inventory): units sold in the period /
     (units sold in the period + units on hand at period_end) x 100; None when both are zero."""
     _need(lifecycle, ["units_on_hand"], "product lifecycle")
     sold = float(completed.loc[period.contains(completed["date_sold"]), "quantity"].sum())
@@ -167,8 +191,8 @@ def sell_through_rate_pct_period(completed: pd.DataFrame, lifecycle: pd.DataFram
 
 
 def item_profit(completed: pd.DataFrame) -> pd.DataFrame:
-    """Gross profit and margin per completed sale line (metrics.md: revenue - cost basis x
-    quantity - fees - shipping_cost), from lib.derived.sale_lines; lines without a cost basis dropped."""
+    """Gross profit and margin per completed sale line (docs/metrics.md, Products and inventory: revenue - cost
+    basis x quantity - fees - shipping_cost), from lib.data.derived.sale_lines; lines without a cost basis dropped."""
     _need(completed, ["gross_profit", "cogs", "revenue"], "completed sale lines")
     cols = [c for c in ["sale_id", "product_id", "product_name", "brand_name", "category", "condition",
                         "channel", "date_sold", "sale_price", "quantity", "revenue", "cogs", "fees",
@@ -179,14 +203,16 @@ def item_profit(completed: pd.DataFrame) -> pd.DataFrame:
 
 
 def loss_makers(items: pd.DataFrame) -> pd.DataFrame:
-    """Sale lines with negative gross profit after fees and shipping, worst first."""
+    """Sale lines with negative gross profit after fees and shipping, worst first (docs/metrics.md, Products and
+    inventory)."""
     t = items[items["gross_profit"] < 0]
     return t.sort_values(["gross_profit", "sale_id"], kind="mergesort").reset_index(drop=True)
 
 
 def margin_difference_test(items: pd.DataFrame, key: str = "category", min_n: int = 5) -> dict | None:
     """Kruskal-Wallis test that per-item margins have the same distribution in every ``key`` group
-    (groups with at least ``min_n`` items); None with fewer than two such groups."""
+    (groups with at least ``min_n`` items; docs/metrics.md, Products and inventory); None with fewer than two
+    such groups."""
     t = items[items["margin_pct"].notna() & items[key].notna()] if key in items.columns else items.iloc[0:0]
     groups = [g.to_numpy(dtype="float64") for _, g in t.groupby(key, observed=True)["margin_pct"]
               if len(g) >= min_n]

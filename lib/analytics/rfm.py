@@ -9,7 +9,7 @@ import pandas as pd
 
 __all__ = [
     "calibration_summary", "occasion_arrays", "quintile_scores", "rfm_scores", "rfm_segments", "SegmentRule",
-    "SEGMENT_RULES", "SEGMENTS", "SEGMENT_ACTIONS", "PROSPECTS", "rule_table",
+    "SEGMENT_RULES", "SEGMENTS", "PROSPECTS", "rule_table",
 ]
 
 #: the group for users with role buyer who never bought (needs users.csv)
@@ -19,7 +19,7 @@ PROSPECTS = "Prospects"
 def calibration_summary(transactions: pd.DataFrame, cutoff: pd.Timestamp | str,
                         customer_col: str = "buyer_id", date_col: str = "date",
                         value_col: str = "revenue", unit_days: float = 7.0) -> pd.DataFrame:
-    """The BG/NBD and gamma-gamma inputs per customer at ``cutoff`` (metrics.md, purchase occasion).
+    """The BG/NBD and gamma-gamma inputs per customer at ``cutoff`` (docs/metrics.md, Purchase occasion).
 
     Transactions on one calendar day of one customer are one occasion (their
     values summed), as in Fader, Hardie and Lee (2005). Only days on or before
@@ -98,7 +98,7 @@ def occasion_arrays(codes: np.ndarray, days: np.ndarray, values: np.ndarray
 
 
 def quintile_scores(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
-    """Scores 1-5 from percentile ranks; ties share one score (glossary: RFM scores).
+    """Scores 1-5 from percentile ranks; ties share one score (docs/metrics.md, RFM groups).
 
     The percentile rank of a value is (customers strictly worse + half of the
     customers tied with it) / customers, the ``kind="mean"`` convention of
@@ -121,59 +121,45 @@ def quintile_scores(values: pd.Series, higher_is_better: bool = True) -> pd.Seri
 
 @dataclass(frozen=True)
 class SegmentRule:
-    """One named RFM group: recency score range and (F+M)/2 range, both inclusive."""
+    """One named RFM group: recency score range and (F+M)/2 range, both inclusive (docs/metrics.md, RFM groups)."""
 
     name: str
     r_min: int
     r_max: int
     fm_min: float
     fm_max: float
-    meaning: str
 
 
-#: The rule table (glossary): R = recency score, FM = (frequency score + monetary score) / 2.
+#: The rule table (docs/metrics.md, RFM groups): R = recency score, FM = (frequency score + monetary score) / 2.
 #: Modelled on the 10 groups of Shopify's customer RFM report; every (R, FM) pair has one group.
 SEGMENT_RULES: tuple[SegmentRule, ...] = (
-    SegmentRule("Champions", 5, 5, 4.0, 5.0, "very recent, many occasions, the most spend"),
-    SegmentRule("Loyal", 3, 4, 4.0, 5.0, "recent, many occasions, the most spend"),
-    SegmentRule("Active", 4, 5, 2.5, 3.5, "recent, some occasions, moderate spend"),
-    SegmentRule("Promising", 3, 4, 1.0, 2.0, "recent, few occasions, low spend"),
-    SegmentRule("New", 5, 5, 1.0, 2.0, "very recent, few occasions, low spend"),
-    SegmentRule("Needs attention", 3, 3, 2.5, 3.5, "fairly recent, some occasions, moderate spend"),
-    SegmentRule("Previously loyal", 1, 2, 4.0, 5.0, "not recent, a very strong history"),
-    SegmentRule("At risk", 1, 2, 3.0, 3.5, "not recent, a strong history"),
-    SegmentRule("Almost lost", 2, 2, 1.0, 2.5, "not recent, fewer occasions, lower spend"),
-    SegmentRule("Dormant", 1, 1, 1.0, 2.5, "longest without a purchase, few occasions, low spend"),
+    SegmentRule("Champions", 5, 5, 4.0, 5.0),
+    SegmentRule("Loyal", 3, 4, 4.0, 5.0),
+    SegmentRule("Active", 4, 5, 2.5, 3.5),
+    SegmentRule("Promising", 3, 4, 1.0, 2.0),
+    SegmentRule("New", 5, 5, 1.0, 2.0),
+    SegmentRule("Needs attention", 3, 3, 2.5, 3.5),
+    SegmentRule("Previously loyal", 1, 2, 4.0, 5.0),
+    SegmentRule("At risk", 1, 2, 3.0, 3.5),
+    SegmentRule("Almost lost", 2, 2, 1.0, 2.5),
+    SegmentRule("Dormant", 1, 1, 1.0, 2.5),
 )
 
 #: display order of the groups, best first, Prospects last
 SEGMENTS: tuple[str, ...] = tuple(r.name for r in SEGMENT_RULES) + (PROSPECTS,)
 
-#: the recommended action per group (shown in the report and in the action lists)
-SEGMENT_ACTIONS: dict[str, str] = {
-    "Champions": "Thank them personally and give first look at new arrivals before the show.",
-    "Loyal": "Invite them to VIP previews and ask for referrals; they already trust the shop.",
-    "Active": "Recommend pieces from their favourite brands to turn them into loyal buyers.",
-    "Promising": "Follow up with a second-purchase offer or a reminder of the next live show.",
-    "New": "Send a welcome note with authenticity and care tips, and the live-show schedule.",
-    "Needs attention": "Send a personal preview of items that match their past buys before they drift.",
-    "Previously loyal": "Reach out one by one (call or DM): these were top buyers; ask what changed.",
-    "At risk": "Win-back message with new arrivals in their brands and a time-limited perk.",
-    "Almost lost": "One re-engagement e-mail with the best new arrivals; stop if no reply.",
-    "Dormant": "Keep in the general newsletter only; do not spend on them.",
-    PROSPECTS: "Convert with a first-purchase incentive and an invitation to a live show.",
-}
-
 
 def rule_table() -> pd.DataFrame:
-    """The segment rule table as a DataFrame (for the report and the glossary)."""
-    return pd.DataFrame([{"segment": r.name, "R": f"{r.r_min}-{r.r_max}" if r.r_min != r.r_max else str(r.r_min),
-                          "(F+M)/2": f"{r.fm_min:g}-{r.fm_max:g}", "meaning": r.meaning,
-                          "action": SEGMENT_ACTIONS[r.name]} for r in SEGMENT_RULES])
+    """The segment rules as a frame: ``segment, r_min, r_max, fm_min, fm_max`` (docs/metrics.md, RFM groups).
+
+    The report's table with what each group means and what to do is ``lib.narrative.rfm.rule_table``.
+    """
+    return pd.DataFrame([{"segment": r.name, "r_min": r.r_min, "r_max": r.r_max, "fm_min": r.fm_min,
+                          "fm_max": r.fm_max} for r in SEGMENT_RULES])
 
 
 def rfm_segments(r_score: pd.Series, fm_score: pd.Series) -> pd.Series:
-    """The named group of each customer from R and FM = (F+M)/2 by SEGMENT_RULES."""
+    """The named group of each customer from R and FM = (F+M)/2 by SEGMENT_RULES (docs/metrics.md, RFM groups)."""
     r = r_score.to_numpy()
     fm = fm_score.to_numpy(dtype="float64")
     if len(r) and (r.min() < 1 or r.max() > 5 or fm.min() < 1 or fm.max() > 5):
@@ -186,7 +172,7 @@ def rfm_segments(r_score: pd.Series, fm_score: pd.Series) -> pd.Series:
 
 
 def rfm_scores(customers: pd.DataFrame) -> pd.DataFrame:
-    """R, F, M quintile scores, FM = (F+M)/2 and the group per customer (glossary: RFM).
+    """R, F, M quintile scores, FM = (F+M)/2 and the group per customer (docs/metrics.md, RFM groups).
 
     ``customers`` needs ``days_since`` (days from the last purchase to
     period_end; fewer is better), ``occasions`` and ``revenue``. Returns the

@@ -1,14 +1,16 @@
-"""Live shows (shows.csv, else inferred from live-channel sales), hours on air and revenue per show hour by slot."""
+"""Live shows (shows.csv, else inferred from live-channel sales), hours on air and revenue per show hour by slot (docs/metrics.md, Sales timing)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from lib.config import LIVE_CHANNELS, SHOW_GAP_MINUTES
+from lib.config import LIVE_CHANNELS, MIN_SHOWS, SHOW_GAP_MINUTES
 from lib.data.derived import WEEKDAYS
 
-__all__ = ["MIN_SHOW_MINUTES", "SHOW_COLUMNS", "LENGTH_BINS", "shows_from_table", "infer_shows", "show_sessions", "slot_label", "slot_stats", "hour_stats", "best_show_hour", "best_show_slot", "show_schedule", "raw_revenue_grid", "show_hour_grid", "revenue_by_show_length", "revenue_by_show_channel"]
+__all__ = ["MIN_SHOW_MINUTES", "SHOW_COLUMNS", "LENGTH_BINS", "shows_from_table", "infer_shows", "show_sessions",
+           "slot_label", "slot_stats", "hour_stats", "best_show_hour", "best_show_slot", "show_schedule",
+           "raw_revenue_grid", "show_hour_grid", "revenue_by_show_length", "revenue_by_show_channel"]
 
 #: minimum time on air of an inferred show (a show with one sale has no span of its own)
 MIN_SHOW_MINUTES = 15
@@ -34,12 +36,12 @@ def _finish(shows: pd.DataFrame, source: str) -> pd.DataFrame:
 
 def shows_from_table(shows: pd.DataFrame, lines: pd.DataFrame,
                      end_exclusive: pd.Timestamp | None = None) -> pd.DataFrame:
-    """Shows of shows.csv with the completed revenue of the sales carrying their show_id (metrics.md, show hour).
+    """Shows of shows.csv with the completed revenue of the sales carrying their show_id (docs/metrics.md, Show hour).
 
     Parameters
     ----------
-    shows : the contract's shows table (``show_id, channel, start_time, end_time``).
-    lines : sale lines (lib.derived.sale_lines) with ``show_id, revenue, quantity, is_completed``.
+    shows : the contract's shows table (``show_id, channel, start_time, end_time``; docs/data-contract.md, `shows` (shows.csv)).
+    lines : sale lines (lib.data.derived.sale_lines) with ``show_id, revenue, quantity, is_completed``.
     end_exclusive : keep shows starting before this instant (the period end); None keeps all.
 
     Returns
@@ -66,7 +68,7 @@ def shows_from_table(shows: pd.DataFrame, lines: pd.DataFrame,
 def infer_shows(lines: pd.DataFrame, gap_minutes: float = SHOW_GAP_MINUTES,
                 live_channels: tuple[str, ...] = LIVE_CHANNELS,
                 min_minutes: float = MIN_SHOW_MINUTES) -> pd.DataFrame:
-    """Shows inferred from sales on live channels (data-contract.md, shows.csv).
+    """Shows inferred from sales on live channels (docs/data-contract.md, Inferred shows).
 
     Consecutive sales on one channel less than ``gap_minutes`` apart belong to one show
     (a gap of exactly ``gap_minutes`` starts a new show). Every sales line counts as
@@ -124,7 +126,7 @@ def infer_shows(lines: pd.DataFrame, gap_minutes: float = SHOW_GAP_MINUTES,
 def show_sessions(tables: dict[str, pd.DataFrame], lines: pd.DataFrame,
                   end_exclusive: pd.Timestamp | None = None, gap_minutes: float = SHOW_GAP_MINUTES,
                   min_minutes: float = MIN_SHOW_MINUTES) -> pd.DataFrame:
-    """The shows of a dataset: shows.csv when present, else inferred from the sale lines given."""
+    """The shows of a dataset: shows.csv when present, else inferred from the sale lines given (docs/metrics.md, Show hour)."""
     if "shows" in tables and len(tables["shows"]):
         return shows_from_table(tables["shows"], lines, end_exclusive)
     if end_exclusive is not None:
@@ -133,7 +135,7 @@ def show_sessions(tables: dict[str, pd.DataFrame], lines: pd.DataFrame,
 
 
 def slot_label(weekday: int, hour: int) -> str:
-    """``"<Weekday> <HH>:00"`` (metrics.md, best_show_slot)."""
+    """``"<Weekday> <HH>:00"``, the value of best_show_slot (docs/metrics.md, Sales timing)."""
     if not 0 <= int(weekday) <= 6 or not 0 <= int(hour) <= 23:
         raise ValueError(f"weekday must be 0-6 and hour 0-23, got {weekday}, {hour}")
     return f"{WEEKDAYS[int(weekday)]} {int(hour):02d}:00"
@@ -179,9 +181,9 @@ def _grouped_stats(shows: pd.DataFrame, keys: list[str], min_shows: int, level: 
     return out.reset_index()
 
 
-def slot_stats(shows: pd.DataFrame, min_shows: int = 5, level: float = 0.80, n_boot: int = 1000,
+def slot_stats(shows: pd.DataFrame, min_shows: int = MIN_SHOWS, level: float = 0.80, n_boot: int = 1000,
                seed: int = 0) -> pd.DataFrame:
-    """Revenue per show hour by start slot (weekday x hour) (metrics.md, show hour; best_show_slot).
+    """Revenue per show hour by start slot (weekday x hour) (docs/metrics.md, Sales timing).
 
     Per slot: the shows starting in it, their hours on air and completed revenue;
     ``revenue_per_show_hour`` = revenue / hours on air; ``low``/``high`` a ``level``
@@ -195,9 +197,9 @@ def slot_stats(shows: pd.DataFrame, min_shows: int = 5, level: float = 0.80, n_b
     return out
 
 
-def hour_stats(shows: pd.DataFrame, min_shows: int = 5, level: float = 0.80, n_boot: int = 1000,
+def hour_stats(shows: pd.DataFrame, min_shows: int = MIN_SHOWS, level: float = 0.80, n_boot: int = 1000,
                seed: int = 0) -> pd.DataFrame:
-    """Revenue per show hour by start hour of day, all weekdays pooled (metrics.md, best_show_hour)."""
+    """Revenue per show hour by start hour of day, all weekdays pooled (docs/metrics.md, Sales timing)."""
     return _grouped_stats(shows, ["hour"], min_shows, level, n_boot, seed)
 
 
@@ -209,19 +211,21 @@ def _best(stats: pd.DataFrame) -> pd.Series | None:
 
 
 def best_show_hour(hours: pd.DataFrame) -> int | None:
-    """Hour (0-23) with the highest revenue per show hour among hours with enough shows; None if none."""
+    """Hour (0-23) with the highest revenue per show hour among hours with enough shows; None if none
+    (docs/metrics.md, Sales timing)."""
     b = _best(hours)
     return None if b is None else int(b["hour"])
 
 
 def best_show_slot(slots: pd.DataFrame) -> str | None:
-    """``"<Weekday> <HH>:00"`` with the highest revenue per show hour among slots with enough shows."""
+    """``"<Weekday> <HH>:00"`` with the highest revenue per show hour among slots with enough shows
+    (docs/metrics.md, Sales timing)."""
     b = _best(slots)
     return None if b is None else slot_label(int(b["weekday"]), int(b["hour"]))
 
 
 def show_schedule(slots: pd.DataFrame, min_shows: int) -> pd.DataFrame:
-    """The ``show_schedule.csv`` action list (metrics.md, action lists).
+    """The ``show_schedule.csv`` action list (docs/metrics.md, Action lists).
 
     Columns ``weekday, hour, revenue_per_show_hour, low, high, shows`` then
     ``show_hours, revenue, rank, note``. Ranked slots first (by revenue per show hour,
@@ -250,7 +254,8 @@ def show_schedule(slots: pd.DataFrame, min_shows: int) -> pd.DataFrame:
 
 
 def raw_revenue_grid(completed: pd.DataFrame) -> pd.DataFrame:
-    """Completed revenue by weekday (rows Monday..Sunday) x clock hour (columns 0-23), all channels."""
+    """Completed revenue by weekday (rows Monday..Sunday) x clock hour (columns 0-23), all channels
+    (docs/metrics.md, Sales timing)."""
     grid = completed.groupby(["weekday", "hour"], observed=True)["revenue"].sum().unstack("hour")
     grid = grid.reindex(index=range(7), columns=range(24)).fillna(0.0)
     grid.index = WEEKDAYS
@@ -258,7 +263,8 @@ def raw_revenue_grid(completed: pd.DataFrame) -> pd.DataFrame:
 
 
 def show_hour_grid(slots: pd.DataFrame, only_enough: bool = True) -> pd.DataFrame:
-    """Revenue per show hour by weekday (rows) x start hour (columns 0-23); NaN where no (or too few) shows."""
+    """Revenue per show hour by weekday (rows) x start hour (columns 0-23); NaN where no (or too few) shows
+    (docs/metrics.md, Sales timing)."""
     s = slots[slots["enough_shows"]] if only_enough else slots
     grid = s.set_index(["weekday", "hour"])["revenue_per_show_hour"].unstack("hour")
     grid = grid.reindex(index=range(7), columns=range(24))
@@ -266,18 +272,23 @@ def show_hour_grid(slots: pd.DataFrame, only_enough: bool = True) -> pd.DataFram
     return grid
 
 
-def revenue_by_show_length(shows: pd.DataFrame, bins: tuple[float, ...] = LENGTH_BINS) -> pd.DataFrame:
-    """Shows, mean revenue per show and revenue per show hour by show length (minutes, right-closed bins)."""
+def revenue_by_show_length(shows: pd.DataFrame, bins: tuple[float, ...] = LENGTH_BINS,
+                           drop_empty: bool = False) -> pd.DataFrame:
+    """Shows, mean revenue per show and revenue per show hour by show length (minutes, right-closed bins).
+
+    ``drop_empty`` leaves out the length classes without shows (docs/metrics.md, Sales timing).
+    """
     minutes = shows["hours"] * 60.0
     labels = []
     for lo, hi in zip(bins[:-1], bins[1:], strict=True):
         labels.append(f"over {lo:.0f} min" if np.isinf(hi) else f"{lo:.0f}-{hi:.0f} min")
     cls = pd.cut(minutes, bins=list(bins), labels=labels, right=True, include_lowest=True)
-    return _by(shows.assign(length=cls), "length")
+    out = _by(shows.assign(length=cls), "length")
+    return out[out["shows"] > 0] if drop_empty else out
 
 
 def revenue_by_show_channel(shows: pd.DataFrame) -> pd.DataFrame:
-    """Shows, mean revenue per show and revenue per show hour by channel."""
+    """Shows, mean revenue per show and revenue per show hour by channel (docs/metrics.md, Sales timing)."""
     return _by(shows, "channel")
 
 

@@ -24,7 +24,7 @@ def _validate(durations, observed) -> tuple[np.ndarray, np.ndarray]:
 
 
 def km_table(durations, observed, confidence: float = 0.95) -> pd.DataFrame:
-    """Kaplan-Meier product-limit table at every distinct time (metrics.md, Kaplan-Meier median).
+    """Kaplan-Meier product-limit table at every distinct time (docs/metrics.md, Kaplan-Meier median).
 
     Parameters
     ----------
@@ -70,13 +70,15 @@ def _first_time_at_or_below(times: np.ndarray, curve: np.ndarray, level: float =
 
 
 def km_median(durations, observed) -> int | None:
-    """Kaplan-Meier median: smallest whole day t with S(t) <= 0.5; None when not reached (metrics.md)."""
+    """Kaplan-Meier median: smallest whole day t with S(t) <= 0.5; None when not reached (docs/metrics.md,
+    Kaplan-Meier median)."""
     t = km_table(durations, observed)
     return _first_time_at_or_below(t["time"].to_numpy(), t["survival"].to_numpy())
 
 
 def km_median_ci(durations, observed, confidence: float = 0.95) -> tuple[int | None, int | None]:
-    """Interval for the KM median: first days the upper/lower pointwise bounds reach 0.5.
+    """Interval for the KM median: first days the upper/lower pointwise bounds reach 0.5 (docs/metrics.md,
+    Kaplan-Meier median).
 
     The lower end is the first day the lower survival bound is <= 0.5 and the
     upper end the first day the upper bound is <= 0.5 (None: not reached, the
@@ -90,7 +92,8 @@ def km_median_ci(durations, observed, confidence: float = 0.95) -> tuple[int | N
 
 
 def km_summary(durations, observed, confidence: float = 0.95) -> dict:
-    """KM median, its interval, counts, and the naive median of the sold items only."""
+    """KM median, its interval, counts, and the naive median of the sold items only (docs/metrics.md,
+    Products and inventory: Days to sell)."""
     d, o = _validate(durations, observed)
     med = lo = hi = None
     if d.size:
@@ -114,7 +117,8 @@ def _codes(groups, n: int) -> tuple[np.ndarray, pd.Index]:
 
 
 def km_by_group(durations, observed, groups, min_n: int = 1, confidence: float = 0.95) -> pd.DataFrame:
-    """KM median and its interval per group, for all groups at once (groups x times matrix).
+    """KM median and its interval per group, for all groups at once (groups x times matrix; docs/metrics.md,
+    Kaplan-Meier median).
 
     The same estimator and interval as :func:`km_table` / :func:`km_median_ci`,
     vectorised over groups. Returns one row per group: ``group, n, sold,
@@ -163,7 +167,8 @@ def km_by_group(durations, observed, groups, min_n: int = 1, confidence: float =
 
 
 def logrank_test(durations, observed, groups) -> dict:
-    """Log-rank test that the survival curves of the groups are equal (k-sample, vectorised).
+    """Log-rank test that the survival curves of the groups are equal (k-sample, vectorised; docs/metrics.md,
+    Products and inventory: Days to sell).
 
     At each distinct event time the expected events of group g are
     ``n_g * d / n``; the statistic is ``(O - E)' V^-1 (O - E)`` over the first

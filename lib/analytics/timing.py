@@ -1,4 +1,4 @@
-"""Sales timing: daily calendar, weekday means, weekend test, trends, growth, channel mix and seasonality."""
+"""Sales timing: daily calendar, weekday means, weekend test, trends, growth, channel mix and seasonality (docs/metrics.md, Sales timing)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,21 @@ from scipy import stats
 
 from lib.data.derived import WEEKDAYS, sale_lines
 
-__all__ = ["WEEKEND_TEST", "timing_lines", "daily_sales", "weekday_means", "peak_weekday", "weekend_uplift", "period_series", "monthly_revenue", "growth", "channel_mix", "month_of_year", "q4_share", "holiday_windows", "holiday_index"]
+__all__ = ["WEEKEND_TEST", "timing_lines", "daily_sales", "weekday_means", "peak_weekday", "weekend_uplift",
+           "period_series", "monthly_revenue", "growth", "channel_mix", "month_of_year", "q4_share",
+           "holiday_windows", "holiday_index"]
 
-#: the two-sided test behind weekend_uplift_p_value (metrics.md)
+#: the two-sided test behind weekend_uplift_p_value, named in the result (docs/metrics.md, Sales timing)
 WEEKEND_TEST = "Welch two-sample t-test (two-sided) on daily revenue, weekend days vs weekdays"
 
 
 def timing_lines(tables: dict[str, pd.DataFrame], end_exclusive: pd.Timestamp) -> pd.DataFrame:
-    """Sale lines (lib.derived.sale_lines) of the sales table alone, before ``end_exclusive``.
+    """Sale lines (lib.data.derived.sale_lines) of the sales table alone, before ``end_exclusive``.
 
-    Timing needs no product, brand or inventory columns; skipping those joins saves
-    most of the enrichment time at 1M lines (about 5x).
+    The same definition and period cut as the report's lines (lib.report.notebook.Report.lines),
+    in input order and without the product, brand and inventory columns: timing needs none of
+    them, and skipping those joins saves most of the enrichment time at 1M lines (about 5x)
+    (docs/data-contract.md, Sale lines).
     """
     if "sales" not in tables:
         raise ValueError("the sales table is missing")
@@ -29,7 +33,7 @@ def timing_lines(tables: dict[str, pd.DataFrame], end_exclusive: pd.Timestamp) -
 
 
 def daily_sales(completed: pd.DataFrame, end: pd.Timestamp, start: pd.Timestamp | None = None) -> pd.DataFrame:
-    """One row per calendar day from ``start`` to ``end`` inclusive, days without sales as zero.
+    """One row per calendar day from ``start`` to ``end`` inclusive, days without sales as zero (docs/metrics.md, Sales timing).
 
     Parameters
     ----------
@@ -71,7 +75,7 @@ def _t_interval(mean: pd.Series, sd: pd.Series, n: pd.Series, level: float) -> t
 
 
 def weekday_means(daily: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    """Mean daily revenue and units per weekday with t-intervals (metrics.md, peak_weekday).
+    """Mean daily revenue and units per weekday with t-intervals (docs/metrics.md, Sales timing).
 
     Days without sales count as zero (``daily`` is :func:`daily_sales`). Rows Monday..Sunday;
     columns ``weekday, days, revenue_mean, revenue_low, revenue_high, units_mean, units_low,
@@ -93,7 +97,7 @@ def weekday_means(daily: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
 
 
 def peak_weekday(means: pd.DataFrame) -> str | None:
-    """Weekday (``Monday``..``Sunday``) with the highest mean daily revenue (metrics.md, peak_weekday)."""
+    """Weekday (``Monday``..``Sunday``) with the highest mean daily revenue (docs/metrics.md, Sales timing)."""
     m = means.dropna(subset=["revenue_mean"])
     if m.empty:
         return None
@@ -101,7 +105,7 @@ def peak_weekday(means: pd.DataFrame) -> str | None:
 
 
 def weekend_uplift(daily: pd.DataFrame, level: float = 0.95) -> dict:
-    """Weekend vs weekday mean daily revenue and a two-sided test (metrics.md, weekend_uplift_pct).
+    """Weekend vs weekday mean daily revenue and a two-sided test (docs/metrics.md, Sales timing).
 
     ``uplift_pct`` = (mean Sat+Sun day / mean Mon-Fri day - 1) x 100; ``p_value`` from
     :data:`WEEKEND_TEST` (scipy.stats.ttest_ind, equal_var=False); ``low``/``high`` a
@@ -135,7 +139,8 @@ def weekend_uplift(daily: pd.DataFrame, level: float = 0.95) -> dict:
 
 
 def period_series(daily: pd.DataFrame, freq: str = "D", window: int | None = None) -> pd.DataFrame:
-    """Revenue and units per day (``D``), week (``W``, weeks ending Sunday) or month (``M``) with a rolling mean.
+    """Revenue and units per day (``D``), week (``W``, weeks ending Sunday) or month (``M``) with a rolling mean
+    (docs/metrics.md, Sales timing).
 
     ``window`` defaults to 28 days, 4 weeks or 3 months; the rolling mean needs a full
     window (NaN before). Weeks cut by the history window are partial sums.
@@ -151,7 +156,7 @@ def period_series(daily: pd.DataFrame, freq: str = "D", window: int | None = Non
 
 
 def monthly_revenue(daily: pd.DataFrame) -> pd.Series:
-    """Completed revenue per calendar month (index = month start), complete months only.
+    """Completed revenue per calendar month (index = month start), complete months only (docs/metrics.md, Sales timing).
 
     The first month is dropped when the calendar starts after its first day (a partial
     month would look like a drop in sales); the last month ends at period_end.
@@ -177,7 +182,7 @@ def _growth_pct(now: float | None, before: float | None) -> float | None:
 def growth(monthly: pd.Series, period_start: pd.Timestamp) -> dict:
     """Month-over-month, year-over-year and trailing-12-month growth of the period month, in percent.
 
-    None where the earlier window is missing or has no revenue.
+    None where the earlier window is missing or has no revenue (docs/metrics.md, Sales timing).
     """
     p = pd.Timestamp(period_start).normalize().replace(day=1)
 
@@ -197,7 +202,8 @@ def growth(monthly: pd.Series, period_start: pd.Timestamp) -> dict:
 
 
 def channel_mix(completed: pd.DataFrame, freq: str = "M") -> pd.DataFrame:
-    """Share of completed revenue by channel per month (``M``) or quarter (``Q``), rows summing to 100."""
+    """Share of completed revenue by channel per month (``M``) or quarter (``Q``), rows summing to 100
+    (docs/metrics.md, Sales timing)."""
     if freq not in ("M", "Q"):
         raise ValueError(f"freq must be 'M' or 'Q', got {freq!r}")
     key = completed["date"].dt.to_period(freq).dt.start_time
@@ -210,7 +216,8 @@ def channel_mix(completed: pd.DataFrame, freq: str = "M") -> pd.DataFrame:
 
 
 def month_of_year(monthly: pd.Series) -> pd.DataFrame:
-    """Revenue by year (rows) x month of year (columns 1-12); NaN where the month is outside the data."""
+    """Revenue by year (rows) x month of year (columns 1-12); NaN where the month is outside the data
+    (docs/metrics.md, Sales timing)."""
     df = pd.DataFrame({"year": monthly.index.year, "month": monthly.index.month, "revenue": monthly.to_numpy()})
     return df.pivot(index="year", columns="month", values="revenue").reindex(columns=range(1, 13))
 
@@ -219,7 +226,7 @@ def q4_share(monthly: pd.Series) -> pd.DataFrame:
     """Q4 (Oct-Dec) share of annual revenue for every complete calendar year, in percent.
 
     Columns ``year, revenue, q4_revenue, q4_share_pct``; years with fewer than 12
-    complete months are left out.
+    complete months are left out (docs/metrics.md, Sales timing).
     """
     moy = month_of_year(monthly)
     full = moy.dropna(how="any")
@@ -234,7 +241,8 @@ def holiday_windows(years: list[int] | range) -> pd.DataFrame:
 
     Valentine's Day (Feb 1-14), Mother's Day week (the 7 days up to the second Sunday of
     May), Black Friday to Cyber Monday (day after the 4th Thursday of November to the
-    Monday after), Christmas shopping (Dec 1-24) and the week after Christmas (Dec 26-31).
+    Monday after), Christmas shopping (Dec 1-24) and the week after Christmas (Dec 26-31)
+    (docs/metrics.md, Sales timing).
     """
     rows = []
     for y in years:
@@ -256,7 +264,7 @@ def holiday_index(daily: pd.DataFrame) -> pd.DataFrame:
     """Mean daily revenue in each holiday window against the same year's mean day, as an index (100 = usual).
 
     Only windows wholly inside the calendar count. Columns ``year, holiday, start, end,
-    days, revenue, mean_daily_revenue, year_mean_daily_revenue, index``.
+    days, revenue, mean_daily_revenue, year_mean_daily_revenue, index`` (docs/metrics.md, Sales timing).
     """
     first, last = daily.index.min(), daily.index.max()
     w = holiday_windows(range(first.year, last.year + 1))

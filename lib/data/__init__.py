@@ -1,1 +1,1 @@
-"""Input layer: files or a database in, a validated, typed Dataset out (docs/data-contract.md); imports nothing else of lib."""
+"""Input layer: files or a database in, a validated, typed Dataset out (docs/data-contract.md, Input forms); imports nothing else of lib but config."""

@@ -1,4 +1,4 @@
-"""The data contract (data-contract.md) as data: tables, columns, types, defaults and rules."""
+"""The data contract as data: tables, columns, types, defaults and rules (docs/data-contract.md, Tables at a glance)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ __all__ = [
     "OPTIONAL_TABLES", "MINIMAL_SALES_COLUMNS", "KNOWN_CONDITIONS", "table_spec",
 ]
 
-#: the column types of data-contract.md and the pandas dtype each is loaded as
+#: the column types (docs/data-contract.md, Column types) and the pandas dtype each is loaded as
 COLUMN_TYPES: dict[str, str] = {
     "id": "string",            # pandas StringDtype, missing = pd.NA; "00042" != "42"
     "text": "str",             # pandas 3 default string dtype, missing = NaN
@@ -19,7 +19,7 @@ COLUMN_TYPES: dict[str, str] = {
     "timestamp": "datetime64[ns]",  # naive, business-local time
 }
 
-#: resale grades of data-contract.md (products.condition); others are allowed and reported
+#: resale grades (products.condition; docs/data-contract.md, products); others are allowed and reported
 KNOWN_CONDITIONS: tuple[str, ...] = ("S", "A", "B")
 
 
@@ -180,10 +180,10 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     ), core=False),
 )}
 
-#: tables required for the full suite, and the optional ones (data-contract.md)
+#: tables required for the full suite, and the optional ones (docs/data-contract.md, Tables at a glance)
 CORE_TABLES: tuple[str, ...] = tuple(n for n, t in TABLES.items() if t.core)
 OPTIONAL_TABLES: tuple[str, ...] = tuple(n for n, t in TABLES.items() if not t.core)
-#: the minimal runnable input (data-contract.md, Partial data)
+#: the minimal runnable input (docs/data-contract.md, Partial data)
 MINIMAL_SALES_COLUMNS: tuple[str, ...] = ("sale_id", "buyer_id", "date_sold", "sale_price")
 
 

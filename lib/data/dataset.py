@@ -1,17 +1,27 @@
-"""The loaded, validated input tables and the errors the loader raises."""
+"""The validated input tables, the errors reading them raises, and the data layer's shared constants (docs/data-contract.md, Column types)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["Problem", "ContractError", "Dataset"]
+__all__ = ["ID_DTYPE", "TEXT_DTYPE", "MAX_LINES", "QUALITY_COLUMNS", "Problem", "ContractError", "Dataset"]
+
+#: dtype of id columns: text, missing = ``pd.NA`` ("00042" and "42" stay distinct)
+ID_DTYPE = pd.StringDtype("pyarrow")
+#: dtype of text columns: text, missing = ``NaN`` (pandas' "str")
+TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
+#: a problem lists at most this many line numbers, then a count (docs/data-contract.md, When the input breaks the contract)
+MAX_LINES = 20
+#: columns of Dataset.quality (docs/data-contract.md, Data-quality summary)
+QUALITY_COLUMNS = ["table", "action", "reason", "rows"]
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One broken hard rule of data-contract.md, located in the input."""
+    """One broken hard rule, located in the input (docs/data-contract.md, When the input breaks the contract)."""
 
     file: str
     column: str | None
@@ -21,7 +31,7 @@ class Problem:
     detail: str = ""
     source: str | None = None  # the user's column name when a mapping renamed it
 
-    def message(self, max_lines: int = 20) -> str:
+    def message(self, max_lines: int = MAX_LINES) -> str:
         """Plain-language message naming file, line(s), column (and mapped source column) and rule."""
         where = self.file
         if self.lines:
@@ -47,7 +57,7 @@ class ContractError(Exception):
 
 @dataclass
 class Dataset:
-    """Typed contract tables plus what the loader did to them.
+    """Typed contract tables plus what reading and validating did to them.
 
     Attributes
     ----------

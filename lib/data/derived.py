@@ -1,4 +1,4 @@
-"""Derived tables computed once from the contract tables: sale lines, occasions, product lifecycles."""
+"""Derived tables computed once from the contract tables: sale lines, occasions, product lifecycles (docs/data-contract.md, Derived concepts)."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 
 def cost_basis(inventory: pd.DataFrame) -> pd.DataFrame:
-    """Per product: quantity-weighted mean unit_cost of its lots (data-contract.md, inventory).
+    """Per product: quantity-weighted mean unit_cost of its lots (docs/data-contract.md, Cost basis).
 
     Returns columns ``product_id, cost_basis, units_acquired, date_acquired,
     date_listed, clock_start`` where dates are the earliest of the product's
-    lots and ``clock_start`` is date_listed, else date_acquired (metrics.md,
+    lots and ``clock_start`` is date_listed, else date_acquired (docs/metrics.md,
     Kaplan-Meier median).
     """
     inv = inventory[["product_id", "unit_cost", "quantity", "date_acquired", "date_listed"]].copy()
@@ -57,7 +57,7 @@ def month_labels(ts: pd.Series) -> pd.Series:
 
 
 def sale_lines(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Every sales row enriched for analysis (metrics.md, revenue and gross profit).
+    """Every sales row enriched for analysis (docs/metrics.md, Revenue and gross profit).
 
     Adds ``revenue`` (sale_price x quantity), ``is_completed``, ``date`` (local
     calendar day), ``weekday`` (Monday=0), ``hour``, ``month`` (``YYYY-MM``) and,
@@ -96,7 +96,7 @@ def sale_lines(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def completed_lines(lines: pd.DataFrame, columns: list[str] | None = None, optional: tuple[str, ...] = (),
                     where: np.ndarray | pd.Series | None = None) -> pd.DataFrame:
-    """Only completed sale lines: the ones that count as revenue (metrics.md, completed sale).
+    """Only completed sale lines: the ones that count as revenue (docs/metrics.md, Completed sale).
 
     ``columns`` keeps only those columns (and the ``optional`` ones the lines have) before the
     rows are filtered, so a million wide lines are not copied for a few columns (issue 8);
@@ -110,15 +110,18 @@ def completed_lines(lines: pd.DataFrame, columns: list[str] | None = None, optio
     return lines[keep]
 
 
-def purchase_occasions(lines: pd.DataFrame) -> pd.DataFrame:
-    """Purchase occasions: completed sales of one buyer on one local calendar day (metrics.md).
+def purchase_occasions(lines: pd.DataFrame, period_end: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Purchase occasions: completed sales of one buyer on one local calendar day (docs/metrics.md, Purchase occasion).
 
-    Columns ``buyer_id, date, revenue, units, lines`` and ``gross_profit`` when known.
+    Columns ``buyer_id, date, revenue, units, lines`` and ``gross_profit`` when known, sorted by
+    buyer then day. ``period_end`` keeps only the days on or before it (default: every line).
     """
     agg = {"revenue": ("revenue", "sum"), "units": ("quantity", "sum"), "lines": ("sale_id", "size")}
     if "gross_profit" in lines.columns:
         agg["gross_profit"] = ("gross_profit", "sum")
-    c = completed_lines(lines, ["buyer_id", "date", "revenue", "quantity", "sale_id"], optional=("gross_profit",))
+    where = None if period_end is None else (lines["date"] <= pd.Timestamp(period_end).normalize()).to_numpy()
+    c = completed_lines(lines, ["buyer_id", "date", "revenue", "quantity", "sale_id"], optional=("gross_profit",),
+                        where=where)
     occ = c.groupby(["buyer_id", "date"], sort=True, observed=True).agg(**agg).reset_index()
     return occ
 
@@ -129,7 +132,7 @@ def product_lifecycle(tables: dict[str, pd.DataFrame], lines: pd.DataFrame,
 
     A product's clock starts at its earliest date_listed (else date_acquired) and
     stops at its first completed sale on or before period_end; unsold products are
-    censored at period_end (metrics.md, Kaplan-Meier median). Products whose clock
+    censored at period_end (docs/metrics.md, Kaplan-Meier median). Products whose clock
     starts after period_end are left out. Columns ``product_id, clock_start,
     sold_date, sold, duration_days, cost_basis, units_acquired, units_sold,
     units_on_hand`` plus product attributes.

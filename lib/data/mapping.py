@@ -1,4 +1,4 @@
-"""mapping.yaml: map a user's own exports onto the contract tables (data-contract.md, Mapping).
+"""mapping.yaml: map a user's own exports onto the contract tables (docs/data-contract.md, Mapping).
 
 The schema is documented in docs/data-mapping.md. A mapping is applied to each raw file
 before validation; every message about a mapped column names both the contract column
@@ -18,7 +18,8 @@ import pyarrow.compute as pac
 import yaml
 
 from lib.data.contract import TABLES
-from lib.data.dataset import Problem
+from lib.data.dataset import MAX_LINES, TEXT_DTYPE, Problem
+from lib.data.raw import RawTable
 
 __all__ = [
     "MAPPING_FILE", "TRANSFORMS", "SourcedProblem", "TableMapping", "Mapping", "load_mapping",
@@ -29,7 +30,6 @@ MAPPING_FILE = "mapping.yaml"
 #: the per-column transforms a mapping may declare, with the YAML type of their argument
 TRANSFORMS = {"date_format": str, "strip_currency": bool, "multiply": (int, float), "values": dict}
 _TABLE_KEYS = {"file", "columns", "constants", "defaults", "transforms", "delimiter", "encoding"}
-_MAX_LINES = 20
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,18 @@ class SourcedProblem(Problem):
     """A Problem on a mapped column: its message names the contract and the source column."""
 
 
-def located_problem(file: str, column: str | None, rule: str, lines: tuple[int, ...] = (),
-                    n_lines: int = 0, detail: str = "", source: str | None = None) -> Problem:
-    """A Problem, or a SourcedProblem when the column came from a mapping."""
+def located_problem(file: str, column: str | None, rule: str, lines=(), n_lines: int | None = None,
+                    detail: str = "", source: str | None = None) -> Problem:
+    """A Problem, or a SourcedProblem when the column came from a mapping.
+
+    At most ``MAX_LINES`` of ``lines`` are kept; ``n_lines`` (the number of lines with the
+    problem) defaults to the number kept (docs/data-contract.md, When the input breaks the contract).
+    """
+    lines = tuple(int(x) for x in list(lines)[:MAX_LINES])
+    n = len(lines) if n_lines is None else int(n_lines)
     if source:
-        return SourcedProblem(file, column, rule, tuple(lines), n_lines, detail, source)
-    return Problem(file, column, rule, tuple(lines), n_lines, detail)
+        return SourcedProblem(file, column, rule, lines, n, detail, source)
+    return Problem(file, column, rule, lines, n, detail)
 
 
 @dataclass
@@ -191,13 +197,13 @@ def _to_arrow(s: pd.Series) -> pa.Array:
 def _constant(value: str, n: int, index: pd.Index) -> pd.Series:
     """A text column holding ``value`` n times, without building a Python list."""
     arr = pa.repeat(pa.scalar(value, pa.string()), n)
-    dtype = pd.StringDtype("pyarrow", na_value=np.nan)
-    return pd.Series(pd.arrays.ArrowStringArray(arr, dtype=dtype), index=index)
+    return pd.Series(pd.arrays.ArrowStringArray(arr, dtype=TEXT_DTYPE), index=index)
 
 
-def _problem_rows(raw, mask: np.ndarray, column: str, rule: str, detail: str, source: str | None) -> Problem:
+def _problem_rows(raw: RawTable, mask: np.ndarray, column: str, rule: str, detail: str,
+                  source: str | None) -> Problem:
     idx = np.flatnonzero(mask)
-    lines = tuple(int(x) for x in np.sort(raw.lines[idx])[:_MAX_LINES])
+    lines = np.sort(raw.lines[idx])
     return located_problem(raw.files[0], column, rule, lines, len(idx), detail, source)
 
 
@@ -239,10 +245,10 @@ def _date_format(s: pa.Array, fmt: str) -> tuple[pa.Array, np.ndarray]:
     return pac.if_else(pa.array(~failed & ~blank), iso_arr, t), failed
 
 
-def apply_table_mapping(tm: TableMapping, raw):
+def apply_table_mapping(tm: TableMapping, raw: RawTable) -> tuple[RawTable, list[Problem]]:
     """Rename, fill and transform one raw file's columns per the mapping; returns (raw, problems).
 
-    ``raw`` is a single-file :class:`lib.loader.RawTable` with the source column names.
+    ``raw`` is a single-file :class:`lib.data.raw.RawTable` with the source column names.
     """
     problems: list[Problem] = []
     frame = raw.frame
@@ -304,6 +310,6 @@ def apply_table_mapping(tm: TableMapping, raw):
                 s = s2
         new[col] = pd.Series(s.to_pandas(), dtype="str", index=frame.index)
     headers = {label: tuple(new.columns)}
-    raw2 = type(raw)(raw.name, new.reset_index(drop=True), raw.lines, raw.files, raw.file_index, headers,
-                     {**raw.source_columns, **source}, quality)
+    raw2 = RawTable(raw.name, new.reset_index(drop=True), raw.lines, raw.files, raw.file_index, headers,
+                    {**raw.source_columns, **source}, quality)
     return raw2, problems

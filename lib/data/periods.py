@@ -1,4 +1,4 @@
-"""Report period windows: the month reported, the month before, the default period."""
+"""Report period windows: the month reported, the month before, the default period (docs/metrics.md, Period)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ __all__ = ["Period", "period_from_label", "default_period"]
 
 @dataclass(frozen=True)
 class Period:
-    """A calendar month ``period_start``..``period_end`` inclusive (metrics.md, Terms).
+    """A calendar month ``period_start``..``period_end`` inclusive (docs/metrics.md, Period).
 
     Timestamps are naive business-local; ``end`` is the last day at midnight and
     ``end_exclusive`` the first instant of the next month.
@@ -53,7 +53,7 @@ def period_from_label(label: str) -> Period:
 
 
 def default_period(timestamps: pd.Series) -> Period:
-    """Last complete month in the data (metrics.md, period).
+    """Last complete month in the data (docs/metrics.md, Period).
 
     The month of the latest timestamp counts as complete only when that
     timestamp falls on the month's last day; otherwise the month before it.

@@ -1,4 +1,4 @@
-"""Read the contract tables from a SQL database (SQLAlchemy URL) with the loader's validation (data-contract.md, SQL source).
+"""Read the contract tables from a SQL database (SQLAlchemy URL) into a RawSource, validated like CSV (docs/data-contract.md, SQL source).
 
 ``DATA=sqlite:///shop.db`` or ``DATA=postgresql://user:pw@host/db`` reads the tables named as
 in the contract (``sales``, ``users``, ...; missing optional tables are absent, as for CSV).
@@ -39,16 +39,16 @@ from sqlalchemy.engine import URL, make_url
 
 from lib.config import DEFAULT_TZ
 from lib.data.contract import TABLES
-from lib.data.dataset import ContractError, Dataset, Problem
-from lib.data.loader import RawSource, RawTable, dataset_from_raw
+from lib.data.dataset import TEXT_DTYPE, ContractError, Dataset, Problem
+from lib.data.raw import RawSource, RawTable
+from lib.data.validate import dataset_from_raw
 
-__all__ = ["TABLES_PARAM", "masked_url", "parse_table_map", "read_sql_tables", "load_sql_dataset",
-           "text_array"]
+__all__ = ["TABLES_PARAM", "masked_url", "parse_table_map", "read_only_engine", "read_sql_tables",
+           "load_sql_dataset", "text_array"]
 
 #: URL query parameter choosing tables/views for contract tables: ``tables=sales:v_sales,...``
 TABLES_PARAM = "tables"
 _BATCH = 100_000
-_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
 def masked_url(url: str | URL) -> str:
@@ -191,7 +191,13 @@ def _postgres_driver() -> str:
     return "psycopg" if importlib.util.find_spec("psycopg") else "psycopg2"
 
 
-def _engine(url: URL) -> sa.Engine:
+def read_only_engine(url: URL) -> sa.Engine:
+    """An engine for ``url`` whose sessions cannot write (docs/data-contract.md, SQL source).
+
+    SQLite is opened with ``mode=ro`` (an absent file is a ContractError, never a new database);
+    every PostgreSQL and MySQL/MariaDB connection is set to read-only transactions before its
+    first query. ``postgresql://`` uses psycopg 3 when installed, else psycopg2.
+    """
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
     if url.drivername == "postgresql":  # SQLAlchemy 2.1 defaults to psycopg 3; use psycopg2 when only it is installed
@@ -275,7 +281,7 @@ def _read_relation(conn: sa.Connection, source: str, table: str) -> tuple[list[s
 
 
 def read_sql_tables(url: str) -> RawSource:
-    """Step 1 of the loader for a database: every contract table (or mapped view) as text.
+    """Read step for a database: every contract table (or mapped view) as text.
 
     Parameters
     ----------
@@ -300,7 +306,7 @@ def read_sql_tables(url: str) -> RawSource:
                              for b in bad])
     u = u.difference_update_query([TABLES_PARAM])
     try:
-        engine = _engine(u)
+        engine = read_only_engine(u)
     except ContractError:
         raise
     except Exception as e:  # noqa: BLE001 - unknown driver, bad URL parts
@@ -341,7 +347,7 @@ def read_sql_tables(url: str) -> RawSource:
                     failed.add(name)
                     continue
                 n = len(arrays[0]) if arrays else 0
-                frame = pd.DataFrame({c: pd.Series(pd.arrays.ArrowStringArray(a, dtype=_TEXT))
+                frame = pd.DataFrame({c: pd.Series(pd.arrays.ArrowStringArray(a, dtype=TEXT_DTYPE))
                                       for c, a in zip(columns, arrays, strict=True)})
                 frame.index = pd.RangeIndex(n)
                 digests[label] = _digest(source, columns, arrays)
@@ -363,8 +369,8 @@ def read_sql_tables(url: str) -> RawSource:
 def load_sql_dataset(url: str, tz_name: str = DEFAULT_TZ, use_cache: bool = True) -> Dataset:
     """Load, validate and type the contract tables of a database (same rules as CSV folders).
 
-    The cache key covers every table's contents, the table map, tz_name and the loader
-    version, so the tables are read on each call and only validation is cached.
+    The cache key covers every table's contents, the table map, tz_name and LOADER_VERSION,
+    so the tables are read on each call and only validation is cached.
 
     Raises
     ------

@@ -6,7 +6,28 @@ import pandas as pd
 
 from lib.narrative import fmt
 
-__all__ = ["top3_sentence", "brand_map_sentence", "growth_sentence", "buying_recommendations", "performance_actions", "map_actions", "growth_actions"]
+__all__ = ["missing_tables_sentence", "top_brands_sentences", "top3_sentence", "brand_map_sentence", "growth_sentence",
+           "volume_rule_sentence", "shelf_day_sentence", "buying_recommendations", "performance_actions",
+           "map_actions", "growth_actions", "buying_actions"]
+
+
+def missing_tables_sentence(missing: list[str]) -> str:
+    """Why the brand analyses are skipped: the input tables missing, else no completed sales."""
+    return (f"The brand analyses need products, inventory and brands tables; missing: "
+            f"{', '.join(missing) or 'completed sales'}.")
+
+
+def top_brands_sentences(perf: pd.DataFrame, metrics: dict, min_sales: int) -> list[str]:
+    """The revenue and gross-profit leaders, and the margin leader among brands with at least ``min_sales``
+    sales (docs/metrics.md, Brands)."""
+    mar = metrics["top_brand_by_margin"]
+    first = (f"{metrics['top_brand_by_revenue']} brings the most revenue and {metrics['top_brand_by_gross_profit']} "
+             "the most gross profit.")
+    if not mar:
+        return [first, f"No brand has {min_sales} sales yet, so no margin leader is named."]
+    r = perf[perf["brand"] == mar].iloc[0]
+    return [first, f"Best margin among brands with at least {min_sales} sales: {mar} "
+                   f"({r['margin_pct']:.1f}% on {int(r['sales'])} sales)."]
 
 
 def top3_sentence(perf: pd.DataFrame, interval: tuple[float, float], belief_pct: float = 70.0) -> str:
@@ -69,6 +90,19 @@ def growth_sentence(growth: pd.DataFrame, min_sales: int, currency: str = "USD")
         s += (f"; {low['brand']} shrank most ({fmt.signed_pct(low['growth_3m_pct'])}, "
               f"p = {low['p_value']:.2g}{within})")
     return s + "."
+
+
+def volume_rule_sentence(min_sales: int) -> str:
+    """The volume rule and the test behind the growth ranking (docs/metrics.md, Brands: Emerging brands)."""
+    return (f"Volume rule: a brand is ranked only with at least {min_sales} completed sales in each of the "
+            "two 3-month windows; the binomial test asks whether its sales split between the windows differs from 50/50.")
+
+
+def shelf_day_sentence(min_brand_sales: int, min_combo_sales: int) -> str:
+    """What profit per shelf day counts (docs/metrics.md, Brands: Profit per shelf day)."""
+    return (f"Profit per shelf day counts every item bought, sold or not: gross profit of the sold items divided by "
+            f"all the days the brand's items spent on the shelf (brands with at least {min_brand_sales} sold items; "
+            f"brand and condition with at least {min_combo_sales}).")
 
 
 def buying_recommendations(by_brand: pd.DataFrame, by_combo: pd.DataFrame, bcol: str, n: int = 3,
@@ -148,3 +182,8 @@ def growth_actions(growth: pd.DataFrame) -> tuple[str, list[str]]:
     if not down.empty:
         acts.append(f"Buy less {_names(down['brand'])} until demand returns.")
     return meaning, acts or ["No brand's sales changed beyond chance: keep the current buying mix."]
+
+
+def buying_actions(recs: list[str]) -> tuple[str, list[str]]:
+    """What the margin section means, and the buying recommendations (:func:`buying_recommendations`) to act on."""
+    return "Buying budget earns most where profit per day on the shelf is high: margin and speed together.", recs

@@ -1,4 +1,4 @@
-"""The owner's sentences and actions about customers: top customers, repeat buying, RFM groups, churn, cohorts, value (docs/metrics.md, Customers)."""
+"""The owner's sentences, actions and table texts about customers (docs/metrics.md, Customers)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,25 @@ from lib.analytics.customers import (
     top_count,
 )
 from lib.narrative import fmt
+from lib.narrative.rfm import SEGMENT_ACTIONS
 
-__all__ = ["share_text", "pareto_sentence", "repeat_sentences", "segment_sentences", "churn_actions", "churn_list", "churn_sentences", "cohort_sentences", "value_sentences", "holdout_sentence", "concentration_sentence", "pareto_advice", "repeat_advice", "segment_advice", "churn_advice", "cohort_advice", "value_advice"]
+__all__ = [
+    "SEGMENT_ACTIONS", "PARAMETER_MEANINGS", "share_text", "money_strings", "intro_sentence", "pareto_sentence",
+    "concentration_sentence", "pareto_advice", "repeat_sentences", "repeat_advice", "segment_table",
+    "segment_sentences", "segment_advice", "churn_actions", "churn_list", "churn_sentences", "churn_advice",
+    "cohort_sentences", "cohort_advice", "parameter_table", "value_sentences", "holdout_sentence", "value_advice",
+]
+
+#: what each fitted parameter describes (clv_parameters.csv; lib.analytics.customers.model_parameters)
+PARAMETER_MEANINGS: dict[str, str] = {
+    "r": "shape of how often customers buy",
+    "alpha": "scale of that (weeks)",
+    "a": "dropout after a purchase, shape",
+    "b": "dropout, second shape",
+    "p": "spend per purchase day, shape",
+    "q": "spread of spend between customers",
+    "gamma": "spend scale",
+}
 
 
 def share_text(fraction: float) -> str:
@@ -33,8 +50,17 @@ def _n(count: float, word: str, plural: str | None = None) -> str:
     return f"{fmt.num(count)} {word if count == 1 else (plural or word + 's')}"
 
 
+def intro_sentence(n_customers: int, period_end: pd.Timestamp, churn_days: int) -> str:
+    """The report's opening line: how many customers, up to when, and what churn risk means (docs/metrics.md, Customers)."""
+    return (f"{fmt.num(n_customers)} customers bought at least once up to {period_end:%d %B %Y}; churn risk means more than "
+            f"{churn_days} days without a purchase.")
+
+
 def pareto_sentence(share_pct: float | None, k: int, n: int, tolerance: float = 5.0) -> str:
-    """Whether the 80/20 rule holds: 'roughly' within ``tolerance`` points of 80%, else how far off."""
+    """Whether the 80/20 rule holds: 'roughly' within ``tolerance`` points of 80%, else how far off.
+
+    docs/metrics.md, Top 20% and VIPs.
+    """
     if share_pct is None or n == 0:
         return "There is no customer revenue yet, so the 80/20 rule cannot be checked."
     lead = (f"The top 20% of customers ({fmt.num(k)} of {fmt.num(n)}) bring {fmt.pct(share_pct)} "
@@ -48,7 +74,7 @@ def pareto_sentence(share_pct: float | None, k: int, n: int, tolerance: float = 
 
 def repeat_sentences(customers: pd.DataFrame, rate: float | None, ratio: RatioInterval,
                      gaps: pd.Series, currency: str = "USD") -> list[str]:
-    """Insight sentences of the repeat-behaviour section, from the computed numbers."""
+    """Insight sentences of the repeat-behaviour section (docs/metrics.md, Repeat vs single LTV ratio interval)."""
     n = len(customers)
     if n == 0 or rate is None:
         return ["No customer has a completed purchase yet."]
@@ -66,8 +92,8 @@ def repeat_sentences(customers: pd.DataFrame, rate: float | None, ratio: RatioIn
         dec = 1 if ratio.high - ratio.low >= 0.2 else 2
         out.append(f"A repeat customer has spent {fmt.money(m_rep, currency)} on average against "
                    f"{fmt.money(m_single, currency)} for a one-time buyer: {ratio.estimate:.{dec}f} times as much "
-                   f"({ratio.level:.0%} bootstrap interval {ratio.low:.{dec}f} to {ratio.high:.{dec}f}, "
-                   f"{ratio.resamples:,} resamples), {verdict}.")
+                   f"({fmt.pct(ratio.level * 100, 0)} bootstrap interval {ratio.low:.{dec}f} to {ratio.high:.{dec}f}, "
+                   f"{fmt.num(ratio.resamples)} resamples), {verdict}.")
     else:
         out.append("The repeat-versus-one-time comparison needs both kinds of customers; this data has only one.")
     if len(gaps):
@@ -77,8 +103,19 @@ def repeat_sentences(customers: pd.DataFrame, rate: float | None, ratio: RatioIn
     return out
 
 
+def segment_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """customer_segments.csv: ``lib.analytics.customers.segment_summary`` with what to do per group (``action``).
+
+    docs/metrics.md, RFM groups and tables/.
+    """
+    return summary.assign(action=[SEGMENT_ACTIONS[s] for s in summary["segment"]])
+
+
 def segment_sentences(summary: pd.DataFrame, currency: str = "USD", has_users: bool = True) -> list[str]:
-    """Insight sentences of the RFM section: the biggest group, where revenue sits, groups to act on."""
+    """Insight sentences of the RFM section: the biggest group, where revenue sits, groups to act on.
+
+    docs/metrics.md, RFM groups.
+    """
     buyers_ = summary[summary["segment"] != rfm.PROSPECTS]
     if buyers_["customers"].sum() == 0:
         return ["No customer has a completed purchase yet, so there are no RFM groups."]
@@ -104,7 +141,7 @@ def segment_sentences(summary: pd.DataFrame, currency: str = "USD", has_users: b
 
 
 def churn_actions(at_risk: pd.DataFrame, vip_threshold: float | None, currency: str = "USD") -> pd.Series:
-    """One action per at-risk customer, with the numbers that put them there (glossary: churn actions).
+    """One action per at-risk customer, with the numbers that put them there (docs/metrics.md, Churn risk and churn actions).
 
     VIPs (revenue at least ``vip_threshold``, the smallest revenue of the top
     20%) get a personal message from the owner; repeat buyers whose model
@@ -125,15 +162,15 @@ def churn_actions(at_risk: pd.DataFrame, vip_threshold: float | None, currency: 
     occ = at_risk["occasions"].to_numpy()
     pal = pd.Series(np.round(p * 100), index=at_risk.index).astype("Int64").astype("string")
     pal = (", " + pal + "% likely still active").fillna("")
-    spent = _money_strings(rev, currency).set_axis(at_risk.index)
+    spent = money_strings(rev, currency).set_axis(at_risk.index)
     txt = (pd.Series(base, index=at_risk.index, dtype="string") + " (spent " + spent + " over " + pd.Series(occ, index=at_risk.index).astype("string") + " purchase day"
            + pd.Series(np.where(occ != 1, "s", ""), index=at_risk.index, dtype="string")
            + ", last bought " + at_risk["days_since"].astype("string") + " days ago" + pal + ")")
     return txt.rename("action")
 
 
-def _money_strings(values: np.ndarray, currency: str = "USD") -> pd.Series:
-    """Whole-unit money strings with thousands separators (``$12,345``), vectorised (lib.fmt.money per value)."""
+def money_strings(values: np.ndarray, currency: str = "USD") -> pd.Series:
+    """Whole-unit money strings with thousands separators (``$12,345``): ``lib.narrative.fmt.money`` per value, vectorised."""
     v = np.round(np.abs(np.asarray(values, dtype="float64"))).astype("int64")
     sym = fmt.money(0, currency)[:-1]
     groups = []
@@ -155,7 +192,7 @@ def _money_strings(values: np.ndarray, currency: str = "USD") -> pd.Series:
 
 def churn_list(at_risk: pd.DataFrame, users: pd.DataFrame | None, vip_threshold: float | None,
                currency: str = "USD") -> pd.DataFrame:
-    """The action list churn_risk_customers.csv (metrics.md): fixed first columns, then the evidence.
+    """The action list churn_risk_customers.csv: fixed first columns, then the evidence (docs/metrics.md, Action lists).
 
     ``email`` comes from users.csv (empty without it); the list is for the CSV
     only, never for the HTML report.
@@ -177,16 +214,16 @@ def churn_list(at_risk: pd.DataFrame, users: pd.DataFrame | None, vip_threshold:
 
 def churn_sentences(at_risk: pd.DataFrame, n_customers: int, churn_days: int, total_revenue: float,
                     currency: str = "USD") -> list[str]:
-    """Insight sentences of the churn section."""
+    """Insight sentences of the churn section (docs/metrics.md, Churn risk and churn actions)."""
     if n_customers == 0:
         return ["No customers yet."]
     k = len(at_risk)
     if k == 0:
         return [f"Every customer bought within the last {churn_days} days: nobody is at churn risk."]
     rev = float(at_risk["revenue"].sum())
-    out = [f"{fmt.num(k)} of {fmt.num(n_customers)} customers ({k / n_customers:.0%}) have not bought for more "
+    out = [f"{fmt.num(k)} of {fmt.num(n_customers)} customers ({fmt.pct(k / n_customers * 100, 0)}) have not bought for more "
            f"than {churn_days} days; together they have spent {fmt.money(rev, currency)}, "
-           f"{rev / total_revenue:.0%} of all revenue." if total_revenue > 0 else
+           f"{fmt.pct(rev / total_revenue * 100, 0)} of all revenue." if total_revenue > 0 else
            f"{fmt.num(k)} of {fmt.num(n_customers)} customers have not bought for more than {churn_days} days."]
     if "p_alive" in at_risk.columns and at_risk["p_alive"].notna().any():
         rep = at_risk[at_risk["occasions"] >= 2]
@@ -203,7 +240,10 @@ def churn_sentences(at_risk: pd.DataFrame, n_customers: int, churn_days: int, to
 
 
 def cohort_sentences(t: CohortTables, currency: str = "USD") -> list[str]:
-    """Insight sentences of the cohort section: month-1 and month-3 retention, best cohort by value."""
+    """Insight sentences of the cohort section: month-1 and month-3 retention, best cohort by value.
+
+    docs/metrics.md, Cohorts.
+    """
     if t.retention_pct.empty:
         return ["No purchases yet, so there are no cohorts."]
     out = []
@@ -226,37 +266,52 @@ def cohort_sentences(t: CohortTables, currency: str = "USD") -> list[str]:
     return out
 
 
+def parameter_table(params: pd.DataFrame) -> pd.DataFrame:
+    """clv_parameters.csv: ``lib.analytics.customers.model_parameters`` with what each parameter describes.
+
+    docs/metrics.md, BG/NBD and gamma-gamma.
+    """
+    return params.assign(**{"what it describes": [PARAMETER_MEANINGS[p] for p in params["parameter"]]})
+
+
 def holdout_sentence(h: HoldoutCheck) -> str:
-    """How well the model fitted before the cut-off predicted the holdout."""
+    """How well the model fitted before the cut-off predicted the holdout (docs/metrics.md, BG/NBD and gamma-gamma)."""
     days = (h.end - h.cutoff).days
-    return (f"Fitted on purchases up to {h.cutoff:%d %b %Y}, the model predicted {h.predicted_total:,.0f} repeat "
-            f"purchase days in the following {days} days; customers actually made {h.actual_total:,.0f} "
+    return (f"Fitted on purchases up to {h.cutoff:%d %b %Y}, the model predicted {fmt.num(h.predicted_total)} repeat "
+            f"purchase days in the following {days} days; customers actually made {fmt.num(h.actual_total)} "
             f"({fmt.signed_pct(h.error_pct)} off).")
 
 
-def value_sentences(vm: ValueModel, horizon_days: int, months: int, currency: str = "USD") -> list[str]:
-    """Insight sentences of the CLV section (or why the models cannot be trusted on this data)."""
+def value_sentences(vm: ValueModel, horizon_days: int, months: int, currency: str = "USD",
+                    holdout: HoldoutCheck | None = None) -> list[str]:
+    """Insight sentences of the CLV section, or why the models cannot be trusted on this data.
+
+    With a ``holdout`` check of a usable model, its ``holdout_sentence`` comes last
+    (docs/metrics.md, BG/NBD and gamma-gamma).
+    """
     if not vm.usable:
         return ["The customer-value models are not shown: " + "; ".join(vm.problems) + "."]
     s = vm.summary
     col = f"expected_{horizon_days}d"
-    out = [f"The purchase model expects {s[col].sum():,.0f} purchase days from today's customers in the next "
+    out = [f"The purchase model expects {fmt.num(s[col].sum())} purchase days from today's customers in the next "
            f"{horizon_days} days (about {s[col].sum() / len(s):.2f} per customer).",
-           (f"It rates {(s.loc[s['x'] > 0, 'p_alive'] >= 0.5).mean():.0%} of repeat buyers as more likely still "
+           (f"It rates {fmt.pct((s.loc[s['x'] > 0, 'p_alive'] >= 0.5).mean() * 100, 0)} of repeat buyers as more likely still "
             f"active than not." if (s["x"] > 0).any() else "No customer has bought twice yet.")]
     if vm.spend_usable:
         top = s["clv_12m"].sort_values(ascending=False)
         k = top_count(len(top))
         out.append(f"Expected revenue from existing customers over the next {months} months: "
                    f"{fmt.money(top.sum(), currency)} (discounted); the top 20% by predicted value account for "
-                   f"{top.head(k).sum() / top.sum():.0%} of it.")
+                   f"{fmt.pct(top.head(k).sum() / top.sum() * 100, 0)} of it.")
     else:
         out.append("The spend model is not shown: " + "; ".join(vm.problems) + ".")
+    if holdout is not None:
+        out.append(holdout_sentence(holdout))
     return out
 
 
 def concentration_sentence(customers: pd.DataFrame, currency: str = "USD") -> str:
-    """How much the single biggest customer and the top 10 weigh in revenue."""
+    """How much the single biggest customer and the top 10 weigh in revenue (docs/metrics.md, Top 20% and VIPs)."""
     total = float(customers["revenue"].sum())
     if customers.empty or total <= 0:
         return "No customer revenue yet."
@@ -268,7 +323,10 @@ def concentration_sentence(customers: pd.DataFrame, currency: str = "USD") -> st
 
 
 def pareto_advice(customers: pd.DataFrame, share_pct: float | None) -> tuple[str, list[str]]:
-    """What the Pareto numbers mean and what to do (VIP care scaled to how concentrated revenue is)."""
+    """What the Pareto numbers mean and what to do: VIP care scaled to how concentrated revenue is.
+
+    docs/metrics.md, Top 20% and VIPs.
+    """
     n = len(customers)
     k = top_count(n)
     if n == 0 or share_pct is None:
@@ -287,7 +345,10 @@ def pareto_advice(customers: pd.DataFrame, share_pct: float | None) -> tuple[str
 
 
 def repeat_advice(rate: float | None, ratio: RatioInterval, gaps: pd.Series) -> tuple[str, list[str]]:
-    """What repeat behaviour means for the owner, with the follow-up timing from the purchase gaps."""
+    """What repeat behaviour means for the owner, with the follow-up timing from the purchase gaps.
+
+    docs/metrics.md, Repeat vs single LTV ratio interval.
+    """
     if rate is None:
         return "There are no customers yet.", ["Check that the sales export includes completed sales."]
     worth = (f"a returning customer is worth {ratio.estimate:.1f} times a one-time buyer"
@@ -302,21 +363,21 @@ def repeat_advice(rate: float | None, ratio: RatioInterval, gaps: pd.Series) -> 
 
 
 def segment_advice(summary: pd.DataFrame) -> tuple[str, list[str]]:
-    """The recommended action for the groups that matter most this month (largest revenue at stake first)."""
+    """The recommended action for the groups that matter most this month (docs/metrics.md, RFM groups)."""
     s = summary[summary["customers"] > 0]
     if s.empty:
         return "There are no customers yet.", ["Check that the sales export includes completed sales."]
     focus = ["Champions", "Previously loyal", "At risk", "New", rfm.PROSPECTS]
     rows = s[s["segment"].isin(focus)].set_index("segment").reindex(focus).dropna(subset=["customers"])
-    actions = [f"{seg} ({fmt.num(r['customers'])}): {r['action']}" for seg, r in rows.iterrows()]
+    actions = [f"{seg} ({fmt.num(r['customers'])}): {SEGMENT_ACTIONS[seg]}" for seg, r in rows.iterrows()]
     slipping = s[s["segment"].isin(["Previously loyal", "At risk"])]["customers"].sum()
     meaning = (f"Each group needs a different message; {fmt.num(slipping)} customers with a strong history are "
                f"slipping and are worth a personal touch.")
-    return meaning, actions or [rfm.SEGMENT_ACTIONS[str(s.iloc[0]["segment"])]]
+    return meaning, actions or [SEGMENT_ACTIONS[str(s.iloc[0]["segment"])]]
 
 
 def churn_advice(at_risk: pd.DataFrame, churn_days: int, currency: str = "USD") -> tuple[str, list[str]]:
-    """What the churn list means and how to work through it."""
+    """What the churn list means and how to work through it (docs/metrics.md, Churn risk and churn actions)."""
     if at_risk.empty:
         return (f"Nobody has been away for more than {churn_days} days.",
                 ["Nothing to win back this month; keep the regular live-show schedule."])
@@ -331,7 +392,10 @@ def churn_advice(at_risk: pd.DataFrame, churn_days: int, currency: str = "USD") 
 
 
 def cohort_advice(t: CohortTables) -> tuple[str, list[str]]:
-    """What the cohort table means: whether newer cohorts come back less or more than older ones (tested)."""
+    """What the cohort table means: whether newer cohorts come back less or more than older ones (tested).
+
+    docs/metrics.md, Cohorts.
+    """
     tr = cohort_trend(t)
     if tr is None:
         return ("Too few monthly cohorts to compare old and new customers yet.",
@@ -353,7 +417,7 @@ def cohort_advice(t: CohortTables) -> tuple[str, list[str]]:
 
 
 def value_advice(vm: ValueModel, h: HoldoutCheck | None) -> tuple[str, list[str]]:
-    """What the value models mean and how far to trust them (holdout error)."""
+    """What the value models mean and how far to trust them by the holdout error (docs/metrics.md, BG/NBD and gamma-gamma)."""
     if not vm.usable:
         return ("The data are too few or too irregular for a reliable customer-value model.",
                 ["Use the RFM groups and the churn list instead until there is more purchase history."])

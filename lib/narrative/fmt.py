@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import math
 
-__all__ = ["money", "pct", "num", "esc", "signed_pct", "days"]
+__all__ = ["money", "pct", "num", "esc", "signed_pct", "days", "p_value"]
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
 
@@ -41,6 +41,16 @@ def num(x: float | None, decimals: int = 0) -> str:
 def days(x: float | None) -> str:
     """``34 days`` or ``n/a``."""
     return "n/a" if _missing(x) else f"{x:,.0f} day{'s' if round(x) != 1 else ''}"
+
+
+def p_value(p: float | None, spec: str = ".2g", missing: str = "p not available") -> str:
+    """``p < 0.001``, else ``p = `` and ``p`` formatted with ``spec`` (``.2g``: ``p = 0.042``); ``missing`` for None or NaN.
+
+    The sales-timing sentences use ``spec=".3f", missing="p not computable"`` (``p = 0.410``).
+    """
+    if _missing(p):
+        return missing
+    return "p < 0.001" if p < 0.001 else f"p = {p:{spec}}"
 
 
 def esc(text: object) -> str:

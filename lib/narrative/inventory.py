@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from lib.analytics.inventory import MARKDOWN_COLUMNS, MARKDOWN_EXTRA
+from lib.config import AGING_DAYS
 from lib.narrative import fmt
 
-__all__ = ["aging_sentence", "markdown_belief_sentence", "markdown_sentence", "aging_actions", "markdown_actions"]
+__all__ = ["aging_sentence", "markdown_belief_sentence", "markdown_sentence", "markdown_reasons", "markdown_table",
+           "aging_actions", "markdown_actions"]
 
 
 def aging_sentence(aged: dict, aging_days: int, by_brand: pd.DataFrame, currency: str = "USD") -> str:
@@ -66,13 +70,61 @@ def markdown_sentence(cands: pd.DataFrame, curve: pd.DataFrame, aging_days: int,
     if cands.empty:
         return s + f"No unsold item has been listed more than {aging_days} days: nothing to mark down."
     md = cands["markdown_pct"].dropna()
-    capped = int(cands["reason"].str.contains("capped", regex=False).sum())
+    capped = int((cands["markdown_rule"] == "cost_floor").sum())
     s += (f"{fmt.num(len(cands))} items qualify for a markdown (listed more than {aging_days} days); the "
           f"suggested markdown has a median of {md.median():.0f}%" if len(md) else
           f"{fmt.num(len(cands))} items qualify for a markdown but none has a list price")
     if capped:
         s += f", {fmt.num(capped)} capped so they do not sell below cost"
     return s + "."
+
+
+def markdown_reasons(cands: pd.DataFrame, aging_days: int = AGING_DAYS, min_n: int = 30) -> pd.Series:
+    """Each markdown candidate's ``reason`` in words: its age, the line its markdown was read off and what the
+    cost floor did (docs/metrics.md, Products and inventory: Markdown); ``cands`` from
+    lib.analytics.inventory.markdown_candidates with the same ``aging_days`` and ``min_n``."""
+    rule = cands["markdown_rule"]
+    days = cands["days_listed"].astype("string")
+    no_curve = ("listed " + days + f" days (over {aging_days}); "
+                f"too few sales with a list price (< {min_n}) to derive a markdown")
+    if rule.eq("no_curve").all():
+        return no_curve.astype(object)
+    basis = cands["fit_group"].astype("string").fillna("all")
+    n_fit = cands["fit_n"]
+    n_txt = n_fit.map({v: f"{int(v):,}" for v in pd.unique(n_fit)}).astype("string")
+    pct_txt = pd.Series(np.round(cands["expected_price_ratio"].to_numpy(dtype="float64") * 100).astype("int64"),
+                        index=cands.index).astype("string")
+    base = ("listed " + days + f" days (over {aging_days}); " + basis
+            + " items that sold at that age fetched " + pct_txt + "% of list price (line fitted on "
+            + n_txt + " sales)")
+    cost = cands["unit_cost"].astype("float64")
+    cost_txt = cost.round(2).map("{:,.2f}".format).astype("string")
+    lp_txt = cands["list_price"].astype("float64").round(2).map("{:,.2f}".format).astype("string")
+    sug_txt = pd.Series(np.nan_to_num(cands["data_markdown_pct"].to_numpy(dtype="float64")),
+                        index=cands.index).astype("int64").astype("string")
+    cap_txt = pd.Series(np.nan_to_num(cands["markdown_pct"].to_numpy(dtype="float64")),
+                        index=cands.index).astype("int64").astype("string")
+    tails = {
+        "no_list_price": "; no list price: set one at or above the cost of " + cost_txt + " first",
+        "list_below_cost": "; list price " + lp_txt + " is already below the cost of " + cost_txt
+        + ": no markdown, consider relisting elsewhere or bundling",
+        "cost_floor": "; the data suggest " + sug_txt + "% off, capped at " + cap_txt
+        + "% so the price stays at or above the cost of " + cost_txt,
+        "none_needed": pd.Series("; no markdown needed by price, promote it in a show instead", index=cands.index,
+                                 dtype="string"),
+    }
+    tail = "; " + sug_txt + "% off brings it to that level"
+    for name, txt in tails.items():
+        tail = tail.where(rule != name, txt)
+    return (base + tail).where(rule != "no_curve", no_curve).astype(object)
+
+
+def markdown_table(cands: pd.DataFrame, aging_days: int = AGING_DAYS, min_n: int = 30) -> pd.DataFrame:
+    """``markdown_candidates.csv`` (docs/metrics.md, Action lists): the candidates with their ``reason``
+    (:func:`markdown_reasons`) after ``markdown_pct``, without the columns that say how the markdown came about."""
+    t = cands[MARKDOWN_COLUMNS].copy()
+    t["reason"] = markdown_reasons(cands, aging_days, min_n)
+    return pd.concat([t, cands[MARKDOWN_EXTRA]], axis=1)
 
 
 def aging_actions(aged: dict, by_brand: pd.DataFrame, aging_days: int,

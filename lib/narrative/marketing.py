@@ -2,14 +2,40 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from lib.analytics import attribution as at
-from lib.analytics.marketing import AcquisitionTests, BudgetAdvice
+from lib.analytics.marketing import AcquisitionTests, MarketingData, best_under_model, spend_by
+from lib.data.periods import Period
 from lib.narrative import fmt
 
-__all__ = ["budget_advice", "roas_text", "missing_inputs_sentence", "campaign_sentences", "campaign_actions", "channel_sentences", "channel_actions", "acquisition_sentences", "acquisition_actions", "models_sentences", "models_actions", "headline_sentence"]
+__all__ = ["MODEL_LABELS", "BudgetAdvice", "roas_text", "missing_inputs_sentence", "history_sentence",
+           "headline_sentence", "campaign_sentences", "campaign_actions", "channel_sentences", "channel_actions",
+           "acquisition_sentences", "acquisition_actions", "models_sentences", "removal_effects_sentence",
+           "models_actions", "budget_advice", "channel_budget_advice", "budget_meaning", "metrics_table",
+           "settings_sentence"]
+
+#: the owner's name of each attribution model of lib.analytics.attribution.MODELS (docs/metrics.md, Marketing)
+MODEL_LABELS: dict[str, str] = {
+    "first_touch": "First touch", "last_touch": "Last touch", "linear": "Linear",
+    "time_decay": "Time decay", "position_based": "Position based (40/20/40)",
+    "markov": "Markov (removal effect)",
+}
+
+
+@dataclass
+class BudgetAdvice:
+    """Where the next dollar goes and where spend should be cut, with the evidence (docs/metrics.md, Marketing)."""
+
+    measure: str            # "gross-profit ROAS" or "revenue ROAS"
+    scale: list[str]        # pays back with confidence, best first
+    cut: list[str]          # does not pay back with confidence
+    unsure: list[str]       # interval straddles break-even
+    best: str | None        # the first place for the next dollar
+    sentences: list[str]
+    actions: list[str]
 
 
 def roas_text(x: float | None) -> str:
@@ -20,7 +46,8 @@ def roas_text(x: float | None) -> str:
 def budget_advice(boot: pd.DataFrame, by: str = "channel", currency: str = "USD", model: str = "last touch",
                   other_model_best: tuple[str, str | None] | None = None, level: float = 0.90,
                   period_spend: pd.Series | None = None) -> BudgetAdvice:
-    """Scale / cut / test from bootstrap ROAS intervals (break-even: gross-profit ROAS = 1).
+    """Scale / cut / test from bootstrap ROAS intervals (break-even: gross-profit ROAS = 1; docs/metrics.md,
+    Marketing).
 
     ``other_model_best`` = (model label, best ``by`` value under that model) to
     say whether the recommendation survives a change of attribution model.
@@ -104,8 +131,18 @@ def missing_inputs_sentence(tables: dict[str, pd.DataFrame]) -> str | None:
             + " and ".join(f"{t}.csv" for t in miss) + " to see the rest of this report.")
 
 
+def history_sentence(md: MarketingData, touch_types: tuple[str, ...]) -> str:
+    """What the marketing analyses cover: the history, the attribution rule and how many occasions follow a
+    counted touch (docs/metrics.md, Attribution)."""
+    return (f"History: everything up to {md.period.end:%d %b %Y}. A purchase occasion (one buyer, one day) is "
+            f"credited to that buyer's {', '.join(touch_types)} touches in the {md.lookback_days} days before it; "
+            f"{md.customers:,} customers, {len(md.occasions):,} occasions, of which "
+            f"{md.paths['occasion'].nunique():,} follow at least one counted touch.")
+
+
 def headline_sentence(metrics: dict, period_label: str, currency: str = "USD") -> str | None:
-    """The period's spend, ROAS and the best campaign and channel, from the Marketing metrics."""
+    """The period's spend, ROAS and the best campaign and channel, from the metrics of docs/metrics.md,
+    Marketing."""
     spend = metrics.get("marketing_spend_period")
     if spend is None:
         return None
@@ -287,7 +324,7 @@ def models_sentences(shares: pd.DataFrame, dis: dict | None, roas_models: pd.Dat
     """Where the attribution models disagree and why it matters for the budget."""
     if dis is None:
         return ["Too few attributed sales to compare the attribution models."]
-    lab = at.MODEL_LABELS
+    lab = MODEL_LABELS
     s = [f"The models disagree most on {dis['key']}: {lab[dis['high_model']]} gives it "
          f"{fmt.pct(dis['high_pct'])} of touch-attributed revenue, {lab[dis['low_model']]} "
          f"{fmt.pct(dis['low_pct'])} ({dis['spread_pts']:.1f} points apart)."]
@@ -313,6 +350,14 @@ def models_sentences(shares: pd.DataFrame, dis: dict | None, roas_models: pd.Dat
     return s
 
 
+def removal_effects_sentence(effects: pd.DataFrame, by: str = "channel") -> str:
+    """The Markov removal effect of every ``by`` value (share of conversions lost without it; docs/metrics.md,
+    Marketing), from lib.analytics.marketing.model_credit."""
+    return ("Markov removal effects (share of conversions lost without the channel): "
+            + ", ".join(f"{k} {v * 100:.0f}%" for k, v in zip(effects[by], effects["removal_effect"], strict=False))
+            + ".")
+
+
 def models_actions(shares: pd.DataFrame, dis: dict | None, roas_models: pd.DataFrame | None = None,
                    break_even: float | None = None) -> tuple[str, list[str]]:
     """(meaning, actions) for the model comparison; with ``roas_models`` and ``break_even`` (revenue ROAS at
@@ -330,7 +375,7 @@ def models_actions(shares: pd.DataFrame, dis: dict | None, roas_models: pd.DataF
         r = roas_models.loc[key].dropna()
         if len(r):
             hi_m, lo_m = r.idxmax(), r.idxmin()
-            lab = at.MODEL_LABELS
+            lab = MODEL_LABELS
             if r.max() < break_even:
                 acts.append(f"Even under its most generous model ({lab[hi_m]}) {key} returns "
                             f"{roas_text(r.max())} against a break-even of {roas_text(break_even)}: the case for "
@@ -348,3 +393,33 @@ def models_actions(shares: pd.DataFrame, dis: dict | None, roas_models: pd.DataF
                     f"journeys that other channels close.")
     acts.append("Use last touch for the headline ROAS and the Markov model as the cross-check.")
     return meaning, acts
+
+
+def channel_budget_advice(boot: pd.DataFrame, roas_models: pd.DataFrame | None, campaigns: pd.DataFrame,
+                          period: Period, currency: str = "USD") -> BudgetAdvice:
+    """The budget advice per channel on last-touch gross-profit ROAS, checked against the Markov model's best
+    channel and sized by the month's spend (docs/metrics.md, Marketing)."""
+    return budget_advice(boot, "channel", currency, model="last touch",
+                         other_model_best=("Markov", best_under_model(roas_models, "markov")),
+                         period_spend=spend_by(campaigns, period, "channel"))
+
+
+def budget_meaning(adv: BudgetAdvice) -> str:
+    """What the budget advice rests on: the measure, and how many channels pay back, do not, or cannot be called."""
+    return (f"Measured on {adv.measure} under last-touch attribution: "
+            f"{len(adv.scale)} channel(s) pay back with confidence, {len(adv.cut)} do not, "
+            f"{len(adv.unsure)} cannot be called yet.")
+
+
+def metrics_table(metrics: dict, currency: str = "USD") -> pd.DataFrame:
+    """The report's metrics (docs/metrics.md, Marketing) as ``metric, value`` rows formatted for the owner."""
+    return pd.DataFrame({"metric": list(metrics), "value": [
+        fmt.money(v, currency) if k == "marketing_spend_period" else roas_text(v) if k == "roas_period"
+        else ("n/a" if v is None else str(v)) for k, v in metrics.items()]})
+
+
+def settings_sentence(lookback_days: int, touch_types: tuple[str, ...], half_life_days: float, n_boot: int) -> str:
+    """The attribution and bootstrap settings the report ran with (docs/metrics.md, Marketing)."""
+    return (f"Settings: lookback {lookback_days} days; counted touch types {', '.join(touch_types)}; time-decay "
+            f"half-life {half_life_days:g} days; position based 40/20/40; Markov: first-order chain over channels "
+            f"(or campaigns), removal effect (Anderl et al. 2016); bootstrap {n_boot} resamples of buyers.")

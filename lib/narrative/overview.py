@@ -9,11 +9,12 @@ import pandas as pd
 from lib.data.periods import Period
 from lib.narrative import fmt
 
-__all__ = ["kpi_comparison", "trend_sentences", "channel_action", "growth_sentence", "channel_sentence", "quality_sentence"]
+__all__ = ["kpi_comparison", "growth_sentence", "margin_sentence", "growth_actions", "trend_sentences",
+           "channel_sentence", "channel_action", "quality_sentence", "quality_actions"]
 
 
 def growth_sentence(k: dict, currency: str = "USD") -> str:
-    """One sentence on the month's revenue against the month before."""
+    """One sentence on the month's revenue against the month before (docs/metrics.md, Overview)."""
     rev = fmt.money(k["revenue_period"], currency)
     if k["revenue_growth_pct"] is None or (isinstance(k["revenue_growth_pct"], float)
                                            and math.isnan(k["revenue_growth_pct"])):
@@ -25,8 +26,29 @@ def growth_sentence(k: dict, currency: str = "USD") -> str:
             f"bought by {k['active_customers_period']:,} customers, {k['new_customers_period']:,} of them new.")
 
 
+def margin_sentence(k: dict, prev: dict) -> str:
+    """The month's gross margin against the month before's, or why it cannot be computed (docs/metrics.md,
+    Overview)."""
+    margin = k["gross_margin_pct_period"]
+    margin_prev = prev["gross_margin_pct_period"]
+    if margin is None:
+        return "Gross margin cannot be computed: the data has no inventory costs."
+    return (f"Gross margin after cost, fees and shipping was {margin:.1f}%"
+            + (f" against {margin_prev:.1f}% the month before." if margin_prev is not None else "."))
+
+
+def growth_actions(k: dict) -> tuple[str, list[str]]:
+    """(meaning, actions) for the month at a glance: where to look for what moved revenue."""
+    up = (k["revenue_growth_pct"] or 0) >= 0
+    return (f"The month {'grew' if up else 'shrank'} against the month before; the reports below show where it "
+            "came from.",
+            ["Check the sales-timing report for which days and shows drove the change." if up else
+             "Look at the customers report for slipping customers and the timing report for weaker show slots.",
+             "Read the recommendations report for this month's top actions."])
+
+
 def channel_sentence(ch: pd.DataFrame, currency: str = "USD") -> str:
-    """Which channel brought most of the month's revenue, and the biggest mover."""
+    """Which channel brought most of the month's revenue, and the biggest mover (docs/metrics.md, Overview)."""
     if ch.empty or ch["revenue"].sum() == 0:
         return "No completed sales in this month, so there is no channel mix to report."
     top = ch.iloc[0]
@@ -39,7 +61,8 @@ def channel_sentence(ch: pd.DataFrame, currency: str = "USD") -> str:
 
 
 def quality_sentence(quality: pd.DataFrame) -> str:
-    """How many rows were read, repaired, defaulted or excluded, in one sentence."""
+    """How many rows were read, repaired, defaulted or excluded, in one sentence (docs/data-contract.md,
+    Data-quality summary)."""
     if quality is None or quality.empty:
         return "No data-quality information was recorded."
     by = quality.groupby("action")["rows"].sum()
@@ -51,6 +74,16 @@ def quality_sentence(quality: pd.DataFrame) -> str:
             "none were dropped without being counted here.")
 
 
+def quality_actions(quality: pd.DataFrame) -> tuple[str, list[str]]:
+    """(meaning, actions) for the data-quality section: the repaired or defaulted cells to fix at the source
+    (docs/data-contract.md, Data-quality summary)."""
+    q = quality
+    n_fix = int(q.loc[q["action"].isin(["repaired", "defaulted"]), "rows"].sum()) if len(q) else 0
+    return ("Repairs are automatic fixes of harmless formatting; the numbers above already include them.",
+            [f"Ask whoever exports the data to fix the {n_fix:,} repaired or defaulted cells at the source." if n_fix
+             else "Nothing to fix: the export meets the data contract as it is."])
+
+
 _KPI_LABELS = {
     "revenue_period": ("Revenue", "money"), "units_period": ("Units sold", "num"),
     "orders_period": ("Order lines", "num"), "gross_profit_period": ("Gross profit", "money"),
@@ -60,7 +93,8 @@ _KPI_LABELS = {
 
 
 def kpi_comparison(cur: dict, prev: dict, currency: str = "USD") -> pd.DataFrame:
-    """The KPI table: metric, this month, month before, change (formatted for the owner)."""
+    """The KPI table: metric, this month, month before, change (formatted for the owner; docs/metrics.md,
+    Overview)."""
     rows = []
     for key, (label, kind) in _KPI_LABELS.items():
         v, pv = cur.get(key), prev.get(key)
@@ -77,7 +111,7 @@ def kpi_comparison(cur: dict, prev: dict, currency: str = "USD") -> pd.DataFrame
 
 def trend_sentences(trend: pd.DataFrame, period: Period, currency: str = "USD") -> tuple[list[str], str]:
     """Findings on the monthly trend (best month, last 12 months against the 12 before, the same
-    month a year ago) and a computed action."""
+    month a year ago) and a computed action (docs/metrics.md, Overview)."""
     if trend.empty:
         return ["There are no completed sales up to this period."], "Check that the export holds completed sales."
     t = trend.set_index("month")["revenue"]

@@ -7,14 +7,33 @@ import pandas as pd
 from lib.analytics.products import CONDITIONS
 from lib.narrative import fmt
 
-__all__ = ["p_text", "top_sellers_sentence", "days_to_sell_sentence", "sell_through_sentence", "profitability_sentence", "top_products_sentence", "top_units_sentence", "top_sellers_actions", "days_to_sell_actions", "profitability_actions"]
+__all__ = ["p_text", "missing_tables_sentence", "product_labels", "top_sellers_sentence", "top_margin_category_sentence",
+           "days_to_sell_sentence", "sell_through_sentence", "profitability_sentence", "top_products_sentence",
+           "top_units_sentence", "top_sellers_actions", "days_to_sell_actions", "profitability_actions"]
 
 
 def p_text(p: float | None) -> str:
-    """A p-value for the owner: ``p < 0.001`` or ``p = 0.042``."""
-    if p is None or pd.isna(p):
-        return "p not available"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
+    """A p-value for the owner: ``p < 0.001`` or ``p = 0.042`` (:func:`lib.narrative.fmt.p_value`); any missing
+    value (None, NaN, ``pd.NA``) is ``p not available``."""
+    return fmt.p_value(None if p is None or pd.isna(p) else float(p))
+
+
+def missing_tables_sentence(missing: list[str]) -> str:
+    """Which input tables the report lacks, so that some sections are skipped ("" when none)."""
+    return f"Some sections are skipped: the data has no {' or '.join(missing)} table." if missing else ""
+
+
+def product_labels(top: pd.DataFrame) -> pd.Series:
+    """A label per product for charts: its name (first 30 characters) and id, or the id alone without names."""
+    if "product_name" not in top.columns:
+        return top["product_id"].astype(str)
+    return top["product_name"].astype(str).str.slice(0, 30) + " (" + top["product_id"].astype(str) + ")"
+
+
+def top_margin_category_sentence(top_margin_category: str | None, min_sales: int) -> str:
+    """The category with the best margin among those with at least ``min_sales`` sales (docs/metrics.md,
+    Products and inventory: ``top_category_by_margin``)."""
+    return f"Best margin among categories with at least {min_sales} sales: {top_margin_category or 'none qualifies'}."
 
 
 def top_sellers_sentence(by_category: pd.DataFrame, by_brand: pd.DataFrame, currency: str = "USD") -> str:

@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from lib.config import DEFAULT_CURRENCY, DEFAULT_TZ
+from lib.config import DEFAULT_CURRENCY, DEFAULT_TZ, TABLE_ROWS
 from lib.data import derived
+from lib.data.cache import release_tables
 from lib.data.dataset import Dataset
-from lib.data.loader import release_tables, run_dataset
+from lib.data.load import run_dataset
 from lib.data.periods import Period, default_period, period_from_label
 from lib.narrative import fmt
 from lib.report.outputs import RunOutput
@@ -101,13 +102,21 @@ class Report:
         self.release(name)
         return table
 
+    def take_derived(self, name: str) -> pd.DataFrame:
+        """Hand a derived frame (``lines``, ``completed``, ``occasions``, ``lifecycle``) over to the caller:
+        it is returned (computed if need be) and the report forgets it (:meth:`forget`), so the frame goes
+        as soon as the caller lets it go (issue 8); asking for it again recomputes it, same values."""
+        frame = getattr(self, name) if name in ("lines", "completed", "occasions", "lifecycle") else None
+        self.forget(name)
+        return frame
+
     def release(self, *names: str) -> None:
         """Let the named input tables go once the derived frames no longer need them (issue 8).
 
         Tables are read lazily from the validated Parquet cache, so a released table is
         simply read again if something asks for it later: releasing never changes a
         result, it only lowers the kernel's memory. Tables held in a plain dict (no
-        cache) are kept (lib.data.loader.release_tables).
+        cache) are kept (lib.data.cache.release_tables).
         """
         release_tables(self.ds, *names)
 
@@ -179,7 +188,7 @@ def skipped(section: str, reason: str) -> None:
 
 def show_table(df: pd.DataFrame, money_cols: tuple[str, ...] = (), pct_cols: tuple[str, ...] = (),
                int_cols: tuple[str, ...] = (), currency: str = DEFAULT_CURRENCY,
-               max_rows: int = 25, caption: str = "") -> None:
+               max_rows: int = TABLE_ROWS, caption: str = "") -> None:
     """Show a formatted, escaped table, at most ``max_rows`` rows with a note; contact columns dropped."""
     d = df.drop(columns=[c for c in df.columns if str(c).lower() in PRIVATE_COLUMNS])
     n = len(d)

@@ -177,7 +177,7 @@ def light(ds):
     """The same dataset with its tables re-opened lazily from the cache (frees the parsed copy)."""
     import gc
 
-    from lib.data.loader import load_cached
+    from lib.data.cache import load_cached
 
     lazy = load_cached(ds.fingerprint, ds.source)
     if lazy is None:

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from lib.analytics.kpis import previous_month_kpis
 from lib.config import TEMPLATES_DIR
 from lib.data.periods import Period
 from lib.narrative import fmt
 from lib.report.registry import NOTEBOOKS
 
-__all__ = ["KPI_CARDS", "kpi_cards", "write_index", "index_html", "previous_kpis"]
+__all__ = ["KPI_CARDS", "card_value", "kpi_cards", "previous_metrics", "index_html", "write_index", "main"]
 
 #: (metric, label, kind, higher_is_better) shown as cards, in order
 KPI_CARDS = (
@@ -28,7 +29,8 @@ KPI_CARDS = (
 )
 
 
-def _value(v, kind: str, currency: str) -> str:
+def card_value(v, kind: str, currency: str) -> str:
+    """A card's value formatted by its kind (``money``, ``pct``, ``num``, ``days``, ``ratio``); ``n/a`` when None."""
     if v is None:
         return "n/a"
     return {"money": lambda: fmt.money(v, currency), "pct": lambda: fmt.pct(v),
@@ -51,60 +53,23 @@ def kpi_cards(metrics: dict, previous: dict, currency: str = "USD") -> list[dict
                 d = v - pv
                 delta = (f"{d / pv * 100:+.1f}% vs last month" if pv else f"{d:+,.0f} vs last month")
             cls = "ll-flat" if d == 0 else ("ll-up" if (d > 0) == up_good else "ll-down")
-        cards.append({"key": key, "label": label, "value": _value(v, kind, currency), "delta": delta, "cls": cls})
+        cards.append({"key": key, "label": label, "value": card_value(v, kind, currency), "delta": delta, "cls": cls})
     return cards
 
 
-def _previous_metrics(prev_file: Path | None, ds, period: Period,
-                      computed: dict | None = None) -> tuple[dict, str]:
+def previous_metrics(prev_file: Path | None, ds, period: Period,
+                     computed: dict | None = None) -> tuple[dict, str]:
     """The previous month's metrics from its run's metrics.json, else the KPIs computed from the data
-    (``computed``, when a separate process already did it, as the pipeline does)."""
+    (``computed``, when a separate process already did it, as the pipeline does; otherwise
+    lib.analytics.kpis.previous_month_kpis here), with where they came from."""
     if prev_file is not None:
         try:
             return json.loads(Path(prev_file).read_text())["metrics"], f"previous run ({prev_file.parent.name})"
         except (OSError, ValueError, KeyError):
             pass
     if computed is None:
-        computed = previous_kpis(ds, period.previous)
+        computed = previous_month_kpis(ds, period.previous)
     return computed, "computed from the data (no previous run found)"
-
-
-def previous_kpis(ds, prev: Period, lookback_days: int = 30) -> dict:
-    """The front page's KPIs for an earlier month, computed with the same domain functions as its reports.
-
-    Each KPI whose tables are missing stays absent (the card then says there is nothing to compare).
-    Frames are dropped as soon as a KPI is computed, and only the touchpoints that can be credited
-    with the month's sales (from ``lookback_days`` before it) are read: the month's last-touch ROAS
-    does not depend on the others.
-    """
-    from lib.analytics import customers, marketing, products
-    from lib.analytics.kpis import period_kpis
-    from lib.data.derived import product_lifecycle, sale_lines
-    from lib.data.loader import release_tables, table_rows_between
-
-    all_lines = sale_lines(ds.tables)
-    out: dict = dict(period_kpis(all_lines, prev))
-    lines = all_lines[all_lines["date_sold"] < prev.end_exclusive].reset_index(drop=True)
-    del all_lines
-    occ = customers.customer_occasions(ds.tables["sales"], prev.end)
-    if len(occ):
-        out["repeat_customer_rate_pct"] = customers.repeat_rate_pct(customers.customer_table(occ, prev.end))
-    del occ
-    release_tables(ds, "sales")
-    if ds.has("inventory", "products"):
-        lc = product_lifecycle(ds.tables, lines, prev.end)
-        out.update(products.days_to_sell_metrics(products.days_to_sell_table(lc)))
-        del lc
-    release_tables(ds, "products", "inventory", "brands")
-    if ds.has("campaigns", "touchpoints", "users"):
-        # a path holds the touches from its occasion's day minus lookback_days (attribution.conversion_paths)
-        since = prev.start - pd.Timedelta(days=lookback_days)
-        tables = {"campaigns": ds.tables["campaigns"],
-                  "touchpoints": table_rows_between(ds, "touchpoints", "timestamp", since, prev.end_exclusive)}
-        md = marketing.prepare(tables, lines, prev, lookback_days=lookback_days)
-        if md is not None:
-            out["roas_period"] = marketing.roas_period(md)[0]
-    return out
 
 
 def _actions(run_dir: Path) -> list[dict]:
@@ -168,7 +133,7 @@ def write_index(run_dir: Path, payload: dict, findings: dict[str, list[str]], sk
                 period: Period, prev_metrics_file: Path | None, currency: str = "USD",
                 previous_computed: dict | None = None) -> Path:
     """Write ``index.html`` into the run folder; returns its path."""
-    previous, prev_src = _previous_metrics(prev_metrics_file, ds, period, previous_computed)
+    previous, prev_src = previous_metrics(prev_metrics_file, ds, period, previous_computed)
     present = {p.stem for p in Path(run_dir).glob("*.html")}
     mapping = f" (mapping {Path(ds.mapping).name})" if getattr(ds, "mapping", None) else ""
     page = index_html(payload, findings, skipped, ds.quality, previous, prev_src, _actions(Path(run_dir)),
@@ -186,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     import argparse
 
-    from lib.data.loader import run_dataset
+    from lib.data.load import run_dataset
     from lib.data.periods import period_from_label
 
     ap = argparse.ArgumentParser(prog="python -m lib.run.frontpage")
@@ -195,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tz", required=True)
     ap.add_argument("--out", required=True)
     a = ap.parse_args(argv)
-    kpis = previous_kpis(run_dataset(a.data, a.tz), period_from_label(a.period).previous)
+    kpis = previous_month_kpis(run_dataset(a.data, a.tz), period_from_label(a.period).previous)
     Path(a.out).write_text(json.dumps(kpis, default=float))
     return 0
 

@@ -31,7 +31,7 @@ import psutil
 
 from lib.config import DEFAULT_CURRENCY, DEFAULT_TZ, REPORTS_DIR, SAMPLE_DIR
 from lib.data.dataset import ContractError
-from lib.data.loader import mask_source
+from lib.data.load import mask_source
 from lib.report.outputs import PARTS_DIR
 from lib.report.registry import ALL_METRICS, NOTEBOOKS, NotebookSpec
 from lib.report.version import code_version
@@ -164,7 +164,8 @@ def run_reports(data: str = "", period: str = "", out: str | Path = REPORTS_DIR,
 
 def _run_reports(start_pool, data: str, period: str, out: str | Path, tz_name: str,
                  currency: str, jobs: int, only: str | None, params: dict[str, dict] | None) -> RunResult:
-    from lib.data.loader import load_dataset, table_column
+    from lib.data.cache import table_column
+    from lib.data.load import load_dataset
     from lib.data.periods import default_period, period_from_label
 
     t_start = time.perf_counter()
@@ -296,7 +297,7 @@ def _run_reports(start_pool, data: str, period: str, out: str | Path, tz_name: s
 
 def validate(data: str = "", tz_name: str = DEFAULT_TZ) -> int:
     """Check the input against the data contract and print the data-quality summary."""
-    from lib.data.loader import load_dataset, quality_text
+    from lib.data.load import load_dataset, quality_text
 
     source = data or str(SAMPLE_DIR)
     print(f"Source: {mask_source(source)}")

@@ -1,5 +1,8 @@
 """Deterministic sample-data generator for the Lace-Luxx suite, with planted, recoverable effects.
 
+Over 500 lines on purpose: the planted effects interact (days, hours, shows, brands, channels, VIPs), so
+the generator stays one module that can be read against ``planted.json`` from top to bottom.
+
 ``generate(out_dir, sales=6000, seed=7)`` writes every table of docs/data-contract.md
 (brands, products, inventory, sales, users, shows, campaigns, touchpoints) as CSV
 plus ``planted.json``, the list of effects a correct analysis must recover.

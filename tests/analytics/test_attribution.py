@@ -326,3 +326,8 @@ def test_categorical_user_ids_give_the_same_paths(one_buyer):
     a = at.conversion_paths(occ, touches)
     b = at.conversion_paths(occ, coded)   # b2 is not among the categories: no path, no error
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_counted_touch_types():
+    assert at.counted_touch_types() == ("click", "open", "visit") == at.COUNTED_TOUCH_TYPES
+    assert at.counted_touch_types(True) == ("click", "open", "visit", "impression")

@@ -1,4 +1,7 @@
-"""Tests of lib.customers on a hand-computed five-customer fixture, a simulated BG/NBD shop and the sample data."""
+"""Tests of lib.analytics.customers on a hand-computed five-customer fixture, a simulated BG/NBD shop and the sample data.
+
+The sentences about these numbers are tested in tests/narrative/test_customers.py.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,17 @@ import pandas as pd
 import pytest
 
 from lib.analytics import customers as cu
-from lib.narrative import customers as cu_text
+from lib.analytics import rfm
 from lib.report.registry import ACTION_LISTS
+
+__all__ = ["occasions_frame", "five_customer_occasions", "five_customer_users", "simulate_bgnbd",
+           "simulated_shop"]
 
 END = pd.Timestamp("2026-10-31")
 
 
-def occ(rows) -> pd.DataFrame:
+def occasions_frame(rows: list[tuple]) -> pd.DataFrame:
+    """Buying occasions (buyer_id, date, revenue, units) from rows of those four values."""
     d = pd.DataFrame(rows, columns=["buyer_id", "date", "revenue", "units"])
     d["buyer_id"] = d["buyer_id"].astype("string")
     d["date"] = pd.to_datetime(d["date"])
@@ -21,11 +28,11 @@ def occ(rows) -> pd.DataFrame:
     return d
 
 
-@pytest.fixture
-def occasions() -> pd.DataFrame:
-    # five customers; days since last purchase at 2026-10-31 by hand:
+def five_customer_occasions() -> pd.DataFrame:
+    """Occasions of the five customers A..E; E's purchase after END is in the frame but not in any result."""
+    # days since last purchase at 2026-10-31 by hand:
     # A 2026-10-01 -> 30; B 2026-05-01 -> 183; C 2026-08-02 -> 90; D 2026-08-01 -> 91; E 2026-10-31 -> 0
-    return occ([
+    return occasions_frame([
         ("A", "2026-01-10", 100.0, 1), ("A", "2026-03-10", 200.0, 2), ("A", "2026-10-01", 300.0, 1),
         ("B", "2026-05-01", 50.0, 1),
         ("C", "2026-07-31", 150.0, 1), ("C", "2026-08-02", 50.0, 1),
@@ -35,8 +42,8 @@ def occasions() -> pd.DataFrame:
     ])
 
 
-@pytest.fixture
-def users() -> pd.DataFrame:
+def five_customer_users() -> pd.DataFrame:
+    """Users A..H: the five customers (E without a display name), buyers F and H who never bought, seller G."""
     return pd.DataFrame({
         "user_id": pd.array(list("ABCDEFGH"), dtype="string"),
         "signup_date": pd.to_datetime(["2025-12-01"] * 5 + ["2026-09-01", "2026-01-01", "2026-11-05"]),
@@ -45,6 +52,16 @@ def users() -> pd.DataFrame:
         "email": pd.array([f"{c.lower()}@example.com" for c in "ABCDEFGH"], dtype="string"),
         "role": pd.array(["buyer"] * 6 + ["seller", "buyer"], dtype="string"),
     })
+
+
+@pytest.fixture
+def occasions() -> pd.DataFrame:
+    return five_customer_occasions()
+
+
+@pytest.fixture
+def users() -> pd.DataFrame:
+    return five_customer_users()
 
 
 @pytest.fixture
@@ -92,15 +109,6 @@ def test_pareto_curve_ends_at_100_and_is_capped():
     assert (np.diff(c["revenue_share_pct"]) >= 0).all()
 
 
-def test_pareto_sentences():
-    assert cu_text.pareto_sentence(60.0, 1, 5) == (
-        "The top 20% of customers (1 of 5) bring 60.0% of all revenue, not 80%: revenue is spread more "
-        "evenly than the 80/20 rule says.")
-    assert cu_text.pareto_sentence(78.0, 20, 100).endswith("so the 80/20 rule roughly holds here.")
-    assert cu_text.pareto_sentence(91.0, 20, 100).endswith("even more concentrated than the 80/20 rule says.")
-    assert cu_text.pareto_sentence(None, 0, 0).startswith("There is no customer revenue")
-
-
 # ------------------------------------------------------------------ repeat behaviour
 
 
@@ -145,13 +153,6 @@ def test_occasion_distribution_caps(table):
     assert d.to_dict() == {"1": 3, "2": 1, "3+": 1}
 
 
-def test_repeat_sentences_use_the_numbers(table, occasions):
-    ci = cu.bootstrap_ltv_ratio(table, resamples=200)
-    s = cu_text.repeat_sentences(table, cu.repeat_rate_pct(table), ci, cu.purchase_gaps(occasions), "USD")
-    assert s[0] == "40.0% of customers (2 of 5) came back for at least a second purchase day."
-    assert "$400 on average against $67 for a one-time buyer: 6.0 times as much" in s[1]
-
-
 # ------------------------------------------------------------------ RFM segments and prospects
 
 
@@ -182,16 +183,21 @@ def test_segment_summary_by_hand(table, occasions, users):
             loyal["mean_days_since"], loyal["mean_occasions"]) == (2, 40.0, 800.0, 80.0, 60.0, 2.5)
     assert summ.loc["Champions", "customers"] == 0
     assert summ.loc["Prospects", "customers"] == 1 and np.isnan(summ.loc["Prospects", "share_of_customers_pct"])
-    sent = cu_text.segment_sentences(summ.reset_index(), "USD")
-    assert sent[0] == "The largest group is Loyal with 2 customers (40.0% of buyers)."
-    assert sent[-1] == "1 registered buyer never bought (Prospects)."
+    # numbers only: what to do per group is the narrative layer's (lib.narrative.customers.segment_table)
+    assert list(summ.columns) == ["customers", "share_of_customers_pct", "revenue", "revenue_share_pct",
+                                  "mean_days_since", "mean_occasions"]
+    assert list(summ.index) == list(rfm.SEGMENTS)
+
+
+def test_segments_shown_drop_prospects_only_when_unknown(table):
+    summ = cu.segment_summary(cu.score_customers(table), None)
+    assert len(cu.segments_shown(summ, prospects_known=True)) == 11
+    shown = cu.segments_shown(summ, prospects_known=False)
+    assert list(shown["segment"]) == list(rfm.SEGMENTS[:-1])
 
 
 def test_prospects_need_users():
     assert cu.prospects({}, pd.Series(["A"]), END) is None
-    summ = cu.segment_summary(cu.score_customers(pd.DataFrame(
-        {"buyer_id": ["A"], "days_since": [1], "occasions": [1], "revenue": [5.0]})), None)
-    assert "sales only" in cu_text.segment_sentences(summ, has_users=False)[-1]
 
 
 def test_scoring_no_customers():
@@ -213,32 +219,13 @@ def test_churn_risk_is_strictly_more_than_churn_days(table):
         cu.churn_risk(table, -1)
 
 
-def test_churn_list_columns_email_and_actions(table, users):
-    risk = cu.churn_risk(cu.score_customers(table), 90)
-    vip_min = table["revenue"].head(cu.top_count(len(table))).min()  # 600
-    lst = cu_text.churn_list(risk, users, vip_min, "USD")
-    assert tuple(lst.columns[:7]) == ACTION_LISTS["churn_risk_customers"]
-    assert lst["email"].tolist() == ["d@example.com", "b@example.com"]
-    assert lst["last_purchase"].tolist() == ["2026-08-01", "2026-05-01"]
-    assert lst["action"].iloc[0] == ("Win-back offer (one message); drop from the list if no reply "
-                                     "(spent $100 over 1 purchase day, last bought 91 days ago)")
-
-
-def test_churn_actions_vip_and_p_alive():
-    risk = pd.DataFrame({"revenue": [900.0, 80.0, 70.0], "occasions": [4, 2, 1], "days_since": [120, 100, 95],
-                         "p_alive": [0.2, 0.7, 0.1]})
-    a = cu_text.churn_actions(risk, vip_threshold=500.0).tolist()
-    assert a[0].startswith("VIP: personal message") and "20% likely still active" in a[0]
-    assert a[1].startswith("Likely still interested") and "spent $80 over 2 purchase days" in a[1]
-    assert a[2].startswith("Win-back offer")
-
-
-def test_churn_sentences_by_hand(table):
-    risk = cu.churn_risk(table, 90)
-    s = cu_text.churn_sentences(risk, len(table), 90, 1000.0, "USD")
-    assert s[0] == ("2 of 5 customers (40%) have not bought for more than 90 days; together they have spent "
-                    "$150, 15% of all revenue.")
-    assert cu_text.churn_sentences(risk.iloc[:0], 5, 90, 1000.0)[0].startswith("Every customer bought")
+def test_vip_threshold_is_the_smallest_vip_revenue_in_any_order(table):
+    # 5 customers -> 1 VIP (A, 600); 10 customers with revenue 10..1 -> 2 VIPs, the smaller 9
+    assert cu.vip_threshold(table) == 600.0
+    assert cu.vip_threshold(table.iloc[::-1]) == 600.0
+    ten = pd.DataFrame({"revenue": np.arange(1.0, 11.0)})
+    assert cu.vip_threshold(ten) == 9.0 and cu.vip_threshold(ten.sample(frac=1, random_state=2)) == 9.0
+    assert cu.vip_threshold(ten.iloc[:0]) is None
 
 
 def test_vip_list_is_top_fifth_with_fixed_columns(table):
@@ -264,8 +251,6 @@ def test_cohort_tables_by_hand(occasions):
     assert t.revenue.loc["2026-01", [0, 2, 9]].tolist() == [100.0, 200.0, 300.0]
     assert t.summary.loc["2026-01"].tolist() == [1, 600.0, 600.0, 100.0]
     assert t.summary.loc["2026-05", "repeat_pct"] == 0.0
-    # month-1 retention over the cohorts observed a month later (Jan 0, May 0, Jul 100, Aug 0): 25%
-    assert cu_text.cohort_sentences(t)[0].startswith("On average 25.0% of a month's new customers buy again 1 month ")
 
 
 def test_cohort_tables_keep_last_cohorts(occasions):
@@ -294,9 +279,14 @@ def simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, weeks: fl
     return d.groupby(["buyer_id", "date"], as_index=False).agg(revenue=("revenue", "sum"), units=("units", "sum"))
 
 
+def simulated_shop() -> pd.DataFrame:
+    """Occasions of 4,000 BG/NBD customers over 78 weeks (r 0.6, alpha 4, a 0.8, b 3; seed 11)."""
+    return simulate_bgnbd(4000, r=0.6, alpha=4.0, a=0.8, b=3.0, weeks=78, seed=11)
+
+
 @pytest.fixture(scope="module")
 def simulated():
-    return simulate_bgnbd(4000, r=0.6, alpha=4.0, a=0.8, b=3.0, weeks=78, seed=11)
+    return simulated_shop()
 
 
 def test_value_model_recovers_simulated_parameters(simulated):
@@ -316,7 +306,6 @@ def test_holdout_check_on_simulated_shop(simulated):
     assert h.actual_total > 0
     assert abs(h.error_pct) < 15
     assert h.by_x["x"].iloc[-1] == "7+"
-    assert "repeat purchase days" in cu_text.holdout_sentence(h)
     with pytest.raises(ValueError, match="too short"):
         cu.holdout_check(simulated, end, holdout_days=400)
 
@@ -325,8 +314,50 @@ def test_value_model_on_too_few_customers_says_why(table, occasions):
     vm = cu.value_model(occasions, END)
     assert not vm.usable
     assert vm.summary["p_alive"].isna().all() and vm.summary["clv_12m"].isna().all()
-    assert cu_text.value_sentences(vm, 90, 12)[0].startswith(
-        "The customer-value models are not shown: too few customers for the BG/NBD model")
+    assert vm.problems[0].startswith("too few customers for the BG/NBD model")
+    assert cu.model_parameters(vm).empty
+
+
+def test_model_parameters_grid_and_metrics_of_simulated_shop(simulated):
+    end = pd.Timestamp("2024-01-01") + pd.Timedelta(days=78 * 7)
+    vm = cu.value_model(simulated, end)
+    params = cu.model_parameters(vm)
+    assert params["parameter"].tolist() == ["r", "alpha", "a", "b", "p", "q", "gamma"]
+    assert params["value"].tolist() == [vm.bg.r, vm.bg.alpha, vm.bg.a, vm.bg.b, vm.gg.p, vm.gg.q, vm.gg.gamma]
+    grid = cu.purchase_grid(vm, horizon_days=90)
+    # every customer starts on 2024-01-01: all are known 78 weeks; x runs to at most 20
+    assert grid.T == pytest.approx(78.0) and grid.horizon_days == 90
+    assert grid.expected.shape == (min(20, int(vm.summary["x"].max())) + 1, 60)
+    assert grid.expected.columns[-1] == pytest.approx(78.0)
+    scored = cu.score_customers(cu.customer_table(simulated, end)).join(
+        vm.summary[["p_alive", "expected_90d", "clv_12m"]], on="buyer_id")
+    at_risk = cu.churn_risk(scored, 90)
+    m = cu.customer_metrics(scored, 61.0, 40.0, cu.RatioInterval(2.5, 2.0, 3.0, 0.95, 200), at_risk, vm)
+    assert list(m) == ["customers", "top20_revenue_share_pct", "repeat_customer_rate_pct",
+                       "repeat_vs_single_ltv_ratio", "churn_risk_customers", "churn_risk_revenue", "bgnbd_r",
+                       "bgnbd_alpha", "bgnbd_a", "bgnbd_b", "expected_purchases_next_90d"]
+    assert (m["customers"], m["top20_revenue_share_pct"], m["repeat_customer_rate_pct"],
+            m["repeat_vs_single_ltv_ratio"]) == (4000, 61.0, 40.0, 2.5)
+    assert (m["churn_risk_customers"], m["churn_risk_revenue"]) == (len(at_risk), float(at_risk["revenue"].sum()))
+    assert (m["bgnbd_r"], m["bgnbd_b"]) == (vm.bg.r, vm.bg.b)
+    assert m["expected_purchases_next_90d"] == pytest.approx(vm.summary["expected_90d"].sum())
+
+
+def test_top_predicted_value_ranks_by_clv_and_leaves_out_unknown():
+    scored = pd.DataFrame({"buyer_id": list("abcd"), "clv_12m": [5.0, 20.0, np.nan, 10.0]})
+    assert cu.top_predicted_value(scored, 2)["buyer_id"].tolist() == ["b", "d"]
+    assert cu.top_predicted_value(scored)["buyer_id"].tolist() == ["b", "d", "a", "c"]
+
+
+def test_customer_metrics_without_a_usable_model(table, occasions):
+    vm = cu.value_model(occasions, END)
+    m = cu.customer_metrics(table, 60.0, 40.0, cu.RatioInterval(None, None, None, 0.95, 0), cu.churn_risk(table, 90),
+                            vm)
+    assert (m["customers"], m["churn_risk_customers"], m["churn_risk_revenue"]) == (5, 2, 150.0)
+    assert m["repeat_vs_single_ltv_ratio"] is None
+    assert all(m[k] is None for k in ("bgnbd_r", "bgnbd_alpha", "bgnbd_a", "bgnbd_b", "expected_purchases_next_90d"))
+    with pytest.raises(ValueError, match="fitted purchase model"):
+        cu.purchase_grid(vm)
 
 
 # ------------------------------------------------------------------ planted effects of the sample generator
@@ -342,16 +373,6 @@ def test_recovers_planted_customer_effects(planted, sample_report):
     assert lo <= cu.top_share_pct(table["revenue"]) <= hi
     churned = set(cu.churn_risk(table, 90)["buyer_id"])
     assert set(planted["churned_vip_buyer_ids"]) <= churned
-
-
-def test_churn_model_sentence_counts_repeat_buyers_only():
-    # two repeat buyers (p_alive .8 and .3) and one one-time buyer (p_alive 1 by construction)
-    risk = pd.DataFrame({"revenue": [300.0, 200.0, 100.0], "occasions": [3, 2, 1], "days_since": [100, 120, 95],
-                         "p_alive": [0.8, 0.3, 1.0]})
-    s = cu_text.churn_sentences(risk, 10, 90, 1000.0)
-    assert s[1].startswith("Of the 2 repeat buyers among them, the BG/NBD model still rates 1 as more likely")
-    # the one-time buyer's p_alive of 1 does not make them "likely still interested"
-    assert cu_text.churn_actions(risk, vip_threshold=None).iloc[2].startswith("Win-back offer")
 
 
 def test_customer_occasions_by_hand():
@@ -386,31 +407,11 @@ def test_customer_occasions_equal_the_derived_ones_on_sample_data(sample_report)
     pd.testing.assert_frame_equal(ours, ref, check_dtype=False, check_exact=False, rtol=1e-12)
 
 
-def test_money_strings_match_fmt_money():
-    from lib.narrative import fmt
-
-    v = np.array([0, 5, 999.4, 1000, 1234567.4, 100000, 1001, -2500.2, 999999.6])
-    assert cu._money_strings(v).tolist() == [fmt.money(x) for x in v]
-    assert cu._money_strings(np.array([1234.0]), "EUR").tolist() == ["€1,234"]
-
-
-@pytest.mark.parametrize(("f", "text"), [(0.62, "62%"), (0.026, "2.6%"), (0.0027, "0.27%"), (0.00027, "0.027%"),
-                                         (0.0, "0%")])
-def test_share_text_keeps_two_significant_digits(f, text):
-    assert cu_text.share_text(f) == text
-
-
-def test_concentration_sentence_by_hand(table):
-    # A has 600 of 1,000 = 60%; the top 5 (all) 100%
-    assert cu_text.concentration_sentence(table) == ("The biggest customer, Ana B., has spent $600 (60% of revenue); "
-                                                "the top 5 together 100%.")
-
-
 def test_holdout_check_refuses_an_unstable_fit():
     # 20 customers from 2026-01-01; 5 of them come back once in January: the calibration fit is unstable
     rows = [(f"c{i}", "2026-01-01", 10.0, 1) for i in range(20)] + [(f"c{i}", "2026-01-20", 10.0, 1) for i in range(5)]
     with pytest.raises(ValueError, match="not stable|too few"):
-        cu.holdout_check(occ(rows), pd.Timestamp("2026-10-31"), holdout_days=120)
+        cu.holdout_check(occasions_frame(rows), pd.Timestamp("2026-10-31"), holdout_days=120)
 
 
 def test_cohort_trend_two_proportion_test_by_hand():
@@ -423,8 +424,5 @@ def test_cohort_trend_two_proportion_test_by_hand():
     tr = cu.cohort_trend(t)
     assert (tr["old_pct"], tr["new_pct"]) == (10.0, 20.0)
     assert tr["p_value"] == pytest.approx(0.0051, abs=0.0001)
-    meaning, _ = cu_text.cohort_advice(t)
-    assert meaning == ("Newer customers come back in their second month more often than earlier ones "
-                       "(20.0% against 10.0%; two-proportion z-test p = 0.005).")
     assert cu.cohort_trend(cu.CohortTables(ret.iloc[:3], pd.Series([100] * 3, index=idx[:3]), ret,
                                            pd.DataFrame())) is None

@@ -8,16 +8,20 @@ from hypothesis import strategies as st
 
 from lib.analytics import inventory
 from lib.data import derived
-from lib.narrative import inventory as inventory_text
-from tests.analytics.test_products import PERIOD, fixture_tables
+from tests.analytics.test_products import PERIOD, fixture_frames
+
+__all__ = ["fixture_stock", "curve_sales", "stock_rows", "markdown_stock"]
+
+
+def fixture_stock() -> pd.DataFrame:
+    """Stock on hand at the end of PERIOD of the products fixture (p1 85 days, p4 29, p5 148)."""
+    _, _, _, lc = fixture_frames()
+    return inventory.stock_on_hand(lc, PERIOD.end)
 
 
 @pytest.fixture()
 def stock():
-    t = fixture_tables()
-    lines = derived.sale_lines(t)
-    lc = derived.product_lifecycle(t, lines, PERIOD.end)
-    return inventory.stock_on_hand(lc, PERIOD.end)
+    return fixture_stock()
 
 
 def test_stock_on_hand_fixture(stock):
@@ -64,56 +68,69 @@ def test_aged_by_brand(stock):
     assert t.loc["Coach", "aged_units"] == 0
 
 
-def _curve_sales(n=201, intercept=0.9, slope=-0.001, category="Bag"):
-    # exact line: ratio = 0.9 - 0.001 x days, days 0..200, list price 100
+def curve_sales(n: int = 201, intercept: float = 0.9, slope: float = -0.001, category: str = "Bag") -> pd.DataFrame:
+    """Sales on an exact line: ratio = 0.9 - 0.001 x days, days 0..200, list price 100."""
     d = np.arange(n, dtype=float)
     return pd.DataFrame({"sale_price": 100 * (intercept + slope * d), "list_price": 100.0,
                          "days_to_sell": d, "category": category})
 
 
 def test_price_age_curve_recovers_exact_line():
-    c = inventory.price_age_curve(_curve_sales()).set_index("group")
+    c = inventory.price_age_curve(curve_sales()).set_index("group")
     assert c.loc["__all__", "intercept"] == pytest.approx(0.9)
     assert c.loc["__all__", "slope_per_day"] == pytest.approx(-0.001)
     assert c.loc["__all__", "slope_pct_per_30d"] == pytest.approx(-3.0)
     # 99th percentile of 0..200 = 198
     assert c.loc["Bag", "days_p99"] == pytest.approx(198.0)
     # groups below min_n are dropped
-    assert "Bag" not in inventory.price_age_curve(_curve_sales(), min_n=500)["group"].tolist()
+    assert "Bag" not in inventory.price_age_curve(curve_sales(), min_n=500)["group"].tolist()
 
 
-def _stock_rows(rows):
+def stock_rows(rows: list[tuple]) -> pd.DataFrame:
+    """Stock of Chanel bags in condition A from (product_id, days_listed, cost, list price) rows."""
     return pd.DataFrame([{"product_id": pid, "brand_name": "Chanel", "category": "Bag", "condition": "A",
                           "days_listed": d, "cost_basis": cost, "list_price": lp, "units_on_hand": 1,
                           "clock_start": pd.Timestamp("2025-01-01")} for pid, d, cost, lp in rows])
 
 
-def test_markdown_candidates_hand_values():
-    sales = _curve_sales()
-    stock = _stock_rows([
+def markdown_stock(with_x6: bool = False) -> pd.DataFrame:
+    """Five aged Chanel bags x1..x5 against the curve_sales() line; with_x6 adds x6, listed exactly 90 days."""
+    rows = [
         ("x1", 120, 50.0, 100.0),   # ratio 0.9 - 0.12 = 0.78 -> 22% -> rounded 20%; cost 50 ok
         ("x2", 120, 85.0, 100.0),   # 20% would sell at 80 < cost 85 -> capped at floor(15) = 15%
         ("x3", 300, 10.0, 100.0),   # age held at p99 = 198: ratio 0.702 -> 29.8% -> rounded 30%
         ("x4", 95, 120.0, 100.0),   # list already below cost -> 0%, reason says so
         ("x5", 95, 50.0, float("nan")),  # no list price -> no markdown
-        ("x6", 90, 10.0, 100.0),    # exactly 90 days: not a candidate
-    ])
+    ]
+    if with_x6:
+        rows.append(("x6", 90, 10.0, 100.0))  # exactly 90 days: not a candidate
+    return stock_rows(rows)
+
+
+def test_markdown_candidates_hand_values():
+    sales = curve_sales()
+    stock = markdown_stock(with_x6=True)
     m = inventory.markdown_candidates(stock, sales, aging_days=90).set_index("product_id")
     assert "x6" not in m.index
     assert m.loc["x1", "markdown_pct"] == 20
-    assert m.loc["x2", "markdown_pct"] == 15 and "capped at 15%" in m.loc["x2", "reason"]
+    assert m.loc["x2", "markdown_pct"] == 15 and m.loc["x2", "data_markdown_pct"] == 20
     assert m.loc["x3", "markdown_pct"] == 30
-    assert m.loc["x4", "markdown_pct"] == 0 and "already below the cost" in m.loc["x4", "reason"]
-    assert np.isnan(m.loc["x5", "markdown_pct"]) and "no list price" in m.loc["x5", "reason"]
-    assert "Bag items that sold at that age fetched 78% of list price" in m.loc["x1", "reason"]
+    assert m.loc["x4", "markdown_pct"] == 0
+    assert np.isnan(m.loc["x5", "markdown_pct"])
+    assert m["markdown_rule"].to_dict() == {"x3": "curve", "x1": "curve", "x2": "cost_floor",
+                                            "x4": "list_below_cost", "x5": "no_list_price"}
+    # every line read off the Bag curve (201 sales): 0.9 - 0.12 = 0.78 of list price at 120 days
+    assert set(m["fit_group"]) == {"Bag"} and set(m["fit_n"]) == {201}
+    assert m.loc["x1", "expected_price_ratio"] == pytest.approx(0.78)
     # oldest first
     assert m.index.tolist()[0] == "x3"
 
 
-def test_markdown_candidates_fixed_columns():
-    from lib.report.registry import ACTION_LISTS
-    m = inventory.markdown_candidates(_stock_rows([("x1", 120, 50.0, 100.0)]), _curve_sales())
-    assert tuple(m.columns[:len(ACTION_LISTS["markdown_candidates"])]) == ACTION_LISTS["markdown_candidates"]
+def test_markdown_candidates_without_a_line():
+    # 20 sales (< min_n 30): no line, no markdown; another group's sales do not help
+    m = inventory.markdown_candidates(stock_rows([("x1", 120, 50.0, 100.0)]), curve_sales(n=20))
+    assert np.isnan(m.loc[0, "markdown_pct"]) and m.loc[0, "markdown_rule"] == "no_curve"
+    assert pd.isna(m.loc[0, "fit_group"])
 
 
 @settings(max_examples=25, deadline=None)
@@ -121,8 +138,8 @@ def test_markdown_candidates_fixed_columns():
                 min_size=1, max_size=20),
        st.floats(0.5, 1.0), st.floats(-0.004, 0.001))
 def test_markdown_never_below_cost(items, intercept, slope):
-    sales = _curve_sales(intercept=intercept, slope=slope)
-    stock = _stock_rows([(f"x{i}", d, cost, lp) for i, (d, cost, lp) in enumerate(items)])
+    sales = curve_sales(intercept=intercept, slope=slope)
+    stock = stock_rows([(f"x{i}", d, cost, lp) for i, (d, cost, lp) in enumerate(items)])
     m = inventory.markdown_candidates(stock, sales, aging_days=90)
     ok = m["list_price"] >= m["unit_cost"]
     price = m["list_price"] * (1 - m["markdown_pct"] / 100)
@@ -144,16 +161,10 @@ def test_markdown_belief_check_hand_values():
     assert r["extra_low"] < 5.0 < r["extra_high"] < 20.0
     # old discounts 14,16,14,16,14,16: mean 15, sd 1.0954, se 0.44721, t(5) 2.5706 -> 15 +- 1.1496
     assert r["discount_old_low"] == pytest.approx(15 - 2.570582 * 0.447214, rel=1e-5)
-    s = inventory_text.markdown_belief_sentence(r)
-    assert "went for 15.0% below list price on average (95% CI 13.9% to 16.1%, 6 sales): less than the 20%" in s
-    assert "so waiting cost 5.0 extra points" in s
     near = c.assign(sale_price=[91.0, 89.0] * 3 + [78.0, 82.0] * 3)  # old at 22% / 18% off: mean 20
-    # sd = sqrt(6 x 4 / 5) = 2.191, se = 0.894, t(5) = 2.5706 -> 20 +- 2.30: spans 20, not within 2 points
-    assert "consistent with the common belief of 20% off" in \
-        inventory_text.markdown_belief_sentence(inventory.markdown_belief_check(near))
-    # a narrow interval 20.6 to 21.2 sits within 2 points of 20: practically the belief
-    narrow = dict(r, discount_old_pct=20.9, discount_old_low=20.6, discount_old_high=21.2)
-    assert "practically the 20% off the common belief says" in inventory_text.markdown_belief_sentence(narrow)
+    # sd = sqrt(6 x 4 / 5) = 2.191, se = 0.894, t(5) = 2.5706 -> 20 +- 2.30: spans 20
+    n = inventory.markdown_belief_check(near)
+    assert n["discount_old_low"] == pytest.approx(20 - 2.570582 * np.sqrt(24 / 5 / 6), rel=1e-5)
     assert inventory.markdown_belief_check(c.head(7)) is None  # only 1 old sale
 
 
@@ -166,17 +177,14 @@ def test_planted_markdown_slope_recovered(planted, sample_report):
     assert curve.loc["__all__", "slope_p_value"] < 0.001
 
 
-def test_aging_and_markdown_actions(stock):
-    aged = inventory.aged_inventory(stock, 90)
-    by_brand = inventory.aged_by(stock, "brand_name", 90)
-    meaning, acts = inventory_text.aging_actions(aged, by_brand, 90)
-    # 300 of 1,460 at cost = 20.5%
-    assert meaning.startswith("$300 (20.5% of stock at cost) has waited more than 90 days")
-    assert acts[1] == "Pause buying Chanel until its 1 aged units ($300) move."
-    sent = inventory_text.aging_sentence(aged, 90, by_brand)
-    assert sent.startswith("1 of 4 units on hand (25.0%) were listed more than 90 days ago; they cost $300")
-    cands = inventory.markdown_candidates(_stock_rows([("x1", 120, 50.0, 100.0), ("x5", 95, 50.0, float("nan"))]),
-                                          _curve_sales())
-    _, acts = inventory_text.markdown_actions(cands, None)
-    assert acts == ["Apply the markdowns in markdown_candidates.csv, oldest first (median 20% off).",
-                    "Set a list price on the 1 aged items that have none."]
+def test_price_ratio_by_age_bins():
+    # days 0..200 at 90% - 0.1 point a day: bin 0 holds days 0..14, mean of 90 - 0.1 x 7 = 89.3
+    b = inventory.price_ratio_by_age(curve_sales())
+    assert b.loc[0, "mean"] == pytest.approx(89.3) and b.loc[0, "size"] == 15
+    assert b.index.max() == 195 and b["size"].sum() == 201
+    assert inventory.price_ratio_by_age(curve_sales(), max_days=60).index.max() == 60
+
+
+def test_aged_by_brand_falls_back_to_product(stock):
+    assert inventory.aged_by_brand(stock, 90).columns[0] == "brand_name"
+    assert inventory.aged_by_brand(stock.assign(brand_name=pd.NA), 90).columns[0] == "product_id"

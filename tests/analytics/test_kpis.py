@@ -1,17 +1,19 @@
-"""Overview metrics, periods and derived tables on a tiny hand-computed fixture."""
+"""Overview metrics, periods and derived tables on a tiny hand-computed fixture; the front page's previous-month KPIs."""
 
 import math
 
 import pandas as pd
 import pytest
 
-from lib.analytics import kpis as overview
+from lib.analytics import customers, kpis, marketing, products
+from lib.config import SAMPLE_DIR
 from lib.data import derived
+from lib.data.load import load_dataset
 from lib.data.periods import default_period, period_from_label
-from lib.narrative import overview as overview_text
 
 
-def _tables():
+def kpi_tables() -> dict[str, pd.DataFrame]:
+    """Six sales (one refunded) of four buyers in September and October 2026, with their inventory."""
     sales = pd.DataFrame({
         "sale_id": ["s1", "s2", "s3", "s4", "s5", "s6"],
         "product_id": ["p1", "p2", "p3", "p4", "p5", "p6"],
@@ -38,7 +40,7 @@ def _tables():
 
 
 def test_cost_basis_is_quantity_weighted():
-    cb = derived.cost_basis(_tables()["inventory"]).set_index("product_id")
+    cb = derived.cost_basis(kpi_tables()["inventory"]).set_index("product_id")
     # p3: (1 x 10 + 3 x 40) / 4 = 32.5
     assert cb.loc["p3", "cost_basis"] == 32.5
     assert cb.loc["p3", "units_acquired"] == 4
@@ -47,8 +49,8 @@ def test_cost_basis_is_quantity_weighted():
 
 
 def test_period_kpis_hand_computed():
-    lines = derived.sale_lines(_tables())
-    k = overview.period_kpis(lines, period_from_label("2026-10"))
+    lines = derived.sale_lines(kpi_tables())
+    k = kpis.period_kpis(lines, period_from_label("2026-10"))
     # October completed: s2 200, s3 2 x 50 = 100, s4 80, s5 40 -> 420 (s6 refunded)
     assert k["revenue_period"] == 420.0
     assert k["units_period"] == 5
@@ -63,25 +65,23 @@ def test_period_kpis_hand_computed():
 
 
 def test_growth_null_when_previous_month_has_no_data():
-    lines = derived.sale_lines(_tables())
-    k = overview.period_kpis(lines, period_from_label("2026-09"))
+    lines = derived.sale_lines(kpi_tables())
+    k = kpis.period_kpis(lines, period_from_label("2026-09"))
     assert k["revenue_period"] == 100.0
     assert k["revenue_prev_period"] is None and k["revenue_growth_pct"] is None
-    assert "no revenue in the month before" in overview_text.growth_sentence(k)
 
 
 def test_occasions_group_buyer_days():
-    occ = derived.purchase_occasions(derived.sale_lines(_tables()))
+    occ = derived.purchase_occasions(derived.sale_lines(kpi_tables()))
     assert len(occ) == 5  # b1 x3 days, b2, b3; refunded b4 is not an occasion
     b1 = occ[occ["buyer_id"] == "b1"]
     assert list(b1["revenue"]) == [100.0, 200.0, 40.0]
 
 
 def test_channel_revenue_shares_sum_to_100():
-    ch = overview.channel_revenue(derived.sale_lines(_tables()), period_from_label("2026-10"))
+    ch = kpis.channel_revenue(derived.sale_lines(kpi_tables()), period_from_label("2026-10"))
     assert ch["share_pct"].sum() == pytest.approx(100.0)
     assert ch.iloc[0]["channel"] == "whatnot" and ch.iloc[0]["revenue"] == 240.0
-    assert "whatnot brought 57%" in overview_text.channel_sentence(ch)
 
 
 def test_default_period_is_last_complete_month():
@@ -94,7 +94,7 @@ def test_default_period_is_last_complete_month():
 
 
 def test_lifecycle_censors_unsold_at_period_end():
-    t = _tables()
+    t = kpi_tables()
     lc = derived.product_lifecycle(t, derived.sale_lines(t), pd.Timestamp("2026-10-31")).set_index("product_id")
     assert lc.loc["p1", "sold"] and lc.loc["p1", "duration_days"] == 36  # 08-05 -> 09-10
     assert not lc.loc["p6", "sold"] and lc.loc["p6", "duration_days"] == 91  # refunded: censored 08-01 -> 10-31
@@ -102,27 +102,27 @@ def test_lifecycle_censors_unsold_at_period_end():
     assert not math.isnan(lc.loc["p2", "cost_basis"])
 
 
-def test_trend_sentences_call_a_seasonal_drop_seasonal():
-    trend = pd.DataFrame({"month": ["2025-09", "2025-10", "2026-09", "2026-10"],
-                          "revenue": [100.0, 80.0, 150.0, 120.0]})
-    sentences, action = overview_text.trend_sentences(trend, period_from_label("2026-10"))
-    assert sentences[0] == "The best month so far was 2026-09 with $150."
-    assert "there are not yet 24 months" in sentences[1]
-    # 120 against 80 a year ago: +50.0%, while down on September
-    assert "this month is +50.0%" in sentences[2]
-    assert action.startswith("The drop against 2026-09 is seasonal")
+def test_monthly_trend_counts_completed_lines_up_to_period_end():
+    t = kpis.monthly_trend(derived.sale_lines(kpi_tables()), period_from_label("2026-10"))
+    assert t["month"].astype(str).tolist() == ["2026-09", "2026-10"]
+    assert t["revenue"].tolist() == [100.0, 420.0] and t["units"].tolist() == [1, 5] and t["orders"].tolist() == [1, 4]
 
 
-def test_channel_action_names_the_biggest_mover():
-    ch = pd.DataFrame({"channel": ["whatnot", "website"], "revenue": [500.0, 100.0],
-                       "revenue_prev": [400.0, 300.0], "share_pct": [83.3, 16.7]})
-    assert overview_text.channel_action(ch) == ("Find out why website fell by $200: fewer or weaker shows and "
-                                           "listings show up in the sales-timing report.")
-
-
-def test_quality_sentence_counts_rows_read_once():
-    q = pd.DataFrame({"table": ["sales", "sales", "sales", "users"],
-                      "action": ["read", "read", "repaired", "read"],
-                      "reason": ["rows read from sales.csv", "date_sold: offsets converted", "money symbols", "rows read from users.csv"],
-                      "rows": [10, 4, 2, 5]})
-    assert overview_text.quality_sentence(q).startswith("15 rows were read; 2 cells were repaired")
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_previous_month_kpis_read_only_the_touchpoints_that_count(use_cache):
+    ds = load_dataset(SAMPLE_DIR, use_cache=use_cache)
+    for label in ("2026-09", "2026-03", "2025-12"):
+        prev = period_from_label(label)
+        got = kpis.previous_month_kpis(ds, prev)
+        # the same KPIs computed the plain way, from every table and every touchpoint
+        all_lines = derived.sale_lines(ds.tables)
+        lines = all_lines[all_lines["date_sold"] < prev.end_exclusive].reset_index(drop=True)
+        md = marketing.prepare(ds.tables, lines, prev)
+        occ = customers.customer_occasions(ds.tables["sales"], prev.end)
+        lc = derived.product_lifecycle(ds.tables, lines, prev.end)
+        want = {**kpis.period_kpis(all_lines, prev),
+                "repeat_customer_rate_pct": customers.repeat_rate_pct(customers.customer_table(occ, prev.end)),
+                **products.days_to_sell_metrics(products.days_to_sell_table(lc)),
+                "roas_period": marketing.roas_period(md)[0]}
+        assert got == want
+        assert got["roas_period"] > 0 and got["revenue_period"] > 0

@@ -1,4 +1,4 @@
-"""Tests of lib.marketing on a hand-computed fixture, plus recovery of the sample data's planted ROAS."""
+"""Tests of lib.analytics.marketing on a hand-computed fixture, plus recovery of the sample data's planted ROAS."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 from lib.analytics import attribution as at
 from lib.analytics import marketing as mk
 from lib.data.periods import period_from_label
-from lib.narrative import marketing as mk_text
 
 T = pd.Timestamp
 OCT = period_from_label("2026-10")
@@ -30,8 +29,7 @@ def _lines(rows: list[tuple]) -> pd.DataFrame:
     })
 
 
-@pytest.fixture
-def tables():
+def marketing_tables() -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Four campaigns, five buyers and one non-buyer; the hand computations are in the tests."""
     campaigns = pd.DataFrame({
         "campaign_id": _s(["C1", "C2", "C3", "C4"]),
@@ -64,10 +62,20 @@ def tables():
     return {"campaigns": campaigns, "touchpoints": tp, "users": users}, lines
 
 
-@pytest.fixture
-def md(tables):
+def october_marketing(tables: tuple[dict[str, pd.DataFrame], pd.DataFrame]) -> mk.MarketingData | None:
+    """The fixture's marketing data for October (marketing_tables()): 30-day lookback, 7-day half-life."""
     t, lines = tables
     return mk.prepare(t, lines, OCT, lookback_days=30, half_life_days=7.0)
+
+
+@pytest.fixture
+def tables():
+    return marketing_tables()
+
+
+@pytest.fixture
+def md(tables):
+    return october_marketing(tables)
 
 
 def test_prorated_spend_by_campaign_days_inside_the_window(tables):
@@ -157,7 +165,7 @@ def test_campaign_labels_organic_and_duplicate_names(md, tables):
     assert set(md.paths["campaign"]) == {"Alpha", "Beta", "Gamma", "instagram (no campaign)"}
     t, _ = tables
     c = t["campaigns"].assign(campaign_name=["Same", "Same", "Gamma", "Zero"])
-    assert mk._campaign_labels(c).tolist() == ["Same (C1)", "Same (C2)", "Gamma", "Zero"]
+    assert mk.campaign_labels(c).tolist() == ["Same (C1)", "Same (C2)", "Gamma", "Zero"]
 
 
 def test_model_credit_side_by_side(md):
@@ -181,16 +189,13 @@ def test_model_credit_side_by_side(md):
         mk.model_credit(md, "brand")
 
 
-def test_model_disagreement_and_sentences():
+def test_model_disagreement():
     shares = pd.DataFrame({"first_touch": [60.0, 40.0], "last_touch": [30.0, 70.0], "markov": [50.0, 50.0]},
                           index=pd.Index(["email", "tiktok"], name="channel"))
     d = mk.model_disagreement(shares)
     # both rows spread 30 points; the first (email) wins the tie
     assert d == {"key": "email", "high_model": "first_touch", "high_pct": 60.0, "low_model": "last_touch",
                  "low_pct": 30.0, "spread_pts": 30.0}
-    s = " ".join(mk_text.models_sentences(shares, d))
-    assert "email" in s and "60.0%" in s and "30.0 points" in s
-    assert "would starve email" in s
     assert mk.model_disagreement(pd.DataFrame()) is None
 
 
@@ -218,33 +223,19 @@ def test_bootstrap_roas_point_estimates_and_intervals(md):
     assert ch.loc["email", "roas"] == pytest.approx(0.25)
 
 
-def test_budget_advice_scale_cut_unsure():
-    boot = pd.DataFrame({"channel": ["email", "instagram", "tiktok"], "spend": [100.0, 200.0, 300.0],
-                         "revenue": [900.0, 500.0, 90.0], "roas": [9.0, 2.5, 0.3],
-                         "roas_low": [7.0, 1.5, 0.2], "roas_high": [11.0, 3.5, 0.4],
-                         "gross_profit": [300.0, 200.0, 30.0], "gp_roas": [3.0, 1.0, 0.1],
-                         "gp_roas_low": [2.0, 0.7, 0.05], "gp_roas_high": [4.0, 1.4, 0.2],
-                         "p_pays_back": [1.0, 0.5, 0.0]})
-    adv = mk_text.budget_advice(boot, "channel", other_model_best=("Markov", "email"),
-                           period_spend=pd.Series({"tiktok": 1000.0}))
-    assert (adv.scale, adv.cut, adv.unsure, adv.best) == (["email"], ["tiktok"], ["instagram"], "email")
-    text = " ".join(adv.sentences)
-    assert "3.00 in gross profit" in text and "2.00 to 4.00" in text and "last touch" in text
-    assert "Markov model also ranks email first" in text
-    assert "$200" in adv.actions[0]  # a fifth of tiktok's 1000 this month
-    other = mk_text.budget_advice(boot, "channel", other_model_best=("Markov", "tiktok"))
-    assert "ranks tiktok first instead" in " ".join(other.sentences)
-    none = mk_text.budget_advice(boot.iloc[0:0], "channel")
-    assert none.best is None and "No campaign with spend" in none.sentences[0]
-
-
-def test_acquisition_value_hand_computed():
+def acquisition_inputs() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Five users (one without and one with a blank channel) and their occasions."""
     users = pd.DataFrame({"user_id": _s(["a", "b", "c", "d", "e"]),
                           "acquisition_channel": ["email", "email", "tiktok", None, ""]})
     occ = pd.DataFrame({"buyer_id": _s(["a", "a", "a", "b", "c", "c", "d"]),
                         "date": pd.to_datetime(["2025-01-01", "2025-06-01", "2026-03-01", "2025-02-01",
                                                 "2025-03-01", "2025-03-05", "2026-10-01"]),
                         "revenue": [100.0, 50.0, 1000.0, 200.0, 300.0, 30.0, 80.0]})
+    return users, occ
+
+
+def test_acquisition_value_hand_computed():
+    users, occ = acquisition_inputs()
     tab, tests = mk.acquisition_value(users, occ, T("2026-10-31"), horizon_days=365, min_customers=1)
     t = tab.set_index("acquisition_channel")
     # a: 12 months from 2025-01-01 hold 100 + 50 (2026-03-01 is 424 days later); b: 200 -> email mean 175
@@ -257,50 +248,8 @@ def test_acquisition_value_hand_computed():
     assert t.loc["unknown", "mature_customers"] == 0
     assert list(tab["acquisition_channel"][:2]) == ["tiktok", "email"]
     assert tests.n_mature == 3
-    s = mk_text.acquisition_sentences(tab, tests)
-    assert "Too few customers" in s[0]  # fewer than 5 mature customers per channel
-
-
-def test_sentences_carry_the_computed_numbers(md):
-    cp = mk.campaign_performance(md)
-    s = " ".join(mk_text.campaign_sentences(cp))
-    assert "3 campaigns spent $5,600" in s and "$1,900" in s and "0.34x" in s
-    assert "Gamma (instagram) at 0.80x" in s and "Alpha (email) at 0.25x" in s
-    assert "3 of 3 campaigns did not earn their spend back" in s
-    meaning, acts = mk_text.campaign_actions(cp)
-    assert meaning.startswith("0 of 3") and "Alpha" in acts[-1]
-    ch = mk.channel_performance(md, cp)
-    cs = " ".join(mk_text.channel_sentences(ch))
-    assert "instagram returns the most per dollar (0.80x on $500" in cs
-    # touch-attributed revenue 500 + 1000 + 500 = 2000, paid 1900 -> organic 100 = 5%
-    assert "5% of touch-attributed revenue comes from touches outside paid campaigns" in cs
-
-
-def test_missing_inputs_sentence():
-    assert mk_text.missing_inputs_sentence({"campaigns": 1, "touchpoints": 1}) is None
-    s = mk_text.missing_inputs_sentence({"users": 1})
-    assert "campaigns.csv" in s and "touchpoints.csv" in s
-    assert "only acquisition channels" in s
-    no_tp = mk_text.missing_inputs_sentence({"campaigns": 1})
-    assert "no touchpoints.csv" in no_tp and "campaigns.csv (" not in no_tp and "only spend" in no_tp
-    assert "attribution models are reported" in mk_text.missing_inputs_sentence({"touchpoints": 1})
-
-
-def test_headline_sentence():
-    m = {"marketing_spend_period": 4100.0, "roas_period": 1500 / 4100, "best_campaign_by_roas": "Gamma",
-         "best_channel_by_roas": "instagram"}
-    assert mk_text.headline_sentence(m, "2026-10") == (
-        "2026-10: $4,100 of campaign spend (prorated by campaign days in the month), returning 0.37x in "
-        "last-touch revenue. Best campaign by ROAS over the history: Gamma; best channel: instagram.")
-    no_tp = {"marketing_spend_period": 10.0, "roas_period": None, "best_campaign_by_roas": None,
-             "best_channel_by_roas": None}
-    assert mk_text.headline_sentence(no_tp, "2026-10").endswith("cannot be measured without touchpoints.csv.")
-    assert mk_text.headline_sentence({"marketing_spend_period": None}, "2026-10") is None
-
-
-def test_roas_text():
-    assert mk_text.roas_text(4.256) == "4.26x"
-    assert mk_text.roas_text(None) == "n/a" and mk_text.roas_text(float("nan")) == "n/a"
+    # the chart shows the channels with a mature customer: d (unknown) is too recent
+    assert mk.mature_acquisition_channels(tab)["acquisition_channel"].tolist() == ["tiktok", "email"]
 
 
 @pytest.fixture
@@ -333,32 +282,6 @@ def test_spend_by_channel_and_break_even(md, tables):
     assert mk.break_even_roas(pd.DataFrame({"revenue": [1.0], "gross_profit": [np.nan]})) is None
 
 
-def test_channel_sentences_quote_bootstrap_intervals():
-    ch = pd.DataFrame({"channel": ["email", "tiktok"], "reached_users": [5, 5], "conversion_rate_pct": [1.0, 2.0],
-                       "revenue": [100.0, 50.0], "paid_revenue": [100.0, 50.0], "spend": [10.0, 100.0],
-                       "roas": [10.0, 0.5], "gp_roas": [3.0, 0.1]})
-    boot = pd.DataFrame({"channel": ["email", "tiktok"], "roas_low": [8.0, 0.3], "roas_high": [12.0, 0.7]})
-    s = " ".join(mk_text.channel_sentences(ch, boot=boot))
-    assert "10.00x on $10 of spend, 90% interval 8.00x to 12.00x" in s
-    assert "is clear: the 90% bootstrap intervals do not overlap" in s
-    boot2 = boot.assign(roas_low=[0.6, 0.3])
-    assert "within the uncertainty" in " ".join(mk_text.channel_sentences(ch, boot=boot2))
-
-
-def test_models_actions_say_whether_the_verdict_depends_on_the_model():
-    shares = pd.DataFrame({"last_touch": [60.0, 40.0], "markov": [45.0, 55.0]},
-                          index=pd.Index(["email", "tiktok"], name="channel"))
-    d = mk.model_disagreement(shares)   # both rows spread 15 points: email first
-    roas = pd.DataFrame({"last_touch": [10.0, 0.7], "markov": [8.0, 1.1]}, index=["email", "tiktok"])
-    meaning, acts = mk_text.models_actions(shares, d, roas, break_even=4.0)
-    assert "15 points" in meaning
-    assert "least generous model (Markov (removal effect)) email returns 8.00x" in acts[0]
-    d2 = dict(d, key="tiktok")
-    assert "cutting it holds whichever model" in mk_text.models_actions(shares, d2, roas, 4.0)[1][0]
-    assert "test it with a holdout" in mk_text.models_actions(shares, d2, roas, 0.9)[1][0]
-    assert "broadly agree" in mk_text.models_actions(shares, dict(d, spread_pts=2.0))[0]
-
-
 def test_channel_bootstrap_is_the_sum_of_its_campaigns_resamples(md):
     cp = mk.campaign_performance(md)
     camp = mk.bootstrap_roas(md, cp, "campaign", n_boot=200, seed=3)
@@ -385,3 +308,37 @@ def test_no_completed_sale_does_not_crash(tables):
     assert (b["roas"] == 0).all()
     credit, _ = mk.model_credit(md, "channel")
     assert credit["revenue"].sum() == 0
+
+
+def test_prepare_takes_the_touchpoints_handed_over(tables):
+    t, lines = tables
+    handed = mk.prepare({"campaigns": t["campaigns"]}, lines, OCT, touchpoints=t["touchpoints"])
+    read = mk.prepare(t, lines, OCT)
+    pd.testing.assert_frame_equal(handed.paths, read.paths)
+    pd.testing.assert_frame_equal(handed.nulls, read.nulls)
+    assert mk.campaign_performance(handed)["revenue"].tolist() == [400.0, 1000.0, 500.0, 0.0]
+    assert mk.prepare({"campaigns": t["campaigns"]}, lines, OCT) is None
+
+
+def test_credit_by_model_wide_tables(md):
+    credit_ch, _ = mk.model_credit(md, "channel")
+    wide = mk.credit_by_model(credit_ch, "channel")
+    assert list(wide.columns) == list(at.MODELS)
+    assert wide.loc["email", "first_touch"] == 1500.0 and wide.loc["tiktok", "last_touch"] == 1000.0
+    assert wide.loc[at.UNATTRIBUTED, "markov"] == 500.0
+    conv = mk.credit_by_model(credit_ch, "channel", "conversions")
+    assert conv.loc["email", "linear"] == pytest.approx(1.5)   # b1's occasion split 1/2, b2's whole
+    credit_cp, _ = mk.model_credit(md, "campaign")
+    top = mk.credit_by_model(credit_cp, "campaign", top=2)
+    # last touch: Beta 1000, Alpha 500 and unattributed 500 (a tie: the campaign rows come first), Gamma 400
+    assert list(top.index) == ["Beta", "Alpha"]
+    assert top.loc["Alpha", "first_touch"] == 1500.0
+
+
+def test_best_under_model():
+    roas = pd.DataFrame({"last_touch": [10.0, 0.7], "markov": [8.0, 11.0]}, index=["email", "tiktok"])
+    assert mk.best_under_model(roas) == "tiktok"
+    assert mk.best_under_model(roas, "last_touch") == "email"
+    assert mk.best_under_model(roas.drop(columns="markov")) is None
+    assert mk.best_under_model(None) is None
+    assert mk.best_under_model(roas.assign(markov=np.nan)) is None

@@ -7,7 +7,8 @@ import pytest
 from lib.analytics import products
 from lib.data import derived
 from lib.data.periods import period_from_label
-from lib.narrative import products as products_text
+
+__all__ = ["PERIOD", "fixture_tables", "fixture_frames"]
 
 PERIOD = period_from_label("2026-03")  # 2026-03-01 .. 2026-03-31
 
@@ -50,13 +51,18 @@ def fixture_tables() -> dict[str, pd.DataFrame]:
     return {"brands": brands, "products": products_, "inventory": inventory, "sales": sales}
 
 
-@pytest.fixture()
-def fx():
+def fixture_frames() -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The fixture's tables, sale lines, completed lines and product lifecycle at the end of PERIOD."""
     t = fixture_tables()
     lines = derived.sale_lines(t)
     completed = derived.completed_lines(lines)
     lc = derived.product_lifecycle(t, lines, PERIOD.end)
     return t, lines, completed, lc
+
+
+@pytest.fixture()
+def fx():
+    return fixture_frames()
 
 
 def test_weighted_cost_basis_two_lots(fx):
@@ -82,9 +88,6 @@ def test_item_profit_with_fees_and_shipping(fx):
     assert "s4" not in items.index  # refunded
     losses = products.loss_makers(items.reset_index())
     assert losses["sale_id"].tolist() == ["s3"]
-    sent = products_text.profitability_sentence(items.reset_index(), losses,
-                                           products.sales_by(completed, "category"))
-    assert "1 sales (33.3%) lost money, $15 in total; 1 of them were priced above cost" in sent[1]
 
 
 def test_sales_by_category_and_top_category(fx):
@@ -146,18 +149,6 @@ def test_days_to_sell_table_and_metrics(fx):
     assert list(t.index) == ["All", "S", "A", "B"]
 
 
-def test_days_to_sell_sentence_explains_censoring():
-    table = pd.DataFrame({"condition": ["All", "S", "B"], "n": [10, 5, 5], "sold": [6, 4, 2],
-                          "censored": [4, 1, 3], "km_median": [40, 20, 90], "km_low": [30, 10, 60],
-                          "km_high": [None, 30, None], "naive_median_sold": [25.0, 18.0, 50.0]})
-    sent = products_text.days_to_sell_sentence(table, {"statistic": 7.25, "df": 1, "p_value": 0.007})
-    assert sent[0].startswith("Half of all 10 items sell within 40 days of listing (Kaplan-Meier median, "
-                              "95% CI 30 to not reached days)")
-    assert "(25 days) is 15 days shorter because it ignores the 4 items still on the shelf" in sent[0]
-    assert "B is slowest, S fastest" in sent[1]
-    assert "p = 0.007, a real difference" in sent[2]
-
-
 def test_sell_through_rate_period(fx):
     _, _, completed, lc = fx
     # March: s2 + s3 = 2 units sold (s4 refunded); on hand at Mar 31: p1 2 + p4 1 + p5 1 = 4 -> 2/6
@@ -168,6 +159,8 @@ def test_sell_through_rate_period(fx):
     assert products.sell_through_rate_pct_period(completed, lc_feb, feb) == pytest.approx(100 * 2 / 7)
     # nothing sold and nothing on hand: undefined
     assert products.sell_through_rate_pct_period(completed.iloc[0:0], lc.iloc[0:0], PERIOD) is None
+    # the counts behind the rate: 2 units sold in March, 4 on hand at Mar 31
+    assert products.units_sold_period(completed, PERIOD) == 2 and products.units_on_hand(lc) == 4
 
 
 def test_condition_logrank_on_fixture(fx):
@@ -198,25 +191,13 @@ def test_margin_difference_test_and_sentence():
     assert r["statistic"] == pytest.approx(12 / 110 * (225 / 5 + 1600 / 5) - 33)
     assert r["p_value"] == pytest.approx(0.009023, rel=1e-3)
     assert products.margin_difference_test(items.head(7)) is None  # Wallet has 2 < 5 items
-    assert products_text.p_text(0.0001) == "p < 0.001" and products_text.p_text(0.0423) == "p = 0.042"
 
 
-def test_action_texts_are_computed(fx):
-    _, _, completed, lc = fx
-    by_cat = products.sales_by(completed, "category")
-    by_brand = products.sales_by(completed, "brand_name")
-    meaning, acts = products_text.top_sellers_actions(by_cat, by_brand, "Bag")
-    assert meaning == "Bag carries the business (84.8% of revenue)."
-    assert acts[1] == "Bag also has the best margin: buy it first when sourcing."
-    # Wallet as margin leader (hypothetical) -> feature it
-    _, acts = products_text.top_sellers_actions(by_cat, by_brand, "Wallet")
-    assert acts[1].startswith("Wallet earns the best margin (2.9%) but only 15.2% of revenue")
-    dts = products.days_to_sell_table(lc)
-    meaning, acts = products_text.days_to_sell_actions(dts, 100 * 2 / 6)
-    assert meaning == "A typical item waits 30 days for a buyer; cash is tied up that long."
-    assert acts[0] == "Price condition B items to move: they take 64 days against 30 days for condition S."
-    assert "33.3% this month" in acts[-1]
-    items = products.item_profit(completed)
-    _, acts = products_text.profitability_actions(products.loss_makers(items),
-                                             products.sales_by(completed, ["category", "condition"]))
-    assert acts[0].startswith("Most loss-making sales went through poshmark (1 of 1)")
+def test_sales_by_known_drops_unknown_keys(fx):
+    _, _, completed, _ = fx
+    c = completed.assign(category=completed["category"].where(completed["sale_id"] != "s3"))
+    t = products.sales_by_known(c, "category").set_index("category")
+    # s3 (Bag, 150) loses its category: Bag keeps s1 only, 1800 revenue; no missing-category row
+    assert t["revenue"].to_dict() == pytest.approx({"Bag": 1800.0, "Wallet": 350.0})
+    both = products.sales_by_known(completed, ["category", "condition"])
+    assert len(both) == 3 and both["revenue"].sum() == pytest.approx(2300.0)

@@ -1,4 +1,4 @@
-"""Tests of lib.shows: show inference (30-minute gap), hours on air, revenue per show hour by slot."""
+"""Tests of lib.analytics.shows: show inference (30-minute gap), hours on air, revenue per show hour by slot."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import pytest
 
 from lib.analytics import shows
 from lib.data import derived
-from lib.narrative import shows as shows_text
+
+__all__ = ["sale_lines_of", "INFER_ROWS", "SHOWS_TABLE", "TABLE_ROWS"]
 
 
-def _lines(rows: list[tuple]) -> pd.DataFrame:
+def sale_lines_of(rows: list[tuple]) -> pd.DataFrame:
     """Sale lines from (date_sold, sale_price, channel, status, show_id) tuples."""
     df = pd.DataFrame(rows, columns=["date_sold", "sale_price", "channel", "status", "show_id"])
     df["date_sold"] = pd.to_datetime(df["date_sold"])
@@ -24,7 +25,7 @@ def _lines(rows: list[tuple]) -> pd.DataFrame:
     return derived.sale_lines({"sales": df})
 
 
-# 2026-10-01 is a Thursday.
+# Sales without show ids, for inferring shows; 2026-10-01 is a Thursday.
 INFER_ROWS = [
     ("2026-10-01 20:00:00", 100, "whatnot", "completed", None),
     ("2026-10-01 20:29:59", 50, "whatnot", "completed", None),   # gap 29:59 -> same show
@@ -37,7 +38,7 @@ INFER_ROWS = [
 
 
 def test_infer_shows_gap_rule_and_minimum_on_air():
-    s = shows.infer_shows(_lines(INFER_ROWS))
+    s = shows.infer_shows(sale_lines_of(INFER_ROWS))
     assert list(s.columns) == shows.SHOW_COLUMNS
     assert len(s) == 3  # whatnot 20:00 show, whatnot 21:29:58 show, instagram 20:10 show
     s = s.set_index("show_id")
@@ -58,7 +59,7 @@ def test_infer_shows_gap_rule_and_minimum_on_air():
 def test_infer_shows_crosses_midnight_into_one_show_starting_on_the_first_day():
     rows = [("2026-10-03 23:50:00", 10, "whatnot", "completed", None),   # Saturday
             ("2026-10-04 00:15:00", 20, "whatnot", "completed", None)]   # Sunday, gap 25 min
-    s = shows.infer_shows(_lines(rows))
+    s = shows.infer_shows(sale_lines_of(rows))
     assert len(s) == 1
     # the slot is the start: Saturday (5) 23:00, 25 min on air
     assert (s.loc[0, "weekday"], s.loc[0, "hour"]) == (5, 23)
@@ -67,15 +68,16 @@ def test_infer_shows_crosses_midnight_into_one_show_starting_on_the_first_day():
 
 
 def test_infer_shows_without_live_sales_is_empty_with_columns():
-    s = shows.infer_shows(_lines([("2026-10-01 20:00", 5, "website", "completed", None)]))
+    s = shows.infer_shows(sale_lines_of([("2026-10-01 20:00", 5, "website", "completed", None)]))
     assert s.empty and list(s.columns) == shows.SHOW_COLUMNS
 
 
 def test_infer_shows_rejects_bad_gap():
     with pytest.raises(ValueError, match="gap_minutes"):
-        shows.infer_shows(_lines(INFER_ROWS), gap_minutes=0)
+        shows.infer_shows(sale_lines_of(INFER_ROWS), gap_minutes=0)
 
 
+# shows.csv with four shows (S4 after 2026-11-01) and sales in three of them
 SHOWS_TABLE = pd.DataFrame({
     "show_id": pd.array(["S1", "S2", "S3", "S4"], dtype="string"),
     "channel": pd.array(["whatnot", "instagram", "whatnot", "whatnot"], dtype="string"),
@@ -96,7 +98,7 @@ TABLE_ROWS = [
 
 
 def test_revenue_per_show_hour_from_shows_table():
-    lines = _lines(TABLE_ROWS)
+    lines = sale_lines_of(TABLE_ROWS)
     s = shows.show_sessions({"shows": SHOWS_TABLE}, lines, pd.Timestamp("2026-11-01"))
     assert list(s["show_id"]) == ["S3", "S1", "S2"]  # S4 starts after the period end
     assert list(s["hours"]) == [3.0, 2.0, 1.0]
@@ -115,7 +117,7 @@ def test_revenue_per_show_hour_from_shows_table():
 
 
 def test_raw_revenue_peaks_at_another_hour_than_revenue_per_show_hour():
-    lines = _lines(TABLE_ROWS)
+    lines = sale_lines_of(TABLE_ROWS)
     raw = shows.raw_revenue_grid(derived.completed_lines(lines))
     # hour 19: 350+250 = 600; hour 21: 300+250 = 550; hour 22: 100; hour 12: 80
     by_hour = raw.sum(axis=0)
@@ -124,14 +126,10 @@ def test_raw_revenue_peaks_at_another_hour_than_revenue_per_show_hour():
     s = shows.show_sessions({"shows": SHOWS_TABLE}, lines, pd.Timestamp("2026-11-01"))
     hrs = shows.hour_stats(s, min_shows=1)
     assert shows.best_show_hour(hrs) == 21
-    text = shows_text.power_hour_sentence(raw, hrs, lambda x: f"${x:,.0f}")
-    assert text.startswith("Raw revenue peaks at 19:00")
-    assert "1 of 3 shows" in text and "21:00 earn most: $217 per show hour from 2 shows" in text
-    assert "$200 per show hour at 19:00" in text
 
 
 def test_too_few_shows_are_marked_not_ranked():
-    lines = _lines(TABLE_ROWS)
+    lines = sale_lines_of(TABLE_ROWS)
     s = shows.show_sessions({"shows": SHOWS_TABLE}, lines, pd.Timestamp("2026-11-01"))
     slots = shows.slot_stats(s, min_shows=2)
     sched = shows.show_schedule(slots, min_shows=2)
@@ -160,7 +158,7 @@ def test_bootstrap_interval_brackets_and_collapses():
 
 
 def test_revenue_by_show_length_and_channel():
-    lines = _lines(TABLE_ROWS)
+    lines = sale_lines_of(TABLE_ROWS)
     s = shows.show_sessions({"shows": SHOWS_TABLE}, lines, pd.Timestamp("2026-11-01"))
     by_len = shows.revenue_by_show_length(s).set_index("length")
     # S2 60 min -> "0-60 min"; S1 120 min -> "90-120 min"; S3 180 min -> "120-180 min"
@@ -171,54 +169,14 @@ def test_revenue_by_show_length_and_channel():
     by_ch = shows.revenue_by_show_channel(s).set_index("channel")
     assert by_ch.loc["whatnot", "revenue_per_show_hour"] == 200.0  # (400 + 600) / 5 h
     assert by_ch.loc["instagram", "revenue_per_show"] == 250.0
+    shown = shows.revenue_by_show_length(s, drop_empty=True)
+    assert list(shown["length"]) == ["0-60 min", "90-120 min", "120-180 min"] and (shown["shows"] > 0).all()
 
 
 def test_slot_label_validates():
     assert shows.slot_label(6, 9) == "Sunday 09:00"
     with pytest.raises(ValueError):
         shows.slot_label(7, 0)
-
-
-def _slots_fixture() -> pd.DataFrame:
-    # five slots; Thu 21 best and sure (low above the median 200), Thu 19 busiest, Sun 12 too few
-    return pd.DataFrame({
-        "slot": ["Thursday 21:00", "Thursday 19:00", "Friday 20:00", "Monday 18:00", "Sunday 12:00"],
-        "weekday": [3, 3, 4, 0, 6], "hour": [21, 19, 20, 18, 12],
-        "shows": [10, 40, 8, 6, 2], "show_hours": [20.0, 80.0, 16.0, 12.0, 2.0],
-        "revenue": [8000.0, 16000.0, 3200.0, 1800.0, 900.0],
-        "revenue_per_show_hour": [400.0, 200.0, 200.0, 150.0, 450.0],
-        "low": [300.0, 180.0, 120.0, 100.0, np.nan], "high": [500.0, 220.0, 280.0, 200.0, np.nan],
-        "enough_shows": [True, True, True, True, False],
-        "rank": pd.array([1, 2, 2, 4, pd.NA], dtype="Int64")})
-
-
-def test_schedule_sentence_and_actions():
-    money = lambda x: f"${x:,.0f}"  # noqa: E731
-    sl = _slots_fixture()
-    s = shows_text.schedule_sentence(sl, money)
-    assert s == ("The best slot is Thursday 21:00: $400 per show hour (80% interval $300 to $500, 10 shows); "
-                 "the busiest slot, Thursday 19:00 (40 shows), earns $200 per show hour. "
-                 "1 slot(s) have too few shows to rank.")
-    meaning, actions = shows_text.schedule_actions(sl, money)
-    # ranked medians: 400, 200, 200, 150 -> 200; only Thursday 21:00 has low (300) > 200
-    assert actions[0].startswith("Schedule more shows in Thursday 21:00: their 80% intervals sit above the "
-                                 "median slot ($200 per show hour)")
-    assert actions[1] == "Try moving some of the 40 Thursday 19:00 shows to Thursday 21:00 and compare after a month."
-    assert actions[2].startswith("Test Sunday 12:00")
-    assert "revenue per show hour" in meaning
-
-
-def test_show_source_sentence():
-    s = shows.infer_shows(_lines(INFER_ROWS))
-    text = shows_text.show_source_sentence(s)
-    # 3 shows; hours 3598/3600 + 0.25 + 0.25 = 1.4994; revenue 240 -> 160 per show hour
-    assert text.startswith("3 live shows inferred from live-channel sales (sales less than 30 minutes apart")
-    assert "1 hours on air in all, 160 of revenue per show hour" in text
-    assert "Inferred shows last only from their first to their last sale" in text
-    table = shows.show_sessions({"shows": SHOWS_TABLE}, _lines(TABLE_ROWS), pd.Timestamp("2026-11-01"))
-    # 3 shows, 6 h, revenue 1250 -> 208 per show hour
-    assert shows_text.show_source_sentence(table, money=lambda x: f"${x:,.0f}") == (
-        "3 live shows from shows.csv, 6 hours on air in all, $208 of revenue per show hour on average.")
 
 
 def test_recovers_planted_show_effects(planted, sample_report):
@@ -238,7 +196,7 @@ def test_recovers_planted_show_effects(planted, sample_report):
 
 def test_show_slots_from_offset_timestamps_through_the_loader(tmp_path):
     """shows.csv start times with offsets become New York local slots before grouping (midnight and DST)."""
-    from lib.data import loader
+    from lib.data.load import load_dataset
     (tmp_path / "shows.csv").write_text(
         "show_id,channel,start_time,end_time\n"
         "A,whatnot,2026-10-04T01:00:00+00:00,2026-10-04T03:00:00+00:00\n"   # Sat 2026-10-03 21:00-23:00 EDT
@@ -249,7 +207,7 @@ def test_show_slots_from_offset_timestamps_through_the_loader(tmp_path):
         "1,b1,2026-10-04T01:30:00+00:00,100,whatnot,A\n"
         "2,b1,2026-11-01T01:45:00-04:00,60,whatnot,B\n"
         "3,b1,2026-03-08T03:10:00-04:00,40,instagram,C\n")
-    ds = loader.load_dataset(tmp_path, tz_name="America/New_York", use_cache=False)
+    ds = load_dataset(tmp_path, tz_name="America/New_York", use_cache=False)
     lines = derived.sale_lines(ds.tables)
     s = shows.show_sessions(ds.tables, lines).set_index("show_id")
     assert (s.loc["A", "weekday"], s.loc["A", "hour"], s.loc["A", "hours"]) == (5, 21, 2.0)

@@ -1,4 +1,4 @@
-"""Tests of lib.timing: calendar with zero days, weekday means, weekend test (vs scipy), growth, seasonality."""
+"""Tests of lib.analytics.timing: calendar with zero days, weekday means, weekend test (vs scipy), growth, seasonality."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from scipy import stats
 
 from lib.analytics import timing
 from lib.data import derived
-from lib.narrative import timing as timing_text
+
+__all__ = ["completed_lines_of", "TWO_WEEKS", "two_weeks_daily", "monthly_revenue"]
 
 
-def _completed(rows: list[tuple]) -> pd.DataFrame:
+def completed_lines_of(rows: list[tuple]) -> pd.DataFrame:
     """Completed sale lines from (timestamp, sale_price, channel) tuples; quantity 1 each."""
     df = pd.DataFrame(rows, columns=["date_sold", "sale_price", "channel"])
     df["date_sold"] = pd.to_datetime(df["date_sold"])
@@ -37,12 +38,13 @@ TWO_WEEKS = [
 ]
 
 
-def _daily():
-    return timing.daily_sales(_completed(TWO_WEEKS), end=pd.Timestamp("2026-10-18"))
+def two_weeks_daily() -> pd.DataFrame:
+    """Daily sales of TWO_WEEKS, every day of the two weeks with zeros where nothing sold."""
+    return timing.daily_sales(completed_lines_of(TWO_WEEKS), end=pd.Timestamp("2026-10-18"))
 
 
 def test_daily_calendar_has_every_day_with_zeros():
-    d = _daily()
+    d = two_weeks_daily()
     assert len(d) == 14 and d.index[0] == pd.Timestamp("2026-10-05")
     assert d.loc["2026-10-06", "revenue"] == 0 and d.loc["2026-10-05", "units"] == 2
     assert d["revenue"].sum() == 1130
@@ -50,7 +52,7 @@ def test_daily_calendar_has_every_day_with_zeros():
 
 
 def test_weekday_means_count_zero_days_as_zero():
-    m = timing.weekday_means(_daily()).set_index("weekday")
+    m = timing.weekday_means(two_weeks_daily()).set_index("weekday")
     # Mon (100+200)/2 = 150; Tue 0; Thu (300+100)/2 = 200; Sat (50+0)/2 = 25; Sun (0+380)/2 = 190
     assert list(m["revenue_mean"]) == [150.0, 0.0, 0.0, 200.0, 0.0, 25.0, 190.0]
     assert list(m["days"]) == [2] * 7
@@ -63,7 +65,7 @@ def test_weekday_means_count_zero_days_as_zero():
 
 
 def test_weekend_uplift_and_welch_test_against_scipy():
-    d = _daily()
+    d = two_weeks_daily()
     r = timing.weekend_uplift(d)
     # weekend days 50, 0, 0, 380 -> 107.5; weekdays 100,0,0,300,0,200,0,0,100,0 -> 70
     assert r["weekend_mean"] == 107.5 and r["weekday_mean"] == 70.0
@@ -79,35 +81,22 @@ def test_weekend_uplift_and_welch_test_against_scipy():
     assert "Welch" in timing.WEEKEND_TEST and "two-sided" in timing.WEEKEND_TEST
 
 
-def test_weekend_sentence_verdicts():
-    money = lambda x: f"${x:,.0f}"  # noqa: E731
-    base = {"uplift_pct": -5.0, "weekend_mean": 95.0, "weekday_mean": 100.0, "p_value": 0.41,
-            "low": -20.0, "high": 12.0}
-    s = timing_text.weekend_sentence(base, money)
-    assert s.startswith("An average weekend day brings $95 against $100 on a weekday: weekends sell 5.0% less")
-    assert "p = 0.410" in s and "not statistically clear" in s
-    assert "belief that weekends sell 40% more does not hold" in s
-    s2 = timing_text.weekend_sentence({**base, "uplift_pct": 45.0, "low": 10.0, "high": 80.0, "p_value": 0.0001}, money)
-    assert "consistent with the common belief of 40%" in s2 and "p < 0.001" in s2
-    s3 = timing_text.weekend_sentence({**base, "uplift_pct": 90.0, "low": 60.0, "high": 120.0}, money)
-    assert "even more than the common 40%" in s3
-
-
 def test_period_series_weekly_sums_and_rolling():
-    w = timing.period_series(_daily(), "W", window=2)
+    w = timing.period_series(two_weeks_daily(), "W", window=2)
     # week ending Sun 10-11: 100+300+50 = 450; week ending 10-18: 200+100+380 = 680
     assert list(w["revenue"]) == [450.0, 680.0]
     assert np.isnan(w["revenue_rolling"].iloc[0]) and w["revenue_rolling"].iloc[1] == 565.0
     with pytest.raises(ValueError, match="freq"):
-        timing.period_series(_daily(), "Y")
+        timing.period_series(two_weeks_daily(), "Y")
 
 
-def _monthly(values: list[float], start: str) -> pd.Series:
+def monthly_revenue(values: list[float], start: str) -> pd.Series:
+    """Monthly revenue series of the values from the month start on."""
     return pd.Series(values, index=pd.date_range(start, periods=len(values), freq="MS"), name="revenue")
 
 
 def test_monthly_revenue_drops_a_partial_first_month():
-    c = _completed([("2024-11-05 10:00", 10, "website"), ("2024-12-03 10:00", 20, "website"),
+    c = completed_lines_of([("2024-11-05 10:00", 10, "website"), ("2024-12-03 10:00", 20, "website"),
                     ("2025-01-31 10:00", 30, "website")])
     m = timing.monthly_revenue(timing.daily_sales(c, end=pd.Timestamp("2025-01-31")))
     assert list(m.index.strftime("%Y-%m")) == ["2024-12", "2025-01"]
@@ -117,21 +106,17 @@ def test_monthly_revenue_drops_a_partial_first_month():
 def test_growth_month_year_and_trailing_twelve():
     # 24 months 2024-11 .. 2026-10: 100 each in the first year, 150 each in the second, 180 in 2026-10
     vals = [100.0] * 12 + [150.0] * 11 + [180.0]
-    g = timing.growth(_monthly(vals, "2024-11-01"), pd.Timestamp("2026-10-01"))
+    g = timing.growth(monthly_revenue(vals, "2024-11-01"), pd.Timestamp("2026-10-01"))
     assert g["mom_pct"] == pytest.approx(20.0)   # 180 / 150
     assert g["yoy_pct"] == pytest.approx(80.0)   # 180 / 100 (2025-10)
     assert g["ttm_revenue"] == 1830.0 and g["prior_ttm_revenue"] == 1200.0
     assert g["ttm_pct"] == pytest.approx(52.5)   # 1830 / 1200
-    s = timing_text.growth_sentence(g, "2026-10", lambda x: f"${x:,.0f}")
-    assert s == ("2026-10 brought $180, +20.0% on the month before, +80.0% on the same month last year. "
-                 "Over the last 12 months revenue was $1,830, +52.5% on the 12 months before: the business "
-                 "is growing.")
-    g2 = timing.growth(_monthly([0.0, 50.0], "2026-09-01"), pd.Timestamp("2026-10-01"))
+    g2 = timing.growth(monthly_revenue([0.0, 50.0], "2026-09-01"), pd.Timestamp("2026-10-01"))
     assert g2["mom_pct"] is None and g2["yoy_pct"] is None and g2["ttm_pct"] is None
 
 
 def test_channel_mix_shares():
-    mix = timing.channel_mix(_completed(TWO_WEEKS))
+    mix = timing.channel_mix(completed_lines_of(TWO_WEEKS))
     # October: whatnot 300+100+380 = 780, website 100+50+200 = 350, total 1130
     row = mix.loc[pd.Timestamp("2026-10-01")]
     assert row["whatnot"] == pytest.approx(780 / 1130 * 100)
@@ -142,11 +127,9 @@ def test_channel_mix_shares():
 def test_q4_share_complete_years_only():
     # 2024-11 .. 2026-10; 2025 is the only complete year: Jan-Sep 100 each, Oct-Dec 200 each
     vals = [100.0, 100.0] + [100.0] * 9 + [200.0] * 3 + [120.0] * 10
-    q = timing.q4_share(_monthly(vals, "2024-11-01"))
+    q = timing.q4_share(monthly_revenue(vals, "2024-11-01"))
     assert list(q["year"]) == [2025]
     assert q.loc[0, "q4_share_pct"] == pytest.approx(600 / 1500 * 100)  # 40%
-    s = timing_text.q4_sentence(q, _monthly(vals, "2024-11-01"))
-    assert s.startswith("Q4 (October to December) share of annual revenue: 40.0% in 2025; well below")
 
 
 def test_holiday_windows_dates():
@@ -168,12 +151,11 @@ def test_holiday_index():
     assert h.loc["Christmas shopping", "days"] == 24
     assert h.loc["Christmas shopping", "index"] == pytest.approx(40 / (4370 / 365) * 100)
     assert h.loc["Valentine's Day", "index"] == pytest.approx(10 / (4370 / 365) * 100)
-    assert timing_text.holiday_sentence(h.reset_index()).startswith("Christmas shopping is the strongest")
 
 
 def test_daily_sales_validates():
     with pytest.raises(ValueError, match="no completed sales"):
-        timing.daily_sales(_completed(TWO_WEEKS), end=pd.Timestamp("2020-01-01"))
+        timing.daily_sales(completed_lines_of(TWO_WEEKS), end=pd.Timestamp("2020-01-01"))
 
 
 def test_grouping_uses_business_local_time_across_midnight_and_dst():
@@ -182,7 +164,7 @@ def test_grouping_uses_business_local_time_across_midnight_and_dst():
     2026-10-03 23:30 local is a Saturday even though it is Sunday 03:30 UTC; on the DST
     fall-back day (Sunday 2026-11-01) 01:30 occurs twice locally and both land on hour 1.
     """
-    c = _completed([("2026-10-03 23:30", 10, "whatnot"), ("2026-11-01 01:30", 20, "whatnot"),
+    c = completed_lines_of([("2026-10-03 23:30", 10, "whatnot"), ("2026-11-01 01:30", 20, "whatnot"),
                     ("2026-11-01 01:30", 30, "whatnot"), ("2026-03-08 03:30", 40, "website")])
     assert list(c["weekday"]) == [5, 6, 6, 6] and list(c["hour"]) == [23, 1, 1, 3]
     d = timing.daily_sales(c, end=pd.Timestamp("2026-11-01"), start=pd.Timestamp("2026-03-01"))
@@ -192,7 +174,7 @@ def test_grouping_uses_business_local_time_across_midnight_and_dst():
 
 def test_offsets_converted_before_grouping_with_the_loader(tmp_path):
     """Raw timestamps with offsets, through lib.loader, group by New York local day and hour."""
-    from lib.data import loader
+    from lib.data.load import load_dataset
     sales = (
         "sale_id,buyer_id,date_sold,sale_price\n"
         "1,b1,2026-10-04T03:30:00+00:00,10\n"      # = Sat 2026-10-03 23:30 EDT
@@ -202,7 +184,7 @@ def test_offsets_converted_before_grouping_with_the_loader(tmp_path):
         "5,b1,2026-10-03 22:00:00,5\n"             # naive = local
     )
     (tmp_path / "sales.csv").write_text(sales)
-    ds = loader.load_dataset(tmp_path, tz_name="America/New_York", use_cache=False)
+    ds = load_dataset(tmp_path, tz_name="America/New_York", use_cache=False)
     lines = derived.sale_lines(ds.tables).sort_values("sale_id")
     assert list(lines["date_sold"]) == [pd.Timestamp(t) for t in (
         "2026-10-03 23:30", "2026-11-01 01:30", "2026-11-01 01:30", "2026-03-08 03:30", "2026-10-03 22:00")]
@@ -226,37 +208,6 @@ def test_recovers_planted_weekday_and_weekend_effects(planted, sample_report):
     share = (q4["q4_share_pct"].mean() if len(q4) else None)
     if share is not None:
         assert lo <= share <= hi
-
-
-def test_weekday_sentence_and_actions():
-    money = lambda x: f"${x:,.0f}"  # noqa: E731
-    m = timing.weekday_means(_daily())
-    s = timing_text.weekday_sentence(m, money)
-    # Thursday 200; other days (150 + 0 + 0 + 0 + 25 + 190) / 6 = 60.83 -> +229%; weakest: Tuesday (first zero)
-    assert s.startswith("Thursday is the best day: an average Thursday brings $200 (95% interval $-1,071 to $1,471")
-    assert "229% above the average of the other days; Tuesday is the weakest at $0" in s
-    meaning, actions = timing_text.weekday_actions(m, {"p_value": 0.01, "uplift_pct": -12.0})
-    assert meaning == "Weekdays outsell weekends here, and Thursday leads."
-    assert actions[0] == "Put new arrivals and the strongest pieces on Thursdays." and len(actions) == 3
-    meaning2, actions2 = timing_text.weekday_actions(m, {"p_value": 0.5, "uplift_pct": 3.0})
-    assert meaning2.startswith("Weekends and weekdays sell about the same") and len(actions2) == 2
-
-
-def test_channel_mix_sentence():
-    mix = pd.DataFrame({"whatnot": [60.0, 40.0], "website": [40.0, 60.0]},
-                       index=pd.to_datetime(["2026-09-01", "2026-10-01"]))
-    assert timing_text.channel_mix_sentence(mix) == (
-        "website is the largest channel in October 2026 with 60% of revenue, against 40% in September 2026; "
-        "the biggest gain is website (+20 points), the biggest loss whatnot (-20 points).")
-    one = pd.DataFrame({"unknown": [100.0, 100.0]}, index=pd.to_datetime(["2026-09-01", "2026-10-01"]))
-    assert timing_text.channel_mix_sentence(one).startswith("All revenue is recorded under one channel (unknown)")
-
-
-def test_peak_month_sentence():
-    moy = timing.month_of_year(_monthly([100.0] * 11 + [300.0] + [50.0] + [100.0] * 11, "2025-01-01"))
-    # December (300 + 100) / 2 = 200; January (100 + 50) / 2 = 75
-    s = timing_text.peak_month_sentence(moy, lambda x: f"${x:,.0f}")
-    assert s == "On average over the 2 calendar year(s) in the data, December is the strongest month ($200) and January the weakest ($75)."
 
 
 def test_timing_lines_sales_only_up_to_the_end():

@@ -1,4 +1,4 @@
-"""Tests of lib.mapping: mapping.yaml onto the contract, and messages naming both columns."""
+"""Tests of lib.data.mapping: mapping.yaml onto the contract, and messages naming both columns."""
 
 from __future__ import annotations
 
@@ -7,16 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lib.data import loader
 from lib.data.dataset import ContractError
-from lib.data.loader import load_dataset
+from lib.data.load import load_dataset
 from lib.data.mapping import SourcedProblem, parse_mapping
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path, monkeypatch):
-    monkeypatch.setattr(loader, "CACHE_DIR", tmp_path / "cache")
-
 
 # A shop export: monthly order files with their own column names, US dates, "$" prices,
 # fees stored negative, financial statuses in the shop's words, and a customers file.

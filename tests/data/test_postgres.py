@@ -22,9 +22,8 @@ import pandas as pd
 import pytest
 
 from lib.config import SAMPLE_DIR
-from lib.data import loader
 from lib.data.dataset import ContractError
-from lib.data.loader import load_dataset
+from lib.data.load import load_dataset
 
 INITDB = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
 PASSWORD = "s3cret-pw"  # the reader role's password: must never appear in any output
@@ -115,11 +114,6 @@ def cluster():
             shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path, monkeypatch):
-    monkeypatch.setattr(loader, "CACHE_DIR", tmp_path / "cache")
-
-
 def test_postgres_tables_equal_the_csv_tables(cluster):
     a = load_dataset(cluster.reader_url(), use_cache=False)
     b = load_dataset(SAMPLE_DIR, use_cache=False)
@@ -133,9 +127,9 @@ def test_postgres_tables_equal_the_csv_tables(cluster):
 def test_postgres_session_is_read_only(cluster):
     from sqlalchemy.engine import make_url
 
-    from lib.data.sql_source import _engine
+    from lib.data.sql_source import read_only_engine
 
-    eng = _engine(make_url(cluster.reader_url()))
+    eng = read_only_engine(make_url(cluster.reader_url()))
     with eng.connect() as conn:
         assert conn.exec_driver_sql("SHOW transaction_read_only").scalar() == "on"
         with pytest.raises(Exception, match="read-only transaction"):

@@ -16,18 +16,12 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from lib.config import ROOT, SAMPLE_DIR
-from lib.data import loader
 from lib.data.dataset import ContractError
-from lib.data.loader import load_dataset
-from lib.data.sql_source import _engine, masked_url, parse_table_map, read_sql_tables, text_array
+from lib.data.load import load_dataset
+from lib.data.sql_source import masked_url, parse_table_map, read_only_engine, read_sql_tables, text_array
 
 HAVE_SAMPLE = (SAMPLE_DIR / "sales.csv").exists()
 needs_sample = pytest.mark.skipif(not HAVE_SAMPLE, reason="run `make sample-data` first")
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path, monkeypatch):
-    monkeypatch.setattr(loader, "CACHE_DIR", tmp_path / "cache")
 
 
 def sample_to_sqlite(db: Path, folder: Path = SAMPLE_DIR) -> Path:
@@ -140,7 +134,7 @@ def test_sqlite_is_opened_read_only_and_left_unchanged(sample_db):
     before = sample_db.read_bytes()
     read_sql_tables(f"sqlite:///{sample_db}")
     assert sample_db.read_bytes() == before
-    engine = _engine(make_url(f"sqlite:///{sample_db}"))
+    engine = read_only_engine(make_url(f"sqlite:///{sample_db}"))
     with engine.connect() as conn, pytest.raises(Exception, match="readonly"):
         conn.exec_driver_sql("CREATE TABLE intruder (a TEXT)")
     engine.dispose()

@@ -68,6 +68,16 @@ def test_forget_drops_a_derived_frame_and_it_comes_back_the_same(rep):
         rep.forget("tables")
 
 
+def test_take_derived_hands_the_frame_over_and_the_report_forgets_it(rep):
+    occ = rep.take_derived("occasions")  # computed on the way: it was not cached yet
+    assert occ["revenue"].tolist() == [100.0, 60.0]
+    assert "occasions" not in rep.__dict__
+    pd.testing.assert_frame_equal(rep.occasions, occ)  # asked again: recomputed, same values
+    assert rep.take_derived("occasions") is not None and "occasions" not in rep.__dict__
+    with pytest.raises(ValueError, match="'tables' is not a derived frame"):
+        rep.take_derived("tables")
+
+
 def test_completed_lines_with_columns_keeps_only_those_and_the_rows_asked(rep):
     lines = rep.lines  # s1, s3 completed; s2, s5 not
     c = derived.completed_lines(lines, ["sale_id", "revenue"], optional=("gross_profit", "channel"),
@@ -75,3 +85,24 @@ def test_completed_lines_with_columns_keeps_only_those_and_the_rows_asked(rep):
     assert list(c.columns) == ["sale_id", "revenue", "channel"]  # no gross_profit in these lines
     assert c["sale_id"].tolist() == ["s1", "s3"] and c.index.tolist() == [0, 1]  # s3: 2 x 30 = 60 > 50
     assert derived.completed_lines(lines, where=lines["revenue"] > 60)["sale_id"].tolist() == ["s1"]
+
+
+def test_lines_let_the_joined_tables_go_and_take_hands_a_table_over(sample_report):
+    """Tables read lazily from the cache: once the lines are built nothing of the report holds the sales,
+    products, inventory or brands frames (a later use reads them again, same values)."""
+    import gc
+    import weakref
+
+    ds = sample_report.ds
+    rep = Report("t", "T", ds, sample_report.period, "USD", RunOutput("", "t"))
+    refs = {name: weakref.ref(ds.tables[name]) for name in ("sales", "products", "inventory", "brands", "users")}
+    n_products = len(ds.tables["products"])
+    assert len(rep.lines) == len(sample_report.lines)
+    gc.collect()
+    assert {name for name, r in refs.items() if r() is None} == {"sales", "products", "inventory", "brands"}
+    assert len(rep.tables["products"]) == n_products  # read again on demand
+    users = rep.take("users")
+    assert users is refs["users"]() and len(users) > 0
+    del users
+    gc.collect()
+    assert refs["users"]() is None  # the dataset kept no copy

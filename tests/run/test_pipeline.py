@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from lib.config import ROOT, SAMPLE_DIR
-from lib.data.loader import mask_source
+from lib.data.load import mask_source
 from lib.report.registry import ACTION_LISTS, ALL_METRICS, NOTEBOOKS
 from lib.run.html_export import external_references
 from lib.run.pipeline import runnable_notebooks
@@ -165,7 +165,7 @@ def test_mask_source_hides_password():
 
 def test_run_dataset_reads_the_runs_cache_only_for_the_runs_input(monkeypatch):
     """The handshake with the run's workers: its fingerprint is used for its own input and time zone only."""
-    from lib.data import loader
+    from lib.data import load as loader
 
     ds = loader.load_dataset(SAMPLE_DIR)  # validated, so cached under its fingerprint
     calls = []

@@ -366,8 +366,8 @@ def test_recovers_last_touch_roas_winners(default, completed):
 
 
 def test_output_loads_through_the_loader_without_problems(default):
-    from lib.data import loader
+    from lib.data.load import load_dataset
     out, _, _ = default
-    ds = loader.load_dataset(str(out))
+    ds = load_dataset(str(out))
     assert set(ds.tables) == set(CONTRACT)
     assert not ds.quality["action"].isin(["excluded", "repaired"]).any()

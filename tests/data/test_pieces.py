@@ -1,4 +1,4 @@
-"""Large files are read and validated in pieces (lib.loader.PIECE_BYTES): same tables, same messages."""
+"""Large files are read and validated in pieces (lib.data.csv_source.PIECE_BYTES): same tables, same messages (docs/data-contract.md, CSV folder)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import pandas as pd
 import pytest
 
 from lib.config import SAMPLE_DIR
-from lib.data import loader
+from lib.data import cache, csv_source
+from lib.data.csv_source import complete_records_length
 from lib.data.dataset import ContractError
-from lib.data.loader import load_dataset
-from tests.data.test_loader import BASE, write_base
+from lib.data.load import load_dataset
+from tests.data.corpus import BASE, write_base
 
 SALES_HEADER = BASE["sales.csv"].splitlines()[0]
 
@@ -26,12 +27,12 @@ def _sales(n: int, edits: dict[int, str] | None = None) -> str:
 @pytest.fixture
 def small_pieces(monkeypatch):
     """Pieces of about 2 kB, so a few hundred rows span many pieces."""
-    monkeypatch.setattr(loader, "PIECE_BYTES", 2048)
+    monkeypatch.setattr(csv_source, "PIECE_BYTES", 2048)
 
 
 def test_the_sample_loads_identically_in_pieces(monkeypatch):
     whole = load_dataset(SAMPLE_DIR, use_cache=False)
-    monkeypatch.setattr(loader, "PIECE_BYTES", 50_000)  # touchpoints.csv: about 30 pieces
+    monkeypatch.setattr(csv_source, "PIECE_BYTES", 50_000)  # touchpoints.csv: about 30 pieces
     pieces = load_dataset(SAMPLE_DIR, use_cache=False)
     assert set(pieces.tables) == set(whole.tables)
     for name in whole.tables:
@@ -44,7 +45,7 @@ def test_the_sample_loads_identically_in_pieces(monkeypatch):
 def test_pieces_stream_into_the_cache_and_read_back_lazily(tmp_path, small_pieces):
     folder = write_base(tmp_path / "d", sales=_sales(400))
     ds = load_dataset(folder)
-    assert isinstance(ds.tables, loader.LazyTables)
+    assert isinstance(ds.tables, cache.LazyTables)
     sales = ds.tables["sales"]
     assert len(sales) == 400 and sales["sale_id"].is_unique
     assert sales["sale_id"].iloc[[0, 399]].tolist() == ["S000000", "S000399"]
@@ -110,9 +111,9 @@ def test_a_bom_and_a_mapping_problem_are_reported_once(tmp_path, small_pieces):
 
 def test_pieces_are_cut_after_whole_records():
     data = b'a,b\n1,"x\ny"\n2,z\n'
-    assert loader._record_cut(data) == len(data)
-    assert loader._record_cut(data[:9]) == 4  # the newline inside the quotes is not a record end
-    assert loader._record_cut(b'1,"x\ny') == 0 and loader._record_cut(b"1,x") == 0
+    assert complete_records_length(data) == len(data)
+    assert complete_records_length(data[:9]) == 4  # the newline inside the quotes is not a record end
+    assert complete_records_length(b'1,"x\ny') == 0 and complete_records_length(b"1,x") == 0
     for n in range(len(data) + 1):
-        cut = loader._record_cut(data[:n])
+        cut = complete_records_length(data[:n])
         assert data[:cut].count(b'"') % 2 == 0 and (cut == 0 or data[cut - 1:cut] == b"\n")

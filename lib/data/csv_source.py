@@ -1,0 +1,348 @@
+"""Read a folder of contract CSV files (or the files its mapping.yaml names) into a RawSource, cell by cell as text (docs/data-contract.md, CSV folder).
+
+Which file feeds which table comes from the file names or the mapping (docs/data-contract.md,
+Mapping); an empty file, a file that is not UTF-8 or not comma-separated, a duplicate header
+name or a row with the wrong number of fields is a problem naming the file and line(s)
+(docs/data-contract.md, Encodings and delimiters). A file larger than ``PIECE_BYTES`` is read in
+pieces cut after whole records, so memory stays at a few pieces whatever its size.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import functools
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from lib.data import mapping as mapping_mod
+from lib.data.contract import TABLES
+from lib.data.dataset import MAX_LINES, ContractError, Problem
+from lib.data.mapping import located_problem
+from lib.data.raw import RawSource, RawTable, record_lines, record_starts_and_field_counts
+from lib.data.validate import Feed, merge_problems
+
+__all__ = ["PIECE_BYTES", "CsvInputs", "csv_inputs", "csv_feeds", "complete_records_length", "read_csv_bytes",
+           "read_csv_tables"]
+
+#: a CSV file larger than this is read and validated in pieces of about this many bytes
+PIECE_BYTES = 1 << 28
+_BOM = b"\xef\xbb\xbf"
+#: encodings in which newlines and quotes are the ASCII bytes (line numbers come from the bytes)
+_ASCII_COMPATIBLE = ("utf-8", "utf8", "latin", "iso-8859", "cp", "windows", "ascii")
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    return encoding.lower().replace("_", "-").startswith(_ASCII_COMPATIBLE)
+
+
+def _bad_utf8_lines(data: bytes) -> tuple[list[int], int, str]:
+    """Line numbers (the first MAX_LINES), count and a sample byte of lines that are not UTF-8 (error path)."""
+    lines, n, sample = [], 0, ""
+    for i, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as e:
+            n += 1
+            if len(lines) < MAX_LINES:
+                lines.append(i)
+            if not sample:
+                sample = f"0x{line[e.start]:02X}"
+    return lines, n, sample
+
+
+def _encoding_problem(label: str, data: bytes) -> Problem:
+    lines, n, sample = _bad_utf8_lines(data)
+    return located_problem(label, None, "file is not UTF-8 encoded", lines, n,
+                           f"byte {sample} looks like Latin-1/Windows-1252; re-save it as 'CSV UTF-8 (Comma "
+                           f"delimited)', convert it with `iconv -f latin1 -t utf-8 {label} > fixed.csv`, "
+                           "or declare `encoding: latin-1` for this table in mapping.yaml")
+
+
+def read_csv_bytes(data: bytes, label: str, table: str, delimiter: str = ",",
+                   encoding: str = "utf-8") -> tuple[RawTable | None, list[Problem]]:
+    """Parse one CSV file's bytes into a :class:`RawTable` (all text), or the problems that stop it.
+
+    A BOM is removed (reported as repaired); an empty file, a non-UTF-8 file, a file that
+    is not comma-separated, a duplicate header name or a row with the wrong number of
+    fields is a problem naming the file and line(s).
+    """
+    quality: list[tuple[str, str, int]] = []
+    if not data[:4096].strip(b" \t\r\n" + _BOM) and not data.strip(b" \t\r\n" + _BOM):
+        return None, [located_problem(label, None, "file is empty (no header row)", (1,), 1,
+                                      "export the table again with its header row")]
+    body = data
+    if data.startswith(_BOM):
+        body = data[3:]
+    nl = body.find(b"\n")
+    head = body if nl < 0 else body[:nl]
+    try:
+        head_text = head.decode(encoding)
+    except UnicodeDecodeError:
+        return None, [_encoding_problem(label, data)]
+    header = next(csv.reader([head_text.rstrip("\r")], delimiter=delimiter), [])
+    header = [h.strip() for h in header]
+    if len(header) == 1:
+        for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+            if sep in header[0] and sep != delimiter:
+                shown = header[0] if len(header[0]) <= 60 else header[0][:57] + "..."
+                return None, [located_problem(
+                    label, None, "file is not comma-separated", (1,), 1,
+                    f"the header reads as one column {shown!r} separated by {name}; re-save it as "
+                    f"CSV with commas (Excel: 'CSV UTF-8 (Comma delimited)') or declare "
+                    f"`delimiter: {sep!r}` for this table in mapping.yaml")]
+    names = [h if h else f"unnamed_{i + 1}" for i, h in enumerate(header)]
+    dups = sorted({h for h in names if names.count(h) > 1})
+    if dups:
+        return None, [located_problem(label, None, "duplicate column name in the header", (1,), 1,
+                                      ", ".join(repr(d) for d in dups))]
+    if data.startswith(_BOM):
+        quality.append(("repaired", f"byte-order mark (BOM) removed from {label}", 1))
+    invalid: list[int] = []
+
+    def on_invalid(row) -> str:
+        invalid.append(row.actual_columns)
+        return "skip"
+
+    has_quote = body.find(b'"') >= 0
+    try:
+        tbl = pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(body)),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding,
+                                           block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=has_quote,
+                                             invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False,
+                                                 check_utf8=True))
+    except pa.ArrowInvalid as e:
+        if "UTF8" in str(e) or "utf8" in str(e).lower():
+            return None, [_encoding_problem(label, data)]
+        return None, [located_problem(label, None, "file could not be read as CSV", (), 0, str(e).splitlines()[0])]
+    if invalid:
+        starts, counts = record_starts_and_field_counts(body.decode(encoding, errors="replace"), delimiter)
+        bad = counts != len(names)
+        return None, [located_problem(label, None, f"row does not have {len(names)} fields like the header",
+                                      starts[bad], int(bad.sum()),
+                                      f"found {int(counts[bad][0]) if bad.any() else invalid[0]} fields; a "
+                                      "value containing a comma must be quoted")]
+    # line numbers come from the bytes (also for transcoded files: newlines and quotes are ASCII)
+    lines = record_lines(body, tbl.num_rows, has_quote) if _ascii_compatible(encoding) else np.empty(0, np.int64)
+    if len(lines) != tbl.num_rows:  # unusual layout: count exactly with the csv module
+        lines, _ = record_starts_and_field_counts(body.decode(encoding, errors="replace"), delimiter)
+    frame = tbl.to_pandas(split_blocks=True, self_destruct=True)
+    del tbl
+    return RawTable(table, frame, lines, (label,), None, {label: tuple(names)}, {}, quality), []
+
+
+def _concat(parts: list[RawTable]) -> RawTable:
+    """One RawTable from several files of the same table (monthly exports)."""
+    if len(parts) == 1:
+        return parts[0]
+    frame = pd.concat([p.frame for p in parts], ignore_index=True, sort=False)
+    for c in frame.columns:
+        if frame[c].dtype != "str":
+            frame[c] = frame[c].astype("str")
+    files = tuple(f for p in parts for f in p.files)
+    idx = np.concatenate([np.full(len(p.frame), i, dtype=np.int32) for i, p in enumerate(parts)])
+    headers = {k: v for p in parts for k, v in p.headers.items()}
+    src: dict[str, str] = {}
+    for p in parts:
+        src.update(p.source_columns)
+    quality = [q for p in parts for q in p.quality]
+    return RawTable(parts[0].name, frame, np.concatenate([p.lines for p in parts]), files, idx,
+                    headers, src, quality)
+
+
+def _input_plan(folder: Path, mapping: mapping_mod.Mapping | None) -> tuple[dict[str, list[Path]], list[Problem], list[str]]:
+    """Which files feed which contract table, plus problems (mapping globs matching nothing)."""
+    plan: dict[str, list[Path]] = {}
+    problems: list[Problem] = []
+    notes: list[str] = []
+    for name in TABLES:
+        if mapping is not None and name in mapping.tables:
+            files, prob = mapping.files_for(name, folder)
+            problems += prob
+            plan[name] = files  # empty when the mapping's file matches nothing (a problem already)
+        elif (folder / f"{name}.csv").is_file():
+            plan[name] = [folder / f"{name}.csv"]
+    used = {p.name for ps in plan.values() for p in ps}
+    others = sorted(p.name for p in folder.glob("*.csv") if p.name not in used)
+    if others:
+        notes.append(f"Files not used (not contract tables): {', '.join(others)}.")
+    return plan, problems, notes
+
+
+@dataclass
+class CsvInputs:
+    """A CSV folder's input files (which file feeds which table) and their digests."""
+
+    folder: Path
+    mapping: mapping_mod.Mapping | None
+    plan: dict[str, list[Path]]
+    problems: list[Problem]
+    notes: list[str]
+    digests: dict[str, str]
+
+
+def _file_digest(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def csv_inputs(source: str | Path) -> CsvInputs:
+    """The input files of a CSV folder (its mapping.yaml applied) with their sha256 digests.
+
+    Raises ContractError when the folder does not exist or is not a folder; problems of the
+    mapping file are collected in ``problems`` (docs/data-contract.md, CSV folder).
+    """
+    folder = Path(source)
+    if not folder.exists():
+        raise ContractError([located_problem(str(folder), None, "data folder does not exist")])
+    if not folder.is_dir():
+        raise ContractError([located_problem(str(folder), None, "data source must be a folder of CSV files")])
+    mp = None
+    problems: list[Problem] = []
+    if (folder / mapping_mod.MAPPING_FILE).is_file():
+        mp, mprob = mapping_mod.load_mapping(folder / mapping_mod.MAPPING_FILE)
+        problems += mprob
+    plan, pprob, notes = _input_plan(folder, mp)
+    problems += pprob
+    digests = {p.name: _file_digest(p) for ps in plan.values() for p in ps}
+    return CsvInputs(folder, mp, plan, problems, notes, digests)
+
+
+def complete_records_length(data: bytes) -> int:
+    """Length of the longest prefix of ``data`` that ends after a whole record (0 if none).
+
+    ``data`` starts at a record boundary; a newline inside a quoted value does not end a record.
+    """
+    cut = data.rfind(b"\n")
+    if cut < 0:
+        return 0
+    quotes = data.count(b'"', 0, cut)
+    while quotes % 2:
+        prev = data.rfind(b"\n", 0, cut)
+        if prev < 0:
+            return 0
+        quotes -= data.count(b'"', prev, cut)
+        cut = prev
+    return cut + 1
+
+
+def _shift(p: Problem, offset: int) -> Problem:
+    return dataclasses.replace(p, lines=tuple(x + offset for x in p.lines))
+
+
+def _file_pieces(path: Path, table: str, delimiter: str = ",",
+                 encoding: str = "utf-8") -> Iterator[tuple[RawTable | None, list[Problem]]]:
+    """Read one CSV file as RawTable pieces of about PIECE_BYTES, each cut after a whole record.
+
+    Every piece after the first is parsed with the file's header in front; line numbers and
+    problems are shifted to the file's physical lines. Memory stays at a few pieces whatever
+    the file's size. A header problem stops the file; row problems are collected to its end.
+    """
+    label = path.name
+    size = path.stat().st_size
+    if size <= PIECE_BYTES or not _ascii_compatible(encoding):
+        yield read_csv_bytes(path.read_bytes(), label, table, delimiter, encoding)
+        return
+    with open(path, "rb") as f:
+        header, newlines, carry, first = b"", 0, b"", True
+        while True:
+            block = f.read(PIECE_BYTES)
+            data = carry + block if carry else block
+            if not data:
+                return
+            cut = len(data) if not block else complete_records_length(data)
+            if cut == 0:  # one record longer than a piece: read on
+                carry = data
+                continue
+            data, carry = (data, b"") if cut == len(data) else (data[:cut], data[cut:])
+            if first:
+                first = False
+                header = data[:data.find(b"\n") + 1]
+                header = header[3:] if header.startswith(_BOM) else header
+                raw, probs = read_csv_bytes(data, label, table, delimiter, encoding)
+                if any(p.lines == (1,) for p in probs):
+                    yield raw, probs
+                    return
+            else:
+                raw, probs = read_csv_bytes(header + data, label, table, delimiter, encoding)
+                offset = newlines - 1  # line 2 of the piece is the file's line newlines + 1
+                probs = [_shift(p, offset) for p in probs if p.lines != (1,)]
+                if raw is not None:
+                    raw.lines = raw.lines + offset
+            newlines += data.count(b"\n")
+            del data
+            yield raw, probs
+
+
+def csv_feeds(inp: CsvInputs) -> tuple[dict[str, Feed], set[str]]:
+    """One feed per planned table (and the tables whose mapped files match nothing)."""
+    feeds: dict[str, Feed] = {}
+    failed: set[str] = set()
+    for name, paths in inp.plan.items():
+        if not paths:
+            failed.add(name)
+            continue
+        tm = inp.mapping.tables.get(name) if inp.mapping else None
+        feeds[name] = Feed(name, tuple(p.name for p in paths),
+                           functools.partial(_csv_pieces, name, tuple(paths), tm))
+    return feeds, failed
+
+
+def _mapped(tm: mapping_mod.TableMapping | None, raw: RawTable | None,
+            probs: list[Problem]) -> tuple[RawTable | None, list[Problem]]:
+    if raw is not None and tm is not None:
+        raw, mprob = mapping_mod.apply_table_mapping(tm, raw)
+        probs = probs + mprob
+    return raw, probs
+
+
+def _csv_pieces(name: str, paths: tuple[Path, ...],
+                tm: mapping_mod.TableMapping | None) -> Iterator[tuple[RawTable | None, list[Problem]]]:
+    """The pieces of one table: a single file streams in pieces; several files (monthly exports)
+    are read whole and validated together."""
+    delimiter, encoding = (tm.delimiter, tm.encoding) if tm else (",", "utf-8")
+    if len(paths) == 1:
+        for raw, probs in _file_pieces(paths[0], name, delimiter, encoding):
+            yield _mapped(tm, raw, probs)
+        return
+    parts, problems = [], []
+    for p in paths:
+        raw, probs = _mapped(tm, *read_csv_bytes(p.read_bytes(), p.name, name, delimiter, encoding))
+        problems += probs
+        if raw is not None and not probs:
+            parts.append(raw)
+    yield (_concat(parts) if parts and not problems else None), problems
+
+
+def read_csv_tables(source: str | Path) -> RawSource:
+    """Every contract table of a CSV folder (with its mapping.yaml) as text, whole (no validation)."""
+    inp = csv_inputs(source)
+    feeds, failed = csv_feeds(inp)
+    problems = list(inp.problems)
+    tables: dict[str, RawTable] = {}
+    for name, feed in feeds.items():
+        parts, probs = [], []
+        for raw, prob in feed.pieces():
+            probs += prob
+            if raw is not None:
+                parts.append(raw)
+        if probs:
+            problems += merge_problems(probs)
+            failed.add(name)
+        elif parts:
+            tables[name] = _concat(parts) if len(parts) > 1 else parts[0]
+    return RawSource(tables, problems, str(inp.folder),
+                     str(inp.folder / mapping_mod.MAPPING_FILE) if inp.mapping else None,
+                     inp.notes, dict(inp.digests), failed, inp.mapping.digest if inp.mapping else None)

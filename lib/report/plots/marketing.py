@@ -1,0 +1,112 @@
+"""Charts of the Marketing ROI report: campaign ROAS, channel spend and revenue, acquisition value, model shares."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.patches import Patch
+
+from lib.analytics.marketing import break_even_roas
+from lib.data.periods import Period
+from lib.narrative.fmt import money
+from lib.narrative.marketing import MODEL_LABELS
+from lib.report.plots.style import PALETTE, money_axis, new_ax, pct_axis
+
+__all__ = ["campaign_roas_bars", "channel_spend_revenue_bars", "acquisition_value_bars", "model_share_bars",
+           "roas_interval_dots"]
+
+
+def campaign_roas_bars(perf: pd.DataFrame, period: Period, currency: str = "USD", top: int = 25,
+                       ax: Axes | None = None) -> Axes:
+    """Revenue ROAS of the ``top`` campaigns with spend (lib.analytics.marketing.campaign_performance), coloured
+    by whether they pay back, with the average break-even line (docs/metrics.md, Marketing)."""
+    paid = perf[perf["spend"] > 0].head(top)
+    be = break_even_roas(perf)
+    ax = new_ax(ax, figsize=(9, 0.32 * len(paid) + 1.6))
+    pays = paid["gp_roas"] >= 1 if paid["gp_roas"].notna().any() else paid["roas"] >= 1
+    colors = [PALETTE[0] if ok else PALETTE[4] for ok in pays]
+    ax.barh(paid["campaign"].astype(str)[::-1], paid["roas"].to_numpy()[::-1], color=colors[::-1])
+    if be is not None:
+        ax.axvline(be, color=PALETTE[2], ls="--", lw=1.2,
+                   label=f"average break-even {be:.1f}x (gross profit = spend)")
+    handles = ax.get_legend_handles_labels()[0] + [Patch(color=PALETTE[0], label="pays back its spend"),
+                                                  Patch(color=PALETTE[4], label="does not pay back")]
+    ax.legend(handles=handles, loc="lower right")
+    ax.set_title(f"Revenue per {money(1, currency)} of spend by campaign (last touch, to {period.end:%b %Y})")
+    ax.set_xlabel(f"ROAS (revenue {currency} per {currency} spent)")
+    ax.set_ylabel("Campaign")
+    return ax
+
+
+def channel_spend_revenue_bars(chan_perf: pd.DataFrame, period: Period, currency: str = "USD",
+                               ax: Axes | None = None) -> Axes:
+    """Spend beside last-touch revenue per channel (lib.analytics.marketing.channel_performance); revenue only
+    when the data has no campaign spend (docs/metrics.md, Marketing)."""
+    ax = new_ax(ax)
+    x = np.arange(len(chan_perf))
+    if "spend" in chan_perf.columns:
+        ax.bar(x - 0.2, chan_perf["spend"], 0.4, label="Spend", color=PALETTE[2])
+        ax.bar(x + 0.2, chan_perf["revenue"], 0.4, label="Last-touch revenue", color=PALETTE[0])
+    else:
+        ax.bar(x, chan_perf["revenue"], 0.6, label="Last-touch revenue", color=PALETTE[0])
+    ax.set_xticks(x, chan_perf["channel"].astype(str))
+    money_axis(ax, "y", currency)
+    ax.set_title(f"Spend and attributed revenue by channel (history to {period.end:%b %Y})")
+    ax.set_xlabel("Marketing channel")
+    ax.set_ylabel(f"Amount ({currency})")
+    ax.legend()
+    return ax
+
+
+def acquisition_value_bars(shown: pd.DataFrame, currency: str = "USD", ax: Axes | None = None) -> Axes:
+    """First-12-month revenue per customer by acquisition channel, annotated with the 12-month repeat rate
+    (lib.analytics.marketing.mature_acquisition_channels; docs/metrics.md, Marketing)."""
+    ax = new_ax(ax)
+    ax.bar(shown["acquisition_channel"].astype(str), shown["revenue_12m_per_customer"], color=PALETTE[1])
+    for i, (v, r) in enumerate(zip(shown["revenue_12m_per_customer"], shown["repeat_rate_12m_pct"], strict=False)):
+        ax.annotate(f"{r:.0f}% repeat", (i, v), ha="center", va="bottom", fontsize=8)
+    money_axis(ax, "y", currency)
+    ax.set_title("First-12-month revenue per customer by acquisition channel")
+    ax.set_xlabel("Acquisition channel (users.csv)")
+    ax.set_ylabel(f"Revenue per customer ({currency})")
+    return ax
+
+
+def model_share_bars(shares: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Share of touch-attributed revenue per channel under each attribution model, side by side
+    (lib.analytics.marketing.model_shares; docs/metrics.md, Marketing)."""
+    ax = new_ax(ax, figsize=(9, 4.6))
+    n_m = shares.shape[1]
+    x = np.arange(len(shares))
+    w = 0.8 / n_m
+    for j, m in enumerate(shares.columns):
+        ax.bar(x + (j - (n_m - 1) / 2) * w, shares[m], w, label=MODEL_LABELS[m],
+               color=PALETTE[j % len(PALETTE)])
+    ax.set_xticks(x, shares.index.astype(str))
+    pct_axis(ax, "y")
+    ax.set_title("Share of touch-attributed revenue by channel under each model")
+    ax.set_xlabel("Marketing channel")
+    ax.set_ylabel("Share of attributed revenue (%)")
+    ax.legend(fontsize=8, ncol=2)
+    return ax
+
+
+def roas_interval_dots(boot: pd.DataFrame, measure: str, currency: str = "USD", ax: Axes | None = None) -> Axes:
+    """Last-touch ROAS per channel with its 90% bootstrap interval and the break-even line
+    (lib.analytics.marketing.bootstrap_roas); gross profit per unit of spend when ``measure`` is
+    ``gross-profit ROAS`` (the budget advice's measure), revenue otherwise (docs/metrics.md, Marketing)."""
+    gp = measure == "gross-profit ROAS"
+    val, lo, hi = ("gp_roas", "gp_roas_low", "gp_roas_high") if gp else ("roas", "roas_low", "roas_high")
+    b = boot.sort_values(val)
+    ax = new_ax(ax)
+    y = np.arange(len(b))
+    ax.errorbar(b[val], y, xerr=[b[val] - b[lo], b[hi] - b[val]], fmt="o", color=PALETTE[0], capsize=4)
+    ax.axvline(1.0, color=PALETTE[4], ls="--", lw=1.2, label="break-even (returns its spend)")
+    ax.set_yticks(y, b["channel"].astype(str))
+    ax.set_title(f"{'Gross profit' if gp else 'Revenue'} per {money(1, currency)} of spend by channel, "
+                 "90% bootstrap interval (last touch)")
+    ax.set_xlabel(f"{'Gross profit' if gp else 'Revenue'} per {currency} spent")
+    ax.set_ylabel("Channel")
+    ax.legend(loc="lower right")
+    return ax

@@ -1,0 +1,134 @@
+"""Charts of the sales-timing report: weekdays, trends, channel mix, seasons and the forecast (docs/metrics.md, Sales timing)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from lib.analytics.forecast import ForecastResult
+from lib.report.plots.style import PALETTE, money_axis, new_ax, pct_axis
+
+__all__ = ["MONTH_ABBR", "weekday_bars", "revenue_trend", "monthly_units", "channel_mix_area",
+           "month_of_year_lines", "holiday_bars", "forecast_chart"]
+
+#: month-of-year tick labels, January first
+MONTH_ABBR = [m[:3] for m in ("January February March April May June July August September October "
+                              "November December").split()]
+
+_UNIT = {"D": "day", "W": "week", "M": "month"}
+_WINDOW = {"D": "28-day", "W": "4-week", "M": "3-month"}
+
+
+def weekday_bars(means: pd.DataFrame, currency: str, column: str = "revenue", ax: Axes | None = None) -> Axes:
+    """Mean daily revenue (``column="revenue"``) or units (``"units"``) by weekday with 95% intervals, weekend in gold.
+
+    ``means`` is lib.analytics.timing.weekday_means.
+    """
+    ax = new_ax(ax)
+    is_money = column == "revenue"
+    label = "Mean daily revenue" if is_money else "Mean daily units sold"
+    err = np.vstack([means[f"{column}_mean"] - means[f"{column}_low"],
+                     means[f"{column}_high"] - means[f"{column}_mean"]])
+    colors = [PALETTE[0] if w < 5 else PALETTE[1] for w in range(7)]
+    ax.bar([w[:3] for w in means["weekday"]], means[f"{column}_mean"], yerr=err, capsize=3, color=colors)
+    ax.set_title(f"{label} by weekday (95% interval)")
+    ax.set_xlabel("Weekday (gold = weekend)")
+    ax.set_ylabel(f"{label} ({currency})" if is_money else f"{label} (units)")
+    if is_money:
+        money_axis(ax, currency=currency)
+    return ax
+
+
+def revenue_trend(series: pd.DataFrame, freq: str, currency: str, ax: Axes | None = None) -> Axes:
+    """Revenue per day, week or month (``freq`` ``D``/``W``/``M``) with its rolling mean.
+
+    ``series`` is lib.analytics.timing.period_series of the same ``freq``.
+    """
+    ax = new_ax(ax)
+    unit = _UNIT[freq]
+    ax.plot(series.index, series["revenue"], color=PALETTE[3], lw=0.8 if freq == "D" else 1.2,
+            label=f"Revenue per {unit}")
+    ax.plot(series.index, series["revenue_rolling"], color=PALETTE[0], lw=2, label=f"{_WINDOW[freq]} rolling mean")
+    ax.set_title(f"Revenue per {unit}")
+    ax.set_xlabel("Date")
+    ax.set_ylabel(f"Revenue per {unit} ({currency})")
+    money_axis(ax, currency=currency)
+    ax.legend(loc="upper left")
+    return ax
+
+
+def monthly_units(series: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Units sold per month with the 3-month rolling mean; ``series`` is lib.analytics.timing.period_series(..., "M")."""
+    ax = new_ax(ax, figsize=(10, 3.4))
+    ax.bar(series.index, series["units"], width=20, color=PALETTE[2], label="Units per month")
+    ax.plot(series.index, series["units_rolling"], color=PALETTE[1], lw=2, label="3-month rolling mean")
+    ax.set_title("Units sold per month")
+    ax.set_xlabel("Month")
+    ax.set_ylabel("Units sold")
+    ax.legend(loc="upper left")
+    return ax
+
+
+def channel_mix_area(mix: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Stacked share of revenue per channel and month; ``mix`` is lib.analytics.timing.channel_mix."""
+    ax = new_ax(ax, figsize=(10, 3.8))
+    ax.stackplot(mix.index, mix.fillna(0).T.to_numpy(), labels=list(mix.columns),
+                 colors=PALETTE[:len(mix.columns)] if len(mix.columns) <= len(PALETTE) else None)
+    ax.set_title("Channel mix: share of revenue per month")
+    ax.set_xlabel("Month")
+    ax.set_ylabel("Share of revenue (%)")
+    ax.set_ylim(0, 100)
+    pct_axis(ax)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return ax
+
+
+def month_of_year_lines(moy: pd.DataFrame, currency: str, ax: Axes | None = None) -> Axes:
+    """Revenue by month of year, one line per year; ``moy`` is lib.analytics.timing.month_of_year."""
+    ax = new_ax(ax)
+    for i, (year, row) in enumerate(moy.iterrows()):
+        ax.plot(range(1, 13), row.to_numpy(), marker="o", color=PALETTE[i % len(PALETTE)], label=str(year))
+    ax.set_xticks(range(1, 13), MONTH_ABBR)
+    ax.set_title("Revenue by month of year")
+    ax.set_xlabel("Month")
+    ax.set_ylabel(f"Revenue ({currency})")
+    money_axis(ax, currency=currency)
+    ax.legend(title="Year")
+    return ax
+
+
+def holiday_bars(hol: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Each holiday window's index averaged over the years (100 = a usual day); an empty panel without windows.
+
+    ``hol`` is lib.analytics.timing.holiday_index.
+    """
+    ax = new_ax(ax)
+    if not len(hol):
+        ax.set_axis_off()
+        return ax
+    hm = hol.groupby("holiday")["index"].mean().sort_values()
+    ax.barh(hm.index, hm.to_numpy(), color=PALETTE[0])
+    ax.axvline(100, color="0.3", ls="--", lw=1)
+    ax.set_title("Holiday windows: an average day vs a usual day (100 = usual)")
+    ax.set_xlabel("Index (mean daily revenue / year's mean day x 100)")
+    ax.set_ylabel("Holiday window")
+    return ax
+
+
+def forecast_chart(res: ForecastResult, currency: str, ax: Axes | None = None) -> Axes:
+    """Monthly revenue, the model's fit and next month's forecast with its interval.
+
+    ``res`` is lib.analytics.forecast.forecast_next_month.
+    """
+    ax = new_ax(ax, figsize=(10, 4.2))
+    ax.plot(res.history.index, res.history.to_numpy(), marker="o", color=PALETTE[2], label="Revenue (history)")
+    ax.plot(res.fitted.index, res.fitted.to_numpy(), ls="--", color=PALETTE[3], label="Model fit")
+    ax.errorbar([res.target], [res.point], yerr=[[res.point - res.low], [res.high - res.point]], fmt="o",
+                color=PALETTE[0], capsize=5, label=f"Forecast, {res.level:.0%} interval")
+    ax.set_title(f"Monthly revenue, model fit and the forecast for {res.target:%B %Y}")
+    ax.set_xlabel("Month")
+    ax.set_ylabel(f"Revenue per month ({currency})")
+    money_axis(ax, currency=currency)
+    ax.legend(loc="upper left")
+    return ax

@@ -1,0 +1,179 @@
+"""The owner's sentences of the Marketing ROI report (lib.narrative.marketing) on the hand-computed fixture."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lib.analytics import attribution as at
+from lib.analytics import marketing as mk
+from lib.data.periods import period_from_label
+from lib.narrative import marketing as mk_text
+from tests.analytics.test_marketing import acquisition_inputs, marketing_tables, october_marketing
+
+T = pd.Timestamp
+OCT = period_from_label("2026-10")
+
+
+@pytest.fixture
+def tables():
+    return marketing_tables()
+
+
+@pytest.fixture
+def md(tables):
+    return october_marketing(tables)
+
+
+def _boot() -> pd.DataFrame:
+    return pd.DataFrame({"channel": ["email", "instagram", "tiktok"], "spend": [100.0, 200.0, 300.0],
+                         "revenue": [900.0, 500.0, 90.0], "roas": [9.0, 2.5, 0.3],
+                         "roas_low": [7.0, 1.5, 0.2], "roas_high": [11.0, 3.5, 0.4],
+                         "gross_profit": [300.0, 200.0, 30.0], "gp_roas": [3.0, 1.0, 0.1],
+                         "gp_roas_low": [2.0, 0.7, 0.05], "gp_roas_high": [4.0, 1.4, 0.2],
+                         "p_pays_back": [1.0, 0.5, 0.0]})
+
+
+def test_models_sentences():
+    shares = pd.DataFrame({"first_touch": [60.0, 40.0], "last_touch": [30.0, 70.0], "markov": [50.0, 50.0]},
+                          index=pd.Index(["email", "tiktok"], name="channel"))
+    d = mk.model_disagreement(shares)
+    s = " ".join(mk_text.models_sentences(shares, d))
+    assert "email" in s and "60.0%" in s and "30.0 points" in s
+    assert "would starve email" in s
+    assert list(mk_text.MODEL_LABELS) == list(at.MODELS)  # every model has the owner's name
+
+
+def test_budget_advice_scale_cut_unsure():
+    boot = _boot()
+    adv = mk_text.budget_advice(boot, "channel", other_model_best=("Markov", "email"),
+                                period_spend=pd.Series({"tiktok": 1000.0}))
+    assert (adv.scale, adv.cut, adv.unsure, adv.best) == (["email"], ["tiktok"], ["instagram"], "email")
+    text = " ".join(adv.sentences)
+    assert "3.00 in gross profit" in text and "2.00 to 4.00" in text and "last touch" in text
+    assert "Markov model also ranks email first" in text
+    assert "$200" in adv.actions[0]  # a fifth of tiktok's 1000 this month
+    other = mk_text.budget_advice(boot, "channel", other_model_best=("Markov", "tiktok"))
+    assert "ranks tiktok first instead" in " ".join(other.sentences)
+    none = mk_text.budget_advice(boot.iloc[0:0], "channel")
+    assert none.best is None and "No campaign with spend" in none.sentences[0]
+
+
+def test_budget_meaning():
+    adv = mk_text.budget_advice(_boot(), "channel")
+    assert mk_text.budget_meaning(adv) == ("Measured on gross-profit ROAS under last-touch attribution: 1 channel(s) "
+                                           "pay back with confidence, 1 do not, 1 cannot be called yet.")
+
+
+def test_channel_budget_advice_is_checked_against_markov_and_sized_by_the_months_spend(tables):
+    t, _ = tables
+    roas = pd.DataFrame({"last_touch": [9.0, 0.3], "markov": [2.0, 5.0]}, index=["email", "tiktok"])
+    adv = mk_text.channel_budget_advice(_boot(), roas, t["campaigns"], OCT, "EUR")
+    assert "ranks tiktok first instead" in " ".join(adv.sentences)
+    # October spend on tiktok: Beta 3100 -> a fifth is 620
+    assert adv.actions[0].startswith("Move budget (€620, a fifth of their spend this month) from tiktok to email")
+    same = mk_text.budget_advice(_boot(), "channel", "EUR", model="last touch", other_model_best=("Markov", "tiktok"),
+                                 period_spend=mk.spend_by(t["campaigns"], OCT, "channel"))
+    assert adv == same
+    no_markov = mk_text.channel_budget_advice(_boot(), None, t["campaigns"], OCT)
+    assert not any("Markov" in s for s in no_markov.sentences)
+
+
+def test_acquisition_sentences():
+    users, occ = acquisition_inputs()
+    tab, tests = mk.acquisition_value(users, occ, T("2026-10-31"), horizon_days=365, min_customers=1)
+    s = mk_text.acquisition_sentences(tab, tests)
+    assert "Too few customers" in s[0]  # fewer than 5 mature customers per channel
+
+
+def test_sentences_carry_the_computed_numbers(md):
+    cp = mk.campaign_performance(md)
+    s = " ".join(mk_text.campaign_sentences(cp))
+    assert "3 campaigns spent $5,600" in s and "$1,900" in s and "0.34x" in s
+    assert "Gamma (instagram) at 0.80x" in s and "Alpha (email) at 0.25x" in s
+    assert "3 of 3 campaigns did not earn their spend back" in s
+    meaning, acts = mk_text.campaign_actions(cp)
+    assert meaning.startswith("0 of 3") and "Alpha" in acts[-1]
+    ch = mk.channel_performance(md, cp)
+    cs = " ".join(mk_text.channel_sentences(ch))
+    assert "instagram returns the most per dollar (0.80x on $500" in cs
+    # touch-attributed revenue 500 + 1000 + 500 = 2000, paid 1900 -> organic 100 = 5%
+    assert "5% of touch-attributed revenue comes from touches outside paid campaigns" in cs
+
+
+def test_history_sentence(md):
+    # 5 customers, 6 occasions (b2 bought twice); b1, b2's October, b3 and b5 follow a counted touch
+    assert mk_text.history_sentence(md, at.COUNTED_TOUCH_TYPES) == (
+        "History: everything up to 31 Oct 2026. A purchase occasion (one buyer, one day) is credited to that "
+        "buyer's click, open, visit touches in the 30 days before it; 5 customers, 6 occasions, of which 4 follow "
+        "at least one counted touch.")
+
+
+def test_removal_effects_sentence():
+    eff = pd.DataFrame({"channel": ["email", "tiktok"], "removal_effect": [0.254, 0.5], "share": [0.34, 0.66]})
+    assert mk_text.removal_effects_sentence(eff) == (
+        "Markov removal effects (share of conversions lost without the channel): email 25%, tiktok 50%.")
+
+
+def test_missing_inputs_sentence():
+    assert mk_text.missing_inputs_sentence({"campaigns": 1, "touchpoints": 1}) is None
+    s = mk_text.missing_inputs_sentence({"users": 1})
+    assert "campaigns.csv" in s and "touchpoints.csv" in s
+    assert "only acquisition channels" in s
+    no_tp = mk_text.missing_inputs_sentence({"campaigns": 1})
+    assert "no touchpoints.csv" in no_tp and "campaigns.csv (" not in no_tp and "only spend" in no_tp
+    assert "attribution models are reported" in mk_text.missing_inputs_sentence({"touchpoints": 1})
+
+
+def test_headline_sentence():
+    m = {"marketing_spend_period": 4100.0, "roas_period": 1500 / 4100, "best_campaign_by_roas": "Gamma",
+         "best_channel_by_roas": "instagram"}
+    assert mk_text.headline_sentence(m, "2026-10") == (
+        "2026-10: $4,100 of campaign spend (prorated by campaign days in the month), returning 0.37x in "
+        "last-touch revenue. Best campaign by ROAS over the history: Gamma; best channel: instagram.")
+    no_tp = {"marketing_spend_period": 10.0, "roas_period": None, "best_campaign_by_roas": None,
+             "best_channel_by_roas": None}
+    assert mk_text.headline_sentence(no_tp, "2026-10").endswith("cannot be measured without touchpoints.csv.")
+    assert mk_text.headline_sentence({"marketing_spend_period": None}, "2026-10") is None
+
+
+def test_roas_text():
+    assert mk_text.roas_text(4.256) == "4.26x"
+    assert mk_text.roas_text(None) == "n/a" and mk_text.roas_text(float("nan")) == "n/a"
+
+
+def test_metrics_table_and_settings_sentence():
+    m = {"marketing_spend_period": 4100.0, "roas_period": 1500 / 4100, "best_campaign_by_roas": "Gamma",
+         "best_channel_by_roas": None}
+    t = mk_text.metrics_table(m, "GBP")
+    assert t.to_dict("list") == {"metric": list(m), "value": ["£4,100", "0.37x", "Gamma", "n/a"]}
+    assert mk_text.settings_sentence(30, ("click", "open"), 7.0, 400) == (
+        "Settings: lookback 30 days; counted touch types click, open; time-decay half-life 7 days; position based "
+        "40/20/40; Markov: first-order chain over channels (or campaigns), removal effect (Anderl et al. 2016); "
+        "bootstrap 400 resamples of buyers.")
+
+
+def test_channel_sentences_quote_bootstrap_intervals():
+    ch = pd.DataFrame({"channel": ["email", "tiktok"], "reached_users": [5, 5], "conversion_rate_pct": [1.0, 2.0],
+                       "revenue": [100.0, 50.0], "paid_revenue": [100.0, 50.0], "spend": [10.0, 100.0],
+                       "roas": [10.0, 0.5], "gp_roas": [3.0, 0.1]})
+    boot = pd.DataFrame({"channel": ["email", "tiktok"], "roas_low": [8.0, 0.3], "roas_high": [12.0, 0.7]})
+    s = " ".join(mk_text.channel_sentences(ch, boot=boot))
+    assert "10.00x on $10 of spend, 90% interval 8.00x to 12.00x" in s
+    assert "is clear: the 90% bootstrap intervals do not overlap" in s
+    boot2 = boot.assign(roas_low=[0.6, 0.3])
+    assert "within the uncertainty" in " ".join(mk_text.channel_sentences(ch, boot=boot2))
+
+
+def test_models_actions_say_whether_the_verdict_depends_on_the_model():
+    shares = pd.DataFrame({"last_touch": [60.0, 40.0], "markov": [45.0, 55.0]},
+                          index=pd.Index(["email", "tiktok"], name="channel"))
+    d = mk.model_disagreement(shares)   # both rows spread 15 points: email first
+    roas = pd.DataFrame({"last_touch": [10.0, 0.7], "markov": [8.0, 1.1]}, index=["email", "tiktok"])
+    meaning, acts = mk_text.models_actions(shares, d, roas, break_even=4.0)
+    assert "15 points" in meaning
+    assert "least generous model (Markov (removal effect)) email returns 8.00x" in acts[0]
+    d2 = dict(d, key="tiktok")
+    assert "cutting it holds whichever model" in mk_text.models_actions(shares, d2, roas, 4.0)[1][0]
+    assert "test it with a holdout" in mk_text.models_actions(shares, d2, roas, 0.9)[1][0]
+    assert "broadly agree" in mk_text.models_actions(shares, dict(d, spread_pts=2.0))[0]

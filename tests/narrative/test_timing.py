@@ -1,0 +1,145 @@
+"""Tests of lib.narrative.timing: weekday, weekend, growth, season and channel sentences and actions."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lib.analytics import timing
+from lib.narrative import fmt
+from lib.narrative import timing as timing_text
+from tests.analytics.test_timing import monthly_revenue, two_weeks_daily
+
+
+def test_p_value_formats_of_the_three_call_sites():
+    # timing (three decimals, "p not computable"); products and recommendations (two significant digits)
+    assert fmt.p_value(0.41, ".3f", "p not computable") == "p = 0.410"
+    assert fmt.p_value(None, ".3f", "p not computable") == "p not computable"
+    assert fmt.p_value(0.0001, ".3f", "p not computable") == "p < 0.001"
+    assert fmt.p_value(0.0421) == "p = 0.042" and fmt.p_value(0.5) == "p = 0.5"
+    assert fmt.p_value(None) == "p not available" and fmt.p_value(float("nan")) == "p not available"
+    assert fmt.p_value(0.00099) == "p < 0.001"
+
+
+def test_history_sentence():
+    d = two_weeks_daily()
+    assert timing_text.history_sentence(d, 7, "America/New_York") == (
+        "History: 05 Oct 2026 to 18 Oct 2026, 14 days, 7 completed sales lines; days without sales count as "
+        "zero. Times are business-local (America/New_York).")
+
+
+def test_weekend_sentence_verdicts():
+    base = {"uplift_pct": -5.0, "weekend_mean": 95.0, "weekday_mean": 100.0, "p_value": 0.41,
+            "low": -20.0, "high": 12.0}
+    s = timing_text.weekend_sentence(base, "USD")
+    assert s.startswith("An average weekend day brings $95 against $100 on a weekday: weekends sell 5.0% less")
+    assert "p = 0.410" in s and "not statistically clear" in s
+    assert "belief that weekends sell 40% more does not hold" in s
+    s2 = timing_text.weekend_sentence({**base, "uplift_pct": 45.0, "low": 10.0, "high": 80.0, "p_value": 0.0001})
+    assert "consistent with the common belief of 40%" in s2 and "p < 0.001" in s2
+    s3 = timing_text.weekend_sentence({**base, "uplift_pct": 90.0, "low": 60.0, "high": 120.0})
+    assert "even more than the common 40%" in s3
+    s4 = timing_text.weekend_sentence({**base, "p_value": None, "low": None}, "EUR")
+    assert s4.startswith("An average weekend day brings €95 against €100")
+    assert "(no test, two-sided, p not computable;" in s4
+    assert s4.endswith("Whether weekends sell 40% more cannot be judged from this data.")
+
+
+def test_weekend_test_sentence():
+    up = timing.weekend_uplift(two_weeks_daily())
+    s = timing_text.weekend_test_sentence(up)
+    assert s == (f"Test: {timing.WEEKEND_TEST}; 4 weekend days against 10 weekdays; a Mann-Whitney U test "
+                 f"agrees (p = {up['mw_p_value']:.3g}).")
+    assert timing_text.weekend_test_sentence({**up, "mw_p_value": None}).endswith("against 10 weekdays.")
+
+
+def test_growth_sentence():
+    vals = [100.0] * 12 + [150.0] * 11 + [180.0]
+    g = timing.growth(monthly_revenue(vals, "2024-11-01"), pd.Timestamp("2026-10-01"))
+    s = timing_text.growth_sentence(g, "2026-10", "USD")
+    assert s == ("2026-10 brought $180, +20.0% on the month before, +80.0% on the same month last year. "
+                 "Over the last 12 months revenue was $1,830, +52.5% on the 12 months before: the business "
+                 "is growing.")
+    assert timing_text.growth_sentence(None, "2026-10") == "There is no complete month to measure growth."
+
+
+def test_trend_actions():
+    mix = pd.DataFrame({"whatnot": [60.0, 40.0], "website": [40.0, 60.0]},
+                       index=pd.to_datetime(["2026-09-01", "2026-10-01"]))
+    vals = [100.0] * 12 + [150.0] * 11 + [180.0]
+    g = timing.growth(monthly_revenue(vals, "2024-11-01"), pd.Timestamp("2026-10-01"))
+    meaning, actions = timing_text.trend_actions(g, mix)
+    assert meaning == "The last 12 months are +52.5% on the 12 before: the business is growing."
+    assert actions == ["Read the rolling means, not single days: one big sale moves a day a lot.",
+                       "Protect website, the largest channel last month: keep its show or listing rhythm."]
+    g2 = {**g, "ttm_pct": None, "mom_pct": -10.0, "yoy_pct": -5.0}
+    meaning2, actions2 = timing_text.trend_actions(g2, mix.iloc[:0])
+    assert meaning2 == "The month moved -10.0% on the one before; a full year is needed to judge the trend."
+    assert actions2[-1] == "Revenue is below the same month last year: check stock levels and show frequency."
+    assert len(actions2) == 2
+    assert timing_text.trend_actions(None, mix)[0] == "There is too little history to judge the trend."
+
+
+def test_q4_sentence():
+    vals = [100.0, 100.0] + [100.0] * 9 + [200.0] * 3 + [120.0] * 10
+    q = timing.q4_share(monthly_revenue(vals, "2024-11-01"))
+    s = timing_text.q4_sentence(q, monthly_revenue(vals, "2024-11-01"))
+    assert s.startswith("Q4 (October to December) share of annual revenue: 40.0% in 2025; well below")
+
+
+def test_holiday_sentence_and_season_actions():
+    days = pd.date_range("2025-01-01", "2025-12-31", freq="D")
+    rev = pd.Series(10.0, index=days)
+    rev.loc["2025-12-01":"2025-12-24"] = 40.0
+    h = timing.holiday_index(pd.DataFrame({"revenue": rev}))
+    assert timing_text.holiday_sentence(h).startswith("Christmas shopping is the strongest")
+    q4 = pd.DataFrame({"year": [2025], "revenue": [1500.0], "q4_revenue": [600.0], "q4_share_pct": [40.0]})
+    meaning, actions = timing_text.season_actions(q4, h)
+    assert meaning == "The holiday quarter carries a large part of the year."
+    assert actions == ["Buy stock ahead of the strongest months, and plan sourcing trips in the weakest.",
+                       "Plan extra shows and new arrivals for Christmas shopping."]
+    meaning2, actions2 = timing_text.season_actions(q4.iloc[:0], h.iloc[:0])
+    assert meaning2 == "A full calendar year is needed to size the holiday quarter." and len(actions2) == 1
+    assert timing_text.season_actions(q4.assign(q4_share_pct=30.0), h)[0] == (
+        "The holiday quarter matters but does not make the year.")
+
+
+def test_weekday_sentence_and_actions():
+    m = timing.weekday_means(two_weeks_daily())
+    s = timing_text.weekday_sentence(m, "USD")
+    # Thursday 200; other days (150 + 0 + 0 + 0 + 25 + 190) / 6 = 60.83 -> +229%; weakest: Tuesday (first zero)
+    # (lib.narrative.fmt.money writes a negative bound as -$1,071)
+    assert s.startswith("Thursday is the best day: an average Thursday brings $200 (95% interval -$1,071 to $1,471")
+    assert "229% above the average of the other days; Tuesday is the weakest at $0" in s
+    meaning, actions = timing_text.weekday_actions(m, {"p_value": 0.01, "uplift_pct": -12.0})
+    assert meaning == "Weekdays outsell weekends here, and Thursday leads."
+    assert actions[0] == "Put new arrivals and the strongest pieces on Thursdays." and len(actions) == 3
+    meaning2, actions2 = timing_text.weekday_actions(m, {"p_value": 0.5, "uplift_pct": 3.0})
+    assert meaning2.startswith("Weekends and weekdays sell about the same") and len(actions2) == 2
+
+
+def test_weekday_finding_is_the_head_of_the_weekday_sentence():
+    d = two_weeks_daily()
+    m, up = timing.weekday_means(d), timing.weekend_uplift(d)
+    f = timing_text.weekday_finding(m, up, "USD")
+    assert f == ("Thursday is the best day: an average Thursday brings $200; weekends sell 54% more than "
+                 f"weekdays (Welch t-test p = {up['p_value']:.3g}).")
+    assert f.split(";")[0] == timing_text.weekday_sentence(m, "USD").split(" (95%")[0]
+    less = timing_text.weekday_finding(m, {**up, "uplift_pct": -25.9, "p_value": 1.55e-05}, "USD")
+    assert less.endswith("; weekends sell 26% less than weekdays (Welch t-test p = 1.55e-05).")
+
+
+def test_channel_mix_sentence():
+    mix = pd.DataFrame({"whatnot": [60.0, 40.0], "website": [40.0, 60.0]},
+                       index=pd.to_datetime(["2026-09-01", "2026-10-01"]))
+    assert timing_text.channel_mix_sentence(mix) == (
+        "website is the largest channel in October 2026 with 60% of revenue, against 40% in September 2026; "
+        "the biggest gain is website (+20 points), the biggest loss whatnot (-20 points).")
+    one = pd.DataFrame({"unknown": [100.0, 100.0]}, index=pd.to_datetime(["2026-09-01", "2026-10-01"]))
+    assert timing_text.channel_mix_sentence(one).startswith("All revenue is recorded under one channel (unknown)")
+
+
+def test_peak_month_sentence():
+    moy = timing.month_of_year(monthly_revenue([100.0] * 11 + [300.0] + [50.0] + [100.0] * 11, "2025-01-01"))
+    # December (300 + 100) / 2 = 200; January (100 + 50) / 2 = 75
+    s = timing_text.peak_month_sentence(moy, "USD")
+    assert s == "On average over the 2 calendar year(s) in the data, December is the strongest month ($200) and January the weakest ($75)."
