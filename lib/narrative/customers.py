@@ -45,11 +45,6 @@ def share_text(fraction: float) -> str:
     return fmt.pct(v, d)
 
 
-def _n(count: float, word: str, plural: str | None = None) -> str:
-    """``1 customer`` / ``3 customers`` with thousands separators."""
-    return f"{fmt.num(count)} {word if count == 1 else (plural or word + 's')}"
-
-
 def intro_sentence(n_customers: int, period_end: pd.Timestamp, churn_days: int) -> str:
     """The report's opening line: how many customers, up to when, and what churn risk means (docs/metrics.md, Customers)."""
     return (f"{fmt.num(n_customers)} customers bought at least once up to {period_end:%d %B %Y}; churn risk means more than "
@@ -121,14 +116,14 @@ def segment_sentences(summary: pd.DataFrame, currency: str = "USD", has_users: b
         return ["No customer has a completed purchase yet, so there are no RFM groups."]
     big = buyers_.loc[buyers_["customers"].idxmax()]
     rich = buyers_.loc[buyers_["revenue"].idxmax()]
-    out = [f"The largest group is {big['segment']} with {_n(big['customers'], 'customer')} "
+    out = [f"The largest group is {big['segment']} with {fmt.count(big['customers'], 'customer')} "
            f"({fmt.pct(big['share_of_customers_pct'])} of buyers).",
            f"{rich['segment']} bring the most revenue: {fmt.money(rich['revenue'], currency)} "
            f"({fmt.pct(rich['revenue_share_pct'])} of all revenue) from {fmt.pct(rich['share_of_customers_pct'])} "
            f"of customers."]
     risk = buyers_[buyers_["segment"].isin(["Previously loyal", "At risk"])]
     if risk["customers"].sum() > 0:
-        out.append(f"{_n(risk['customers'].sum(), 'customer')} who used to buy a lot "
+        out.append(f"{fmt.count(risk['customers'].sum(), 'customer')} who used to buy a lot "
                    f"{'is' if risk['customers'].sum() == 1 else 'are'} slipping "
                    f"(Previously loyal and At risk); together they have spent "
                    f"{fmt.money(risk['revenue'].sum(), currency)}.")
@@ -136,7 +131,7 @@ def segment_sentences(summary: pd.DataFrame, currency: str = "USD", has_users: b
     if not has_users:
         out.append("Prospects (registered buyers who never bought) need users.csv; this data has sales only.")
     elif len(pro) and pro.iloc[0] > 0:
-        out.append(f"{_n(pro.iloc[0], 'registered buyer')} never bought (Prospects).")
+        out.append(f"{fmt.count(pro.iloc[0], 'registered buyer')} never bought (Prospects).")
     return out
 
 

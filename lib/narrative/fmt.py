@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import math
 
-__all__ = ["money", "pct", "num", "esc", "signed_pct", "days", "p_value"]
+__all__ = ["count", "money", "pct", "num", "esc", "signed_pct", "days", "p_value"]
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
 
@@ -41,6 +41,11 @@ def num(x: float | None, decimals: int = 0) -> str:
 def days(x: float | None) -> str:
     """``34 days`` or ``n/a``."""
     return "n/a" if _missing(x) else f"{x:,.0f} day{'s' if round(x) != 1 else ''}"
+
+
+def count(n: float, word: str, plural: str | None = None) -> str:
+    """``1 customer`` / ``3 customers`` / ``1,204 boxes`` (with ``plural="boxes"``), thousands separated."""
+    return f"{num(n)} {word if n == 1 else (plural or word + 's')}"
 
 
 def p_value(p: float | None, spec: str = ".2g", missing: str = "p not available") -> str:

@@ -43,7 +43,7 @@ def five_customer_occasions() -> pd.DataFrame:
 
 
 def five_customer_users() -> pd.DataFrame:
-    """Users A..H: the five customers (E without a display name), buyers F and H who never bought, seller G."""
+    """Users A..H: the five customers (E has no display name), buyers F and H who never bought, seller G."""
     return pd.DataFrame({
         "user_id": pd.array(list("ABCDEFGH"), dtype="string"),
         "signup_date": pd.to_datetime(["2025-12-01"] * 5 + ["2026-09-01", "2026-01-01", "2026-11-05"]),

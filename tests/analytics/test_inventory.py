@@ -94,7 +94,7 @@ def stock_rows(rows: list[tuple]) -> pd.DataFrame:
 
 
 def markdown_stock(with_x6: bool = False) -> pd.DataFrame:
-    """Five aged Chanel bags x1..x5 against the curve_sales() line; with_x6 adds x6, listed exactly 90 days."""
+    """Five aged Chanel bags x1..x5 for the curve_sales() line; with_x6 also x6, listed exactly 90 days."""
     rows = [
         ("x1", 120, 50.0, 100.0),   # ratio 0.9 - 0.12 = 0.78 -> 22% -> rounded 20%; cost 50 ok
         ("x2", 120, 85.0, 100.0),   # 20% would sell at 80 < cost 85 -> capped at floor(15) = 15%

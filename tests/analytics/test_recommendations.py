@@ -20,7 +20,7 @@ END = pd.Timestamp("2026-10-31")
 
 
 def slots_frame(best_low: float, best_shows: int = 10) -> pd.DataFrame:
-    """Four slots as shows.slot_stats makes them: Thursday 21:00 first (low best_low), Sunday 10:00 too few shows."""
+    """Four slots as shows.slot_stats makes them: Thursday 21:00 first (low best_low), Sunday unranked."""
     return pd.DataFrame({
         "slot": ["Thursday 21:00", "Monday 19:00", "Friday 20:00", "Sunday 10:00"],
         "weekday": [3, 0, 4, 6], "hour": [21, 19, 20, 10],
@@ -40,7 +40,7 @@ def shows_frame(hours: list[float], revenue: list[float], start: str = "2026-10-
 
 
 def in_show_frame(b_margin: float = 0.2) -> pd.DataFrame:
-    """In-show sales: condition S 5 sales, days 10..14, margin 50%; condition B 6 sales, days 50..55, margin b_margin."""
+    """In-show sales: condition S 5 sales, days 10..14, margin 50%; B 6, days 50..55, margin b_margin."""
     return pd.DataFrame({
         "condition": pd.array(["S"] * 5 + ["B"] * 6, dtype="string"),
         "revenue": [100.0] * 11,
@@ -207,8 +207,8 @@ def test_show_mix_table_and_effect():
     e = rc.mix_effect(t, pd.Series({"S": 30.0}), pd.Series({"S": 3}), feature_uplift_pct=20)
     assert (e.key, e.group, e.aged_units, e.confidence) == ("condition", "S", 3, "high")
     assert e.gain == pytest.approx(6.0)
-    assert rc.mix_effect(rc.show_mix_table(in_show_frame(b_margin=0.5), "condition", 5), pd.Series({"S": 30.0}),
-                         None) is None
+    assert rc.mix_effect(rc.show_mix_table(in_show_frame(b_margin=0.5), "condition", 5),
+                         pd.Series({"S": 30.0}), None) is None
     with pytest.raises(ValueError, match="days_to_sell"):
         rc.show_mix_table(in_show_frame().drop(columns="days_to_sell"), "condition")
 
@@ -252,7 +252,8 @@ def test_bundle_effects():
 
 def test_brand_buying_effects():
     # profit per item: X 120, Y 20 (Z within chance); overall 80; 10 items shifted: X +400 (high), Y +600 (medium)
-    more, less = rc.brand_buying_effects(quadrant_frame(), shelf_frame(), "brand_name", 100.0, buy_shift_pct=10)
+    more, less = rc.brand_buying_effects(quadrant_frame(), shelf_frame(), "brand_name", 100.0,
+                                         buy_shift_pct=10)
     assert (more.brands, more.direction, more.confidence) == (("X",), 1, "high")
     assert more.gain == pytest.approx(400.0) and more.overall_profit_per_item == pytest.approx(80.0)
     assert (less.brands, less.direction, less.confidence) == (("Y",), -1, "medium")
@@ -280,7 +281,8 @@ def test_budget_effect():
     assert (e.amount, e.pooled, e.confidence) == (100.0, 0.2, "high")
     assert e.gain == pytest.approx(280.0)
     # raise email by 20 a month: 20 x (3.0 - 1) = 40
-    r = rc.budget_effect(boot_frame(with_tiktok=False), "email", [], True, pd.Series({"email": 100.0}), shift_pct=20)
+    r = rc.budget_effect(boot_frame(with_tiktok=False), "email", [], True, pd.Series({"email": 100.0}),
+                         shift_pct=20)
     assert r.cut == () and r.gain == pytest.approx(40.0) and r.confidence == "medium"
     assert rc.budget_effect(boot_frame(), None, [], True, spend) is None
     assert rc.budget_effect(boot_frame(), "email", ["tiktok"], True, pd.Series(dtype=float)) is None
@@ -291,7 +293,8 @@ def test_recommendation_validation_and_section_totals():
         rc.Recommendation("Inventory", "a", "b", "c", "certain", "brands", 1.0)
     with pytest.raises(ValueError, match="finite"):
         rc.Recommendation("Inventory", "a", "b", "c", "low", "brands", float("nan"))
-    recs = [recommendation("A.", 10, "brands"), recommendation("B.", 30, "brands"), recommendation("C.", 5, "sales_timing", "Live shows")]
+    recs = [recommendation("A.", 10, "brands"), recommendation("B.", 30, "brands"),
+            recommendation("C.", 5, "sales_timing", "Live shows")]
     assert [r.action for r in rc.section_recommendations(recs, "Inventory")] == ["B.", "A."]
     assert rc.section_total(recs, "Inventory") == 40
     totals = rc.section_totals(rc.recommendations_frame(recs))

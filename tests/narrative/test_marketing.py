@@ -16,13 +16,8 @@ OCT = period_from_label("2026-10")
 
 
 @pytest.fixture
-def tables():
-    return marketing_tables()
-
-
-@pytest.fixture
-def md(tables):
-    return october_marketing(tables)
+def md():
+    return october_marketing(marketing_tables())
 
 
 def _boot() -> pd.DataFrame:
@@ -65,8 +60,8 @@ def test_budget_meaning():
                                            "pay back with confidence, 1 do not, 1 cannot be called yet.")
 
 
-def test_channel_budget_advice_is_checked_against_markov_and_sized_by_the_months_spend(tables):
-    t, _ = tables
+def test_channel_budget_advice_is_checked_against_markov_and_sized_by_the_months_spend():
+    t, _ = marketing_tables()
     roas = pd.DataFrame({"last_touch": [9.0, 0.3], "markov": [2.0, 5.0]}, index=["email", "tiktok"])
     adv = mk_text.channel_budget_advice(_boot(), roas, t["campaigns"], OCT, "EUR")
     assert "ranks tiktok first instead" in " ".join(adv.sentences)

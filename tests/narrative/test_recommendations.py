@@ -29,20 +29,23 @@ END = pd.Timestamp("2026-10-31")
 def test_show_slot_rule_fires_with_hand_computed_value():
     # ranked slots 300, 200, 100 per show hour (the 900 slot has too few shows): median 200; best low 250 > 200.
     # mean show length (1 + 2) / 2 = 1.5 h; 4 shows moved: (300 - 200) x 1.5 x 4 = 600; 10 shows >= 2 x 5: high
-    r = rc_text.show_slot_rule(slots_frame(250.0), shows_frame([1.0, 2.0], [100, 100]), "USD", shows_to_move=4, min_shows=5)
+    r = rc_text.show_slot_rule(slots_frame(250.0), shows_frame([1.0, 2.0], [100, 100]), "USD",
+                               shows_to_move=4, min_shows=5)
     assert len(r) == 1
     assert r[0].expected_value == pytest.approx(600.0)
     assert r[0].confidence == "high" and r[0].source == "sales_timing"
     assert "Thursday 21:00" in r[0].action and "$600" in r[0].expected_effect
     # 9 shows only: medium
-    r9 = rc_text.show_slot_rule(slots_frame(250.0, best_shows=9), shows_frame([1.0, 2.0], [100, 100]), "USD", min_shows=5)
+    r9 = rc_text.show_slot_rule(slots_frame(250.0, best_shows=9), shows_frame([1.0, 2.0], [100, 100]), "USD",
+                                min_shows=5)
     assert r9[0].confidence == "medium"
 
 
 def test_show_slot_rule_silent_when_interval_reaches_the_median():
     assert rc_text.show_slot_rule(slots_frame(150.0), shows_frame([1.0], [100]), "USD") == []
     one = slots_frame(250.0).iloc[[0, 3]]
-    assert rc_text.show_slot_rule(one, shows_frame([1.0], [100]), "USD") == []  # one ranked slot: nothing to compare
+    # one ranked slot: nothing to compare
+    assert rc_text.show_slot_rule(one, shows_frame([1.0], [100]), "USD") == []
     with pytest.raises(ValueError, match="shows_to_move"):
         rc_text.show_slot_rule(slots_frame(250.0), shows_frame([1.0], [100]), "USD", shows_to_move=0)
 
@@ -127,7 +130,8 @@ def test_brand_buying_rule():
     # profit per item: X 120, Y 20, Z 120 (Z within chance, left out); overall 2000 / 25 = 80.
     # 10% of 100 items a month = 10 items: buy more X: 10 x (120 - 80) = 400 (clear: high);
     # buy less Y: 10 x (80 - 20) = 600 (speed about average: medium)
-    r = rc_text.brand_buying_rule(quadrant_frame(), shelf_frame(), "brand_name", 100.0, "USD", buy_shift_pct=10)
+    r = rc_text.brand_buying_rule(quadrant_frame(), shelf_frame(), "brand_name", 100.0, "USD",
+                                  buy_shift_pct=10)
     assert [x.action.split()[:3] for x in r] == [["Buy", "more", "X"], ["Buy", "less", "Y"]]
     assert r[0].expected_value == pytest.approx(400.0) and r[0].confidence == "high"
     assert r[1].expected_value == pytest.approx(600.0) and r[1].confidence == "medium"
@@ -186,15 +190,18 @@ def test_budget_rule_raise_and_silent():
     weak = boot_frame(email_low=0.9)
     assert rc_text.budget_rule(weak, marketing_text.budget_advice(weak, "channel"), pd.Series({"tiktok": 500.0}), "USD") == []
     # no spend this month to move
-    assert rc_text.budget_rule(boot_frame(), marketing_text.budget_advice(boot_frame(), "channel"), pd.Series(dtype=float), "USD") == []
+    assert rc_text.budget_rule(boot_frame(), marketing_text.budget_advice(boot_frame(), "channel"),
+                               pd.Series(dtype=float), "USD") == []
 
 
 def test_section_summary():
     meaning, acts = rc_text.section_summary([], "Live shows", "USD")
     assert "nothing is recommended" in meaning and len(acts) == 1
-    meaning, acts = rc_text.section_summary([recommendation("A.", 10, "brands"), recommendation("B.", 30, "brands")], "Inventory", "USD")
+    two = [recommendation("A.", 10, "brands"), recommendation("B.", 30, "brands")]
+    meaning, acts = rc_text.section_summary(two, "Inventory", "USD")
     assert meaning.startswith("2 inventory actions met their thresholds, worth about $40 a month together")
-    meaning1, _ = rc_text.section_summary([recommendation("A.", 10, "sales_timing", "Live shows")], "Live shows", "USD")
+    one = [recommendation("A.", 10, "sales_timing", "Live shows")]
+    meaning1, _ = rc_text.section_summary(one, "Live shows", "USD")
     assert meaning1.startswith("1 live-show action met its threshold, worth about $10 a month in")
     assert acts == ["B. effect.", "A. effect."]
 
@@ -208,7 +215,8 @@ def test_with_messages_and_win_back_words():
 
 
 def test_top_actions_words():
-    recs = [recommendation("A action.", 100.0, "brands"), recommendation("D action.", 500.0, "marketing", "Marketing")]
+    recs = [recommendation("A action.", 100.0, "brands"),
+            recommendation("D action.", 500.0, "marketing", "Marketing")]
     top = rc.top_actions(recs, 5)
     totals = rc.section_totals(rc.recommendations_frame(recs))
     lines = rc_text.top_actions_insight(len(recs), top, totals, "USD")
