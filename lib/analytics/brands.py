@@ -8,6 +8,7 @@ from scipy import stats
 
 from lib.analytics import survival
 from lib.analytics.products import brand_column, sales_by
+from lib.analytics.stats import z_critical
 from lib.data.periods import Period
 
 __all__ = ["QUADRANTS", "EVIDENCE", "brand_performance", "top_brand_metrics", "top3_share_interval", "brand_map_splits",
@@ -19,10 +20,6 @@ QUADRANTS = {(True, True): "buy more", (False, True): "price up", (True, False):
              (False, False): "stop buying"}
 #: ``evidence`` keys of the brand map: both axes beyond chance, margin only, speed only, neither
 EVIDENCE = ("clear", "speed about average", "margin about average", "within chance")
-
-
-def _z(confidence: float) -> float:
-    return float(stats.norm.ppf(0.5 + confidence / 2))
 
 
 def brand_performance(completed: pd.DataFrame, lifecycle: pd.DataFrame, min_sales: int = 20) -> pd.DataFrame:
@@ -71,7 +68,7 @@ def _margin_interval(completed: pd.DataFrame, bcol: str, confidence: float = 0.9
     ss = ((c["gross_profit"] - c["m"] * c["revenue"]) ** 2).groupby(c[bcol], observed=True).sum()
     n = t["n"].astype("float64")
     se = np.sqrt(ss * n / (n - 1).where(n > 1)) / t["rev"].where(t["rev"] > 0)
-    z = _z(confidence)
+    z = z_critical(confidence)
     out = pd.DataFrame({"margin_low": (m - z * se) * 100, "margin_high": (m + z * se) * 100})
     out.index = out.index.astype("string")
     return out
@@ -118,7 +115,7 @@ def top3_share_interval(completed: pd.DataFrame, perf: pd.DataFrame, confidence:
         return (float("nan"), float("nan"))
     share = (r * ind).sum() / tot
     se = np.sqrt(n / (n - 1) * np.sum((r * (ind - share)) ** 2)) / tot
-    z = _z(confidence)
+    z = z_critical(confidence)
     return (float(max(0.0, share - z * se) * 100), float(min(1.0, share + z * se) * 100))
 
 
@@ -242,7 +239,7 @@ def shelf_day_profit(completed: pd.DataFrame, lifecycle: pd.DataFrame, keys: str
     n = t["items"].to_numpy(dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
         se = np.sqrt(ss * n / np.where(n > 1, n - 1, np.nan)) / t["shelf_days"].to_numpy()
-    z = _z(confidence)
+    z = z_critical(confidence)
     t["profit_per_shelf_day"] = ratio
     t["low"], t["high"] = ratio - z * se, ratio + z * se
     m = sales_by(completed[completed[keys].notna().all(axis=1)], keys).set_index(keys)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from lib.analytics import clv, rfm
+from lib.analytics.stats import percentile_interval, two_proportion_p_value
 from lib.config import CHURN_DAYS
 from lib.data.derived import buyers, purchase_occasions, sale_lines
 
@@ -198,7 +199,7 @@ def bootstrap_ltv_ratio(customers: pd.DataFrame, resamples: int = 1000, level: f
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = a / b
     ratio = ratio[np.isfinite(ratio)]
-    lo, hi = np.quantile(ratio, [(1 - level) / 2, (1 + level) / 2])
+    lo, hi = percentile_interval(ratio, level)
     return RatioInterval(est, float(lo), float(hi), level, reps)
 
 
@@ -389,8 +390,6 @@ def cohort_trend(t: CohortTables) -> dict | None:
     and the cohort counts; None with fewer than four cohorts observed a month
     after their start.
     """
-    from scipy import stats
-
     if t.retention_pct.empty or 1 not in t.retention_pct.columns:
         return None
     m1 = t.retention_pct[1].dropna()
@@ -400,10 +399,7 @@ def cohort_trend(t: CohortTables) -> dict | None:
     back = np.round(m1.to_numpy() * sizes / 100)
     half = len(m1) // 2
     x1, n1, x2, n2 = back[:half].sum(), sizes[:half].sum(), back[half:].sum(), sizes[half:].sum()
-    pooled = (x1 + x2) / (n1 + n2)
-    se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    z = ((x2 / n2) - (x1 / n1)) / se if se > 0 else 0.0
-    return {"old_pct": x1 / n1 * 100, "new_pct": x2 / n2 * 100, "p_value": float(2 * stats.norm.sf(abs(z))),
+    return {"old_pct": x1 / n1 * 100, "new_pct": x2 / n2 * 100, "p_value": two_proportion_p_value(x1, n1, x2, n2),
             "old_cohorts": half, "new_cohorts": len(m1) - half}
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from lib.analytics.stats import welch_t_test
 from lib.config import AGING_DAYS
 
 __all__ = ["AGE_BUCKETS", "MAX_MARKDOWN_PCT", "MARKDOWN_COLUMNS", "MARKDOWN_EXTRA", "MARKDOWN_BASIS", "MARKDOWN_RULES",
@@ -186,7 +187,7 @@ def markdown_belief_check(completed: pd.DataFrame, over_days: int = 90, fresh_da
         return None
     one = stats.ttest_1samp(old, belief_pct)
     ci_old = one.confidence_interval(0.95)
-    t = stats.ttest_ind(old, new, equal_var=False)
+    t = welch_t_test(old, new)
     ci = t.confidence_interval(0.95)
     return {"over_days": over_days, "fresh_days": fresh_days, "belief_pct": belief_pct,
             "n_old": len(old), "n_fresh": len(new), "discount_old_pct": float(old.mean()),

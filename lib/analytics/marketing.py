@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from lib.analytics import attribution as at
+from lib.analytics.stats import percentile_interval
 from lib.data.periods import Period
 
 __all__ = ["NO_CAMPAIGN", "MarketingData", "prepare", "campaign_labels", "prorated_spend", "marketing_spend",
@@ -635,16 +636,15 @@ def bootstrap_roas(md: MarketingData, campaigns_perf: pd.DataFrame, by: str = "c
     m_rev, m_gp = rev_c @ agg, gp_c @ agg
     boot_rev, boot_gp = boot_rev_c @ agg, boot_gp_c @ agg
     sp = spend.to_numpy(dtype=float)
-    a = (1 - level) / 2
     r_b, g_b = boot_rev / sp, boot_gp / sp
     pay = g_b if md.gp_known else r_b
     out = pd.DataFrame({by: pd.array(keys, dtype="string"), "spend": sp, "revenue": m_rev,
                         "gross_profit": m_gp if md.gp_known else np.nan})
     out["roas"] = out["revenue"] / sp
-    out["roas_low"], out["roas_high"] = np.quantile(r_b, a, axis=0), np.quantile(r_b, 1 - a, axis=0)
+    out["roas_low"], out["roas_high"] = percentile_interval(r_b, level, axis=0)
     out["gp_roas"] = out["gross_profit"] / sp
-    out["gp_roas_low"] = np.quantile(g_b, a, axis=0) if md.gp_known else np.nan
-    out["gp_roas_high"] = np.quantile(g_b, 1 - a, axis=0) if md.gp_known else np.nan
+    out["gp_roas_low"], out["gp_roas_high"] = percentile_interval(g_b, level, axis=0) if md.gp_known \
+        else (np.nan, np.nan)
     out["p_pays_back"] = (pay >= 1.0).mean(axis=0)
     out = out[[by, "spend", "revenue", "roas", "roas_low", "roas_high", "gross_profit", "gp_roas",
                "gp_roas_low", "gp_roas_high", "p_pays_back"]]

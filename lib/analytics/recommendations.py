@@ -10,15 +10,15 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from lib.analytics import customers, inventory, products
+from lib.analytics.stats import mann_whitney_p_value, mann_whitney_vs_rest
 from lib.config import AGING_DAYS, CHURN_DAYS, LIVE_CHANNELS, MIN_SHOWS
 
 __all__ = ["TOP_ACTION_COLUMNS", "RETARGET_SEGMENTS", "VIP_LIST", "Recommendation", "SlotEffect", "LengthEffect",
            "MixEffect", "MixEvidence", "MarkdownEffect", "BundleEffect", "BrandBuyingEffect", "RetargetEffect",
            "BudgetEffect", "InventoryEvidence", "recent_months", "live_channel_lines", "show_lines",
-           "mann_whitney_vs_rest", "show_mix_table", "show_mix_evidence", "show_mix_frame", "slot_effect",
+           "show_mix_table", "show_mix_evidence", "show_mix_frame", "slot_effect",
            "length_effect", "mix_effect", "aged_sale_rate", "items_per_month", "markdown_effect",
            "aged_stock_value", "bundle_effects", "brand_buying_effects", "inventory_evidence", "retarget_table",
            "win_back_table", "retarget_effects", "budget_effect", "section_recommendations", "section_total",
@@ -142,39 +142,6 @@ def show_lines(lines: pd.DataFrame) -> pd.DataFrame:
     """Sale lines sold in a show: those with a ``show_id`` when any has one, else :func:`live_channel_lines`
     (docs/metrics.md, Recommendations)."""
     return lines[lines["show_id"].notna()] if lines["show_id"].notna().any() else live_channel_lines(lines)
-
-
-def mann_whitney_vs_rest(values: np.ndarray, keys: np.ndarray, groups: list) -> dict:
-    """Two-sided Mann-Whitney U p-value of each group's values against all other values (NaN left out;
-    docs/metrics.md, Recommendations).
-
-    Same result as ``scipy.stats.mannwhitneyu(group, rest)`` with its defaults, but the
-    pooled ranks and the tie correction are computed once for all groups (normal
-    approximation with continuity correction, as scipy uses when both samples have more
-    than 8 values); scipy itself is called for smaller samples (its exact test). NaN
-    when a side has fewer than 2 values; 1.0 when every value is tied.
-    """
-    ok = np.isfinite(values)
-    v, k = values[ok], keys[ok]
-    n = len(v)
-    ranks = stats.rankdata(v) if n else v
-    _, counts = np.unique(v, return_counts=True)
-    tie = float((counts.astype("float64") ** 3 - counts).sum())
-    out = {}
-    for g in groups:
-        m = k == g
-        n1 = int(m.sum())
-        n2 = n - n1
-        if n1 < 2 or n2 < 2:
-            out[g] = np.nan
-        elif min(n1, n2) <= 8:
-            out[g] = float(stats.mannwhitneyu(v[m], v[~m], alternative="two-sided").pvalue)
-        else:
-            u1 = float(ranks[m].sum()) - n1 * (n1 + 1) / 2
-            u = max(u1, n1 * n2 - u1)
-            sd = np.sqrt(n1 * n2 / 12 * ((n + 1) - tie / (n * (n - 1))))
-            out[g] = 1.0 if sd == 0 else float(min(1.0, 2 * stats.norm.sf((u - n1 * n2 / 2 - 0.5) / sd)))
-    return out
 
 
 def show_mix_table(in_show: pd.DataFrame, key: str, min_group_sales: int = 30) -> pd.DataFrame:
@@ -311,7 +278,7 @@ def length_effect(shows: pd.DataFrame, by_length: pd.DataFrame, period_end: pd.T
     a, b = rph[cls == best["length"]], rph[cls == usual["length"]]
     if len(a) < 2 or len(b) < 2:
         return None
-    p = float(stats.mannwhitneyu(a, b, alternative="two-sided").pvalue)
+    p = mann_whitney_p_value(a, b)
     if not p < alpha:
         return None
     recent = recent_months(s.assign(date=s["start"].dt.normalize(), cls=cls), period_end, 3)

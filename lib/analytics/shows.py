@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lib.analytics.stats import percentile_interval
 from lib.config import LIVE_CHANNELS, MIN_SHOWS, SHOW_GAP_MINUTES
 from lib.data.derived import WEEKDAYS
 
@@ -149,8 +150,7 @@ def _ratio_interval(rev: np.ndarray, hrs: np.ndarray, level: float, n_boot: int,
         return (np.nan, np.nan)
     idx = rng.integers(0, n, size=(n_boot, n))
     ratio = rev[idx].sum(axis=1) / hrs[idx].sum(axis=1)
-    a = (1.0 - level) / 2.0
-    lo, hi = np.quantile(ratio, [a, 1.0 - a])
+    lo, hi = percentile_interval(ratio, level)
     return (float(lo), float(hi))
 
 

@@ -6,7 +6,9 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import stats
+
+from lib.analytics.stats import z_critical
 
 __all__ = ["km_table", "km_median", "km_median_ci", "km_summary", "km_by_group", "logrank_test"]
 
@@ -51,7 +53,7 @@ def km_table(durations, observed, confidence: float = 0.95) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         gw = np.cumsum(np.where(events > 0, events / (at_risk * (at_risk - events)), 0.0))
         se = np.sqrt(gw) / np.abs(np.log(surv))
-        z = special.ndtri(0.5 + confidence / 2)
+        z = z_critical(confidence)
         lnl = np.log(-np.log(surv))
         low = np.exp(-np.exp(lnl + z * se))
         high = np.exp(-np.exp(lnl - z * se))
@@ -143,7 +145,7 @@ def km_by_group(durations, observed, groups, min_n: int = 1, confidence: float =
         surv = np.cumprod(factor, axis=1)
         gw = np.cumsum(np.where(ev > 0, ev / (at_risk * (at_risk - ev)), 0.0), axis=1)
         se = np.sqrt(gw) / np.abs(np.log(surv))
-        z = special.ndtri(0.5 + confidence / 2)
+        z = z_critical(confidence)
         lnl = np.log(-np.log(surv))
         low = np.exp(-np.exp(lnl + z * se))
         high = np.exp(-np.exp(lnl - z * se))

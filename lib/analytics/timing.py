@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from lib.analytics.stats import mann_whitney_p_value, t_interval, welch_t_test, z_critical
 from lib.data.derived import WEEKDAYS, sale_lines
 
 __all__ = ["WEEKEND_TEST", "timing_lines", "daily_sales", "weekday_means", "peak_weekday", "weekend_uplift",
@@ -68,12 +68,6 @@ def daily_sales(completed: pd.DataFrame, end: pd.Timestamp, start: pd.Timestamp 
     return d
 
 
-def _t_interval(mean: pd.Series, sd: pd.Series, n: pd.Series, level: float) -> tuple[pd.Series, pd.Series]:
-    tcrit = pd.Series(stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)), index=n.index).where(n > 1)
-    half = tcrit * sd / np.sqrt(n)
-    return mean - half, mean + half
-
-
 def weekday_means(daily: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Mean daily revenue and units per weekday with t-intervals (docs/metrics.md, Sales timing).
 
@@ -89,7 +83,7 @@ def weekday_means(daily: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     for col, name in (("revenue", "revenue"), ("units", "units")):
         mean = g[col].mean().reindex(range(7))
         sd = g[col].std(ddof=1).reindex(range(7))
-        lo, hi = _t_interval(mean, sd, n, level)
+        lo, hi = t_interval(mean, sd, n, level)
         out[f"{name}_mean"] = mean.to_numpy()
         out[f"{name}_low"] = lo.to_numpy()
         out[f"{name}_high"] = hi.to_numpy()
@@ -125,13 +119,13 @@ def weekend_uplift(daily: pd.DataFrame, level: float = 0.95) -> dict:
     if len(we) < 2 or len(wd) < 2:
         return res
     if np.ptp(np.concatenate([we, wd])) > 0:
-        t = stats.ttest_ind(we, wd, equal_var=False)
+        t = welch_t_test(we, wd)
         res["statistic"] = float(t.statistic) if np.isfinite(t.statistic) else None
         res["p_value"] = float(t.pvalue) if np.isfinite(t.pvalue) else None
-        res["mw_p_value"] = float(stats.mannwhitneyu(we, wd, alternative="two-sided").pvalue)
+        res["mw_p_value"] = mann_whitney_p_value(we, wd)
     if we.mean() > 0 and wd.mean() > 0:
         se = math.sqrt(we.var(ddof=1) / len(we) / we.mean() ** 2 + wd.var(ddof=1) / len(wd) / wd.mean() ** 2)
-        z = stats.norm.ppf(0.5 + level / 2)
+        z = z_critical(level)
         lr = math.log(we.mean() / wd.mean())
         res["low"] = (math.exp(lr - z * se) - 1.0) * 100.0
         res["high"] = (math.exp(lr + z * se) - 1.0) * 100.0
