@@ -13,6 +13,13 @@ CURRENCY ?= USD
 SALES ?=
 BENCH_FULL ?=
 JOBS ?= 2
+ALLOW_EMPTY_PERIOD ?=
+# Every user variable reaches a program through the environment, unexpanded ($(value)), so neither make nor the
+# shell ever reads its text as a command; the program checks each value (README, Parameters). The variables
+# themselves are not exported: make would expand them on the way.
+USER_VARIABLES := DATA PERIOD OUT TZ_NAME CURRENCY JOBS SALES BENCH_FULL ALLOW_EMPTY_PERIOD
+$(foreach v,$(USER_VARIABLES),$(eval export LACELUXX_MAKE_$(v) = $$(value $(v))))
+unexport $(USER_VARIABLES)
 NOTEBOOKS := overview customers sales_timing products_inventory brands marketing recommendations
 
 .DEFAULT_GOAL := help
@@ -22,7 +29,8 @@ NOTEBOOKS := overview customers sales_timing products_inventory brands marketing
 help:
 	@awk '/^## /{d=substr($$0,4); next} /^[a-zA-Z%_-]+:/{if(d){split($$1,t,":"); printf "  \033[1m%-22s\033[0m %s\n", t[1], d}; d=""}' $(MAKEFILE_LIST)
 	@printf "  \033[1m%-22s\033[0m %s\n" "report-<name>" "Run one notebook into reports/<PERIOD>/: $(NOTEBOOKS)"
-	@echo "  Variables: DATA=folder|sqlite:///x.db  PERIOD=YYYY-MM  OUT=reports  TZ_NAME=$(TZ_NAME)  CURRENCY=$(CURRENCY)"
+	@echo "  Variables: DATA=folder|sqlite:///x.db  PERIOD=YYYY-MM  OUT=reports  TZ_NAME=$$LACELUXX_MAKE_TZ_NAME  CURRENCY=$$LACELUXX_MAKE_CURRENCY"
+	@echo "             JOBS=$$LACELUXX_MAKE_JOBS  ALLOW_EMPTY_PERIOD=1 (a month without sales)"
 	@echo "  Layout (lib/, each layer imports only the ones above it; make lint checks it):"
 	@echo "    lib/config.py     every folder and shared default (churn 90 d, aging 90 d, min shows 5, ...)"
 	@echo "    lib/data/         input -> validated, typed Dataset: contract, sources, parsing, rules, cache, derived lines"
@@ -53,21 +61,21 @@ sample-data: $(STAMP) $(SAMPLE)
 
 ## Run every notebook and write reports/<PERIOD>/ (index.html, HTML reports, metrics.json, tables/)
 report: $(STAMP) sample-data
-	@$(PY) -m lib.run.pipeline run --data "$(DATA)" --period "$(PERIOD)" --out "$(OUT)" --tz "$(TZ_NAME)" --currency "$(CURRENCY)" --jobs $(JOBS)
+	@$(PY) -m lib.run.pipeline run --from-make
 
 ## Run one notebook into reports/<PERIOD>/ , e.g. make report-customers
 $(addprefix report-,$(NOTEBOOKS)): report-%: $(STAMP) sample-data
-	@$(PY) -m lib.run.pipeline run --only $* --data "$(DATA)" --period "$(PERIOD)" --out "$(OUT)" --tz "$(TZ_NAME)" --currency "$(CURRENCY)"
+	@$(PY) -m lib.run.pipeline run --from-make --only $*
 
 ## Check input data against the data contract without writing reports (DATA=folder)
 validate: $(STAMP) sample-data
-	@$(PY) -m lib.run.pipeline validate --data "$(DATA)" --tz "$(TZ_NAME)"
+	@$(PY) -m lib.run.pipeline validate --from-make
 
 ## Run all tests: unit, metric fixtures, CDNOW, planted effects, notebooks (nbval), end to end
 test: $(STAMP) sample-data
 	$(PY) -m ruff check lib tests notebooks
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -q -n $(JOBS) tests
+	$(PY) -m pytest -q -n "$$LACELUXX_MAKE_JOBS" tests
 	$(PY) -m pytest -q --nbval-lax notebooks
 
 ## Open JupyterLab on the notebooks with the project's kernel
@@ -76,7 +84,7 @@ lab: $(STAMP) sample-data
 
 ## Benchmark the suite at 10k, 100k, 1M sales lines (SALES=n for one size, BENCH_FULL=1 adds 10M); bench/results.csv
 bench: $(STAMP)
-	$(PY) -m lib.tools.bench $(if $(SALES),--sales $(SALES)) $(if $(BENCH_FULL),--full)
+	$(PY) -m lib.tools.bench $(if $(value SALES),--sales "$$LACELUXX_MAKE_SALES") $(if $(value BENCH_FULL),--full)
 
 ## Lint the library, tests and notebooks with ruff, and the layer rules with import-linter
 lint: $(STAMP)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["Period", "period_from_label", "default_period"]
+__all__ = ["Period", "period_from_label", "default_period", "months_spanned"]
 
 
 @dataclass(frozen=True)
@@ -64,3 +64,14 @@ def default_period(timestamps: pd.Series) -> Period:
     last = ts.max()
     p = period_from_label(last.strftime("%Y-%m"))
     return p if last.normalize() == p.end else p.previous
+
+
+def months_spanned(timestamps: pd.Series) -> tuple[Period, Period] | None:
+    """The months of the first and the last timestamp (docs/metrics.md, Period); None without a dated row.
+
+    A report period must lie in this range unless an empty report is asked for (README, Parameters).
+    """
+    ts = pd.to_datetime(timestamps).dropna()
+    if ts.empty:
+        return None
+    return period_from_label(ts.min().strftime("%Y-%m")), period_from_label(ts.max().strftime("%Y-%m"))

@@ -17,8 +17,18 @@ time zone). Rows are numbered like lines of a CSV file (first row read = line 2,
 being line 1), and messages name ``table <name>`` or ``view <name> (<table>)``.
 
 The connection is read-only where the driver allows it: SQLite is opened with
-``mode=ro``; PostgreSQL and MySQL sessions are set to read-only transactions. Nothing is
-written. The URL's password never appears in messages or in ``Dataset.source``.
+``mode=ro&immutable=1`` (also a ``file:`` URI of the user's, unless it sets ``immutable``
+itself), so not even the ``-wal``/``-shm`` files of a WAL-mode database are created beside
+it. Immutable means SQLite takes no locks and assumes the file does not change while it is
+read: the suite reads it once per run, so write to the database between runs, not during one.
+A database already open in a writing program (a ``-wal`` file is beside it) is opened
+``mode=ro`` only, so the rows still in that file are read too. PostgreSQL and MySQL sessions
+are set to read-only transactions. Nothing is written.
+
+The URL's password never appears in messages or in ``Dataset.source``: the credentials are
+split at the last ``@`` by :mod:`lib.data.urls` (a password may hold ``@ : / # ?``), the
+driver gets exactly those (:func:`database_url`), and its messages lose every spelling of
+the password (:func:`lib.data.urls.scrub_password`).
 """
 
 from __future__ import annotations
@@ -41,9 +51,10 @@ from lib.config import DEFAULT_TZ
 from lib.data.contract import TABLES
 from lib.data.dataset import TEXT_DTYPE, ContractError, Dataset, Problem
 from lib.data.raw import RawSource, RawTable
+from lib.data.urls import mask_source, scrub_password, split_credentials
 from lib.data.validate import dataset_from_raw
 
-__all__ = ["TABLES_PARAM", "masked_url", "parse_table_map", "read_only_engine", "read_sql_tables",
+__all__ = ["TABLES_PARAM", "database_url", "masked_url", "parse_table_map", "read_only_engine", "read_sql_tables",
            "load_sql_dataset", "text_array"]
 
 #: URL query parameter choosing tables/views for contract tables: ``tables=sales:v_sales,...``
@@ -52,26 +63,34 @@ _BATCH = 100_000
 
 
 def masked_url(url: str | URL) -> str:
-    """The URL with its password replaced by ``***`` (safe for messages and reports)."""
-    try:
-        u = make_url(url) if isinstance(url, str) else url
-    except Exception:  # noqa: BLE001 - an unparsable URL is shown without anything before '@'
-        s = str(url)
-        scheme, _, rest = s.partition("://")
-        return f"{scheme}://***@{rest.rsplit('@', 1)[-1]}" if "@" in rest else s
-    return u.render_as_string(hide_password=True)
+    """The URL with its password replaced by ``***``: :func:`lib.data.urls.mask_source` (also for a URL object)."""
+    return mask_source(url if isinstance(url, str) else url.render_as_string(hide_password=False))
 
 
-def _scrub(text: str, url: URL) -> str:
-    """A driver message with the password (if any) removed."""
-    pw = url.password
-    return text.replace(str(pw), "***") if pw else text
+def database_url(url: str) -> URL:
+    """The SQLAlchemy URL of ``url`` with the credentials split at the last ``@`` (:mod:`lib.data.urls`).
+
+    SQLAlchemy alone splits ``reader:p@ss@host`` at the first ``@`` and would send ``ss@host`` to
+    the driver as the host name (which the driver then quotes in its error). Here it parses only
+    the part after the credentials, and user and password are set from :mod:`lib.data.urls`
+    (percent-decoded), so the driver gets exactly the password the masked text hides.
+
+    Raises
+    ------
+    sqlalchemy.exc.ArgumentError, ValueError : not a URL SQLAlchemy can read (the message names no credentials).
+    """
+    c = split_credentials(url)
+    if c is None or c.user is None:
+        return make_url(url)
+    u = make_url(f"{c.scheme}://{c.rest}")  # no '@' left: nothing for SQLAlchemy to split
+    return u.set(username=urllib.parse.unquote(c.user) or None,
+                 password=None if c.password is None else urllib.parse.unquote(c.password))
 
 
-def _first_line(e: BaseException, url: URL) -> str:
-    """First line of a driver error, password removed."""
+def _first_line(e: BaseException, url: str) -> str:
+    """First line of a driver error, every spelling of the URL's password removed."""
     text = str(getattr(e, "orig", None) or e).strip()
-    return _scrub(text.splitlines()[0] if text else type(e).__name__, url)
+    return scrub_password(text.splitlines()[0] if text else type(e).__name__, url)
 
 
 def parse_table_map(spec: str) -> tuple[dict[str, str], list[str]]:
@@ -173,15 +192,30 @@ def _digest(name: str, columns: list[str], arrays: list[pa.Array]) -> str:
 # --------------------------------------------------------------------------- connection
 
 
+def _in_use(path: Path) -> bool:
+    """A ``-wal`` file beside a SQLite database: a program has it open, rows may still be in that file."""
+    return Path(f"{path}-wal").exists()
+
+
 def _sqlite_engine(url: URL) -> sa.Engine:
-    """Read-only SQLite engine (``mode=ro``); an absent file is an error, not a new database."""
+    """Read-only SQLite engine (``mode=ro&immutable=1``); an absent file is an error, not a new database.
+
+    Immutable: nothing is created beside the file, not even a WAL-mode database's ``-wal``/``-shm``
+    (the file must not change during the read; module docstring). When a ``-wal`` file is
+    already there, a program has the database open: ``mode=ro`` alone reads the rows still in it.
+    """
     db = url.database or ""
-    if db.startswith("file:") or db in ("", ":memory:"):
-        return sa.create_engine(url)  # the user's own URI (e.g. ...?mode=ro&uri=true)
+    if db in ("", ":memory:"):
+        return sa.create_engine(url)
+    if db.startswith("file:"):  # the user's own URI: read as a URI, read-only and immutable unless it says otherwise
+        given = {k.lower() for k in url.query}
+        immutable = () if _in_use(Path(urllib.parse.unquote(db[5:]))) else (("immutable", "1"),)
+        extra = {k: v for k, v in (("uri", "true"), ("mode", "ro"), *immutable) if k not in given}
+        return sa.create_engine(url.update_query_dict(extra))
     path = Path(db).expanduser()
     if not path.is_file():
         raise ContractError([Problem(masked_url(url), None, "database file not found", detail=str(path))])
-    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro"
+    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro" + ("" if _in_use(path) else "&immutable=1")
     return sa.create_engine(url.set(database=""), creator=lambda: sqlite3.connect(uri, uri=True))
 
 
@@ -292,12 +326,12 @@ def read_sql_tables(url: str) -> RawSource:
     RawSource whose tables are labelled ``table <name>`` (or ``view v_sales (sales)``), with
     line numbers = row number + 1, and a sha256 digest of each table's contents.
     """
+    shown = mask_source(url)
     try:
-        u = make_url(url)
-    except Exception as e:  # noqa: BLE001 - any parse failure is a plain message
-        raise ContractError([Problem(masked_url(url), None, "not a valid database URL",
-                                     detail="e.g. sqlite:///path/to/shop.db or postgresql://user@host/db")]) from e
-    shown = masked_url(u)
+        u = database_url(url)
+    except Exception:  # noqa: BLE001 - any parse failure is a plain message (the parser's own text may quote the URL)
+        raise ContractError([Problem(shown, None, "not a valid database URL",
+                                     detail="e.g. sqlite:///path/to/shop.db or postgresql://user@host/db")]) from None
     spec = u.query.get(TABLES_PARAM)
     spec = ",".join(spec) if isinstance(spec, tuple) else spec
     table_map, bad = parse_table_map(spec) if spec else ({}, [])
@@ -311,7 +345,7 @@ def read_sql_tables(url: str) -> RawSource:
         raise
     except Exception as e:  # noqa: BLE001 - unknown driver, bad URL parts
         raise ContractError([Problem(shown, None, "cannot open the database",
-                                     detail=_first_line(e, u))]) from None
+                                     detail=_first_line(e, url))]) from None
     tables: dict[str, RawTable] = {}
     problems: list[Problem] = []
     digests: dict[str, str] = {}
@@ -336,7 +370,7 @@ def read_sql_tables(url: str) -> RawSource:
                 try:
                     columns, arrays = _read_relation(conn, source, name)
                 except (sa.exc.DBAPIError, conn.dialect.loaded_dbapi.Error) as e:
-                    problems.append(Problem(label, None, "could not be read", detail=_first_line(e, u)))
+                    problems.append(Problem(label, None, "could not be read", detail=_first_line(e, url)))
                     failed.add(name)
                     conn.rollback()  # PostgreSQL aborts the transaction on an error: go on with a new one
                     continue
@@ -353,7 +387,7 @@ def read_sql_tables(url: str) -> RawSource:
                 digests[label] = _digest(source, columns, arrays)
                 tables[name] = RawTable(name, frame, np.arange(2, n + 2, dtype=np.int64), (label,))
     except sa.exc.DBAPIError as e:
-        raise ContractError([Problem(shown, None, "cannot read the database", detail=_first_line(e, u))]) from None
+        raise ContractError([Problem(shown, None, "cannot read the database", detail=_first_line(e, url))]) from None
     finally:
         engine.dispose()
     mapping = None

@@ -12,6 +12,7 @@ from lib.analytics.kpis import previous_month_kpis
 from lib.config import TEMPLATES_DIR
 from lib.data.periods import Period
 from lib.narrative import fmt
+from lib.report.privacy import page_text
 from lib.report.registry import NOTEBOOKS
 
 __all__ = ["KPI_CARDS", "card_value", "kpi_cards", "previous_metrics", "index_html", "write_index", "main"]
@@ -82,8 +83,8 @@ def _actions(run_dir: Path) -> list[dict]:
 def index_html(payload: dict, findings: dict[str, list[str]], skipped: dict[str, str], quality: pd.DataFrame,
                previous: dict, previous_source: str, actions: list[dict], present: set[str],
                currency: str = "USD", source_note: str = "") -> str:
-    """The whole front page as one self-contained HTML string (all user text escaped)."""
-    e = fmt.esc
+    """The whole front page as one self-contained HTML string (all user text escaped, contact details masked)."""
+    e = page_text
     cards = "".join(
         f'<div class="ll-card"><div class="ll-label">{e(c["label"])}</div><div class="ll-value">{e(c["value"])}</div>'
         f'<div class="ll-delta {c["cls"]}">{e(c["delta"])}</div></div>'
@@ -153,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from lib.data.load import run_dataset
     from lib.data.periods import period_from_label
+    from lib.run.logs import close_logging, detail, log, setup_logging
 
     ap = argparse.ArgumentParser(prog="python -m lib.run.frontpage")
     ap.add_argument("--data", required=True)
@@ -160,8 +162,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tz", required=True)
     ap.add_argument("--out", required=True)
     a = ap.parse_args(argv)
-    kpis = previous_month_kpis(run_dataset(a.data, a.tz), period_from_label(a.period).previous)
-    Path(a.out).write_text(json.dumps(kpis, default=float))
+    setup_logging(detailed=True)  # the run points this process's output at its log file
+    try:
+        kpis = previous_month_kpis(run_dataset(a.data, a.tz), period_from_label(a.period).previous)
+        Path(a.out).write_text(json.dumps(kpis, default=float))
+    except Exception as e:  # noqa: BLE001 - the run reads the missing file as "nothing to compare"
+        detail("the previous month's KPIs failed", exc_info=True)
+        log.error(f"The previous month's KPIs could not be computed: {type(e).__name__}: {e}.")
+        return 1
+    finally:
+        close_logging()
     return 0
 
 
