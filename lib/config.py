@@ -10,6 +10,7 @@ __all__ = [
     "CDNOW_DIR", "REPORTS_DIR", "CACHE_DIR", "BENCH_DIR", "TEMPLATES_DIR",
     "DEFAULT_TZ", "DEFAULT_CURRENCY", "LIVE_CHANNELS", "SHOW_GAP_MINUTES",
     "KERNEL_NAME", "CHURN_DAYS", "AGING_DAYS", "MIN_SHOWS", "SCATTER_SAMPLE", "TABLE_ROWS",
+    "DATE_RANGE",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +26,9 @@ TEMPLATES_DIR = LIB_DIR / "run" / "templates"
 
 DEFAULT_TZ = "America/New_York"
 DEFAULT_CURRENCY = "USD"
+#: the first and last day a date or timestamp of the input may fall on (docs/data-contract.md, Limits);
+#: both YYYY-MM-DD and inside 1678-2261, the span a nanosecond timestamp can hold
+DATE_RANGE = ("1900-01-01", "2100-12-31")
 #: channels whose sales happen in live shows (docs/data-contract.md, shows)
 LIVE_CHANNELS = ("whatnot", "instagram")
 #: consecutive live sales less than this many minutes apart form one inferred show

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "COLUMN_TYPES", "Column", "ForeignKey", "Compare", "Table", "TABLES", "CORE_TABLES",
-    "OPTIONAL_TABLES", "MINIMAL_SALES_COLUMNS", "KNOWN_CONDITIONS", "table_spec",
+    "OPTIONAL_TABLES", "MINIMAL_SALES_COLUMNS", "KNOWN_CONDITIONS", "MAX_MONEY", "MAX_QUANTITY", "table_spec",
 ]
 
 #: the column types (docs/data-contract.md, Column types) and the pandas dtype each is loaded as
@@ -18,6 +18,11 @@ COLUMN_TYPES: dict[str, str] = {
     "date": "datetime64[ns]",  # midnight
     "timestamp": "datetime64[ns]",  # naive, business-local time
 }
+
+#: the largest amount of money a cell may hold: below a billion per unit (docs/data-contract.md, Limits)
+MAX_MONEY = 999_999_999.99
+#: the largest quantity a line or lot may have (docs/data-contract.md, Limits)
+MAX_QUANTITY = 1_000_000
 
 #: resale grades (products.condition; docs/data-contract.md, products); others are allowed and reported
 KNOWN_CONDITIONS: tuple[str, ...] = ("S", "A", "B")
@@ -42,6 +47,7 @@ class Column:
     default : value a blank (or absent) optional cell takes; None = left missing.
     unique : values must be unique within the table.
     min_value : numeric lower bound (``>= min_value``).
+    max_value : numeric upper bound (``<= max_value``); every money and quantity column has one.
     allowed : the only values accepted (case-insensitive; other values are an error).
     known : values expected; others are accepted and reported (conditions).
     references : foreign key, checked only when the referenced table is present.
@@ -56,6 +62,7 @@ class Column:
     default: object = None
     unique: bool = False
     min_value: float | None = None
+    max_value: float | None = None
     allowed: tuple[str, ...] | None = None
     known: tuple[str, ...] | None = None
     references: ForeignKey | None = None
@@ -123,14 +130,14 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Column("category", "text", required=True),
         Column("condition", "text", required=True, known=KNOWN_CONDITIONS),
         Column("sku", "text"),
-        Column("list_price", "money", min_value=0),
+        Column("list_price", "money", min_value=0, max_value=MAX_MONEY),
     ), core=True),
     Table("inventory", (
         Column("inventory_id", "id", required=True, unique=True),
         Column("product_id", "id", required=True, references=_FK("products", "product_id")),
         Column("date_acquired", "date", required=True),
-        Column("unit_cost", "money", required=True, min_value=0),
-        Column("quantity", "integer", default=1, min_value=1),
+        Column("unit_cost", "money", required=True, min_value=0, max_value=MAX_MONEY),
+        Column("quantity", "integer", default=1, min_value=1, max_value=MAX_QUANTITY),
         Column("date_listed", "date"),
     ), core=True, compares=(Compare("date_listed", ">=", "date_acquired"),)),
     Table("sales", (
@@ -139,13 +146,13 @@ TABLES: dict[str, Table] = {t.name: t for t in (
                required_with="products"),
         Column("buyer_id", "id", required=True, references=_FK("users", "user_id")),
         Column("date_sold", "timestamp", required=True),
-        Column("sale_price", "money", required=True, min_value=0),
-        Column("quantity", "integer", default=1, min_value=1),
+        Column("sale_price", "money", required=True, min_value=0, max_value=MAX_MONEY),
+        Column("quantity", "integer", default=1, min_value=1, max_value=MAX_QUANTITY),
         Column("channel", "text", default="unknown", lowercase=True),
         Column("seller_id", "id", references=_FK("users", "user_id")),
         Column("show_id", "id", references=_FK("shows", "show_id")),
-        Column("fees", "money", default=0.0, min_value=0),
-        Column("shipping_cost", "money", default=0.0, min_value=0),
+        Column("fees", "money", default=0.0, min_value=0, max_value=MAX_MONEY),
+        Column("shipping_cost", "money", default=0.0, min_value=0, max_value=MAX_MONEY),
         Column("status", "text", default="completed", allowed=("completed", "refunded", "cancelled")),
     ), core=True),
     Table("users", (
@@ -169,7 +176,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Column("channel", "text", required=True, lowercase=True),
         Column("start_date", "date", required=True),
         Column("end_date", "date", required=True),
-        Column("spend", "money", required=True, min_value=0),
+        Column("spend", "money", required=True, min_value=0, max_value=MAX_MONEY),
     ), core=False, compares=(Compare("end_date", ">=", "start_date"),)),
     Table("touchpoints", (
         Column("user_id", "id", required=True, references=_FK("users", "user_id")),

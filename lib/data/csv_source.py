@@ -9,6 +9,7 @@ pieces cut after whole records, so memory stays at a few pieces whatever its siz
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import functools
@@ -24,9 +25,9 @@ import pyarrow.csv as pacsv
 
 from lib.data import mapping as mapping_mod
 from lib.data.contract import TABLES
-from lib.data.dataset import MAX_LINES, ContractError, Problem
+from lib.data.dataset import MAX_COLUMNS, MAX_LINES, ContractError, Problem
 from lib.data.mapping import located_problem
-from lib.data.raw import RawSource, RawTable, record_lines, record_starts_and_field_counts
+from lib.data.raw import RawSource, RawTable, longest_record, record_lines, record_starts_and_field_counts
 from lib.data.validate import Feed, merge_problems
 
 __all__ = ["PIECE_BYTES", "CsvInputs", "csv_inputs", "csv_feeds", "complete_records_length", "read_csv_bytes",
@@ -34,7 +35,12 @@ __all__ = ["PIECE_BYTES", "CsvInputs", "csv_inputs", "csv_feeds", "complete_reco
 
 #: a CSV file larger than this is read and validated in pieces of about this many bytes
 PIECE_BYTES = 1 << 28
+#: the most one row (record) may hold, in bytes: the CSV reader's block size (docs/data-contract.md, Limits)
+MAX_ROW_BYTES = 1 << 24
 _BOM = b"\xef\xbb\xbf"
+#: byte-order marks of the encodings that are not ASCII-compatible (UTF-32 first: its LE mark starts like UTF-16's)
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32", "utf-32"), (b"\x00\x00\xfe\xff", "UTF-32", "utf-32"),
+              (b"\xff\xfe", "UTF-16", "utf-16"), (b"\xfe\xff", "UTF-16", "utf-16"))
 #: encodings in which newlines and quotes are the ASCII bytes (line numbers come from the bytes)
 _ASCII_COMPATIBLE = ("utf-8", "utf8", "latin", "iso-8859", "cp", "windows", "ascii")
 
@@ -66,6 +72,68 @@ def _encoding_problem(label: str, data: bytes) -> Problem:
                            "or declare `encoding: latin-1` for this table in mapping.yaml")
 
 
+def _wide_encoding(data: bytes) -> tuple[str, str, str] | None:
+    """(name, iconv name, how it shows) when the bytes are UTF-16 or UTF-32: by the byte-order mark, else
+    by the zero bytes ASCII text has in UTF-16 (docs/data-contract.md, Encodings and delimiters)."""
+    for bom, name, codec in _WIDE_BOMS:
+        if data.startswith(bom):
+            return name, codec, f"it starts with a {name} byte-order mark"
+    sample = np.frombuffer(data[:min(len(data), 4096) // 4 * 4], dtype=np.uint8)
+    if len(sample) < 8 or (sample != 0).all():
+        return None
+    zero = (sample == 0).reshape(-1, 4).mean(axis=0)  # share of zero bytes at each position mod 4
+    for pattern, name, codec, order in (((0, 1, 1, 1), "UTF-32", "utf-32le", "little"),
+                                        ((1, 1, 1, 0), "UTF-32", "utf-32be", "big"),
+                                        ((0, 1, 0, 1), "UTF-16", "utf-16le", "little"),
+                                        ((1, 0, 1, 0), "UTF-16", "utf-16be", "big")):
+        if all((z > 0.9) if p else (z < 0.1) for z, p in zip(zero, pattern, strict=True)):
+            what = "every other byte is zero" if name == "UTF-16" else "three bytes in four are zero"
+            return name, codec, f"{what}, as in {name} {order}-endian text"
+    return None
+
+
+def _wide_problem(label: str, name: str, codec: str, why: str) -> Problem:
+    declared = codec if codec in ("utf-16", "utf-32") else codec[:-2] + "-" + codec[-2:]
+    return located_problem(label, None, f"file is {name}, not UTF-8", (1,), 1,
+                           f"{why}; save it as UTF-8 (in Excel: Save As > CSV UTF-8), convert it with "
+                           f"`iconv -f {codec} -t utf-8 {label} > fixed.csv`, or declare `encoding: {declared}` "
+                           "for this table in mapping.yaml")
+
+
+def _is_utf8(encoding: str) -> bool:
+    return encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
+
+
+def _decodes(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _declared_encoding_problem(label: str, data: bytes, encoding: str) -> Problem:
+    """The file's bytes do not decode in the encoding it is read with."""
+    if _is_utf8(encoding):
+        return _encoding_problem(label, data)
+    return located_problem(label, None, f"file is not {encoding} encoded", (1,), 1,
+                           f"mapping.yaml declares `encoding: {encoding}` for this table; declare the file's real "
+                           "encoding, or save it as UTF-8")
+
+
+def _long_row_problem(label: str, body: bytes) -> Problem | None:
+    """The row longer than the CSV reader holds (MAX_ROW_BYTES), or None."""
+    line, length = longest_record(body)
+    if length <= MAX_ROW_BYTES:
+        return None
+    return _row_limit_problem(label, line, f"found {length:,} bytes")
+
+
+def _row_limit_problem(label: str, line: int, found: str) -> Problem:
+    return located_problem(label, None, f"row is longer than {MAX_ROW_BYTES:,} bytes, the most one row may hold",
+                           (line,), 1, f"{found}; a quote left open makes the rest of the file one row")
+
+
 def read_csv_bytes(data: bytes, label: str, table: str, delimiter: str = ",",
                    encoding: str = "utf-8") -> tuple[RawTable | None, list[Problem]]:
     """Parse one CSV file's bytes into a :class:`RawTable` (all text), or the problems that stop it.
@@ -78,17 +146,45 @@ def read_csv_bytes(data: bytes, label: str, table: str, delimiter: str = ",",
     if not data[:4096].strip(b" \t\r\n" + _BOM) and not data.strip(b" \t\r\n" + _BOM):
         return None, [located_problem(label, None, "file is empty (no header row)", (1,), 1,
                                       "export the table again with its header row")]
+    if len(delimiter) != 1 or not delimiter.isascii() or delimiter in '\r\n"\0':
+        return None, [located_problem(label, None, "the delimiter declared for this file cannot be used", (1,), 1,
+                                      f"{delimiter!r}; declare one character such as ';', '|' or a tab "
+                                      "in mapping.yaml")]
+    try:  # a text encoding the reader can use (not idna, punycode, ...)
+        b"a\n".decode(encoding, errors="replace")
+        codecs.getincrementaldecoder(encoding)
+    except (LookupError, UnicodeError, TypeError, ValueError):
+        return None, [located_problem(label, None, "the encoding declared for this file cannot read a CSV file",
+                                      (1,), 1, f"{encoding!r}; declare e.g. utf-8, latin-1, cp1252 or utf-16 "
+                                      "in mapping.yaml")]
+    if _is_utf8(encoding) and (wide := _wide_encoding(data)) is not None:
+        return None, [_wide_problem(label, *wide)]
     body = data
     if data.startswith(_BOM):
         body = data[3:]
-    nl = body.find(b"\n")
-    head = body if nl < 0 else body[:nl]
     try:
-        head_text = head.decode(encoding)
-    except UnicodeDecodeError:
-        return None, [_encoding_problem(label, data)]
+        if _ascii_compatible(encoding):
+            start = body[:4096] if body[:1] in (b"\n", b"\r") else b""
+            lead = len(start) - len(start.lstrip(b"\r\n"))
+            blank = body[:lead]  # blank lines before the header count as rows to skip (CR, LF or CRLF each)
+            skip = 1 + blank.count(b"\n") + blank.count(b"\r") - blank.count(b"\r\n")
+            nl = body.find(b"\n", lead)
+            cr = body.find(b"\r", lead, nl if nl >= 0 else len(body))  # a lone CR ends a line too (old Mac files)
+            head_text = (body[lead:] if nl < 0 and cr < 0 else body[lead:cr if cr >= 0 else nl]).decode(encoding)
+            if nl < 0:  # a header without a newline (and without rows): the CSV reader needs one
+                body += b"\n"
+        else:  # UTF-16/32: a newline is not one byte; decode the start and take its first line
+            skip = 1
+            head_text = codecs.getincrementaldecoder(encoding)().decode(body[:1 << 20]).split("\n", 1)[0]
+            head_text = head_text.split("\r", 1)[0]
+    except UnicodeError:
+        return None, [_declared_encoding_problem(label, data, encoding)]
     header = next(csv.reader([head_text.rstrip("\r")], delimiter=delimiter), [])
     header = [h.strip() for h in header]
+    if len(header) > MAX_COLUMNS:
+        return None, [located_problem(label, None, f"file has more columns than the {MAX_COLUMNS:,} a file may have",
+                                      (1,), 1, f"the header has {len(header):,} columns; export only the columns "
+                                      "of the contract, or map them in mapping.yaml")]
     if len(header) == 1:
         for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
             if sep in header[0] and sep != delimiter:
@@ -115,18 +211,26 @@ def read_csv_bytes(data: bytes, label: str, table: str, delimiter: str = ",",
     try:
         tbl = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(body)),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding,
-                                           block_size=1 << 24),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip, encoding=encoding,
+                                           block_size=MAX_ROW_BYTES),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=has_quote,
                                              invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False,
                                                  check_utf8=True))
+    except UnicodeError:  # transcoding a declared encoding
+        return None, [_declared_encoding_problem(label, data, encoding)]
     except pa.ArrowInvalid as e:
-        if "UTF8" in str(e) or "utf8" in str(e).lower():
+        if "UTF8" in str(e) or "utf8" in str(e).lower() or (_is_utf8(encoding) and not _decodes(body)):
             return None, [_encoding_problem(label, data)]
-        return None, [located_problem(label, None, "file could not be read as CSV", (), 0, str(e).splitlines()[0])]
+        if "straddl" in str(e) and _ascii_compatible(encoding) and (long := _long_row_problem(label, body)):
+            return None, [long]
+        invalid.append(-1)  # e.g. a row the reader could not hand to on_invalid: locate it with the csv module
+        starts, counts = record_starts_and_field_counts(body.decode(encoding, errors="replace"), delimiter)
+        if not (counts != len(names)).any():
+            return None, [located_problem(label, None, "file could not be read as CSV", (1,), 1,
+                                          str(e).splitlines()[0])]
     if invalid:
         starts, counts = record_starts_and_field_counts(body.decode(encoding, errors="replace"), delimiter)
         bad = counts != len(names)
@@ -135,9 +239,14 @@ def read_csv_bytes(data: bytes, label: str, table: str, delimiter: str = ",",
                                       f"found {int(counts[bad][0]) if bad.any() else invalid[0]} fields; a "
                                       "value containing a comma must be quoted")]
     # line numbers come from the bytes (also for transcoded files: newlines and quotes are ASCII)
-    lines = record_lines(body, tbl.num_rows, has_quote) if _ascii_compatible(encoding) else np.empty(0, np.int64)
+    lines = (record_lines(body, tbl.num_rows if skip == 1 else None, has_quote) if _ascii_compatible(encoding)
+             else np.empty(0, np.int64))
     if len(lines) != tbl.num_rows:  # unusual layout: count exactly with the csv module
         lines, _ = record_starts_and_field_counts(body.decode(encoding, errors="replace"), delimiter)
+    if len(lines) != tbl.num_rows:  # the reader and the csv module disagree: no line numbers to give
+        return None, [located_problem(label, None, "file could not be read as CSV", (1,), 1,
+                                      f"its {tbl.num_rows:,} rows could not be told apart; save it again as "
+                                      "'CSV UTF-8 (Comma delimited)'")]
     frame = tbl.to_pandas(split_blocks=True, self_destruct=True)
     del tbl
     return RawTable(table, frame, lines, (label,), None, {label: tuple(names)}, {}, quality), []
@@ -173,7 +282,9 @@ def _input_plan(folder: Path, mapping: mapping_mod.Mapping | None) -> tuple[dict
             problems += prob
             plan[name] = files  # empty when the mapping's file matches nothing (a problem already)
         elif (folder / f"{name}.csv").is_file():
-            plan[name] = [folder / f"{name}.csv"]
+            outside = mapping_mod.outside_folder([folder / f"{name}.csv"], folder)  # a symlink leaving the folder
+            problems += [Problem(f"{name}.csv", None, mapping_mod.outside_rule(n)) for n in outside]
+            plan[name] = [] if outside else [folder / f"{name}.csv"]
     used = {p.name for ps in plan.values() for p in ps}
     others = sorted(p.name for p in folder.glob("*.csv") if p.name not in used)
     if others:
@@ -215,6 +326,8 @@ def csv_inputs(source: str | Path) -> CsvInputs:
         mp, mprob = mapping_mod.load_mapping(folder / mapping_mod.MAPPING_FILE)
         problems += mprob
     plan, pprob, notes = _input_plan(folder, mp)
+    if problems:  # a mapping is applied only when it parsed clean (docs/data-mapping.md)
+        raise ContractError(problems + pprob)
     problems += pprob
     digests = {p.name: _file_digest(p) for ps in plan.values() for p in ps}
     return CsvInputs(folder, mp, plan, problems, notes, digests)
@@ -263,7 +376,11 @@ def _file_pieces(path: Path, table: str, delimiter: str = ",",
             if not data:
                 return
             cut = len(data) if not block else complete_records_length(data)
-            if cut == 0:  # one record longer than a piece: read on
+            if cut == 0:  # one record longer than a piece: read on, up to the row limit
+                if len(data) > MAX_ROW_BYTES:
+                    yield None, [_row_limit_problem(label, newlines + 1,
+                                                    f"found more than {MAX_ROW_BYTES:,} bytes")]
+                    return
                 carry = data
                 continue
             data, carry = (data, b"") if cut == len(data) else (data[:cut], data[cut:])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["ID_DTYPE", "TEXT_DTYPE", "MAX_LINES", "QUALITY_COLUMNS", "Problem", "ContractError", "Dataset"]
+__all__ = ["ID_DTYPE", "TEXT_DTYPE", "MAX_LINES", "MAX_QUOTED", "MAX_FIELD_BYTES", "MAX_COLUMNS", "QUALITY_COLUMNS",
+           "shorten_values", "Problem", "ContractError", "Dataset"]
 
 #: dtype of id columns: text, missing = ``pd.NA`` ("00042" and "42" stay distinct)
 ID_DTYPE = pd.StringDtype("pyarrow")
@@ -15,8 +17,32 @@ ID_DTYPE = pd.StringDtype("pyarrow")
 TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 #: a problem lists at most this many line numbers, then a count (docs/data-contract.md, When the input breaks the contract)
 MAX_LINES = 20
+#: a message quotes at most this many characters of a value, then its length (docs/data-contract.md, Limits)
+MAX_QUOTED = 80
+#: the most one cell may hold, in bytes (docs/data-contract.md, Limits)
+MAX_FIELD_BYTES = 1_000_000
+#: the most columns one file or table may have (docs/data-contract.md, Limits)
+MAX_COLUMNS = 1_000
 #: columns of Dataset.quality (docs/data-contract.md, Data-quality summary)
 QUALITY_COLUMNS = ["table", "action", "reason", "rows"]
+
+
+# a value quoted in a message: 'text' or "text" (as repr writes it), not an apostrophe inside a word
+_QUOTED = re.compile(r"""(?<![\w'"])(?:'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)")(?!\w)""")
+
+
+def _cut(m: re.Match) -> str:
+    single = m.group(1) is not None
+    text = m.group(1) if single else m.group(2)
+    if len(text) <= MAX_QUOTED:
+        return m.group(0)
+    q = "'" if single else '"'
+    return f"{q}{text[:MAX_QUOTED]}...{q} ({len(text):,} characters)"
+
+
+def shorten_values(text: str) -> str:
+    """``text`` with every quoted value longer than MAX_QUOTED characters cut: ``'aaaa...' (200,000 characters)``."""
+    return _QUOTED.sub(_cut, text) if ("'" in text or '"' in text) else text
 
 
 @dataclass(frozen=True)
@@ -32,7 +58,10 @@ class Problem:
     source: str | None = None  # the user's column name when a mapping renamed it
 
     def message(self, max_lines: int = MAX_LINES) -> str:
-        """Plain-language message naming file, line(s), column (and mapped source column) and rule."""
+        """Plain-language message naming file, line(s), column (and mapped source column) and rule.
+
+        Every quoted value is cut to MAX_QUOTED characters (docs/data-contract.md, Limits).
+        """
         where = self.file
         if self.lines:
             shown = ", ".join(str(n) for n in self.lines[:max_lines])
@@ -44,7 +73,7 @@ class Problem:
         if self.column and self.source:
             col += f" (source '{self.source}')"
         detail = f" ({self.detail})" if self.detail else ""
-        return f"{where}{col}: {self.rule}{detail}"
+        return shorten_values(f"{where}{col}: {self.rule}{detail}")
 
 
 class ContractError(Exception):

@@ -26,6 +26,7 @@ from lib.data.cache import fingerprint, load_cached
 from lib.data.contract import TABLES
 from lib.data.csv_source import csv_feeds, csv_inputs
 from lib.data.dataset import Dataset
+from lib.data.urls import mask_source  # the one masker (also behind sql_source.masked_url)
 from lib.data.validate import check_tz, dataset_from_feeds
 
 __all__ = ["load_dataset", "dataset_fingerprint", "quality_summary", "quality_text", "mask_source", "run_dataset"]
@@ -106,19 +107,6 @@ def quality_text(ds: Dataset) -> str:
     if ds.notes:
         text += " " + " ".join(ds.notes)
     return text
-
-
-def mask_source(source: str) -> str:
-    """A source description safe to print: a database URL's password replaced by ***."""
-    if "://" in source:
-        try:
-            from sqlalchemy.engine import make_url  # only for URLs: see load_dataset
-
-            return make_url(source).render_as_string(hide_password=True)
-        except Exception:  # noqa: BLE001 - any unparsable URL is shown without its credentials part
-            scheme, rest = source.split("://", 1)
-            return f"{scheme}://***@{rest.split('@', 1)[-1]}" if "@" in rest else source
-    return source
 
 
 def run_dataset(data: str, tz_name: str = DEFAULT_TZ) -> Dataset:

@@ -15,10 +15,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pac
 
+from lib.config import DATE_RANGE
 from lib.data.contract import Column
 
 __all__ = ["Findings", "arrow_strings", "mask_array", "sample_text", "parse_money", "parse_integer",
-           "parse_date", "parse_timestamp"]
+           "parse_date", "parse_timestamp", "check_date_range"]
 
 
 class Findings(Protocol):
@@ -122,6 +123,31 @@ def parse_integer(chk: Findings, col: Column, s: pa.Array, blank: np.ndarray) ->
     return out, ok
 
 
+def check_date_range(chk: Findings, col: Column, s: pa.Array, blank: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """Report dates and timestamps written outside ``DATE_RANGE`` and blank them (docs/data-contract.md, Limits).
+
+    The check reads the written ``YYYY-MM-DD`` before any conversion, so a year like 2999 is
+    an error and never reaches the nanosecond cast (which would wrap it to 1830). Returns the
+    values and blank mask with the refused cells blanked, so no other rule reports them.
+    Fast path: when the smallest and largest text lie inside the range, every value does
+    (ISO text orders like its date).
+    """
+    lo, hi = DATE_RANGE
+    filled = pac.filter(s, pa.array(~blank)) if blank.any() else s
+    if len(filled) == 0:
+        return s, blank
+    mm = pac.min_max(filled)
+    if mm["min"].as_py() >= lo and mm["max"].as_py()[:10] <= hi:
+        return s, blank
+    day = pac.utf8_slice_codeunits(s, 0, 10)
+    shaped = mask_array(pac.match_substring_regex(day, r"^\d{4}-\d{2}-\d{2}$"))
+    outside = shaped & ~blank & mask_array(pac.or_(pac.less(day, pa.scalar(lo)), pac.greater(day, pa.scalar(hi))))
+    if not outside.any():
+        return s, blank
+    chk.add(outside, col.name, f"must be a date between {lo} and {hi}", sample_text(s, outside))
+    return pac.if_else(pa.array(outside), pa.scalar("", pa.string()), s), blank | outside
+
+
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
 _DATE_WITH_TIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$"
 
@@ -130,8 +156,9 @@ def parse_date(chk: Findings, col: Column, s: pa.Array, blank: np.ndarray) -> np
     """ISO dates (``YYYY-MM-DD``) as datetime64[ns] at midnight, NaT where blank or unreadable.
 
     A time of day after the date is dropped and counted as a repair (docs/data-contract.md,
-    Dates, timestamps and the time zone).
+    Dates, timestamps and the time zone); a date outside ``DATE_RANGE`` is an error.
     """
+    s, blank = check_date_range(chk, col, s, blank)
     if (mask_array(pac.equal(pac.binary_length(s), pa.scalar(10, pa.int32()))) | blank).all():
         fast = _fast_cast(s, blank, _EPOCH, pa.timestamp("ns"))
         if fast is not None:
@@ -193,11 +220,13 @@ def parse_timestamp(chk: Findings, col: Column, s: pa.Array, blank: np.ndarray, 
     """Timestamps as naive datetime64[ns] in business-local time (docs/data-contract.md, Dates, timestamps and the time zone).
 
     Naive ISO timestamps are business-local; ones with an offset are converted to tz_name, then naive.
+    A date outside ``DATE_RANGE`` is an error (docs/data-contract.md, Limits).
 
     Fast path: the whole column casts as naive ISO. Otherwise the values that cannot carry an
     offset (no ``+``/``-`` after the date, no Z/UTC/GMT suffix) are cast at once and only the
     others go through the regular expressions.
     """
+    s, blank = check_date_range(chk, col, s, blank)
     date_only = mask_array(pac.less_equal(pac.binary_length(s), pa.scalar(10, pa.int32()))) & ~blank
     chk.count("repaired", f"{col.name}: date without time of day, midnight assumed", date_only.sum())
     fast = _fast_cast(s, blank, _EPOCH, pa.timestamp("ns"))  # every value naive ISO: no regex needed

@@ -15,7 +15,7 @@ import pandas as pd
 
 from lib.data.dataset import Problem
 
-__all__ = ["RawTable", "RawSource", "record_lines", "record_starts_and_field_counts"]
+__all__ = ["RawTable", "RawSource", "record_lines", "longest_record", "record_starts_and_field_counts"]
 
 _CHUNK = 1 << 25
 
@@ -90,6 +90,20 @@ def record_lines(data: bytes, n_rows: int | None = None, has_quote: bool | None 
     if (n_rows is not None and not has_quote and data.find(b"\n\n", 0, end) < 0
             and data.find(b"\n\r\n", 0, end) < 0):
         return np.arange(2, n_rows + 2, dtype=np.int64)
+    line_no, length, blank = _records(data, has_quote)
+    kept = line_no[~blank]
+    return kept[1:].astype(np.int64)
+
+
+def longest_record(data: bytes) -> tuple[int, int]:
+    """Physical line and length in bytes of the longest record of CSV bytes (a quote left open runs to the end)."""
+    line_no, length, _ = _records(data, data.find(b'"') >= 0)
+    i = int(np.argmax(length))
+    return int(line_no[i]), int(length[i])
+
+
+def _records(data: bytes, has_quote: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """First physical line, length in bytes and blankness of every record (header included)."""
     buf = np.frombuffer(data, dtype=np.uint8)
     nl = np.flatnonzero(buf == 10)
     if has_quote and len(nl):
@@ -110,8 +124,7 @@ def record_lines(data: bytes, n_rows: int | None = None, has_quote: bool | None 
     first = np.where(length > 0, buf[np.minimum(starts, len(buf) - 1)], 0) if len(buf) else length
     blank = (length == 0) | ((length == 1) & (first == 13))
     line_no = np.searchsorted(nl, starts) + 1  # newlines before the start, plus one
-    kept = line_no[~blank]
-    return kept[1:].astype(np.int64)
+    return line_no, length, blank
 
 
 def record_starts_and_field_counts(text: str, delimiter: str = ",") -> tuple[np.ndarray, np.ndarray]:

@@ -22,7 +22,17 @@ import pyarrow.compute as pac
 from lib.config import DEFAULT_TZ
 from lib.data import cache
 from lib.data.contract import TABLES, Column, Table
-from lib.data.dataset import ID_DTYPE, MAX_LINES, QUALITY_COLUMNS, TEXT_DTYPE, ContractError, Dataset, Problem
+from lib.data.dataset import (
+    ID_DTYPE,
+    MAX_COLUMNS,
+    MAX_FIELD_BYTES,
+    MAX_LINES,
+    QUALITY_COLUMNS,
+    TEXT_DTYPE,
+    ContractError,
+    Dataset,
+    Problem,
+)
 from lib.data.mapping import located_problem
 from lib.data.parse import (
     arrow_strings,
@@ -126,6 +136,26 @@ def _format_default(v: object) -> str:
     return f"'{v}'" if isinstance(v, str) else f"{v:g}" if isinstance(v, float) else str(v)
 
 
+def _format_bound(v: float) -> str:
+    """1,000,000 or 999,999,999.99: a bound as the owner reads it."""
+    return f"{int(v):,}" if float(v).is_integer() else f"{v:,.2f}"
+
+
+def _too_long(chk: _Checker, column: str, s: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
+    """Mask of cells longer than MAX_FIELD_BYTES, reported (docs/data-contract.md, Limits); None when there is none."""
+    if len(s) == 0:
+        return None
+    size = pac.binary_length(s)
+    longest = pac.max(size).as_py()
+    if longest is None or longest <= MAX_FIELD_BYTES:
+        return None
+    mask = mask_array(pac.greater(size, pa.scalar(MAX_FIELD_BYTES, size.type)))
+    first = int(np.asarray(size)[np.flatnonzero(mask)[0]])
+    chk.add(mask, column, f"value is longer than {MAX_FIELD_BYTES:,} bytes, the most a cell may hold",
+            f"found {first:,} bytes")
+    return mask
+
+
 def _string_series(arr: pa.Array | pa.ChunkedArray, kind: str) -> pd.Series:
     """Zero-copy pandas Series of an arrow string array: ``id`` -> "string" (pd.NA), ``text`` -> "str"."""
     dtype = ID_DTYPE if kind == "id" else TEXT_DTYPE
@@ -163,6 +193,10 @@ def _validate_column(chk: _Checker, col: Column, raw: RawTable, present: set[str
                 chk.add_file(f, col.name, "required column missing", "the header has: " + ", ".join(cols))
             lacking |= raw.file_index == raw.files.index(f) if raw.file_index is not None else True
     s0 = arrow_strings(raw.frame[col.name])
+    too_long = _too_long(chk, col.name, s0)
+    if too_long is not None:  # reported once; the other rules see a blank cell
+        s0 = pac.if_else(pa.array(too_long), pa.scalar("", pa.string()), s0)
+        lacking |= too_long
     s = pac.ascii_trim_whitespace(s0)
     blank = mask_array(pac.or_kleene(pac.is_null(s), pac.equal(pac.binary_length(s), pa.scalar(0, pa.int32()))))
     s = pac.fill_null(s, pa.scalar("", pa.string()))
@@ -217,6 +251,12 @@ def _validate_column(chk: _Checker, col: Column, raw: RawTable, present: set[str
         if col.type == "integer":
             below &= ok
         chk.add(below, col.name, f"must be >= {col.min_value:g}", sample_text(s, below))
+    if col.max_value is not None and col.type in ("money", "integer"):
+        v = out.to_numpy()
+        above = ~blank & (v > col.max_value)  # an infinite amount (1e400) too; NaN compares False
+        if col.type == "integer":
+            above &= ok
+        chk.add(above, col.name, f"must be at most {_format_bound(col.max_value)}", sample_text(s, above))
     return out, blank
 
 
@@ -242,6 +282,7 @@ def _validate_piece(chk: _Checker, raw: RawTable, spec: Table, present: set[str]
         chk.count("read", f"extra column(s) kept, not used: {', '.join(map(str, extras))}", len(raw.frame))
         for c in extras:
             cols[c] = raw.frame[c].reset_index(drop=True).astype("str")
+            _too_long(chk, str(c), arrow_strings(cols[c]))
     return pd.DataFrame(cols)
 
 
@@ -359,6 +400,9 @@ def validate_feeds(feeds: dict[str, Feed], failed: set[str], problems: list[Prob
         n_rows = 0
         for raw, probs in feed.pieces():
             rprobs += probs
+            if raw is not None and len(raw.frame.columns) > MAX_COLUMNS:  # any reader (CSV stops at the header)
+                rprobs += [located_problem(f, None, f"table has more columns than the {MAX_COLUMNS:,} a table may have",
+                                           (1,), 1, f"it has {len(raw.frame.columns):,} columns") for f in raw.files]
             if raw is None or rprobs or len(raw.frame) == 0:
                 continue  # a table with reading problems is read on only to report them all
             df = _validate_piece(chk, raw, spec, present, tz_name)

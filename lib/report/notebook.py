@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -17,7 +18,7 @@ from lib.data.load import run_dataset
 from lib.data.periods import Period, default_period, period_from_label
 from lib.narrative import fmt
 from lib.report.outputs import RunOutput
-from lib.report.privacy import mask_contacts
+from lib.report.privacy import page_text
 from lib.report.version import code_version
 
 __all__ = ["Report", "start_report", "say", "insight", "what_to_do", "show_table", "skipped",
@@ -25,8 +26,8 @@ __all__ = ["Report", "start_report", "say", "insight", "what_to_do", "show_table
 
 #: input tables joined into the sale lines: their copies go once the lines are built (read again if asked for)
 JOINED_INTO_LINES = ("sales", "products", "inventory", "brands")
-#: contact columns that never appear in HTML or executed notebooks (only in action CSVs)
-PRIVATE_COLUMNS = ("email", "phone", "address")
+#: contact columns that never appear in HTML or executed notebooks (only in action CSVs), by lower-case name
+PRIVATE_COLUMNS = ("email", "e_mail", "email_address", "phone", "phone_number", "mobile", "telephone", "address")
 
 
 def _display_html(html: str) -> None:
@@ -150,47 +151,49 @@ def header_html(rep: Report) -> str:
     q = rep.ds.quality
     rep_n = int(q.loc[q["action"].isin(["repaired", "defaulted"]), "rows"].sum()) if len(q) else 0
     return (
-        f'<div class="ll-header"><h1>{fmt.esc(rep.title)}</h1>'
+        f'<div class="ll-header"><h1>{page_text(rep.title)}</h1>'
         f"<p><b>Period:</b> {fmt.esc(rep.period.label)} "
         f"({rep.period.start:%d %b %Y} to {rep.period.end:%d %b %Y}) &middot; "
-        f"<b>Data:</b> {fmt.esc(rep.ds.source)} (fingerprint {fmt.esc(rep.ds.fingerprint[:12])}) &middot; "
+        f"<b>Data:</b> {page_text(rep.ds.source)} (fingerprint {fmt.esc(rep.ds.fingerprint[:12])}) &middot; "
         f"<b>Generated:</b> {now} &middot; <b>Code version:</b> {fmt.esc(code_version())} &middot; "
         f"<b>Cells repaired or defaulted:</b> {rep_n:,}</p></div>"
     )
 
 
 def say(text: str, kind: str = "p") -> None:
-    """Show one escaped paragraph of plain text (e-mail addresses masked)."""
-    _display_html(f"<{kind}>{fmt.esc(mask_contacts(text))}</{kind}>")
+    """Show one escaped paragraph of plain text (contact details masked)."""
+    _display_html(f"<{kind}>{page_text(text)}</{kind}>")
 
 
 def insight(*sentences: str) -> None:
-    """Show computed insight sentences as a highlighted list."""
-    items = "".join(f"<li>{fmt.esc(mask_contacts(s))}</li>" for s in sentences if s)
+    """Show computed insight sentences as a highlighted list (contact details masked)."""
+    items = "".join(f"<li>{page_text(s)}</li>" for s in sentences if s)
     _display_html(f'<div class="ll-insight"><b>What the data says</b><ul>{items}</ul></div>')
 
 
 def what_to_do(meaning: str, actions: list[str] | str) -> None:
-    """The section's closing box: what this means, what to do (both computed text)."""
+    """The section's closing box: what this means, what to do (both computed text, contact details masked)."""
     if isinstance(actions, str):
         actions = [actions]
-    items = "".join(f"<li>{fmt.esc(a)}</li>" for a in actions if a)
+    items = "".join(f"<li>{page_text(a)}</li>" for a in actions if a)
     _display_html(
-        f'<div class="ll-todo"><p><b>What this means:</b> {fmt.esc(meaning)}</p>'
+        f'<div class="ll-todo"><p><b>What this means:</b> {page_text(meaning)}</p>'
         f"<p><b>What to do:</b></p><ul>{items}</ul></div>"
     )
 
 
 def skipped(section: str, reason: str) -> None:
-    """Say that a section cannot run on this data, and why."""
-    _display_html(f'<div class="ll-skip"><b>{fmt.esc(section)} skipped:</b> {fmt.esc(reason)}</div>')
+    """Say that a section cannot run on this data, and why (contact details masked)."""
+    _display_html(f'<div class="ll-skip"><b>{page_text(section)} skipped:</b> {page_text(reason)}</div>')
 
 
 def show_table(df: pd.DataFrame, money_cols: tuple[str, ...] = (), pct_cols: tuple[str, ...] = (),
                int_cols: tuple[str, ...] = (), currency: str = DEFAULT_CURRENCY,
                max_rows: int = TABLE_ROWS, caption: str = "") -> None:
-    """Show a formatted, escaped table, at most ``max_rows`` rows with a note; contact columns dropped."""
-    d = df.drop(columns=[c for c in df.columns if str(c).lower() in PRIVATE_COLUMNS])
+    """Show a formatted, escaped table, at most ``max_rows`` rows with a note; contact columns
+    (:data:`PRIVATE_COLUMNS`) dropped, contact details in headers, cells and caption masked."""
+    d = df.drop(columns=[c for c in df.columns
+                         if re.sub(r"[\s-]+", "_", str(c).strip().lower()) in PRIVATE_COLUMNS])
     n = len(d)
     d = d.head(max_rows).copy()
     for c in d.columns:
@@ -204,23 +207,21 @@ def show_table(df: pd.DataFrame, money_cols: tuple[str, ...] = (), pct_cols: tup
             d[c] = d[c].dt.strftime("%Y-%m-%d")
         elif pd.api.types.is_float_dtype(d[c]):
             d[c] = d[c].map(lambda v: fmt.num(v, 2))
-        elif pd.api.types.is_string_dtype(d[c]) or d[c].dtype == object:
-            d[c] = d[c].map(lambda v: v if not isinstance(v, str) else mask_contacts(v))
     numeric = {c for c in df.columns if c in money_cols or c in pct_cols or c in int_cols
                or pd.api.types.is_numeric_dtype(df[c])}
     num_cls = ' class="num"'
 
     def _cell(v) -> str:
-        return "–" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else fmt.esc(v)
+        return "–" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else page_text(v)
 
-    head = "".join(f"<th{num_cls if c in numeric else ''}>{fmt.esc(str(c).replace('_', ' '))}</th>"
+    head = "".join(f"<th{num_cls if c in numeric else ''}>{page_text(str(c).replace('_', ' '))}</th>"
                    for c in d.columns)
     rows = []
     for rec in d.itertuples(index=False):
         tds = "".join(f"<td{num_cls if c in numeric else ''}>{_cell(v)}</td>"
                       for c, v in zip(d.columns, rec, strict=True))
         rows.append(f"<tr>{tds}</tr>")
-    cap = f"<caption>{fmt.esc(caption)}</caption>" if caption else ""
+    cap = f"<caption>{page_text(caption)}</caption>" if caption else ""
     body = f'<table class="ll-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
     note = f'<p class="ll-note">Showing {max_rows:,} of {n:,} rows; the full table is in tables/.</p>' \
         if n > max_rows else ""

@@ -7,6 +7,7 @@ import matplotlib.ticker as mticker
 import pandas as pd
 
 from lib.narrative.fmt import money
+from lib.report.privacy import mask_contacts
 
 __all__ = ["setup_style", "money_axis", "pct_axis", "new_ax", "bar", "PALETTE"]
 
@@ -14,12 +15,17 @@ PALETTE = ["#7b2d43", "#c9a227", "#2f4858", "#8fa998", "#d98e73", "#5c5470", "#a
 
 
 def setup_style() -> None:
-    """Seaborn whitegrid look, readable sizes, the suite's palette."""
+    """Seaborn whitegrid look, readable sizes, the suite's palette; every label drawn as plain text.
+
+    Matplotlib reads text between two ``$`` as mathematics, so a brand called ``$$ Sale $$`` would stop the
+    chart (and the report) with a parse error; with ``text.parse_math`` off, titles, axis and tick labels,
+    legends and annotations show the name as written. Money ticks (``$1,000``) hold one ``$`` and look the same.
+    """
     import seaborn as sns
 
     sns.set_theme(style="whitegrid", palette=PALETTE)
     plt.rcParams.update({"figure.figsize": (9, 4.2), "figure.dpi": 96, "axes.titleweight": "bold",
-                         "axes.titlesize": 12, "savefig.bbox": "tight"})
+                         "axes.titlesize": 12, "savefig.bbox": "tight", "text.parse_math": False})
 
 
 def new_ax(ax=None, figsize: tuple[float, float] | None = None):
@@ -45,14 +51,15 @@ def pct_axis(ax, axis: str = "y"):
 
 def bar(values: pd.Series, title: str, xlabel: str, ylabel: str, ax=None, currency: str | None = None,
         horizontal: bool = False, color: str = PALETTE[0]):
-    """A titled, labelled bar chart of a Series (index = categories); returns the Axes."""
+    """A titled, labelled bar chart of a Series (index = categories, contact details masked); returns the Axes."""
     ax = new_ax(ax)
+    labels = [mask_contacts(str(i)) for i in values.index]
     if horizontal:
-        ax.barh([str(i) for i in values.index][::-1], values.to_numpy()[::-1], color=color)
+        ax.barh(labels[::-1], values.to_numpy()[::-1], color=color)
         if currency:
             money_axis(ax, "x", currency)
     else:
-        ax.bar([str(i) for i in values.index], values.to_numpy(), color=color)
+        ax.bar(labels, values.to_numpy(), color=color)
         if currency:
             money_axis(ax, "y", currency)
         if len(values) > 6:
