@@ -227,3 +227,28 @@ def test_email_masking_is_the_pattern_applied_run_by_run():
     for t in texts:  # no digits: nothing here is a phone number
         assert contact_leaks(t) == sorted(set(EMAIL_PATTERN.findall(t))), t
         assert mask_contacts(t) == EMAIL_PATTERN.sub(EMAIL_MASK, t), t
+
+
+def test_log_scale_money_axes_label_their_minor_ticks_as_money_not_math():
+    """Math text is off, so matplotlib's default minor labels of a log axis (``$\\mathdefault{2\\times10^{2}}$``)
+    would print as code; a money axis labels them as amounts (the Shopify example's price scatter: 200 to 6,000)."""
+    import matplotlib.pyplot as plt
+
+    from lib.report.plots.style import money_axis, setup_style
+
+    setup_style()
+    fig, ax = plt.subplots()
+    ax.scatter([200, 450, 1_000, 6_000], [30, 40, 50, 55])
+    ax.set_xscale("log")
+    money_axis(ax, "x", "USD")
+    fig.canvas.draw()
+    lo, hi = ax.get_xlim()
+
+    def shown(labels):
+        return [t.get_text() for t in labels if t.get_text() and lo <= t.get_position()[0] <= hi]
+
+    major, minor = shown(ax.get_xticklabels()), shown(ax.get_xticklabels(minor=True))
+    plt.close(fig)
+    assert major == ["$1,000"]
+    assert minor[:3] == ["$200", "$300", "$400"] and "$2,000" in minor
+    assert not any("\\" in t or "mathdefault" in t for t in major + minor)

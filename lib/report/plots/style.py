@@ -35,10 +35,26 @@ def new_ax(ax=None, figsize: tuple[float, float] | None = None):
     return ax
 
 
+class _MoneyLogMinorFormatter(mticker.LogFormatter):
+    """Minor ticks of a log-scale money axis: the ticks matplotlib's default would label, as money.
+
+    The default writes them in math text (``2\\times10^{2}``), which reads as code with math text off.
+    """
+
+    def __init__(self, currency: str):
+        super().__init__(base=10.0, labelOnlyBase=False)
+        self.currency = currency
+
+    def __call__(self, x, pos=None) -> str:
+        return money(x, self.currency) if super().__call__(x, pos) else ""
+
+
 def money_axis(ax, axis: str = "y", currency: str = "USD"):
-    """Format an axis as currency; returns the Axes."""
-    f = mticker.FuncFormatter(lambda v, _p: money(v, currency))
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(f)
+    """Format an axis as currency (on a log scale its labelled minor ticks too); returns the Axes."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(mticker.FuncFormatter(lambda v, _p: money(v, currency)))
+    if target.get_scale() == "log":
+        target.set_minor_formatter(_MoneyLogMinorFormatter(currency))
     return ax
 
 
