@@ -252,3 +252,23 @@ def test_log_scale_money_axes_label_their_minor_ticks_as_money_not_math():
     assert major == ["$1,000"]
     assert minor[:3] == ["$200", "$300", "$400"] and "$2,000" in minor
     assert not any("\\" in t or "mathdefault" in t for t in major + minor)
+
+
+def test_contact_details_are_masked_in_every_text_a_chart_draws():
+    """Charts are images the leak check cannot read: titles, ticks, legends and annotations are masked as drawn."""
+    import matplotlib.pyplot as plt
+
+    from lib.report.plots.style import setup_style
+
+    setup_style()
+    fig, ax = plt.subplots()
+    ax.barh(["Call +1 (212) 555-0147", "Coach"], [3, 2], label="ann@example.com")
+    ax.set_title("Top buyer ann@example.com")
+    ax.annotate("212-555-0147", (1, 0))
+    ax.legend()
+    fig.canvas.draw()
+    texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text") and callable(a.get_text))]
+    plt.close(fig)
+    joined = " | ".join(texts)
+    assert "555-0147" not in joined and "ann@example.com" not in joined
+    assert "Call [phone hidden]" in joined and "Top buyer [e-mail hidden]" in joined and "Coach" in joined

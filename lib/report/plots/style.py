@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import matplotlib.text as mtext
 import matplotlib.ticker as mticker
 import pandas as pd
 
 from lib.narrative.fmt import money
 from lib.report.privacy import mask_contacts
 
-__all__ = ["setup_style", "money_axis", "pct_axis", "new_ax", "bar", "PALETTE"]
+__all__ = ["setup_style", "mask_chart_text", "money_axis", "pct_axis", "new_ax", "bar", "PALETTE"]
 
 PALETTE = ["#7b2d43", "#c9a227", "#2f4858", "#8fa998", "#d98e73", "#5c5470", "#a3b18a", "#3d5a80"]
 
@@ -26,6 +27,24 @@ def setup_style() -> None:
     sns.set_theme(style="whitegrid", palette=PALETTE)
     plt.rcParams.update({"figure.figsize": (9, 4.2), "figure.dpi": 96, "axes.titleweight": "bold",
                          "axes.titlesize": 12, "savefig.bbox": "tight", "text.parse_math": False})
+    mask_chart_text()
+
+
+def mask_chart_text() -> None:
+    """Mask contact details in every text a chart draws (titles, labels, ticks, legends, annotations).
+
+    Charts are images, so the pages' leak check cannot read them: every matplotlib Text goes through
+    lib.report.privacy.mask_contacts when its text is set, as the pages' own text does. Idempotent.
+    """
+    if getattr(mtext.Text.set_text, "_masks_contacts", False):
+        return
+    original = mtext.Text.set_text
+
+    def set_text(self, s):
+        return original(self, mask_contacts(s) if isinstance(s, str) and s else s)
+
+    set_text._masks_contacts = True
+    mtext.Text.set_text = set_text
 
 
 def new_ax(ax=None, figsize: tuple[float, float] | None = None):
