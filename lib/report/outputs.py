@@ -56,17 +56,18 @@ class RunOutput:
         self.metrics: dict[str, object] = {}
         self.findings: list[str] = []
 
-    def add_metrics(self, values: dict[str, object]) -> dict[str, object]:
-        """Record headline metrics (docs/metrics.md names) and save them for metrics.json; returns them."""
+    def add_metrics(self, values: dict[str, object]) -> None:
+        """Record headline metrics (docs/metrics.md names) and save them for metrics.json.
+
+        Returns nothing, so that as the last line of a notebook cell it prints nothing on the page (issue 19).
+        """
         self.metrics.update({k: json_value(v) for k, v in values.items()})
         self._save()
-        return values
 
-    def add_finding(self, text: str) -> str:
-        """Record a key finding sentence (plain text) for the front page card; returns it."""
+    def add_finding(self, text: str) -> None:
+        """Record a key finding sentence (plain text) for the front page card; returns nothing (see add_metrics)."""
         self.findings.append(text)
         self._save()
-        return text
 
     def write_table(self, name: str, df: pd.DataFrame) -> Path | None:
         """Write ``tables/<name>.csv`` with formula-injection neutralised; returns the path."""

@@ -107,6 +107,15 @@ def test_html_is_self_contained_without_code(run):
             assert 'class="ll-toc"' in text, page.name
 
 
+def test_no_python_output_reaches_a_page(run):
+    """Values returned by the last line of a cell used to be printed (np.float64(...), {'peak_weekday': ...})."""
+    _, run_dir, _, _ = run
+    for page in sorted(run_dir.glob("*.html")):
+        html_text = re.sub(r"<style.*?</style>|<script.*?</script>", " ", page.read_text(), flags=re.S)
+        text = re.sub(r"<[^>]+>", " ", html_text).replace("&#x27;", "'").replace("&#39;", "'")
+        assert not re.search(r"np\.(float|int)\d+\(|\{'[a-z_]+': |Timestamp\(", text), page.name
+
+
 def test_user_text_is_escaped_in_every_report(run):
     _, run_dir, _, _ = run
     for page in run_dir.glob("*.html"):
