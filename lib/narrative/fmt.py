@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import math
 
-__all__ = ["count", "money", "pct", "num", "esc", "signed_pct", "days", "p_value"]
+__all__ = ["source_label", "count", "money", "pct", "num", "esc", "signed_pct", "days", "p_value"]
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
 
@@ -56,6 +56,20 @@ def p_value(p: float | None, spec: str = ".2g", missing: str = "p not available"
     if _missing(p):
         return missing
     return "p < 0.001" if p < 0.001 else f"p = {p:{spec}}"
+
+
+def source_label(source: str) -> str:
+    """The data source as a page shows it: a folder or file by its own name, never the machine's path.
+
+    ``/home/ann/shop/data`` -> ``data``; ``sqlite:////srv/x/shop.db`` -> ``shop.db (SQLite)``; other database
+    URLs (already masked) are kept, as they hold no path of this machine.
+    """
+    if source.startswith("sqlite:"):
+        name = source.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+        return f"{name} (SQLite)" if name else "SQLite database"
+    if "://" in source:
+        return source
+    return source.rstrip("/").rsplit("/", 1)[-1] or source
 
 
 def esc(text: object) -> str:

@@ -154,7 +154,7 @@ def header_html(rep: Report) -> str:
         f'<div class="ll-header"><h1>{page_text(rep.title)}</h1>'
         f"<p><b>Period:</b> {fmt.esc(rep.period.label)} "
         f"({rep.period.start:%d %b %Y} to {rep.period.end:%d %b %Y}) &middot; "
-        f"<b>Data:</b> {page_text(rep.ds.source)} (fingerprint {fmt.esc(rep.ds.fingerprint[:12])}) &middot; "
+        f"<b>Data:</b> {page_text(fmt.source_label(rep.ds.source))} (fingerprint {fmt.esc(rep.ds.fingerprint[:12])}) &middot; "
         f"<b>Generated:</b> {now} &middot; <b>Code version:</b> {fmt.esc(code_version())} &middot; "
         f"<b>Cells repaired or defaulted:</b> {rep_n:,}</p></div>"
     )

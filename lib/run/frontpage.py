@@ -115,7 +115,7 @@ def index_html(payload: dict, findings: dict[str, list[str]], skipped: dict[str,
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Lace-Luxx report {e(payload['period'])}</title><style>{css}</style></head>
 <body class="ll-index"><header class="ll-header"><h1>Lace-Luxx: {e(payload['period'])}</h1>
-<p><b>Data:</b> {e(payload.get('data_source', ''))}{e(source_note)} &middot; fingerprint {e(payload['data_fingerprint'][:12])}
+<p><b>Data:</b> {e(fmt.source_label(payload.get('data_source', '')))}{e(source_note)} &middot; fingerprint {e(payload['data_fingerprint'][:12])}
 &middot; <b>Generated:</b> {e(gen)} &middot; <b>Code version:</b> {e(payload.get('code_version', ''))}</p></header>
 <section><h2 id="kpis">This month at a glance</h2><div class="ll-cards">{cards}</div>
 <p class="ll-note">Changes are against the previous month, {e(previous_source)}.</p></section>

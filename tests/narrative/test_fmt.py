@@ -39,3 +39,11 @@ def test_p_value():
 def test_escaping_user_text():
     assert fmt.esc('<img src=x onerror="a()">') == "&lt;img src=x onerror=&quot;a()&quot;&gt;"
     assert fmt.esc(None) == ""
+
+
+def test_source_label_shows_no_path_of_the_machine():
+    assert fmt.source_label("/work/main/data/sample") == "sample"
+    assert fmt.source_label("/home/ann/shop/data/") == "data"
+    assert fmt.source_label("sqlite:////srv/x/shop.db") == "shop.db (SQLite)"
+    assert fmt.source_label("sqlite:///shop.db?tables=sales:v_sales") == "shop.db (SQLite)"
+    assert fmt.source_label("postgresql://reader:***@db/shop") == "postgresql://reader:***@db/shop"

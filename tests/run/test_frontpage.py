@@ -15,7 +15,7 @@ def _payload(**metrics):
     m = {k: None for k in ALL_METRICS}
     m.update(metrics)
     return {"period": "2026-10", "generated_at": "2026-11-01T08:00:00+00:00", "data_fingerprint": "ab" * 32,
-            "data_source": "data/<b>shop</b>", "code_version": "abc1234", "metrics": m}
+            "data_source": "/home/ann/<b>shop&co", "code_version": "abc1234", "metrics": m}
 
 
 def _page(payload, previous, actions=(), skipped=None, findings=None):
@@ -52,7 +52,7 @@ def test_front_page_escapes_user_text_and_links_reports():
                  skipped={"marketing": "needs campaigns.csv"})
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert "data/&lt;b&gt;shop&lt;/b&gt;" in html
+    assert "<b>Data:</b> &lt;b&gt;shop&amp;co" in html and "/home/ann" not in html
     assert 'href="overview.html"' in html and 'href="customers.html"' in html
     assert "needs campaigns.csv" in html and "+25.0% vs last month" in html
 

@@ -116,6 +116,14 @@ def test_no_python_output_reaches_a_page(run):
         assert not re.search(r"np\.(float|int)\d+\(|\{'[a-z_]+': |Timestamp\(", text), page.name
 
 
+def test_pages_show_the_data_folder_by_name_not_its_path(run):
+    _, run_dir, _, data = run
+    for page in sorted(run_dir.glob("*.html")):
+        text = page.read_text()
+        assert str(data) not in text and str(data.parent) not in text, page.name
+        assert f"<b>Data:</b> {data.name}" in text, page.name
+
+
 def test_user_text_is_escaped_in_every_report(run):
     _, run_dir, _, _ = run
     for page in run_dir.glob("*.html"):
