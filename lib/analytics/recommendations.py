@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from lib.analytics import customers, inventory, products
+from lib.analytics import customers, inventory, products, rfm
 from lib.analytics.stats import mann_whitney_p_value, mann_whitney_vs_rest
 from lib.config import AGING_DAYS, CHURN_DAYS, LIVE_CHANNELS, MIN_SHOWS
 
@@ -27,7 +27,7 @@ __all__ = ["TOP_ACTION_COLUMNS", "RETARGET_SEGMENTS", "VIP_LIST", "Recommendatio
 #: columns of tables/top_actions.csv, read by the front page (lib.run.frontpage)
 TOP_ACTION_COLUMNS = ["rank", "action", "expected_effect", "evidence", "confidence", "source", "expected_value"]
 #: RFM groups whose churn-risk members get a win-back message (issue 7)
-RETARGET_SEGMENTS = ("Previously loyal", "At risk", "Almost lost")
+RETARGET_SEGMENTS = rfm.WIN_BACK_SEGMENTS
 #: the win-back list of churn-risk customers in the top revenue share (VIPs)
 VIP_LIST = "Churn-risk VIP"
 _CONF_ORDER = {"high": 0, "medium": 1, "low": 2}

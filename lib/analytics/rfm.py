@@ -9,7 +9,7 @@ import pandas as pd
 
 __all__ = [
     "calibration_summary", "occasion_arrays", "quintile_scores", "rfm_scores", "rfm_segments", "SegmentRule",
-    "SEGMENT_RULES", "SEGMENTS", "PROSPECTS", "rule_table",
+    "SEGMENT_RULES", "SEGMENTS", "PROSPECTS", "WIN_BACK_SEGMENTS", "rule_table",
 ]
 
 #: the group for users with role buyer who never bought (needs users.csv)
@@ -144,6 +144,9 @@ SEGMENT_RULES: tuple[SegmentRule, ...] = (
     SegmentRule("Almost lost", 2, 2, 1.0, 2.5),
     SegmentRule("Dormant", 1, 1, 1.0, 2.5),
 )
+
+#: the groups of lapsed customers worth a win-back message, most valuable first (read by the retargeting list)
+WIN_BACK_SEGMENTS: tuple[str, ...] = ("Previously loyal", "At risk", "Almost lost")
 
 #: display order of the groups, best first, Prospects last
 SEGMENTS: tuple[str, ...] = tuple(r.name for r in SEGMENT_RULES) + (PROSPECTS,)
