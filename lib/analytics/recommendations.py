@@ -6,12 +6,13 @@ one scale; issue 17 (one verdict per thing, effects as monthly gross profit) rew
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from lib.analytics import customers, inventory, products, rfm
+from lib.analytics.effects import Effect
 from lib.analytics.stats import mann_whitney_p_value, mann_whitney_vs_rest
 from lib.config import AGING_DAYS, CHURN_DAYS, LIVE_CHANNELS, MIN_SHOWS
 
@@ -37,11 +38,12 @@ _CONF_ORDER = {"high": 0, "medium": 1, "low": 2}
 class Recommendation:
     """One action that met its rule's thresholds (docs/metrics.md, Recommendations).
 
-    ``expected_value`` is the expected revenue or gross-profit effect in one month,
-    in the report currency (the sentence ``expected_effect`` says which), used for
-    ranking; ``confidence`` is high/medium/low with its reason at the end of
-    ``evidence``; ``source`` is the report the numbers come from. The text fields
-    (``action``, ``expected_effect``, ``evidence``) are written by lib.narrative.recommendations.
+    ``effect`` is the expected gross profit a month (or once) with its 80% interval
+    (lib.analytics.effects.Effect); ``expected_value`` is its ``gross_profit``, used for ranking.
+    ``confidence`` is high/medium/low with its reason at the end of ``evidence``; ``source`` is the
+    report the numbers come from. The text fields (``action``, ``expected_effect``, ``evidence``) are
+    written by the narrative layer. During issue 17 a rule may still pass a bare ``expected_value``
+    (its effect is then that value with a zero-width interval).
     """
 
     section: str
@@ -50,13 +52,18 @@ class Recommendation:
     evidence: str
     confidence: str
     source: str
-    expected_value: float
+    expected_value: float = np.nan
+    effect: Effect | None = None
 
     def __post_init__(self) -> None:
         if self.confidence not in _CONF_ORDER:
             raise ValueError(f"confidence must be high, medium or low, got {self.confidence!r}")
-        if not np.isfinite(self.expected_value):
-            raise ValueError(f"expected_value must be a finite number, got {self.expected_value!r}")
+        if self.effect is None:
+            if not np.isfinite(self.expected_value):
+                raise ValueError(f"expected_value must be a finite number, got {self.expected_value!r}")
+            object.__setattr__(self, "effect", Effect(float(self.expected_value), float(self.expected_value),
+                                                      float(self.expected_value)))
+        object.__setattr__(self, "expected_value", float(self.effect.gross_profit))
 
 
 def recent_months(frame: pd.DataFrame, period_end: pd.Timestamp, months: int = 3, col: str = "date") -> pd.DataFrame:
@@ -697,7 +704,7 @@ def recommendations_frame(recs: list[Recommendation]) -> pd.DataFrame:
     cols = ["section", "action", "expected_effect", "evidence", "confidence", "source", "expected_value"]
     if not recs:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c == "expected_value" else "string") for c in cols})
-    df = pd.DataFrame([asdict(r) for r in recs])[cols]
+    df = pd.DataFrame([{c: getattr(r, c) for c in cols} for r in recs])[cols]
     df = df.sort_values(["expected_value", "source", "action"], ascending=[False, True, True], kind="mergesort")
     df["expected_value"] = df["expected_value"].round(2)
     return df.reset_index(drop=True)
