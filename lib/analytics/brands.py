@@ -1,4 +1,4 @@
-"""Brand metrics: performance table, top brands, brand map quadrants, trends and profit per shelf day."""
+"""Brand metrics: performance table, top brands, margin intervals, trends and profit per shelf day (the verdicts: lib.analytics.verdicts)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,9 @@ from lib.analytics.products import brand_column, sales_by
 from lib.analytics.stats import z_critical
 from lib.data.periods import Period
 
-__all__ = ["QUADRANTS", "EVIDENCE", "brand_performance", "top_brand_metrics", "top3_share_interval", "brand_map_splits",
-           "brand_quadrants", "brand_map", "brand_monthly_revenue", "brand_growth", "ranked_growth", "shelf_day_profit",
-           "lifecycle_profit", "lifecycle_with_profit"]
-
-#: brand map quadrants: (high margin?, fast?) -> quadrant key (the keys the narrative and recommendations match on)
-QUADRANTS = {(True, True): "buy more", (False, True): "price up", (True, False): "mark down",
-             (False, False): "stop buying"}
-#: ``evidence`` keys of the brand map: both axes beyond chance, margin only, speed only, neither
-EVIDENCE = ("clear", "speed about average", "margin about average", "within chance")
-
+__all__ = ["brand_performance", "top_brand_metrics", "top3_share_interval", "margin_interval", "brand_monthly_revenue",
+           "group_growth", "brand_growth", "ranked_growth", "shelf_day_profit", "lifecycle_profit",
+           "lifecycle_with_profit"]
 
 def brand_performance(completed: pd.DataFrame, lifecycle: pd.DataFrame, min_sales: int = 20) -> pd.DataFrame:
     """One row per brand (docs/metrics.md, Brands): revenue, units, sales, gross profit, margin, revenue share,
@@ -51,14 +44,16 @@ def brand_performance(completed: pd.DataFrame, lifecycle: pd.DataFrame, min_sale
         perf[c] = perf[c].astype("int64")
     perf["revenue_share_pct"] = perf["revenue_share_pct"].fillna(0.0)
     perf["uncertain"] = perf["sales"] < min_sales
-    mi = _margin_interval(completed[completed[bcol].notna()], bcol)
+    mi = margin_interval(completed[completed[bcol].notna()], bcol)
     perf = perf.merge(mi, left_on="brand", right_index=True, how="left")
     perf = perf.sort_values(["revenue", "brand"], ascending=[False, True], kind="mergesort")
     return perf.reset_index(drop=True)
 
 
-def _margin_interval(completed: pd.DataFrame, bcol: str, confidence: float = 0.95) -> pd.DataFrame:
-    """Per brand: 95% interval of the margin (ratio estimator gross profit / revenue, delta method)."""
+def margin_interval(completed: pd.DataFrame, bcol: str, confidence: float = 0.95) -> pd.DataFrame:
+    """Per group of ``bcol`` (brand, category, condition): interval of the margin in % (ratio estimator gross
+    profit / revenue over sale lines of known cost, delta method; docs/metrics.md, Brands: Brand map), indexed by
+    group, columns ``margin_low, margin_high``."""
     c = completed.loc[completed["gross_profit"].notna(), [bcol, "gross_profit", "revenue"]] \
         if "gross_profit" in completed.columns else completed.iloc[0:0][[bcol, "revenue"]].assign(gross_profit=0.0)
     g = c.groupby(bcol, observed=True)
@@ -119,40 +114,6 @@ def top3_share_interval(completed: pd.DataFrame, perf: pd.DataFrame, confidence:
     return (float(max(0.0, share - z * se) * 100), float(min(1.0, share + z * se) * 100))
 
 
-def brand_quadrants(perf: pd.DataFrame, margin_split: float, days_split: float) -> pd.DataFrame:
-    """Brand map (docs/metrics.md, Brands: Brand map): each brand's quadrant from its margin vs ``margin_split``
-    (overall margin) and its KM median days vs ``days_split`` (overall KM median); the splits are kept in
-    ``attrs`` (``margin_split``, ``days_split``).
-
-    A brand whose median is not reached counts as slow and is plotted beyond the
-    slowest known median. ``evidence`` says which side is beyond chance: the
-    margin interval (``margin_low/high``) or the KM median interval
-    (``km_low/high``) excludes the split: ``clear`` (both), ``margin only``,
-    ``speed only`` or ``within chance``. ``uncertain`` brands (few sales) keep
-    their label but are flagged. ``quadrant`` holds the keys of ``QUADRANTS``, ``evidence`` those of
-    ``EVIDENCE``.
-    """
-    p = perf[(perf["sales"] > 0) & perf["margin_pct"].notna()].copy()
-    days = pd.to_numeric(p["km_median_days"], errors="coerce").astype("float64")
-    known_max = days.max() if days.notna().any() else days_split
-    p["days_plot"] = days.fillna(max(known_max, days_split) * 1.1 if pd.notna(known_max) else np.nan)
-    p["median_reached"] = days.notna()
-    high = p["margin_pct"] >= margin_split
-    fast = days.le(days_split).fillna(False)
-    p["quadrant"] = [QUADRANTS[(bool(h), bool(f))] for h, f in zip(high, fast, strict=True)]
-    lo = pd.to_numeric(p.get("margin_low"), errors="coerce") if "margin_low" in p else pd.Series(np.nan, p.index)
-    hi = pd.to_numeric(p.get("margin_high"), errors="coerce") if "margin_high" in p else pd.Series(np.nan, p.index)
-    klo = pd.to_numeric(p["km_low"], errors="coerce") if "km_low" in p else pd.Series(np.nan, p.index)
-    khi = pd.to_numeric(p["km_high"], errors="coerce") if "km_high" in p else pd.Series(np.nan, p.index)
-    m_clear = (lo > margin_split) | (hi < margin_split)
-    # clearly slow: the interval's lower end is above the split; clearly fast: its upper end is below
-    d_clear = (klo > days_split) | (khi < days_split)
-    p["evidence"] = np.select([m_clear & d_clear, m_clear, d_clear], list(EVIDENCE[:3]), EVIDENCE[3])
-    p = p.reset_index(drop=True)
-    p.attrs.update(margin_split=margin_split, days_split=days_split)
-    return p
-
-
 def brand_monthly_revenue(completed: pd.DataFrame, months: int = 12, top: int = 6) -> pd.DataFrame:
     """Revenue per month (rows, ``YYYY-MM``) and brand (columns) for the last ``months`` months (docs/metrics.md, Brands);
     brands beyond the ``top`` by revenue in that window are summed as ``Other``."""
@@ -170,21 +131,23 @@ def brand_monthly_revenue(completed: pd.DataFrame, months: int = 12, top: int = 
     return out
 
 
-def brand_growth(completed: pd.DataFrame, period: Period, min_sales: int = 10) -> pd.DataFrame:
-    """Brand trends (docs/metrics.md, Brands: Emerging brands): revenue of the last four months, month-over-month
-    growth of the last three, and growth of the last three months against the three before.
+def group_growth(completed: pd.DataFrame, period_end: pd.Timestamp, key: str, min_sales: int = 10) -> pd.DataFrame:
+    """Trends per ``key`` group (brand, category, condition; docs/metrics.md, Brands: Emerging brands): revenue of
+    the last four months, month-over-month growth of the last three, and growth of the last three months (the
+    month of ``period_end`` and the two before) against the three before.
 
-    A brand is ranked (``eligible``) only with at least ``min_sales`` completed
+    A group is ranked (``eligible``) only with at least ``min_sales`` completed
     sales in each of the two 3-month windows. ``p_value``: two-sided exact
     binomial test that its sales are split evenly between the windows
-    (p = 0.5), i.e. that its sales rate did not change. Sorted by ``growth_3m_pct``.
+    (p = 0.5), i.e. that its sales rate did not change. One row per group with
+    sales in the six months, the group in column ``key``; sorted by ``growth_3m_pct``.
     """
-    bcol = brand_column(completed)
-    months = [(period.start - pd.DateOffset(months=k)).strftime("%Y-%m") for k in range(5, -1, -1)]
-    c = completed[completed["month"].isin(months) & completed[bcol].notna()]
-    rev = c.pivot_table(index=bcol, columns="month", values="revenue", aggfunc="sum", fill_value=0.0,
+    start = pd.Timestamp(period_end).to_period("M").to_timestamp()
+    months = [(start - pd.DateOffset(months=k)).strftime("%Y-%m") for k in range(5, -1, -1)]
+    c = completed[completed["month"].isin(months) & completed[key].notna()]
+    rev = c.pivot_table(index=key, columns="month", values="revenue", aggfunc="sum", fill_value=0.0,
                         observed=True).reindex(columns=months, fill_value=0.0)
-    cnt = c.pivot_table(index=bcol, columns="month", values="revenue", aggfunc="size", fill_value=0,
+    cnt = c.pivot_table(index=key, columns="month", values="revenue", aggfunc="size", fill_value=0,
                         observed=True).reindex(columns=months, fill_value=0)
     out = pd.DataFrame(index=rev.index)
     for m in months[2:]:
@@ -202,9 +165,16 @@ def brand_growth(completed: pd.DataFrame, period: Period, min_sales: int = 10) -
     out["p_value"] = pv
     out["eligible"] = (n_prev >= min_sales) & (n_last >= min_sales)
     out.index = out.index.astype("string")
-    out = out.reset_index().rename(columns={bcol: "brand"})
-    return out.sort_values(["eligible", "growth_3m_pct", "brand"], ascending=[False, False, True],
+    out = out.reset_index()
+    return out.sort_values(["eligible", "growth_3m_pct", key], ascending=[False, False, True],
                            na_position="last", kind="mergesort").reset_index(drop=True)
+
+
+def brand_growth(completed: pd.DataFrame, period: Period, min_sales: int = 10) -> pd.DataFrame:
+    """Brand trends (docs/metrics.md, Brands: Emerging brands): :func:`group_growth` by brand for the three
+    months ending with ``period``, the brand in column ``brand``."""
+    bcol = brand_column(completed)
+    return group_growth(completed, period.end, bcol, min_sales).rename(columns={bcol: "brand"})
 
 
 def ranked_growth(growth: pd.DataFrame) -> pd.DataFrame:
@@ -261,28 +231,6 @@ def lifecycle_profit(completed: pd.DataFrame, lifecycle: pd.DataFrame) -> np.nda
     nl = len(lifecycle)
     total = np.bincount(codes[nl:], weights=c["gross_profit"].to_numpy(dtype="float64"), minlength=len(uniq))
     return total[codes[:nl]]
-
-
-def brand_map_splits(completed: pd.DataFrame, lifecycle: pd.DataFrame) -> tuple[float, float]:
-    """The brand map's splits (docs/metrics.md, Brands: Brand map): the overall margin (%) of the lines with a
-    known cost, and the overall Kaplan-Meier median days to sell (the plain median of the durations when the
-    KM median is not reached)."""
-    known = completed[completed["gross_profit"].notna()]
-    margin_split = float(known["gross_profit"].sum() / known["revenue"].sum() * 100)
-    days_split = survival.km_median(lifecycle["duration_days"], lifecycle["sold"])
-    days_split = float(days_split) if days_split is not None else float(lifecycle["duration_days"].median())
-    return margin_split, days_split
-
-
-def brand_map(completed: pd.DataFrame, lifecycle: pd.DataFrame, min_brand_sales: int = 20) -> pd.DataFrame:
-    """The brand map (docs/metrics.md, Brands: Brand map): :func:`brand_quadrants` of :func:`brand_performance`
-    split at :func:`brand_map_splits`; the splits are in ``attrs`` (``margin_split``, ``days_split``). Empty
-    with fewer than two brands of known margin."""
-    perf = brand_performance(completed, lifecycle, min_brand_sales)
-    known = completed[completed["gross_profit"].notna()]
-    if perf["margin_pct"].notna().sum() < 2 or known["revenue"].sum() <= 0:
-        return perf.iloc[0:0].assign(quadrant=pd.Series(dtype="string"), evidence=pd.Series(dtype="string"))
-    return brand_quadrants(perf, *brand_map_splits(completed, lifecycle))
 
 
 def lifecycle_with_profit(completed: pd.DataFrame, lifecycle: pd.DataFrame) -> pd.DataFrame:

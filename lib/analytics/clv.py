@@ -22,7 +22,8 @@ import pandas as pd
 from scipy import optimize, special
 
 __all__ = [
-    "BGNBDFit", "GammaGammaFit", "MIN_CUSTOMERS", "MIN_REPEAT_CUSTOMERS",
+    "BGNBDFit", "GammaGammaFit", "FitDiagnostic", "DIAGNOSTIC_CODES", "MIN_CUSTOMERS", "MIN_REPEAT_CUSTOMERS",
+    "MAX_LOG_SE", "PARAMETER_BOUNDS", "count_diagnostics",
     "bgnbd_log_likelihood", "bgnbd_gradient", "bgnbd_total", "fit_bgnbd", "probability_alive",
     "expected_purchases", "expected_purchases_new", "gamma_gamma_gradient",
     "gamma_gamma_total", "fit_gamma_gamma", "expected_spend",
@@ -34,17 +35,50 @@ MIN_CUSTOMERS = 20
 MIN_REPEAT_CUSTOMERS = 5
 #: a fit is called unstable when a log-parameter's standard error exceeds this (a factor e^1 = 2.7)
 MAX_LOG_SE = 1.0
-_LOG_BOUNDS = (np.log(1e-6), np.log(1e6))
+#: the optimiser keeps every parameter inside these bounds (natural scale); a fit that ends on one is degenerate
+PARAMETER_BOUNDS = (1e-6, 1e6)
+_LOG_BOUNDS = (np.log(PARAMETER_BOUNDS[0]), np.log(PARAMETER_BOUNDS[1]))
+
+#: what a FitDiagnostic may report (docs/metrics.md, BG/NBD and gamma-gamma)
+DIAGNOSTIC_CODES = ("too_few_customers", "too_few_repeat", "not_converged", "at_lower_bound", "at_upper_bound",
+                    "undefined_se", "large_se", "infinite_mean_spend")
+
+
+@dataclass(frozen=True)
+class FitDiagnostic:
+    """Why a fit cannot be used, as a code and its numbers (docs/metrics.md, BG/NBD and gamma-gamma).
+
+    ``model`` is ``"purchase"`` (BG/NBD) or ``"spend"`` (gamma-gamma); ``code`` one of
+    :data:`DIAGNOSTIC_CODES`. For a parameter code, ``parameter`` names it, ``value`` is its fitted value and
+    ``limit`` the bound it reached (``at_*_bound``), the largest allowed log-scale standard error with ``se``
+    the one found (``large_se``), or 1 for q (``infinite_mean_spend``). For a count code ``value`` is the count
+    in the data and ``limit`` the count needed; ``repeat`` is the number of repeat buyers (``too_few_*``).
+    The words are lib.narrative.customers.fit_diagnostic_sentence's.
+    """
+
+    model: str
+    code: str
+    parameter: str | None = None
+    value: float | None = None
+    limit: float | None = None
+    se: float | None = None
+    repeat: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.model not in ("purchase", "spend"):
+            raise ValueError(f"FitDiagnostic.model must be 'purchase' or 'spend', got {self.model!r}")
+        if self.code not in DIAGNOSTIC_CODES:
+            raise ValueError(f"FitDiagnostic.code must be one of {DIAGNOSTIC_CODES}, got {self.code!r}")
 
 
 class _FitStatus:
     """A fit is stable when its checks found no problem (converged, inside the bounds, small errors)."""
 
-    problems: tuple[str, ...]
+    diagnostics: tuple[FitDiagnostic, ...]
 
     @property
     def stable(self) -> bool:
-        return not self.problems
+        return not self.diagnostics
 
 
 @dataclass(frozen=True)
@@ -53,7 +87,7 @@ class BGNBDFit(_FitStatus):
 
     ``log_likelihood`` is the total over customers; ``stable`` is False when the
     optimiser did not converge, a parameter sits at its bound or its
-    log-scale standard error exceeds MAX_LOG_SE; ``problems`` says which.
+    log-scale standard error is undefined or exceeds MAX_LOG_SE; ``diagnostics`` says which.
     """
 
     r: float
@@ -65,7 +99,7 @@ class BGNBDFit(_FitStatus):
     n_repeat: int
     converged: bool
     log_se: tuple[float, ...] = ()
-    problems: tuple[str, ...] = field(default_factory=tuple)
+    diagnostics: tuple[FitDiagnostic, ...] = field(default_factory=tuple)
 
     @property
     def params(self) -> dict[str, float]:
@@ -86,7 +120,7 @@ class GammaGammaFit(_FitStatus):
     n_customers: int
     converged: bool
     log_se: tuple[float, ...] = ()
-    problems: tuple[str, ...] = field(default_factory=tuple)
+    diagnostics: tuple[FitDiagnostic, ...] = field(default_factory=tuple)
 
     @property
     def params(self) -> dict[str, float]:
@@ -279,7 +313,7 @@ def _log_se(fun_grad, theta: np.ndarray, n: float) -> np.ndarray:
     return np.where(d > 0, np.sqrt(np.abs(d)), np.inf)
 
 
-def _fit(fun_grad, starts: list[np.ndarray], names: tuple[str, ...], n: float):
+def _fit(fun_grad, starts: list[np.ndarray], names: tuple[str, ...], n: float, model: str):
     """Minimise a total negative log-likelihood over log-parameters from several starts."""
     best = None
     for s in starts:  # later starts only when the first did not converge inside the bounds
@@ -292,18 +326,42 @@ def _fit(fun_grad, starts: list[np.ndarray], names: tuple[str, ...], n: float):
             break
     theta = best.x
     se = _log_se(fun_grad, theta, n)
-    problems = []
-    if not best.success:
-        problems.append(f"the optimiser did not converge ({best.message})")
-    at_bound = [n for n, t in zip(names, theta, strict=True)
-                if t <= _LOG_BOUNDS[0] + 1e-3 or t >= _LOG_BOUNDS[1] - 1e-3]
-    if at_bound:
-        problems.append(f"parameter(s) {', '.join(at_bound)} ran to the edge of the allowed range")
-    loose = [n for n, e in zip(names, se, strict=True) if not np.isfinite(e) or e > MAX_LOG_SE]
-    if loose:
-        problems.append(f"parameter(s) {', '.join(loose)} are poorly determined by the data "
-                        f"(standard error of the log above {MAX_LOG_SE:g})")
-    return best, theta, se, tuple(problems)
+    return best, theta, se, _fit_diagnostics(model, names, theta, se, bool(best.success))
+
+
+def _fit_diagnostics(model: str, names: tuple[str, ...], theta: np.ndarray, se: np.ndarray,
+                     converged: bool) -> tuple[FitDiagnostic, ...]:
+    """The checks of one fit as FitDiagnostics: convergence, bounds (first), then standard errors."""
+    out = [] if converged else [FitDiagnostic(model, "not_converged")]
+    for name, t, e in zip(names, theta, se, strict=True):
+        if t <= _LOG_BOUNDS[0] + 1e-3:
+            out.append(FitDiagnostic(model, "at_lower_bound", name, float(np.exp(t)), PARAMETER_BOUNDS[0], float(e)))
+        elif t >= _LOG_BOUNDS[1] - 1e-3:
+            out.append(FitDiagnostic(model, "at_upper_bound", name, float(np.exp(t)), PARAMETER_BOUNDS[1], float(e)))
+    bounded = {d.parameter for d in out}
+    for name, t, e in zip(names, theta, se, strict=True):
+        if name in bounded:
+            continue
+        if not np.isfinite(e):
+            out.append(FitDiagnostic(model, "undefined_se", name, float(np.exp(t)), MAX_LOG_SE, float(e)))
+        elif e > MAX_LOG_SE:
+            out.append(FitDiagnostic(model, "large_se", name, float(np.exp(t)), MAX_LOG_SE, float(e)))
+    return tuple(out)
+
+
+def count_diagnostics(n_customers: int, n_repeat: int, min_customers: int = MIN_CUSTOMERS,
+                      min_repeat: int = MIN_REPEAT_CUSTOMERS, model: str = "purchase") -> tuple[FitDiagnostic, ...]:
+    """``too_few_customers`` / ``too_few_repeat`` when the data are below the counts a fit needs
+    (docs/metrics.md, BG/NBD and gamma-gamma); empty when a fit may be attempted. For the spend model
+    ``n_repeat`` is the number of repeat buyers with a positive spend and only ``min_repeat`` applies."""
+    out = []
+    if model == "purchase" and n_customers < min_customers:
+        out.append(FitDiagnostic(model, "too_few_customers", value=float(n_customers), limit=float(min_customers),
+                                 repeat=int(n_repeat)))
+    if n_repeat < min_repeat:
+        out.append(FitDiagnostic(model, "too_few_repeat", value=float(n_repeat), limit=float(min_repeat),
+                                 repeat=int(n_repeat)))
+    return tuple(out)
 
 
 def _log_objective(total, data, wsum: float):
@@ -356,10 +414,10 @@ def fit_bgnbd(x, t_x, T, min_customers: int = MIN_CUSTOMERS,
 
     scale = max(float(np.mean(T)), 1e-3)
     starts = [np.log([1.0, scale, 1.0, 1.0]), np.log([0.25, scale / 5, 0.8, 2.5]), np.log([2.0, scale * 2, 0.5, 5.0])]
-    best, theta, se, problems = _fit(fun_grad, starts, ("r", "alpha", "a", "b"), wsum)
+    best, theta, se, diags = _fit(fun_grad, starts, ("r", "alpha", "a", "b"), wsum, "purchase")
     r, alpha, a, b = (float(v) for v in np.exp(theta))
     return BGNBDFit(r, alpha, a, b, float(-best.fun * wsum), n, n_rep, bool(best.success),
-                    tuple(float(s) for s in se), problems)
+                    tuple(float(s) for s in se), diags)
 
 
 def probability_alive(fit: BGNBDFit, x, t_x, T) -> np.ndarray:
@@ -451,10 +509,10 @@ def fit_gamma_gamma(x, zbar, min_customers: int = MIN_REPEAT_CUSTOMERS) -> Gamma
 
     m = float(np.mean(z[keep]))
     starts = [np.log([1.0, 1.0, m]), np.log([5.0, 3.0, m]), np.log([2.0, 5.0, 2 * m])]
-    best, theta, se, problems = _fit(fun_grad, starts, ("p", "q", "gamma"), wsum)
+    best, theta, se, diags = _fit(fun_grad, starts, ("p", "q", "gamma"), wsum, "spend")
     p, q, g = (float(v) for v in np.exp(theta))
     return GammaGammaFit(p, q, g, float(-best.fun * wsum), n, bool(best.success),
-                         tuple(float(s) for s in se), problems)
+                         tuple(float(s) for s in se), diags)
 
 
 def expected_spend(fit: GammaGammaFit, x, zbar) -> np.ndarray:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from lib.analytics import clv, rfm
+from lib.analytics.effects import Effect, draws_effect
 from lib.analytics.stats import percentile_interval, two_proportion_p_value
 from lib.config import CHURN_DAYS
 from lib.data.derived import buyers, purchase_occasions, sale_lines
@@ -22,7 +23,9 @@ __all__ = [
     "repeat_rate_pct", "ltv_ratio", "bootstrap_ltv_ratio", "RatioInterval", "purchase_gaps", "occasion_distribution",
     "score_customers", "prospects", "segment_summary", "segments_shown", "churn_risk", "vip_list", "CohortTables",
     "cohort_tables", "cohort_trend", "ValueModel", "value_model", "customer_metrics", "top_predicted_value",
-    "model_parameters", "PurchaseGrid", "purchase_grid", "HoldoutCheck", "holdout_check",
+    "model_parameters", "PurchaseGrid", "purchase_grid", "HoldoutCheck", "holdout_check", "WIN_BACK_VIP_LIST",
+    "WIN_BACK_COLUMNS", "recency_edges", "recency_buy_rates", "win_back_targets", "WinBackEffect",
+    "win_back_effects",
 ]
 
 
@@ -226,15 +229,19 @@ def purchase_gaps(occasions: pd.DataFrame) -> pd.Series:
 # ---------------------------------------------------------------- RFM segments
 
 
-def score_customers(customers: pd.DataFrame) -> pd.DataFrame:
-    """The customer table with R, F, M scores, (F+M)/2 and the named group (docs/metrics.md, RFM groups)."""
+def score_customers(customers: pd.DataFrame, churn_days: int = CHURN_DAYS) -> pd.DataFrame:
+    """The customer table with R, F, M scores, (F+M)/2 and the named group (docs/metrics.md, RFM groups).
+
+    ``churn_days`` separates current from lapsed customers (lib.analytics.rfm.rfm_scores): the same
+    limit as :func:`churn_risk`, so no current-sounding group holds a churn-risk customer.
+    """
     if customers.empty:
         out = customers.copy()
         for c in ("r_score", "f_score", "m_score", "fm_score"):
             out[c] = pd.Series(dtype="float64")
         out["segment"] = pd.Categorical([], categories=list(rfm.SEGMENTS))
         return out
-    return rfm.rfm_scores(customers)
+    return rfm.rfm_scores(customers, churn_days)
 
 
 def prospects(tables: dict[str, pd.DataFrame], customer_ids: pd.Series,
@@ -299,6 +306,187 @@ def churn_risk(customers: pd.DataFrame, churn_days: int = CHURN_DAYS) -> pd.Data
         raise ValueError(f"churn_days must be >= 0, got {churn_days}")
     c = customers[customers["days_since"] > churn_days]
     return c.sort_values(["revenue", "buyer_id"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- win-back lists and their effect
+
+#: the win-back list of churn-risk customers in the top revenue share (VIPs); the other lists are the
+#: lapsed groups of lib.analytics.rfm.WIN_BACK_SEGMENTS
+WIN_BACK_VIP_LIST = "Churn-risk VIP"
+#: columns of tables/retargeting.csv before the message (docs/metrics.md, Churn risk and churn actions)
+WIN_BACK_COLUMNS = ("buyer_id", "display_name", "list", "segment", "revenue", "occasions", "days_since",
+                    "last_purchase", "p_buy_30d", "gross_profit_per_occasion")
+
+
+def recency_edges(churn_days: int = CHURN_DAYS) -> tuple[float, ...]:
+    """Bin edges of days since the last purchase for lapsed customers: churn_days, then 180 and 365 when
+    above it, then no limit (docs/metrics.md, Churn risk and churn actions). Bins are (lo, hi]."""
+    return (float(churn_days), *(float(e) for e in (180, 365) if e > churn_days), float("inf"))
+
+
+def recency_buy_rates(occasions: pd.DataFrame, period_end: pd.Timestamp, churn_days: int = CHURN_DAYS,
+                      horizon_days: int = 30, months: int = 12) -> pd.DataFrame:
+    """How often lapsed customers bought again within ``horizon_days``, by days since their last purchase.
+
+    docs/metrics.md, Churn risk and churn actions. At each of the last ``months`` month ends ``c`` with
+    ``c + horizon_days <= period_end`` (and on or after the first purchase), every customer who had bought by
+    ``c`` has a recency ``c - last purchase``; those in a bin of :func:`recency_edges` count as observed, and as
+    buyers when they have an occasion in ``(c, c + horizon_days]``. One row per bin: ``lo, hi, cutoffs,
+    observations`` (customer-month-end pairs), ``customers`` (distinct customers among them), ``buyers``
+    (pairs that bought), ``rate`` (buyers / observations; NaN when none observed).
+    """
+    end = pd.Timestamp(period_end).normalize()
+    edges = recency_edges(churn_days)
+    o = occasions.loc[occasions["date"] <= end, ["buyer_id", "date"]]
+    rows = {"lo": list(edges[:-1]), "hi": list(edges[1:])}
+    nb = len(edges) - 1
+    obs, buyers, seen = np.zeros(nb, "int64"), np.zeros(nb, "int64"), [np.zeros(0, "int64")] * nb
+    cut_days: list[int] = []
+    if len(o):
+        codes, _ = pd.factorize(o["buyer_id"].to_numpy())
+        day = o["date"].to_numpy().astype("datetime64[D]").astype("int64")
+        epoch = pd.Timestamp("1970-01-01")
+        cuts = pd.date_range(end=end - pd.Timedelta(days=horizon_days), periods=months, freq="ME")
+        cut_days = [(c - epoch).days for c in cuts if (c - epoch).days >= int(day.min())]
+        k = int(codes.max()) + 1
+        for c in cut_days:  # one vectorised pass per month end (at most ``months``)
+            before = day <= c
+            last = np.full(k, np.iinfo("int64").min)
+            np.maximum.at(last, codes[before], day[before])
+            known = last > np.iinfo("int64").min
+            rec = np.where(known, c - last, -1)
+            bought = np.zeros(k, bool)
+            bought[codes[(day > c) & (day <= c + horizon_days)]] = True
+            b = np.searchsorted(np.asarray(edges), rec, side="left") - 1  # (lo, hi] -> bin index
+            for i in range(nb):
+                m = known & (b == i)
+                obs[i] += int(m.sum())
+                buyers[i] += int((m & bought).sum())
+                seen[i] = np.union1d(seen[i], np.flatnonzero(m))
+    rows.update(cutoffs=len(cut_days), observations=obs, customers=[len(x) for x in seen], buyers=buyers)
+    out = pd.DataFrame(rows)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["rate"] = np.where(out["observations"] > 0, out["buyers"] / out["observations"], np.nan)
+    return out
+
+
+def _bin_of(days_since: np.ndarray, rates: pd.DataFrame) -> np.ndarray:
+    """Row of ``rates`` (a :func:`recency_buy_rates` table) whose (lo, hi] holds each days_since; -1 when none."""
+    d = np.asarray(days_since, dtype="float64")
+    lo, hi = rates["lo"].to_numpy(dtype="float64"), rates["hi"].to_numpy(dtype="float64")
+    hit = (d[:, None] > lo[None, :]) & (d[:, None] <= hi[None, :])
+    return np.where(hit.any(axis=1), hit.argmax(axis=1), -1)
+
+
+def win_back_targets(scored: pd.DataFrame, occasions: pd.DataFrame, rates: pd.DataFrame,
+                     churn_days: int = CHURN_DAYS, margin: float | None = None,
+                     segments: tuple[str, ...] = rfm.WIN_BACK_SEGMENTS) -> pd.DataFrame:
+    """The win-back lists: churn-risk VIPs, then the churn-risk members of each of ``segments``.
+
+    docs/metrics.md, Churn risk and churn actions. ``scored`` is :func:`score_customers` with the same
+    ``churn_days``; a churn-risk customer with revenue at least :func:`vip_threshold` is on the
+    :data:`WIN_BACK_VIP_LIST`, any other in ``segments`` on the list of its group. Columns
+    :data:`WIN_BACK_COLUMNS`: ``p_buy_30d`` is the ``rate`` of the customer's recency bin in ``rates``
+    (:func:`recency_buy_rates`; bins without observations take the rate pooled over all bins),
+    ``gross_profit_per_occasion`` the customer's own gross profit / occasions from the ``gross_profit`` of
+    ``occasions`` (the occasions ``scored`` was built from, up to period_end) when it has one, else ``margin`` x revenue / occasions, else NaN. No contact details.
+    Sorted by lifetime revenue.
+    """
+    at_risk = churn_risk(scored, churn_days)
+    vip_min = vip_threshold(scored)
+    seg = at_risk["segment"].astype("string")
+    vip = at_risk["revenue"] >= vip_min if vip_min is not None else pd.Series(False, index=at_risk.index)
+    keep = (vip | seg.isin(segments).fillna(False)).to_numpy(dtype=bool)
+    t = at_risk[keep]
+    lst = np.where(vip.to_numpy()[keep], WIN_BACK_VIP_LIST, seg.to_numpy(dtype=object)[keep])
+    if "gross_profit" in occasions.columns:
+        gp = occasions.groupby("buyer_id", observed=True)["gross_profit"].sum()
+        gp_total = t["buyer_id"].map(gp).to_numpy(dtype="float64")
+    elif margin is not None:
+        gp_total = t["revenue"].to_numpy(dtype="float64") * float(margin)
+    else:
+        gp_total = np.full(len(t), np.nan)
+    rate = rates["rate"].to_numpy(dtype="float64")
+    pooled = rates["buyers"].sum() / rates["observations"].sum() if rates["observations"].sum() > 0 else np.nan
+    b = _bin_of(t["days_since"].to_numpy(), rates)
+    p = np.where(b >= 0, rate[np.maximum(b, 0)], np.nan)
+    p = np.where(np.isnan(p), pooled, p)
+    out = pd.DataFrame({"buyer_id": t["buyer_id"].to_numpy(), "display_name": t["display_name"].to_numpy(),
+                        "list": pd.array(lst, dtype="string"), "segment": seg.to_numpy()[keep],
+                        "revenue": t["revenue"].round(2).to_numpy(), "occasions": t["occasions"].to_numpy(),
+                        "days_since": t["days_since"].to_numpy(),
+                        "last_purchase": t["last_purchase"].dt.strftime("%Y-%m-%d").to_numpy(),
+                        "p_buy_30d": p, "gross_profit_per_occasion": gp_total / t["occasions"].to_numpy()})
+    return out.sort_values(["revenue", "buyer_id"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class WinBackEffect:
+    """The one-off effect of one win-back list (docs/metrics.md, Churn risk and churn actions).
+
+    ``expected_buyers`` = sum of the customers' ``p_buy_30d``; ``effect`` = sum of ``p_buy_30d`` x
+    ``gross_profit_per_occasion`` (one_off, with the revenue the same way), its interval from the binomial
+    uncertainty of the base rates. ``group_customers`` is the size of the RFM group (the VIP list: of all
+    churn-risk VIPs), so a list shorter than its group says why.
+    """
+
+    list: str
+    customers: int
+    group_customers: int
+    median_days_since: float
+    revenue: float
+    gross_profit_per_occasion: float
+    p_low: float
+    p_high: float
+    expected_buyers: float
+    effect: Effect
+
+
+def win_back_effects(targets: pd.DataFrame, rates: pd.DataFrame, scored: pd.DataFrame | None = None,
+                     draws: int = 4000, seed: int = 0) -> list[WinBackEffect]:
+    """One effect per list of :func:`win_back_targets`: churn-risk VIPs, then each WIN_BACK_SEGMENTS group.
+
+    docs/metrics.md, Churn risk and churn actions. Each bin's rate is drawn from Beta(k + 1/2, n - k + 1/2)
+    with n its distinct customers and k = rate x n (a customer seen at several month ends counts once, so the
+    interval is not narrowed by repeat looks at the same people); a customer's draw is its bin's, the pooled
+    rate's for bins without observations. Lists without customers or without a gross profit per occasion
+    are left out. ``scored`` (the scored customers) gives each group's size.
+    """
+    if targets.empty or targets["gross_profit_per_occasion"].isna().all():
+        return []
+    rng = np.random.default_rng(seed)
+    n = rates["customers"].to_numpy(dtype="float64")
+    r = rates["rate"].to_numpy(dtype="float64")
+    n_all = float(n.sum())
+    pooled = rates["buyers"].sum() / rates["observations"].sum() if rates["observations"].sum() > 0 else np.nan
+    if not np.isfinite(pooled):
+        return []
+    k = np.where(np.isfinite(r), r * n, 0.0)
+    beta = rng.beta(k + 0.5, np.maximum(n - k, 0) + 0.5, size=(draws, len(n)))
+    pooled_draw = rng.beta(pooled * n_all + 0.5, (1 - pooled) * n_all + 0.5, size=draws)
+    b = _bin_of(targets["days_since"].to_numpy(), rates)
+    use = (b >= 0) & (n[np.maximum(b, 0)] > 0) & np.isfinite(r[np.maximum(b, 0)])
+    out = []
+    for name in [WIN_BACK_VIP_LIST, *rfm.WIN_BACK_SEGMENTS]:
+        m = (targets["list"] == name).to_numpy(dtype=bool) & targets["gross_profit_per_occasion"].notna().to_numpy()
+        if not m.any():
+            continue
+        g = targets["gross_profit_per_occasion"].to_numpy(dtype="float64")[m]
+        rev = (targets["revenue"] / targets["occasions"]).to_numpy(dtype="float64")[m]
+        p = targets["p_buy_30d"].to_numpy(dtype="float64")[m]
+        bins, own = b[m], use[m]
+        sim = np.zeros(draws)
+        for i in np.unique(bins[own]):  # a handful of bins
+            sim += beta[:, i] * g[own & (bins == i)].sum()
+        sim += pooled_draw * g[~own].sum()
+        est = float(p @ g)
+        size = int(m.sum()) if scored is None or name == WIN_BACK_VIP_LIST else int(
+            (scored["segment"].astype("string") == name).sum())
+        out.append(WinBackEffect(name, int(m.sum()), size, float(np.median(targets["days_since"].to_numpy()[m])),
+                                 float(targets["revenue"].to_numpy()[m].sum()), float(g.mean()), float(p.min()),
+                                 float(p.max()), float(p.sum()),
+                                 draws_effect(sim, one_off=True, revenue=float(p @ rev), estimate=est)))
+    return out
 
 
 # ---------------------------------------------------------------- VIPs
@@ -410,13 +598,14 @@ def cohort_trend(t: CohortTables) -> dict | None:
 class ValueModel:
     """BG/NBD + gamma-gamma at period_end: fits, per-customer predictions, or why there are none.
 
-    docs/metrics.md, BG/NBD and gamma-gamma.
+    docs/metrics.md, BG/NBD and gamma-gamma. ``diagnostics`` holds the reasons as codes and numbers
+    (lib.analytics.clv.FitDiagnostic); lib.narrative.customers.fit_diagnostic_sentence words them.
     """
 
     summary: pd.DataFrame  # calibration summary per customer + p_alive, expected_90d, clv_12m
     bg: clv.BGNBDFit | None = None
     gg: clv.GammaGammaFit | None = None
-    problems: list[str] = field(default_factory=list)
+    diagnostics: list[clv.FitDiagnostic] = field(default_factory=list)
 
     @property
     def usable(self) -> bool:
@@ -438,7 +627,8 @@ def value_model(occasions: pd.DataFrame, period_end: pd.Timestamp, horizon_days:
     ``summary`` gets ``p_alive``, ``expected_{horizon_days}d`` (occasions in the
     next ``horizon_days``) and ``clv_12m`` (discounted expected revenue over the
     next ``months``); these are NaN when the fits are not usable, and
-    ``problems`` says why in plain words.
+    ``diagnostics`` says why (too few customers, a parameter at its bound, an
+    undefined or large standard error, q <= 1), each with its numbers.
     """
     s = rfm.calibration_summary(occasions, period_end)
     col = f"expected_{horizon_days}d"
@@ -446,26 +636,27 @@ def value_model(occasions: pd.DataFrame, period_end: pd.Timestamp, horizon_days:
     s[col] = np.nan
     s["clv_12m"] = np.nan
     vm = ValueModel(s)
-    try:
-        vm.bg = clv.fit_bgnbd(s["x"], s["t_x"], s["T"])
-    except ValueError as e:
-        vm.problems.append(str(e))
+    few = clv.count_diagnostics(len(s), int((s["x"] > 0).sum()))
+    if few:
+        vm.diagnostics.extend(few)
         return vm
+    vm.bg = clv.fit_bgnbd(s["x"], s["t_x"], s["T"])
     if not vm.bg.stable:
-        vm.problems.extend(f"purchase model: {p}" for p in vm.bg.problems)
+        vm.diagnostics.extend(vm.bg.diagnostics)
         return vm
     (x, t_x, T), inv = clv.distinct_rows(s["x"].to_numpy(), s["t_x"].to_numpy(), s["T"].to_numpy())
     s["p_alive"] = clv.probability_alive(vm.bg, x, t_x, T)[inv]
     s[col] = clv.expected_purchases(vm.bg, horizon_days / 7, x, t_x, T)[inv]
-    try:
-        vm.gg = clv.fit_gamma_gamma(s["x_value"], s["zbar"])
-    except ValueError as e:
-        vm.problems.append(str(e))
+    n_spend = int(((s["x_value"] > 0) & (s["zbar"] > 0)).sum())
+    few = clv.count_diagnostics(len(s), n_spend, model="spend")
+    if few:
+        vm.diagnostics.extend(few)
         return vm
+    vm.gg = clv.fit_gamma_gamma(s["x_value"], s["zbar"])
     if not vm.gg.stable:
-        vm.problems.extend(f"spend model: {p}" for p in vm.gg.problems)
+        vm.diagnostics.extend(vm.gg.diagnostics)
     elif vm.gg.q <= 1:
-        vm.problems.append(f"spend model: q = {vm.gg.q:.2f} <= 1 means an unbounded mean spend; no CLV shown")
+        vm.diagnostics.append(clv.FitDiagnostic("spend", "infinite_mean_spend", "q", vm.gg.q, 1.0))
     else:
         s["clv_12m"] = clv.customer_lifetime_value(vm.bg, vm.gg, s, months, monthly_discount).to_numpy()
     return vm
@@ -579,7 +770,8 @@ def holdout_check(occasions: pd.DataFrame, period_end: pd.Timestamp, holdout_day
     cal = rfm.calibration_summary(o, cutoff)
     fit = clv.fit_bgnbd(cal["x"], cal["t_x"], cal["T"])
     if not fit.stable:
-        raise ValueError("the model fitted on the data before the holdout is not stable: " + "; ".join(fit.problems))
+        bad = ", ".join(f"{d.parameter or d.model} ({d.code.replace('_', ' ')})" for d in fit.diagnostics)
+        raise ValueError(f"the model fitted on the data before the holdout is not stable: {bad}")
     later = o[(o["date"] > cutoff) & o["buyer_id"].isin(cal.index)]
     actual = later.groupby("buyer_id", observed=True).size()
     by_x = clv.holdout_comparison(fit, cal, actual, holdout_days / 7)

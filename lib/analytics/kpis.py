@@ -101,6 +101,9 @@ def previous_month_kpis(ds: Dataset, prev: Period, lookback_days: int = 30) -> d
         out.update(products.days_to_sell_metrics(products.days_to_sell_table(lc)))
         del lc
     release_tables(ds, "products", "inventory", "brands")
+    if ds.has("campaigns"):
+        out["gross_profit_after_marketing_period"] = marketing.gross_profit_after_marketing(
+            out.get("gross_profit_period"), marketing.marketing_spend(ds.tables["campaigns"], prev))
     if ds.has("campaigns", "touchpoints", "users"):
         # a path holds the touches from its occasion's day minus lookback_days (attribution.conversion_paths)
         since = prev.start - pd.Timedelta(days=lookback_days)

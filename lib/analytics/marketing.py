@@ -13,14 +13,17 @@ import numpy as np
 import pandas as pd
 
 from lib.analytics import attribution as at
+from lib.analytics.effects import Effect, draws_effect
 from lib.analytics.stats import percentile_interval
 from lib.data.periods import Period
 
 __all__ = ["NO_CAMPAIGN", "MarketingData", "prepare", "campaign_labels", "prorated_spend", "marketing_spend",
-           "spend_by", "break_even_roas", "campaign_performance", "channel_performance", "best_by_roas",
+           "spend_by", "usual_monthly_spend", "gross_profit_after_marketing", "break_even_roas_period",
+           "break_even_roas", "campaign_performance", "channel_performance", "best_by_roas",
            "roas_period", "marketing_metrics", "AcquisitionTests", "acquisition_value",
            "mature_acquisition_channels", "model_credit", "model_shares", "model_disagreement", "credit_by_model",
-           "roas_by_model", "bootstrap_roas", "best_under_model"]
+           "roas_by_model", "bootstrap_roas", "roas_draws", "best_under_model", "RESPONSE_EXPONENT", "MAX_GROWTH",
+           "BudgetShift", "budget_shift"]
 
 #: label suffix of touches without a known campaign (organic contacts)
 NO_CAMPAIGN = "(no campaign)"
@@ -221,6 +224,47 @@ def spend_by(campaigns: pd.DataFrame, period: Period, by: str = "channel") -> pd
     return pd.Series(sp.to_numpy(), index=keys.astype(str).to_numpy()).groupby(level=0).sum()
 
 
+def usual_monthly_spend(campaigns: pd.DataFrame, period: Period, by: str = "channel") -> pd.Series:
+    """Average spend a month per ``channel`` (or campaign label) over the history (docs/metrics.md, Budget advice).
+
+    Spend prorated up to period end (the spend behind lib.analytics.marketing.bootstrap_roas) divided by the
+    calendar months from the month of its first campaign's start to the period's month, both included, so
+    months without a campaign count as months without spend. Keys without spend before period end are left out.
+    """
+    _need(campaigns, ("campaign_id", "channel", "start_date", "end_date", "spend"), "campaigns")
+    sp = prorated_spend(campaigns, None, period.end).to_numpy()
+    keys = (campaigns["channel"] if by == "channel" else campaign_labels(campaigns)).astype(str).to_numpy()
+    started = campaigns["start_date"].dt.to_period("M").to_numpy()
+    t = pd.DataFrame({"key": keys, "spend": sp, "start": started})
+    t = t[t["start"] <= pd.Period(period.end, "M")]
+    g = t.groupby("key")
+    first = g["start"].min()
+    last = pd.Period(period.end, "M")
+    months = pd.Series([(last - f).n + 1 for f in first], index=first.index, dtype=float)
+    out = g["spend"].sum() / months
+    out = out[out > 0]
+    out.index.name = by
+    return out.rename("usual_monthly_spend")
+
+
+def gross_profit_after_marketing(gross_profit: float | None, spend: float | None) -> float | None:
+    """``gross_profit_after_marketing_period`` (docs/metrics.md, Marketing): the period's gross profit
+    (``gross_profit_period`` of lib.analytics.kpis.period_kpis) minus its marketing spend
+    (:func:`marketing_spend`); None without campaigns (spend None) or without a known gross profit."""
+    if spend is None or gross_profit is None or pd.isna(spend) or pd.isna(gross_profit):
+        return None
+    return float(gross_profit) - float(spend)
+
+
+def break_even_roas_period(gross_margin_pct: float | None) -> float | None:
+    """The period's break-even ROAS (docs/metrics.md, Marketing): revenue per unit of spend at which the gross
+    profit of that revenue pays for the spend, at the period's gross margin: ``100 / gross_margin_pct_period``;
+    None when the margin is unknown or not positive."""
+    if gross_margin_pct is None or pd.isna(gross_margin_pct) or gross_margin_pct <= 0:
+        return None
+    return 100.0 / float(gross_margin_pct)
+
+
 def break_even_roas(perf: pd.DataFrame) -> float | None:
     """Revenue ROAS at which attributed gross profit equals spend: revenue / gross profit of attributed sales
     (docs/metrics.md, Marketing)."""
@@ -385,12 +429,21 @@ def roas_period(md: MarketingData) -> tuple[float | None, float, float]:
 
 
 def marketing_metrics(md: MarketingData | None, campaigns: pd.DataFrame | None, period: Period,
-                      campaigns_perf: pd.DataFrame | None = None) -> dict[str, object]:
-    """The four metrics of docs/metrics.md, Marketing; None where the inputs are absent."""
+                      campaigns_perf: pd.DataFrame | None = None,
+                      gross_profit_period: float | None = None) -> dict[str, object]:
+    """The metrics of docs/metrics.md, Marketing, and ``gross_profit_after_marketing_period``; None where the
+    inputs are absent.
+
+    ``gross_profit_period`` is the period's gross profit of lib.analytics.kpis.period_kpis (the same value as the
+    Overview's); without it (or without campaigns) the profit after marketing is None.
+    """
     out: dict[str, object] = {"marketing_spend_period": None, "roas_period": None,
-                              "best_campaign_by_roas": None, "best_channel_by_roas": None}
+                              "best_campaign_by_roas": None, "best_channel_by_roas": None,
+                              "gross_profit_after_marketing_period": None}
     if campaigns is not None:
         out["marketing_spend_period"] = marketing_spend(campaigns, period)
+        out["gross_profit_after_marketing_period"] = gross_profit_after_marketing(gross_profit_period,
+                                                                                  out["marketing_spend_period"])
     if md is not None and md.campaigns is not None:
         out["roas_period"] = roas_period(md)[0]
         perf = campaigns_perf if campaigns_perf is not None else campaign_performance(md)
@@ -604,6 +657,40 @@ def _boot_campaigns(md: MarketingData, camps: tuple[str, ...], n_boot: int, seed
     return out
 
 
+def _boot_by(md: MarketingData, campaigns_perf: pd.DataFrame, by: str, n_boot: int, seed: int
+             ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """Per ``by`` value with spend: (keys, spend, revenue, gross profit, revenue-per-dollar and gross-profit-per-
+    dollar resamples of shape (n_boot, keys)); None when no campaign has spend."""
+    paid = campaigns_perf[campaigns_perf["spend"] > 0]
+    if paid.empty:
+        return None
+    spend = paid.groupby(by, observed=True)["spend"].sum()
+    keys = list(spend.index.astype(str))
+    camps = [str(c) for c in paid["campaign"]]
+    rev_c, gp_c, boot_rev_c, boot_gp_c = _boot_campaigns(md, tuple(camps), n_boot, seed)
+    # a channel's resample = the sum of its campaigns' (same resamples of buyers)
+    member = pd.Index(keys).get_indexer(paid[by].astype(str).to_numpy())
+    agg = np.zeros((len(camps), len(keys)))
+    agg[np.arange(len(camps)), member] = 1.0
+    sp = spend.to_numpy(dtype=float)
+    return keys, sp, rev_c @ agg, gp_c @ agg, (boot_rev_c @ agg) / sp, (boot_gp_c @ agg) / sp
+
+
+def roas_draws(md: MarketingData, campaigns_perf: pd.DataFrame, by: str = "channel", n_boot: int = 400,
+               seed: int = 0, value: str = "gross_profit") -> pd.DataFrame | None:
+    """The bootstrap resamples behind :func:`bootstrap_roas` (same ``n_boot`` and ``seed``, same resamples):
+    gross profit (``value="gross_profit"``) or revenue (``"revenue"``) per unit of spend, one row per resample and
+    one column per ``by`` value with spend (docs/metrics.md, Budget advice); None when no campaign has spend or
+    gross profit is asked for and unknown."""
+    if value not in ("gross_profit", "revenue"):
+        raise ValueError(f"value must be 'gross_profit' or 'revenue', got {value!r}")
+    got = _boot_by(md, campaigns_perf, by, n_boot, seed)
+    if got is None or (value == "gross_profit" and not md.gp_known):
+        return None
+    keys, _, _, _, r_b, g_b = got
+    return pd.DataFrame(g_b if value == "gross_profit" else r_b, columns=pd.Index(keys, name=by))
+
+
 def bootstrap_roas(md: MarketingData, campaigns_perf: pd.DataFrame, by: str = "channel", n_boot: int = 400,
                    level: float = 0.90, seed: int = 0) -> pd.DataFrame:
     """Last-touch ROAS per channel or campaign (spend > 0) with a bootstrap interval over buyers
@@ -621,22 +708,11 @@ def bootstrap_roas(md: MarketingData, campaigns_perf: pd.DataFrame, by: str = "c
         raise ValueError(f"by must be 'channel' or 'campaign', got {by!r}")
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level}")
-    paid = campaigns_perf[campaigns_perf["spend"] > 0]
-    if paid.empty:
+    got = _boot_by(md, campaigns_perf, by, n_boot, seed)
+    if got is None:
         return pd.DataFrame(columns=[by, "spend", "revenue", "roas", "roas_low", "roas_high", "gross_profit",
                                      "gp_roas", "gp_roas_low", "gp_roas_high", "p_pays_back"])
-    spend = paid.groupby(by, observed=True)["spend"].sum()
-    keys = list(spend.index.astype(str))
-    camps = [str(c) for c in paid["campaign"]]
-    rev_c, gp_c, boot_rev_c, boot_gp_c = _boot_campaigns(md, tuple(camps), n_boot, seed)
-    # a channel's resample = the sum of its campaigns' (same resamples of buyers)
-    member = pd.Index(keys).get_indexer(paid[by].astype(str).to_numpy())
-    agg = np.zeros((len(camps), len(keys)))
-    agg[np.arange(len(camps)), member] = 1.0
-    m_rev, m_gp = rev_c @ agg, gp_c @ agg
-    boot_rev, boot_gp = boot_rev_c @ agg, boot_gp_c @ agg
-    sp = spend.to_numpy(dtype=float)
-    r_b, g_b = boot_rev / sp, boot_gp / sp
+    keys, sp, m_rev, m_gp, r_b, g_b = got
     pay = g_b if md.gp_known else r_b
     out = pd.DataFrame({by: pd.array(keys, dtype="string"), "spend": sp, "revenue": m_rev,
                         "gross_profit": m_gp if md.gp_known else np.nan})
@@ -656,3 +732,123 @@ def best_under_model(roas_models: pd.DataFrame | None, model: str = "markov") ->
     if roas_models is None or model not in roas_models.columns or not roas_models[model].notna().any():
         return None
     return str(roas_models[model].idxmax())
+
+
+# ---------------------------------------------------------------- budget shift with diminishing returns
+
+#: gross profit (and revenue) of a channel grows with spend ** RESPONSE_EXPONENT (docs/metrics.md, Budget advice)
+RESPONSE_EXPONENT = 0.5
+#: a budget shift lets the receiving channel's monthly spend grow to at most this many times its usual month
+MAX_GROWTH = 2.0
+
+
+@dataclass(frozen=True)
+class BudgetShift:
+    """A move of monthly ad budget under diminishing returns (:func:`budget_shift`; docs/metrics.md, Budget advice).
+
+    ``amount`` is moved a month from ``cut`` (each giving in proportion to its spend this month) to ``best``; with
+    ``cut`` empty it is extra spend on ``best``. ``wanted`` is the amount before the cap on ``best``'s growth
+    (``capped`` when the cap bound). Spend this month (``*_spend``), usual monthly spend (``*_usual``), average
+    gross profit per unit of spend (``*_return``), the marginal return of ``best`` at its usual spend and at its
+    new spend, and ``effect``: the change in the month's gross profit after paying for the spend.
+    """
+
+    best: str
+    cut: tuple[str, ...]
+    amount: float
+    wanted: float
+    capped: bool
+    best_spend: float
+    best_usual: float
+    best_return: float
+    best_marginal_usual: float
+    best_marginal_after: float
+    cut_spend: float
+    cut_return: float | None
+    cut_gross_profit_lost: float
+    best_gross_profit_gained: float
+    exponent: float
+    max_growth: float
+    effect: Effect
+
+
+def _response(avg: np.ndarray, usual: float, x0: float, x1: float, exponent: float) -> np.ndarray:
+    """Change in a channel's gross profit when its monthly spend goes from ``x0`` to ``x1`` under
+    g(x) = avg x usual^(1 - exponent) x x^exponent (g(usual) = avg x usual: its measured average return)."""
+    return np.asarray(avg, dtype=float) * usual ** (1.0 - exponent) * (x1 ** exponent - x0 ** exponent)
+
+
+def budget_shift(boot: pd.DataFrame, draws: pd.DataFrame, best: str | None, cut: list[str] | tuple[str, ...],
+                 month_spend: pd.Series, usual_spend: pd.Series, shift_pct: float = 20.0,
+                 max_growth: float = MAX_GROWTH, exponent: float = RESPONSE_EXPONENT) -> BudgetShift | None:
+    """Move ``shift_pct`` % of the ``cut`` channels' spend this month to ``best`` (or, without ``cut``, raise
+    ``best`` by ``shift_pct`` % of its spend) under diminishing returns (docs/metrics.md, Budget advice).
+
+    Each channel's monthly gross profit is g(x) = a x u^(1-e) x x^e with ``e`` = ``exponent``, fitted so that at
+    its usual monthly spend u (lib.analytics.marketing.usual_monthly_spend) it earns its measured average
+    gross profit per unit of spend a (``gp_roas`` of lib.analytics.marketing.bootstrap_roas, last touch); the
+    last dollar at u returns e x a. The move is capped so that ``best``'s spend grows to at most
+    ``max_growth`` x u. Effect: gross profit gained on ``best`` minus gross profit lost on ``cut`` (minus the
+    extra spend when nothing is cut), a month, with the 80% interval of the same formula over ``draws``
+    (lib.analytics.marketing.roas_draws), capped_by "budget" when the cap bound. None without gross profit,
+    without a channel to move to or spend to move, or when the move does not pay (rounds below 1).
+    """
+    if not 0 < exponent < 1:
+        raise ValueError(f"exponent must be between 0 and 1, got {exponent}")
+    if max_growth <= 1:
+        raise ValueError(f"max_growth must be above 1, got {max_growth}")
+    if best is None or boot.empty or draws is None or "gp_roas" not in boot.columns:
+        return None
+    b = boot.set_index(boot["channel"].astype(str))
+    cut = tuple(str(c) for c in cut if str(c) in b.index and str(c) in draws.columns)
+    if best not in b.index or best not in draws.columns or not np.isfinite(b.loc[best, "gp_roas"]) \
+            or any(not np.isfinite(b.loc[c, "gp_roas"]) for c in cut):
+        return None
+    usual = usual_spend.astype(float)
+    month = month_spend.astype(float)
+    u_b = float(usual.get(best, 0.0))
+    s_b = float(month.get(best, 0.0))
+    room = max_growth * u_b - s_b
+    if u_b <= 0 or room <= 0:
+        return None
+    a_b, d_b = float(b.loc[best, "gp_roas"]), draws[best].to_numpy(dtype=float)
+    r_b = float(b.loc[best, "roas"]) if "roas" in b.columns else np.nan
+    s_cut = {c: float(month.get(c, 0.0)) for c in cut}
+    total_cut = sum(s_cut.values())
+    wanted = shift_pct / 100.0 * (total_cut if cut else (s_b if s_b > 0 else u_b))
+    if wanted <= 0:
+        return None
+    amount = min(wanted, room)
+    gained = _response(a_b, u_b, s_b, s_b + amount, exponent)
+    gained_d = _response(d_b, u_b, s_b, s_b + amount, exponent)
+    rev = _response(r_b, u_b, s_b, s_b + amount, exponent)
+    lost = 0.0
+    lost_d = np.zeros_like(d_b)
+    if cut:
+        for c in cut:
+            m_c = amount * s_cut[c] / total_cut
+            u_c = float(usual.get(c, 0.0))
+            if m_c <= 0 or u_c <= 0:
+                continue
+            lost += float(_response(float(b.loc[c, "gp_roas"]), u_c, s_cut[c] - m_c, s_cut[c], exponent))
+            lost_d = lost_d + _response(draws[c].to_numpy(dtype=float), u_c, s_cut[c] - m_c, s_cut[c], exponent)
+            if "roas" in b.columns:
+                rev -= float(_response(float(b.loc[c, "roas"]), u_c, s_cut[c] - m_c, s_cut[c], exponent))
+        paid = 0.0
+    else:
+        paid = amount
+    est = float(gained) - lost - paid
+    if round(est) < 1:
+        return None
+    capped = amount < wanted
+    eff = draws_effect(gained_d - lost_d - paid, revenue=float(rev) if np.isfinite(rev) else None,
+                       capped_by="budget" if capped else None, estimate=est)
+    cut_ret = (float((b.loc[list(cut), "gross_profit"]).sum() / b.loc[list(cut), "spend"].sum())
+               if cut and "gross_profit" in b.columns else None)
+    return BudgetShift(best=best, cut=cut, amount=float(amount), wanted=float(wanted), capped=capped,
+                       best_spend=s_b, best_usual=u_b, best_return=a_b,
+                       best_marginal_usual=exponent * a_b,
+                       best_marginal_after=exponent * a_b * (u_b / (s_b + amount)) ** (1.0 - exponent),
+                       cut_spend=float(total_cut), cut_return=cut_ret, cut_gross_profit_lost=float(lost),
+                       best_gross_profit_gained=float(gained), exponent=float(exponent),
+                       max_growth=float(max_growth), effect=eff)

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lib.config import CHURN_DAYS
+
 __all__ = [
     "calibration_summary", "occasion_arrays", "quintile_scores", "rfm_scores", "rfm_segments", "SegmentRule",
-    "SEGMENT_RULES", "SEGMENTS", "PROSPECTS", "WIN_BACK_SEGMENTS", "rule_table",
+    "SEGMENT_RULES", "SEGMENTS", "PROSPECTS", "CURRENT_SEGMENTS", "WIN_BACK_SEGMENTS", "rule_table",
 ]
 
 #: the group for users with role buyer who never bought (needs users.csv)
@@ -121,73 +123,91 @@ def quintile_scores(values: pd.Series, higher_is_better: bool = True) -> pd.Seri
 
 @dataclass(frozen=True)
 class SegmentRule:
-    """One named RFM group: recency score range and (F+M)/2 range, both inclusive (docs/metrics.md, RFM groups)."""
+    """One named RFM group: customer status (current or lapsed), recency score range and (F+M)/2 range,
+    bounds inclusive (docs/metrics.md, RFM groups). ``current`` customers bought within ``churn_days`` of
+    period_end, lapsed ones longer ago."""
 
     name: str
+    current: bool
     r_min: int
     r_max: int
     fm_min: float
     fm_max: float
 
 
-#: The rule table (docs/metrics.md, RFM groups): R = recency score, FM = (frequency score + monetary score) / 2.
-#: Modelled on the 10 groups of Shopify's customer RFM report; every (R, FM) pair has one group.
+#: The rule table (docs/metrics.md, RFM groups): status first (current = last purchase within churn_days of
+#: period_end), then R = recency score and FM = (frequency score + monetary score) / 2. A group whose name says
+#: current holds only current customers; lapsed customers go to the lapsed groups by value. Every (status, R, FM)
+#: triple has exactly one group. Names after Shopify's customer RFM groups, "Can't lose" for its "Previously loyal".
 SEGMENT_RULES: tuple[SegmentRule, ...] = (
-    SegmentRule("Champions", 5, 5, 4.0, 5.0),
-    SegmentRule("Loyal", 3, 4, 4.0, 5.0),
-    SegmentRule("Active", 4, 5, 2.5, 3.5),
-    SegmentRule("Promising", 3, 4, 1.0, 2.0),
-    SegmentRule("New", 5, 5, 1.0, 2.0),
-    SegmentRule("Needs attention", 3, 3, 2.5, 3.5),
-    SegmentRule("Previously loyal", 1, 2, 4.0, 5.0),
-    SegmentRule("At risk", 1, 2, 3.0, 3.5),
-    SegmentRule("Almost lost", 2, 2, 1.0, 2.5),
-    SegmentRule("Dormant", 1, 1, 1.0, 2.5),
+    SegmentRule("Champions", True, 5, 5, 4.0, 5.0),
+    SegmentRule("Loyal", True, 1, 4, 4.0, 5.0),
+    SegmentRule("Active", True, 5, 5, 2.5, 3.5),
+    SegmentRule("Needs attention", True, 1, 4, 2.5, 3.5),
+    SegmentRule("New", True, 5, 5, 1.0, 2.0),
+    SegmentRule("Promising", True, 1, 4, 1.0, 2.0),
+    SegmentRule("Can't lose", False, 1, 5, 4.0, 5.0),
+    SegmentRule("At risk", False, 1, 5, 2.5, 3.5),
+    SegmentRule("Almost lost", False, 3, 5, 1.0, 2.0),
+    SegmentRule("Dormant", False, 1, 2, 1.0, 2.0),
 )
 
+#: groups whose name says the customer is current: they only ever hold customers within churn_days
+CURRENT_SEGMENTS: tuple[str, ...] = ("Champions", "Loyal", "Active", "New", "Promising")
+
 #: the groups of lapsed customers worth a win-back message, most valuable first (read by the retargeting list)
-WIN_BACK_SEGMENTS: tuple[str, ...] = ("Previously loyal", "At risk", "Almost lost")
+WIN_BACK_SEGMENTS: tuple[str, ...] = ("Can't lose", "At risk", "Almost lost")
 
 #: display order of the groups, best first, Prospects last
 SEGMENTS: tuple[str, ...] = tuple(r.name for r in SEGMENT_RULES) + (PROSPECTS,)
 
 
 def rule_table() -> pd.DataFrame:
-    """The segment rules as a frame: ``segment, r_min, r_max, fm_min, fm_max`` (docs/metrics.md, RFM groups).
+    """The segment rules as a frame: ``segment, current, r_min, r_max, fm_min, fm_max`` (docs/metrics.md, RFM groups).
 
     The report's table with what each group means and what to do is ``lib.narrative.rfm.rule_table``.
     """
-    return pd.DataFrame([{"segment": r.name, "r_min": r.r_min, "r_max": r.r_max, "fm_min": r.fm_min,
-                          "fm_max": r.fm_max} for r in SEGMENT_RULES])
+    return pd.DataFrame([{"segment": r.name, "current": r.current, "r_min": r.r_min, "r_max": r.r_max,
+                          "fm_min": r.fm_min, "fm_max": r.fm_max} for r in SEGMENT_RULES])
 
 
-def rfm_segments(r_score: pd.Series, fm_score: pd.Series) -> pd.Series:
-    """The named group of each customer from R and FM = (F+M)/2 by SEGMENT_RULES (docs/metrics.md, RFM groups)."""
+def rfm_segments(r_score: pd.Series, fm_score: pd.Series, current: pd.Series) -> pd.Series:
+    """The named group of each customer from status, R and FM = (F+M)/2 by SEGMENT_RULES (docs/metrics.md, RFM groups).
+
+    ``current`` is True for a customer whose last purchase is within ``churn_days`` of period_end.
+    """
     r = r_score.to_numpy()
     fm = fm_score.to_numpy(dtype="float64")
+    cur = np.asarray(current, dtype=bool)
+    if not len(r) == len(fm) == len(cur):
+        raise ValueError("rfm_segments: r_score, fm_score and current must have the same length")
     if len(r) and (r.min() < 1 or r.max() > 5 or fm.min() < 1 or fm.max() > 5):
         raise ValueError("rfm_segments: scores must lie in 1..5")
-    conds = [(r >= s.r_min) & (r <= s.r_max) & (fm >= s.fm_min) & (fm <= s.fm_max) for s in SEGMENT_RULES]
+    conds = [(cur == s.current) & (r >= s.r_min) & (r <= s.r_max) & (fm >= s.fm_min) & (fm <= s.fm_max)
+             for s in SEGMENT_RULES]
     names = np.select(conds, [s.name for s in SEGMENT_RULES], default="")
     if (names == "").any():  # cannot happen with the table above; guards future edits
-        raise ValueError("rfm_segments: the rule table leaves some (R, FM) pairs without a group")
+        raise ValueError("rfm_segments: the rule table leaves some (status, R, FM) triples without a group")
     return pd.Series(pd.Categorical(names, categories=list(SEGMENTS)), index=r_score.index, name="segment")
 
 
-def rfm_scores(customers: pd.DataFrame) -> pd.DataFrame:
+def rfm_scores(customers: pd.DataFrame, churn_days: int = CHURN_DAYS) -> pd.DataFrame:
     """R, F, M quintile scores, FM = (F+M)/2 and the group per customer (docs/metrics.md, RFM groups).
 
     ``customers`` needs ``days_since`` (days from the last purchase to
-    period_end; fewer is better), ``occasions`` and ``revenue``. Returns the
-    input with ``r_score, f_score, m_score, fm_score, segment`` added.
+    period_end; fewer is better), ``occasions`` and ``revenue``. A customer is
+    current when ``days_since <= churn_days`` (the churn-risk rule's complement).
+    Returns the input with ``r_score, f_score, m_score, fm_score, segment`` added.
     """
     missing = {"days_since", "occasions", "revenue"} - set(customers.columns)
     if missing:
         raise ValueError(f"rfm_scores needs columns {sorted(missing)}")
+    if churn_days < 0:
+        raise ValueError(f"churn_days must be >= 0, got {churn_days}")
     out = customers.copy()
     out["r_score"] = quintile_scores(out["days_since"], higher_is_better=False)
     out["f_score"] = quintile_scores(out["occasions"])
     out["m_score"] = quintile_scores(out["revenue"])
     out["fm_score"] = (out["f_score"] + out["m_score"]) / 2
-    out["segment"] = rfm_segments(out["r_score"], out["fm_score"])
+    out["segment"] = rfm_segments(out["r_score"], out["fm_score"], out["days_since"] <= churn_days)
     return out

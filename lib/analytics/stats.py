@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from scipy.stats._result_classes import TtestResult
 
 __all__ = ["z_critical", "t_interval", "percentile_interval", "two_proportion_p_value", "mann_whitney_p_value",
-           "mann_whitney_vs_rest", "welch_t_test"]
+           "mann_whitney_vs_rest", "welch_t_test", "benjamini_hochberg"]
 
 
 def z_critical(level: float) -> float:
@@ -159,3 +159,42 @@ def welch_t_test(a: np.ndarray, b: np.ndarray) -> TtestResult:
     from scipy import stats
 
     return stats.ttest_ind(a, b, equal_var=False)
+
+
+def benjamini_hochberg(p_values: np.ndarray | pd.Series, n_tests: int | None = None) -> np.ndarray:
+    """Benjamini-Hochberg (1995) q-values: the false-discovery rate at which each test would just be a discovery.
+
+    docs/metrics.md, Recommendations (bundles). With the m p-values sorted, ``p_(1) <= ... <= p_(m)``,
+    ``q_(i) = min over j >= i of p_(j) x m / j``, capped at 1; rejecting every test with ``q < alpha``
+    keeps the expected share of false discoveries among them at most ``alpha`` (independent or positively
+    dependent tests). Same values as ``statsmodels.stats.multitest.multipletests(p, method="fdr_bh")[1]``.
+
+    Parameters
+    ----------
+    p_values : array-like of float
+        The p-values, in any order; each between 0 and 1, none missing.
+    n_tests : int, optional
+        The number of tests in the family when it is larger than ``len(p_values)``: the tests not listed
+        count as having p = 1 (e.g. pairs never seen together). Default ``len(p_values)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The q-values, in the order of ``p_values``.
+    """
+    p = np.asarray(p_values, dtype="float64")
+    if p.ndim != 1:
+        raise ValueError(f"p_values must be one-dimensional, got shape {p.shape}")
+    if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
+        raise ValueError("p_values must be numbers between 0 and 1, none missing")
+    m = len(p) if n_tests is None else int(n_tests)
+    if m < len(p):
+        raise ValueError(f"n_tests ({m}) cannot be smaller than the number of p-values ({len(p)})")
+    if not len(p):
+        return p.copy()
+    order = np.argsort(p, kind="mergesort")
+    scaled = p[order] * m / np.arange(1, len(p) + 1)
+    q_sorted = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
+    q = np.empty_like(q_sorted)
+    q[order] = q_sorted
+    return q

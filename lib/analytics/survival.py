@@ -10,7 +10,7 @@ from scipy import stats
 
 from lib.analytics.stats import z_critical
 
-__all__ = ["km_table", "km_median", "km_median_ci", "km_summary", "km_by_group", "logrank_test"]
+__all__ = ["km_table", "km_median", "km_median_ci", "km_summary", "km_by_group", "logrank_test", "km_conditional"]
 
 
 def _validate(durations, observed) -> tuple[np.ndarray, np.ndarray]:
@@ -210,3 +210,46 @@ def logrank_test(durations, observed, groups) -> dict:
                           "observed": obs, "expected": exp})
     return {"test": "log-rank", "statistic": stat, "df": df,
             "p_value": float(stats.chi2.sf(stat, df)), "table": table}
+
+
+def km_conditional(durations, observed, ages, window: float = 30.0, min_at_risk: int = 30) -> pd.DataFrame:
+    """Chance of the event within ``window`` days for items still without one at their own ``ages``, from the
+    Kaplan-Meier curve: ``p = 1 - S(age + window) / S(age)`` (docs/metrics.md, Products and inventory: Markdown).
+
+    S is the product-limit curve of :func:`km_table` read as a step function
+    (S = 1 before the first time). The tail of the curve rests on few items, and
+    past the last observed time S is unknown, so an age is read at most at
+    ``t_tail - window``, where ``t_tail`` is the last time with at least
+    ``min_at_risk`` items at risk (the last observed time when no time has that
+    many): older items get the chance of that last window.
+
+    Returns one row per age: ``age_used`` (the age read), ``p`` (0-1),
+    ``at_risk`` (items still without the event after ``age_used``: what ``p``
+    rests on) and ``held`` (True when the age was beyond the tail and held).
+    """
+    d, o = _validate(durations, observed)
+    a = np.asarray(ages, dtype="float64")
+    if window <= 0:
+        raise ValueError(f"window must be > 0 days, got {window}")
+    if np.isnan(a).any() or (a < 0).any():
+        raise ValueError("ages must be >= 0 days and not missing")
+    if d.size == 0:
+        raise ValueError("km_conditional needs at least one duration")
+    t = km_table(d, o)
+    times, surv, at_risk = t["time"].to_numpy(), t["survival"].to_numpy(), t["at_risk"].to_numpy()
+    enough = np.flatnonzero(at_risk >= min_at_risk)
+    t_tail = times[enough[-1]] if enough.size else times[-1]
+    limit = max(t_tail - window, 0.0)
+    used = np.minimum(a, limit)
+
+    def s_at(x: np.ndarray) -> np.ndarray:
+        i = np.searchsorted(times, x, side="right") - 1
+        return np.where(i >= 0, surv[np.maximum(i, 0)], 1.0)
+
+    s0, s1 = s_at(used), s_at(used + window)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(s0 > 0, 1.0 - s1 / s0, 0.0)
+    dsort = np.sort(d)
+    rest = d.size - np.searchsorted(dsort, used, side="right")
+    return pd.DataFrame({"age_used": used, "p": np.clip(p, 0.0, 1.0), "at_risk": rest.astype("int64"),
+                         "held": a > limit})

@@ -10,12 +10,22 @@ import pandas as pd
 from lib.analytics.stats import mann_whitney_p_value, t_interval, welch_t_test, z_critical
 from lib.data.derived import WEEKDAYS, sale_lines
 
-__all__ = ["WEEKEND_TEST", "timing_lines", "daily_sales", "weekday_means", "peak_weekday", "weekend_uplift",
+__all__ = ["WEEKEND_TEST", "CLOSED_DAY_SHARE", "CLOSED_HOUR_SHARE", "MIN_WEEKDAY_DAYS", "MIN_TRADING_DAYS",
+           "timing_lines", "daily_sales", "trading_weekdays", "closed_weekdays", "trading_hours", "closed_hours",
+           "weekday_means", "peak_weekday", "weekend_uplift",
            "period_series", "monthly_revenue", "growth", "channel_mix", "month_of_year", "q4_share",
            "holiday_windows", "holiday_index"]
 
 #: the two-sided test behind weekend_uplift_p_value, named in the result (docs/metrics.md, Sales timing)
 WEEKEND_TEST = "Welch two-sample t-test (two-sided) on daily revenue, weekend days vs weekdays"
+#: a weekday without any sale on at least this share of its days is a closed day (docs/metrics.md, Closed days)
+CLOSED_DAY_SHARE = 0.95
+#: an hour of the day without any sale on at least this share of trading days is a closed hour
+CLOSED_HOUR_SHARE = 0.99
+#: fewest days of a weekday in the history before it can be called closed (8 weeks)
+MIN_WEEKDAY_DAYS = 8
+#: fewest trading days before an hour can be called closed
+MIN_TRADING_DAYS = 30
 
 
 def timing_lines(tables: dict[str, pd.DataFrame], end_exclusive: pd.Timestamp) -> pd.DataFrame:
@@ -68,25 +78,79 @@ def daily_sales(completed: pd.DataFrame, end: pd.Timestamp, start: pd.Timestamp 
     return d
 
 
-def weekday_means(daily: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    """Mean daily revenue and units per weekday with t-intervals (docs/metrics.md, Sales timing).
+def trading_weekdays(daily: pd.DataFrame, share: float = CLOSED_DAY_SHARE,
+                     min_days: int = MIN_WEEKDAY_DAYS) -> pd.DataFrame:
+    """Which weekdays the shop trades on (docs/metrics.md, Closed days).
+
+    A weekday is closed when it has no completed sale on at least ``share`` of its days in the
+    calendar (``daily`` is :func:`daily_sales`), it occurs at least ``min_days`` times, and the
+    other weekdays trade: at least one has a sale on half of its days or more (so a shop that sells
+    once a month has no closed days). Rows Monday..Sunday; columns ``weekday, days,
+    days_without_sales, without_sales_pct, closed``.
+    """
+    n = daily.groupby("weekday").size().reindex(range(7), fill_value=0).astype("int64")
+    empty = (daily["orders"] == 0).groupby(daily["weekday"]).sum().reindex(range(7), fill_value=0).astype("int64")
+    pct = (empty / n.where(n > 0) * 100.0).to_numpy()
+    closed = (n.to_numpy() >= min_days) & (np.nan_to_num(pct) >= share * 100.0)
+    if not (np.nan_to_num(pct, nan=100.0) <= 50.0).any():
+        closed[:] = False
+    return pd.DataFrame({"weekday": WEEKDAYS, "days": n.to_numpy(), "days_without_sales": empty.to_numpy(),
+                         "without_sales_pct": pct, "closed": closed}, index=range(7))
+
+
+def closed_weekdays(daily: pd.DataFrame, share: float = CLOSED_DAY_SHARE,
+                    min_days: int = MIN_WEEKDAY_DAYS) -> list[int]:
+    """Weekday numbers (Monday=0) the shop does not trade on, by :func:`trading_weekdays` (docs/metrics.md, Closed days)."""
+    t = trading_weekdays(daily, share, min_days)
+    return [int(i) for i in t.index[t["closed"]]]
+
+
+def trading_hours(completed: pd.DataFrame, share: float = CLOSED_HOUR_SHARE,
+                  min_days: int = MIN_TRADING_DAYS) -> pd.DataFrame:
+    """Which clock hours (business-local) the shop trades in (docs/metrics.md, Closed days).
+
+    Over the trading days (days with a completed sale), an hour is closed when it has no completed
+    sale on at least ``share`` of them, given at least ``min_days`` trading days (``completed`` has
+    ``date, hour``). Rows 0..23; columns ``hour, trading_days, days_with_sales, without_sales_pct,
+    closed``.
+    """
+    days = int(completed["date"].nunique())
+    with_sales = completed.groupby("hour")["date"].nunique().reindex(range(24), fill_value=0).astype("int64")
+    pct = (1.0 - with_sales / days) * 100.0 if days else pd.Series(np.nan, index=range(24))
+    closed = (days >= min_days) & (pct.fillna(0) >= share * 100.0)
+    return pd.DataFrame({"hour": range(24), "trading_days": days, "days_with_sales": with_sales.to_numpy(),
+                         "without_sales_pct": pct.to_numpy(), "closed": closed.to_numpy()}, index=range(24))
+
+
+def closed_hours(completed: pd.DataFrame, share: float = CLOSED_HOUR_SHARE,
+                 min_days: int = MIN_TRADING_DAYS) -> list[int]:
+    """Clock hours (0-23) the shop does not trade in, by :func:`trading_hours` (docs/metrics.md, Closed days)."""
+    t = trading_hours(completed, share, min_days)
+    return [int(h) for h in t.index[t["closed"]]]
+
+
+def weekday_means(daily: pd.DataFrame, level: float = 0.95, closed: list[int] | tuple[int, ...] = ()) -> pd.DataFrame:
+    """Mean daily revenue and units per weekday with t-intervals (docs/metrics.md, Weekday means and weekend uplift).
 
     Days without sales count as zero (``daily`` is :func:`daily_sales`). Rows Monday..Sunday;
-    columns ``weekday, days, revenue_mean, revenue_low, revenue_high, units_mean, units_low,
-    units_high``. Intervals are Student-t ``level`` intervals of the mean (NaN for one day).
+    columns ``weekday, days, closed, revenue_mean, revenue_low, revenue_high, units_mean, units_low,
+    units_high``. Intervals are Student-t ``level`` intervals of the mean (NaN for one day). The
+    ``closed`` weekdays (:func:`closed_weekdays`) are left out of the comparison: their means and
+    intervals are NaN.
     """
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level}")
     g = daily.groupby("weekday")
     n = g.size().reindex(range(7), fill_value=0).astype("int64")
-    out = pd.DataFrame({"weekday": WEEKDAYS, "days": n.to_numpy()}, index=range(7))
+    shut = np.isin(np.arange(7), list(closed))
+    out = pd.DataFrame({"weekday": WEEKDAYS, "days": n.to_numpy(), "closed": shut}, index=range(7))
     for col, name in (("revenue", "revenue"), ("units", "units")):
         mean = g[col].mean().reindex(range(7))
         sd = g[col].std(ddof=1).reindex(range(7))
         lo, hi = t_interval(mean, sd, n, level)
-        out[f"{name}_mean"] = mean.to_numpy()
-        out[f"{name}_low"] = lo.to_numpy()
-        out[f"{name}_high"] = hi.to_numpy()
+        out[f"{name}_mean"] = np.where(shut, np.nan, mean.to_numpy())
+        out[f"{name}_low"] = np.where(shut, np.nan, lo.to_numpy())
+        out[f"{name}_high"] = np.where(shut, np.nan, hi.to_numpy())
     return out
 
 
@@ -98,18 +162,26 @@ def peak_weekday(means: pd.DataFrame) -> str | None:
     return str(m.loc[m["revenue_mean"].idxmax(), "weekday"])
 
 
-def weekend_uplift(daily: pd.DataFrame, level: float = 0.95) -> dict:
-    """Weekend vs weekday mean daily revenue and a two-sided test (docs/metrics.md, Sales timing).
+def weekend_uplift(daily: pd.DataFrame, level: float = 0.95, closed: list[int] | tuple[int, ...] = ()) -> dict:
+    """Weekend vs weekday mean daily revenue and a two-sided test (docs/metrics.md, Weekday means and weekend uplift).
 
     ``uplift_pct`` = (mean Sat+Sun day / mean Mon-Fri day - 1) x 100; ``p_value`` from
     :data:`WEEKEND_TEST` (scipy.stats.ttest_ind, equal_var=False); ``low``/``high`` a
     ``level`` delta-method interval of the uplift (log ratio of the two means);
     ``mw_p_value`` a Mann-Whitney U two-sided p-value as a robustness check.
-    Values are None where not computable (fewer than two days on either side).
+    Values are None where not computable (fewer than two days on either side). The ``closed``
+    weekdays (:func:`closed_weekdays`) are left out of both sides: with one weekend day closed the
+    open one is compared; with both closed there is no comparison. ``weekend`` and ``weekdays`` list
+    the weekday names compared, ``closed`` the names left out.
     """
-    we = daily.loc[daily["is_weekend"], "revenue"].to_numpy(float)
-    wd = daily.loc[~daily["is_weekend"], "revenue"].to_numpy(float)
+    shut = set(closed)
+    keep = ~daily["weekday"].isin(shut)
+    we = daily.loc[daily["is_weekend"] & keep, "revenue"].to_numpy(float)
+    wd = daily.loc[~daily["is_weekend"] & keep, "revenue"].to_numpy(float)
     res = {"test": WEEKEND_TEST, "weekend_days": len(we), "weekday_days": len(wd),
+           "weekend": [WEEKDAYS[i] for i in (5, 6) if i not in shut],
+           "weekdays": [WEEKDAYS[i] for i in range(5) if i not in shut],
+           "closed": [WEEKDAYS[i] for i in sorted(shut)],
            "weekend_mean": float(we.mean()) if len(we) else None,
            "weekday_mean": float(wd.mean()) if len(wd) else None,
            "uplift_pct": None, "low": None, "high": None, "statistic": None, "p_value": None,

@@ -1,14 +1,15 @@
-"""The owner's sentences and actions about brands: performance, the brand map, growth, what to buy (docs/metrics.md, Brands)."""
+"""The owner's sentences and actions about brands: performance, the brand map and its verdicts, growth, what to buy (docs/metrics.md, Brands)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from lib.analytics.recommendations import Recommendation
 from lib.narrative import fmt
 
 __all__ = ["missing_tables_sentence", "top_brands_sentences", "top3_sentence", "brand_map_sentence", "growth_sentence",
-           "volume_rule_sentence", "shelf_day_sentence", "buying_recommendations", "performance_actions",
-           "map_actions", "growth_actions", "buying_actions"]
+           "volume_rule_sentence", "shelf_day_sentence", "shelf_day_findings", "performance_actions",
+           "growth_actions", "buying_actions"]
 
 
 def missing_tables_sentence(missing: list[str]) -> str:
@@ -54,23 +55,38 @@ def _names(values) -> str:
     return ", ".join(str(v) for v in values).rstrip(".")
 
 
-def brand_map_sentence(quad: pd.DataFrame, margin_split: float, days_split: float) -> list[str]:
-    """Which brands fall in which quadrant, with the splits used and which positions are beyond chance."""
-    out = [f"The map splits brands at the overall margin ({fmt.pct(margin_split)}) and the overall "
-           f"median days to sell ({fmt.days(days_split)}); a position counts as beyond chance when the brand's 95% "
-           "interval (delta method for margin, Kaplan-Meier interval for the median) excludes the split."]
-    for label in ["buy more", "price up", "mark down", "stop buying"]:
-        q = quad[quad["quadrant"] == label]
-        if q.empty:
-            continue
-        names = []
-        for b, u, e in zip(q["brand"], q["uncertain"], q["evidence"], strict=True):
-            note = [] if e == "clear" else [e]
-            if u:
-                note.append("few sales")
-            names.append(f"{b}{' (' + '; '.join(note) + ')' if note else ''}")
-        out.append(f"{label.capitalize()}: {_names(names)}.")
-    return out
+def _verdict_of(table: pd.DataFrame | None, brand: object) -> str | None:
+    if table is None or table.empty:
+        return None
+    hit = table.loc[table["group"] == str(brand), "verdict"]
+    return None if hit.empty else str(hit.iloc[0])
+
+
+def _verdict_note(v: str | None) -> str:
+    if v is None:
+        return "."
+    if v == "no verdict":
+        return "; its margin and speed are within chance of the shop's, so it has no verdict."
+    return f"; its verdict: {v}."
+
+
+def brand_map_sentence(table: pd.DataFrame) -> list[str]:
+    """How the brand map and its verdicts are read (lib.analytics.verdicts.verdict_table by brand;
+    docs/metrics.md, Verdicts): the shop's margin and median, the interval rule, how many brands differ."""
+    if table.empty:
+        return ["No brand has sales to place on the map."]
+    r = table.iloc[0]
+    min_sales = table.attrs.get("min_sales", 20)
+    judged = table[table["margin_vs_shop"] != "too few sales"]
+    m = int(judged["margin_vs_shop"].isin(["higher", "lower"]).sum())
+    d = int(judged["speed_vs_shop"].isin(["faster", "slower"]).sum())
+    return [f"The map compares each brand with the shop as a whole: its margin with the shop's "
+            f"{fmt.pct(r['shop_margin_pct'])} and its median days to sell with the shop's "
+            f"{fmt.days(r['shop_median_days'])}. A difference counts only when the brand's 95% interval (delta "
+            "method for margin, Kaplan-Meier interval for the median) leaves out the shop's value, and only for "
+            f"brands with at least {min_sales} sales.",
+            f"Of the {fmt.count(len(judged), 'brand')} with enough sales, {m} differ clearly from the shop in margin "
+            f"and {d} in speed; the rest are within chance of the shop, however the bubbles fall around the lines."]
 
 
 def growth_sentence(growth: pd.DataFrame, min_sales: int, currency: str = "USD") -> str:
@@ -105,20 +121,22 @@ def shelf_day_sentence(min_brand_sales: int, min_combo_sales: int) -> str:
             f"brand and condition with at least {min_combo_sales}).")
 
 
-def buying_recommendations(by_brand: pd.DataFrame, by_combo: pd.DataFrame, bcol: str, n: int = 3,
-                           currency: str = "USD") -> list[str]:
-    """Buying recommendations with evidence: the best brands and brand x condition by profit per shelf day."""
-    out = []
+def shelf_day_findings(by_brand: pd.DataFrame, by_combo: pd.DataFrame, bcol: str, table: pd.DataFrame | None = None,
+                       n: int = 3, currency: str = "USD") -> list[str]:
+    """The brands and the brand and condition with the most gross profit per shelf day, against the average, with
+    each brand's verdict (docs/metrics.md, Brands: Profit per shelf day)."""
     b = by_brand[by_brand["eligible"]]
     if b.empty:
-        return ["No brand has enough sold items to recommend buying on evidence."]
+        return ["No brand has enough sold items to compare profit per shelf day."]
     overall = b["profit"].sum() / b["shelf_days"].sum()
+    out = []
     for _, r in b.head(n).iterrows():
         better = "clearly above" if r["low"] > overall else "not clearly above"
-        out.append(f"Buy more {r[bcol]}: {fmt.money(r['profit_per_shelf_day'], currency, 2)} gross profit per "
-                   f"item-day on the shelf (95% CI {fmt.money(r['low'], currency, 2)} to "
-                   f"{fmt.money(r['high'], currency, 2)}; {fmt.num(r['sold'])} sold of {fmt.num(r['items'])}, "
-                   f"margin {fmt.pct(r['margin_pct'])}), {better} the {fmt.money(overall, currency, 2)} average.")
+        v = _verdict_of(table, r[bcol])
+        out.append(f"{r[bcol]} earns {fmt.money(r['profit_per_shelf_day'], currency, 2)} gross profit per item-day "
+                   f"on the shelf (95% CI {fmt.money(r['low'], currency, 2)} to {fmt.money(r['high'], currency, 2)}; "
+                   f"{fmt.num(r['sold'])} sold of {fmt.num(r['items'])}, margin {fmt.pct(r['margin_pct'])}), {better} "
+                   f"the {fmt.money(overall, currency, 2)} average" + _verdict_note(v))
     c = by_combo[by_combo["eligible"]]
     if not c.empty:
         best = c.iloc[0]
@@ -129,8 +147,10 @@ def buying_recommendations(by_brand: pd.DataFrame, by_combo: pd.DataFrame, bcol:
     return out
 
 
-def performance_actions(perf: pd.DataFrame, metrics: dict, currency: str = "USD") -> tuple[str, list[str]]:
-    """What the brand performance table means and what to do."""
+def performance_actions(perf: pd.DataFrame, metrics: dict, table: pd.DataFrame | None = None,
+                        currency: str = "USD") -> tuple[str, list[str]]:
+    """What the brand performance table means and what to do; the margin leader is named with its verdict from
+    ``table`` (lib.analytics.verdicts.verdict_table), never with a verdict of its own."""
     if not metrics.get("top_brand_by_revenue"):
         return "No brand has sales yet.", ["Check that products.csv and brands.csv match the sales export."]
     rev, mar = metrics["top_brand_by_revenue"], metrics.get("top_brand_by_margin")
@@ -139,51 +159,41 @@ def performance_actions(perf: pd.DataFrame, metrics: dict, currency: str = "USD"
     acts = []
     if mar and mar != rev:
         r = perf[perf["brand"] == mar].iloc[0]
-        acts.append(f"Source more {mar}: {fmt.pct(r['margin_pct'])} margin on {fmt.num(r['sales'])} sales.")
+        v = _verdict_of(table, mar)
+        acts.append(f"{mar} has the best margin ({fmt.pct(r['margin_pct'])} on {fmt.num(r['sales'])} sales)"
+                    + (f"; its verdict in the brand map section: {v}." if v else "."))
     stuck = perf[perf["unsold_cost"] > 0].sort_values("unsold_cost", ascending=False)
     if not stuck.empty:
         s = stuck.iloc[0]
         acts.append(f"{s['brand']} ties up the most money in unsold stock ({fmt.money(s['unsold_cost'], currency)}, "
-                    f"{fmt.num(s['unsold_units'])} units): sell through before buying more.")
+                    f"{fmt.num(s['unsold_units'])} units): count it before the next buying trip.")
     few = perf[perf["uncertain"] & (perf["sales"] > 0)]
     if not few.empty:
         acts.append(f"Treat {_names(few['brand'].head(5))} with care: too few sales to judge.")
     return meaning, acts
 
 
-def map_actions(quad: pd.DataFrame) -> tuple[str, list[str]]:
-    """One action per quadrant, only for brands placed beyond chance on at least one axis."""
-    meaning = "Fast and profitable brands deserve the buying budget; slow and thin ones tie up cash."
-    verbs = {"buy more": "Buy more", "price up": "Raise prices on", "mark down": "Mark down aged",
-             "stop buying": "Buy less"}
-    acts = []
-    sure = quad[~quad["uncertain"] & (quad["evidence"] != "within chance")]
-    for label in ["buy more", "price up", "mark down", "stop buying"]:
-        q = sure[sure["quadrant"] == label]
-        if not q.empty:
-            names = [f"{b}{'' if e == 'clear' else ' (' + e + ')'}" for b, e in zip(q["brand"], q["evidence"], strict=True)]
-            acts.append(f"{verbs[label]} {_names(names)}.")
-    rest = quad[quad["uncertain"] | (quad["evidence"] == "within chance")]
-    if not rest.empty:
-        acts.append(f"Keep buying {_names(rest['brand'])} as now: their margin and speed are within chance of "
-                    "the average (or they have few sales).")
-    return meaning, acts or ["Not enough brands with sales to place on the map."]
-
-
-def growth_actions(growth: pd.DataFrame) -> tuple[str, list[str]]:
-    """What the trend section means and what to do (only changes with p < 0.05 are acted on)."""
+def growth_actions(growth: pd.DataFrame, table: pd.DataFrame | None = None) -> tuple[str, list[str]]:
+    """What the trend section means: brand growth is part of each brand's one verdict (lib.analytics.verdicts),
+    so the brands whose sales changed beyond chance are named with that verdict, never with a list of their own."""
     e = growth[growth["eligible"] & growth["growth_3m_pct"].notna()]
-    meaning = "Brand demand shifts over months; act only on changes larger than chance."
-    up = e[(e["growth_3m_pct"] > 0) & (e["p_value"] < 0.05)]
-    down = e[(e["growth_3m_pct"] < 0) & (e["p_value"] < 0.05)]
+    meaning = ("Brand demand shifts over months; growth is part of each brand's verdict in the brand map section: "
+               "rising sales hold back a cut in buying, falling sales an increase.")
     acts = []
-    if not up.empty:
-        acts.append(f"Source more {_names(up['brand'])}: sales grew beyond chance.")
-    if not down.empty:
-        acts.append(f"Buy less {_names(down['brand'])} until demand returns.")
-    return meaning, acts or ["No brand's sales changed beyond chance: keep the current buying mix."]
+    for _, r in e[e["p_value"] < 0.05].iterrows():
+        rose = r["sales_last_3m"] > r["sales_prev_3m"]
+        v = _verdict_of(table, r["brand"])
+        acts.append(f"{r['brand']}: sales {'rose' if rose else 'fell'} beyond chance ({int(r['sales_prev_3m'])} to "
+                    f"{int(r['sales_last_3m'])} sales, {fmt.signed_pct(r['growth_3m_pct'])} revenue, "
+                    f"p = {r['p_value']:.2g})" + (f"; its verdict: {v}." if v else "."))
+    return meaning, acts or ["No brand's sales changed beyond chance: the verdicts rest on margin and speed alone."]
 
 
-def buying_actions(recs: list[str]) -> tuple[str, list[str]]:
-    """What the margin section means, and the buying recommendations (:func:`buying_recommendations`) to act on."""
-    return "Buying budget earns most where profit per day on the shelf is high: margin and speed together.", recs
+def buying_actions(recs: list[Recommendation]) -> tuple[str, list[str]]:
+    """What the margin section means, and the brand buying actions (lib.narrative.verdicts.buying_recommendations)
+    with their expected effects."""
+    meaning = ("Buying budget earns most where gross profit per item bought is high; the brands to buy more or "
+               "less of are those with that verdict in the brand map section.")
+    if not recs:
+        return meaning, ["No brand has a verdict to buy more or less of it, so the buying mix can stay as it is."]
+    return meaning, [f"{r.action} {r.expected_effect}" for r in recs]

@@ -5,16 +5,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lib.analytics import customers as cu
 from lib.analytics import rfm
+from lib.analytics.clv import FitDiagnostic
 from lib.analytics.customers import (
     CohortTables,
     HoldoutCheck,
     RatioInterval,
     ValueModel,
+    WinBackEffect,
     cohort_trend,
     top_count,
 )
+from lib.analytics.recommendations import Recommendation
+from lib.config import CHURN_DAYS
 from lib.narrative import fmt
+from lib.narrative.effects import effect_phrase
 from lib.narrative.rfm import SEGMENT_ACTIONS
 
 __all__ = [
@@ -22,6 +28,8 @@ __all__ = [
     "concentration_sentence", "pareto_advice", "repeat_sentences", "repeat_advice", "segment_table",
     "segment_sentences", "segment_advice", "churn_actions", "churn_list", "churn_sentences", "churn_advice",
     "cohort_sentences", "cohort_advice", "parameter_table", "value_sentences", "holdout_sentence", "value_advice",
+    "fit_diagnostic_sentence", "value_model_problem", "VIP_WIN_BACK_MESSAGE", "win_back_messages",
+    "win_back_recommendation", "win_back_recommendations",
 ]
 
 #: what each fitted parameter describes (clv_parameters.csv; lib.analytics.customers.model_parameters)
@@ -106,27 +114,33 @@ def segment_table(summary: pd.DataFrame) -> pd.DataFrame:
     return summary.assign(action=[SEGMENT_ACTIONS[s] for s in summary["segment"]])
 
 
-def segment_sentences(summary: pd.DataFrame, currency: str = "USD", has_users: bool = True) -> list[str]:
-    """Insight sentences of the RFM section: the biggest group, where revenue sits, groups to act on.
-
-    docs/metrics.md, RFM groups.
-    """
+def segment_sentences(summary: pd.DataFrame, currency: str = "USD", has_users: bool = True,
+                      churn_days: int = CHURN_DAYS) -> list[str]:
+    """Insight sentences of the RFM section: current against lapsed, the biggest group, where revenue sits,
+    the lapsed customers with the strongest history (docs/metrics.md, RFM groups)."""
     buyers_ = summary[summary["segment"] != rfm.PROSPECTS]
-    if buyers_["customers"].sum() == 0:
+    n = int(buyers_["customers"].sum())
+    if n == 0:
         return ["No customer has a completed purchase yet, so there are no RFM groups."]
+    current = rfm.rule_table().set_index("segment")["current"]
+    cur_n = int(buyers_.loc[buyers_["segment"].map(current).astype(bool), "customers"].sum())
     big = buyers_.loc[buyers_["customers"].idxmax()]
     rich = buyers_.loc[buyers_["revenue"].idxmax()]
-    out = [f"The largest group is {big['segment']} with {fmt.count(big['customers'], 'customer')} "
+    out = [f"{fmt.num(cur_n)} of {fmt.num(n)} customers ({fmt.pct(cur_n / n * 100, 0)}) bought within the last "
+           f"{churn_days} days and are in the current groups; the other {fmt.num(n - cur_n)} are in the lapsed "
+           f"groups ({', '.join(s for s in rfm.SEGMENTS if s in current.index and not current[s])}).",
+           f"The largest group is {big['segment']} with {fmt.count(big['customers'], 'customer')} "
            f"({fmt.pct(big['share_of_customers_pct'])} of buyers).",
            f"{rich['segment']} bring the most revenue: {fmt.money(rich['revenue'], currency)} "
            f"({fmt.pct(rich['revenue_share_pct'])} of all revenue) from {fmt.pct(rich['share_of_customers_pct'])} "
            f"of customers."]
-    risk = buyers_[buyers_["segment"].isin(["Previously loyal", "At risk"])]
+    top = rfm.WIN_BACK_SEGMENTS[0]
+    risk = buyers_[buyers_["segment"] == top]
     if risk["customers"].sum() > 0:
-        out.append(f"{fmt.count(risk['customers'].sum(), 'customer')} who used to buy a lot "
-                   f"{'is' if risk['customers'].sum() == 1 else 'are'} slipping "
-                   f"(Previously loyal and At risk); together they have spent "
-                   f"{fmt.money(risk['revenue'].sum(), currency)}.")
+        k = int(risk["customers"].sum())
+        out.append(f"{fmt.count(k, 'customer')} with a very strong history {'has' if k == 1 else 'have'} not "
+                   f"bought for more than {churn_days} days ({top}, on average {fmt.days(risk['mean_days_since'].iloc[0])} "
+                   f"away); together they have spent {fmt.money(risk['revenue'].sum(), currency)}.")
     pro = summary[summary["segment"] == rfm.PROSPECTS]["customers"]
     if not has_users:
         out.append("Prospects (registered buyers who never bought) need users.csv; this data has sales only.")
@@ -285,7 +299,7 @@ def value_sentences(vm: ValueModel, horizon_days: int, months: int, currency: st
     (docs/metrics.md, BG/NBD and gamma-gamma).
     """
     if not vm.usable:
-        return ["The customer-value models are not shown: " + "; ".join(vm.problems) + "."]
+        return ["The customer-value models are not shown: " + value_model_problem(vm)]
     s = vm.summary
     col = f"expected_{horizon_days}d"
     out = [f"The purchase model expects {fmt.num(s[col].sum())} purchase days from today's customers in the next "
@@ -299,7 +313,7 @@ def value_sentences(vm: ValueModel, horizon_days: int, months: int, currency: st
                    f"{fmt.money(top.sum(), currency)} (discounted); the top 20% by predicted value account for "
                    f"{fmt.pct(top.head(k).sum() / top.sum() * 100, 0)} of it.")
     else:
-        out.append("The spend model is not shown: " + "; ".join(vm.problems) + ".")
+        out.append("The 12-month values are not shown: " + value_model_problem(vm))
     if holdout is not None:
         out.append(holdout_sentence(holdout))
     return out
@@ -334,8 +348,8 @@ def pareto_advice(customers: pd.DataFrame, share_pct: float | None) -> tuple[str
                f"Losing one VIP costs more than winning one new buyer brings.")
     actions = [f"Give the {fmt.num(k)} customers in vip_customers.csv first look at new arrivals before each "
                f"live show.",
-               "Check the VIP list's segment column: VIPs marked At risk or Previously loyal need a personal "
-               "message this week."]
+               f"Check the VIP list's segment column: VIPs in a lapsed group ({', '.join(rfm.WIN_BACK_SEGMENTS)} "
+               "or Dormant) need a personal message this week."]
     return meaning, actions
 
 
@@ -362,12 +376,13 @@ def segment_advice(summary: pd.DataFrame) -> tuple[str, list[str]]:
     s = summary[summary["customers"] > 0]
     if s.empty:
         return "There are no customers yet.", ["Check that the sales export includes completed sales."]
-    focus = ["Champions", "Previously loyal", "At risk", "New", rfm.PROSPECTS]
+    focus = ["Champions", *rfm.WIN_BACK_SEGMENTS[:2], "New", rfm.PROSPECTS]
     rows = s[s["segment"].isin(focus)].set_index("segment").reindex(focus).dropna(subset=["customers"])
     actions = [f"{seg} ({fmt.num(r['customers'])}): {SEGMENT_ACTIONS[seg]}" for seg, r in rows.iterrows()]
-    slipping = s[s["segment"].isin(["Previously loyal", "At risk"])]["customers"].sum()
-    meaning = (f"Each group needs a different message; {fmt.num(slipping)} customers with a strong history are "
-               f"slipping and are worth a personal touch.")
+    slipping = s[s["segment"].isin(rfm.WIN_BACK_SEGMENTS[:2])]["customers"].sum()
+    meaning = (f"Each group needs a different message; {fmt.count(slipping, 'lapsed customer')} with a strong or "
+               f"moderate history ({' and '.join(rfm.WIN_BACK_SEGMENTS[:2])}) "
+               f"{'is' if slipping == 1 else 'are'} worth a win-back message.")
     return meaning, actions or [SEGMENT_ACTIONS[str(s.iloc[0]["segment"])]]
 
 
@@ -414,8 +429,11 @@ def cohort_advice(t: CohortTables) -> tuple[str, list[str]]:
 def value_advice(vm: ValueModel, h: HoldoutCheck | None) -> tuple[str, list[str]]:
     """What the value models mean and how far to trust them by the holdout error (docs/metrics.md, BG/NBD and gamma-gamma)."""
     if not vm.usable:
-        return ("The data are too few or too irregular for a reliable customer-value model.",
-                ["Use the RFM groups and the churn list instead until there is more purchase history."])
+        fixes = list(dict.fromkeys(_diagnostic_parts(d)[1] for d in vm.diagnostics))
+        return ("The customer-value model cannot be trusted on this data, for the reason above; the RFM groups "
+                "and the churn list do not depend on it.",
+                [*(f[0].upper() + f[1:] + "." for f in fixes),
+                 "Meanwhile use the RFM groups and the churn list."])
     trust = (f"Checked on the last {(h.end - h.cutoff).days} days, its total was {fmt.signed_pct(h.error_pct)} off."
              if h is not None and np.isfinite(h.error_pct) else "There is not enough history for a holdout check.")
     meaning = "The model turns each customer's history into an expected number of future purchases. " + trust
@@ -423,3 +441,233 @@ def value_advice(vm: ValueModel, h: HoldoutCheck | None) -> tuple[str, list[str]
                "spend was (see the table above).",
                "Treat customers with a low probability of still being active as lost unless they reply."]
     return meaning, actions
+
+
+# ---------------------------------------------------------------- why a value model is not shown
+
+_MODEL_NAMES = {"purchase": "purchase model (BG/NBD)", "spend": "spend model (gamma-gamma)"}
+#: (model, parameter, bound) -> what the data look like when the fit runs there, and what would fix it
+_BOUND_REASONS: dict[tuple[str, str, str], tuple[str, str]] = {
+    ("purchase", "r", "upper"): (
+        "customers buy at almost the same rate as each other, so the spread of purchase rates between them "
+        "cannot be estimated", "check for repeat purchases on a fixed schedule (subscriptions, automatic "
+        "re-orders) and leave them out; otherwise one purchase rate for everyone describes the data"),
+    ("purchase", "alpha", "upper"): (
+        "customers buy at almost the same rate as each other, so the spread of purchase rates between them "
+        "cannot be estimated", "check for repeat purchases on a fixed schedule (subscriptions, automatic "
+        "re-orders) and leave them out; otherwise one purchase rate for everyone describes the data"),
+    ("purchase", "r", "lower"): (
+        "a few customers buy far more often than everyone else",
+        "check for resellers, staff or test accounts and leave them out"),
+    ("purchase", "alpha", "lower"): (
+        "purchase rates come out implausibly high", "check that the dates are purchase days, not import dates"),
+    ("purchase", "a", "lower"): (
+        "there is no sign that customers stop buying: the chance of dropping out after a purchase goes to zero",
+        "use a longer history, a few times the usual gap between purchases, so that lapsed customers show; "
+        "until then the churn list's days rule is the better signal"),
+    ("purchase", "b", "upper"): (
+        "there is no sign that customers stop buying: the chance of dropping out after a purchase goes to zero",
+        "use a longer history, a few times the usual gap between purchases, so that lapsed customers show; "
+        "until then the churn list's days rule is the better signal"),
+    ("purchase", "a", "upper"): (
+        "almost every customer looks like stopping after each purchase",
+        "check that a customer keeps one buyer id across purchases (a new id per order makes everyone look "
+        "like a one-off buyer)"),
+    ("purchase", "b", "lower"): (
+        "almost every customer looks like stopping after each purchase",
+        "check that a customer keeps one buyer id across purchases (a new id per order makes everyone look "
+        "like a one-off buyer)"),
+    ("spend", "p", "upper"): (
+        "spend per purchase day hardly varies between customers",
+        "use the plain average spend per purchase day: the spend model adds nothing to it"),
+    ("spend", "q", "upper"): (
+        "spend per purchase day hardly varies between customers",
+        "use the plain average spend per purchase day: the spend model adds nothing to it"),
+    ("spend", "p", "lower"): (
+        "a customer's spend varies wildly from one purchase day to the next",
+        "check for refunds or near-zero prices counted as purchases"),
+    ("spend", "q", "lower"): (
+        "a few very large purchase days dominate spend",
+        "check for wholesale or mistyped orders and leave them out"),
+    ("spend", "gamma", "lower"): (
+        "a few very large purchase days dominate spend",
+        "check for wholesale or mistyped orders and leave them out"),
+    ("spend", "gamma", "upper"): (
+        "spend per purchase day is outside the range the model allows",
+        "check the unit of the prices (cents instead of currency units)"),
+}
+_MORE_DATA = "more repeat buyers or a longer history"
+#: short words for a parameter inside a sentence
+_PARAMETER_WORDS = {"r": "shape of purchase rates", "alpha": "scale of purchase rates", "a": "dropout shape",
+                    "b": "second dropout shape", "p": "spend shape", "q": "spread of spend between customers",
+                    "gamma": "spend scale"}
+
+
+def _diagnostic_parts(d: FitDiagnostic) -> tuple[str, str]:
+    """(the reason with its numbers, what would fix it) of one diagnostic."""
+    words = _PARAMETER_WORDS.get(d.parameter or "", "")
+    name = f"{d.parameter} ({words})" if words else str(d.parameter)
+    if d.code == "too_few_customers":
+        return (f"the data have {fmt.count(d.value, 'customer')} and the model needs at least {fmt.num(d.limit)}",
+                "a longer history with more customers")
+    if d.code == "too_few_repeat":
+        who = "with a positive spend " if d.model == "spend" else ""
+        return (f"{fmt.num(d.value)} {'customer' if d.value == 1 else 'customers'} {who}bought again and the model "
+                f"needs at least {fmt.num(d.limit)}", _MORE_DATA)
+    if d.code == "not_converged":
+        return "the optimiser stopped before it converged", _MORE_DATA
+    if d.code in ("at_lower_bound", "at_upper_bound"):
+        side = "lower" if d.code == "at_lower_bound" else "upper"
+        why, fix = _BOUND_REASONS.get((d.model, str(d.parameter), side), ("the data do not pin it down", _MORE_DATA))
+        edge = "smallest" if side == "lower" else "largest"
+        return (f"{name} ran into its {side} bound ({d.parameter} = {_plain(d.value)}, the {edge} value the fit "
+                f"allows): {why}", fix)
+    if d.code == "undefined_se":
+        return (f"{name} = {d.value:.3g} is not pinned down by the data: its standard error cannot be computed "
+                f"(the likelihood is flat in its direction)", _MORE_DATA)
+    if d.code == "large_se":
+        spread = (f"known only within a factor of {np.exp(d.se):,.0f}" if d.se <= 7 else "not pinned down by the data")
+        return (f"{name} = {d.value:.3g} is {spread} (standard error of its log {d.se:.1f}, the limit is "
+                f"{d.limit:g})", _MORE_DATA)
+    # infinite_mean_spend
+    return (f"q = {d.value:.2f}, at most 1: the fitted spread of spend has no finite average, so no 12-month "
+            f"value can be computed", "check for wholesale or mistyped orders and leave them out")
+
+
+def _plain(v: float) -> str:
+    """A fitted value without exponent notation: ``1,000,000``, ``0.000001``, ``2.61``."""
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    if abs(v) >= 0.01:
+        return f"{v:.3g}"
+    return f"{v:.7f}".rstrip("0")
+
+
+def fit_diagnostic_sentence(d: FitDiagnostic) -> str:
+    """One diagnostic of lib.analytics.clv in words: the model, the reason with its numbers, and what would fix it
+    (docs/metrics.md, BG/NBD and gamma-gamma)."""
+    why, fix = _diagnostic_parts(d)
+    return f"The {_MODEL_NAMES[d.model]}: {why}. What would fix it: {fix}."
+
+
+def value_model_problem(vm: ValueModel) -> str:
+    """Why the value models (or the spend model) are not shown, starting in lower case to follow "... not
+    shown: " or "... skipped: ": the counts behind the fit, every diagnostic with its numbers (a parameter at
+    its bound first, loose standard errors in one clause), and what would fix it (docs/metrics.md, BG/NBD and
+    gamma-gamma)."""
+    s = vm.summary
+    n, rep = len(s), int((s["x"] > 0).sum())
+    reasons, fixes = [], []
+    for model in ("purchase", "spend"):
+        ds = [d for d in vm.diagnostics if d.model == model]
+        if not ds:
+            continue
+        main = [d for d in ds if d.code != "large_se"]
+        loose = [d for d in ds if d.code == "large_se"]
+        parts = [_diagnostic_parts(d) for d in main]
+        text = "; ".join(p[0] for p in parts)
+        if loose:
+            names = [str(d.parameter) for d in loose]
+            ses = [f"{d.se:.1f}" for d in loose]
+            one = len(loose) == 1
+            text += ("; " if text else "") + (
+                f"{_join(names)} {'is' if one else 'are'} {'also ' if main else ''}poorly pinned down (standard "
+                f"error{'' if one else 's'} of {'its' if one else 'their'} log {_join(ses)}; the limit is "
+                f"{loose[0].limit:g})")
+            parts.append(("", _MORE_DATA))
+        reasons.append(f"the {_MODEL_NAMES[model]}: {text}")
+        fixes += [p[1] for p in parts]
+    fix = "; ".join(dict.fromkeys(fixes))
+    why = ". ".join(r[0].upper() + r[1:] if i else r for i, r in enumerate(reasons))
+    if any(d.code.startswith("too_few") for d in vm.diagnostics):
+        return f"{why}. What would fix it: {fix}."
+    return (f"fitted on {fmt.count(n, 'customer')} ({fmt.num(rep)} of them repeat buyers), but the fit is not "
+            f"usable. {why[0].upper() + why[1:]}. What would fix it: {fix}.")
+
+
+def _join(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# ---------------------------------------------------------------- win-back lists (Recommendations, Marketing)
+
+#: the win-back message of churn-risk VIPs (the groups' messages are the RFM segment actions)
+VIP_WIN_BACK_MESSAGE = "Personal message from the owner with hand-picked new arrivals"
+
+
+def win_back_messages(targets: pd.DataFrame) -> pd.DataFrame:
+    """``retargeting.csv``: lib.analytics.customers.win_back_targets with each list's ``message``
+    (:data:`VIP_WIN_BACK_MESSAGE` or the group's RFM action; docs/metrics.md, Churn risk and churn actions)."""
+    msg = [VIP_WIN_BACK_MESSAGE if s == cu.WIN_BACK_VIP_LIST else SEGMENT_ACTIONS[s] for s in targets["list"]]
+    return targets.assign(message=pd.array(msg, dtype="string"),
+                          p_buy_30d=targets["p_buy_30d"].round(4),
+                          gross_profit_per_occasion=targets["gross_profit_per_occasion"].round(2))
+
+
+def win_back_recommendation(e: WinBackEffect, message: str, rates: pd.DataFrame, currency: str,
+                            churn_days: int = CHURN_DAYS, gross_profit_source: str = "gross profit",
+                            horizon_days: int = 30) -> Recommendation:
+    """The action, effect and evidence of one win-back list (docs/metrics.md, Churn risk and churn actions).
+
+    ``gross_profit_source`` says where the gross profit per purchase day comes from (the costs, or the
+    shop's margin x revenue); the effect sentence states that the message is assumed to secure the measured
+    base rate, not to add to it.
+    """
+    one = e.customers == 1
+    who = (f"churn-risk VIP{'' if one else 's'}" if e.list == cu.WIN_BACK_VIP_LIST else
+           f"'{e.list}' customer{'' if one else 's'}")
+    group = ("" if e.list == cu.WIN_BACK_VIP_LIST or e.group_customers == e.customers else
+             f" (of the {fmt.num(e.group_customers)} in the group; the other "
+             f"{fmt.num(e.group_customers - e.customers)} are on the VIP list)")
+    rng = (fmt.pct(e.p_low * 100) if abs(e.p_high - e.p_low) < 1e-12 else
+           f"{fmt.pct(e.p_low * 100)} to {fmt.pct(e.p_high * 100)}")
+    obs = rates[rates["observations"] > 0]
+    cut = int(rates["cutoffs"].iloc[0]) if len(rates) else 0
+    bins = ", ".join(f"{fmt.pct(r.rate * 100)} after {r.lo:.0f}{'+' if not np.isfinite(r.hi) else f'-{r.hi:.0f}'} "
+                     f"days ({fmt.num(r.customers)} customers)" for r in obs.itertuples())
+    conf = "medium" if e.customers >= 20 else "low"
+    effect = (f"{effect_phrase(e.effect, currency)} Counted as about {e.expected_buyers:.1f} of the "
+              f"{fmt.num(e.customers)} buying once more within {horizon_days} days, at the measured rate of "
+              f"customers away as long as each of them ({rng}); that the message secures these purchases is an "
+              f"assumption, and what it adds on top is not measured (hold back a random fifth of the list to "
+              f"measure it).")
+    evidence = (f"The {fmt.num(e.customers)} {who}{group} {'has' if one else 'have'} not bought for more than {churn_days} days (median "
+                f"{fmt.days(e.median_days_since)}) and {'has' if one else 'have'} spent "
+                f"{fmt.money(e.revenue, currency)} in all, "
+                f"{fmt.money(e.gross_profit_per_occasion, currency)} {gross_profit_source} per purchase day on "
+                f"average. Share of lapsed customers buying again within {horizon_days} days, measured at the last "
+                f"{fmt.count(cut, 'month end')}: {bins}. Confidence {conf}: the base rates are measured, "
+                f"what a message adds to them is not.")
+    return Recommendation("Marketing", f"Win back the {fmt.num(e.customers)} {who}: {message[0].lower()}"
+                          f"{message[1:].rstrip('.')}.", effect, evidence, conf, "customers", effect=e.effect)
+
+
+def win_back_recommendations(occasions: pd.DataFrame, period_end: pd.Timestamp, users: pd.DataFrame | None,
+                             currency: str, churn_days: int = CHURN_DAYS, horizon_days: int = 30,
+                             margin: float | None = None) -> tuple[list[Recommendation], pd.DataFrame | None]:
+    """One win-back action per list (churn-risk VIPs, then each lib.analytics.rfm.WIN_BACK_SEGMENTS group) and
+    the retargeting table (docs/metrics.md, Churn risk and churn actions).
+
+    The customers are scored from ``occasions`` as on the customers page (lib.analytics.customers.customer_table
+    and score_customers with the same ``churn_days``), so the groups count alike. Effects are one-off gross
+    profit: per customer the measured share of customers at the same recency who bought again within
+    ``horizon_days`` (lib.analytics.customers.recency_buy_rates) x the customer's own gross profit per purchase
+    day, from the occasions' ``gross_profit`` when the costs are known, else ``margin`` x revenue; without
+    either there is no effect and no action. Returns ``([], None)`` without customers.
+    """
+    end = pd.Timestamp(period_end).normalize()
+    occ = occasions[occasions["date"] <= end]
+    scored = cu.score_customers(cu.customer_table(occ, end, users), churn_days)
+    if scored.empty:
+        return [], None
+    rates = cu.recency_buy_rates(occ, end, churn_days, horizon_days)
+    targets = cu.win_back_targets(scored, occ, rates, churn_days, margin)
+    table = win_back_messages(targets)
+    source = ("gross profit" if "gross_profit" in occ.columns else
+              f"gross profit (the shop's {fmt.pct(margin * 100)} margin x revenue)" if margin is not None else "")
+    recs = []
+    for e in cu.win_back_effects(targets, rates, scored):
+        msg = str(table.loc[table["list"] == e.list, "message"].iloc[0])
+        recs.append(win_back_recommendation(e, msg, rates, currency, churn_days, source, horizon_days))
+    return recs, table

@@ -5,27 +5,38 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lib.analytics.inventory import MARKDOWN_COLUMNS, MARKDOWN_EXTRA
+from lib.analytics import inventory
+from lib.analytics.inventory import MARKDOWN_COLUMNS, MARKDOWN_EXTRA, SHOP_CHANNEL
+from lib.analytics.recommendations import Recommendation
 from lib.config import AGING_DAYS
 from lib.narrative import fmt
+from lib.narrative.effects import effect_phrase
 
-__all__ = ["aging_sentence", "markdown_belief_sentence", "markdown_sentence", "markdown_reasons", "markdown_table",
-           "aging_actions", "markdown_actions"]
+__all__ = ["aging_sentence", "markdown_belief_sentence", "markdown_sentence", "loss_sentence", "markdown_reasons",
+           "markdown_table", "aging_actions", "markdown_actions", "markdown_recommendations"]
+
+
+def _units_items(units: int, items: int) -> str:
+    """``496 units (482 items)``, or ``3 units`` when every item holds one unit."""
+    u = fmt.count(units, "unit")
+    return u if units == items else f"{u} ({fmt.count(items, 'item')})"
 
 
 def aging_sentence(aged: dict, aging_days: int, by_brand: pd.DataFrame, currency: str = "USD") -> str:
     """Aged stock in words, with the brand holding the most aged cost."""
     if not aged["stock_units"]:
         return "Nothing is on the shelf at period end."
+    items = aged.get("aged_items", aged["aged_inventory_units"])
+    extra = "" if items == aged["aged_inventory_units"] else f", {fmt.count(items, 'item')}"
     s = (f"{fmt.num(aged['aged_inventory_units'])} of {fmt.num(aged['stock_units'])} units on hand "
-         f"({fmt.pct(aged['aged_units_share_pct'])}) were listed more than {aging_days} days ago; they cost "
+         f"({fmt.pct(aged['aged_units_share_pct'])}{extra}) were listed more than {aging_days} days ago; they cost "
          f"{fmt.money(aged['aged_inventory_cost'], currency)}, {fmt.pct(aged['aged_cost_share_pct'])} "
          "of the money tied up in stock")
     top = by_brand[by_brand["aged_units"] > 0]
     if not top.empty:
         b = top.iloc[0]
         s += (f"; {b.iloc[0]} holds the most of it ({fmt.money(b['aged_cost'], currency)}, "
-              f"{fmt.num(b['aged_units'])} units)")
+              f"{fmt.count(b['aged_units'], 'unit')})")
     return s + "."
 
 
@@ -58,7 +69,8 @@ def markdown_belief_sentence(check: dict | None, practical_pts: float = 2.0) -> 
 
 
 def markdown_sentence(cands: pd.DataFrame, curve: pd.DataFrame, aging_days: int, currency: str = "USD") -> str:
-    """Markdown list and the price-vs-age slope in words."""
+    """Markdown list and the price-vs-age slope in words: how many aged units have a markdown, the break-even
+    floor and the items that would sell only at a loss (docs/metrics.md, Products and inventory: Markdown)."""
     allrow = curve[curve["group"] == "__all__"]
     s = ""
     if not allrow.empty:
@@ -69,26 +81,58 @@ def markdown_sentence(cands: pd.DataFrame, curve: pd.DataFrame, aging_days: int,
              f"{'p < 0.001' if r['slope_p_value'] < 0.001 else 'p = ' + format(r['slope_p_value'], '.2g')}). ")
     if cands.empty:
         return s + f"No unsold item has been listed more than {aging_days} days: nothing to mark down."
-    md = cands["markdown_pct"].dropna()
-    capped = int((cands["markdown_rule"] == "cost_floor").sum())
-    s += (f"{fmt.num(len(cands))} items qualify for a markdown (listed more than {aging_days} days); the "
-          f"suggested markdown has a median of {md.median():.0f}%" if len(md) else
-          f"{fmt.num(len(cands))} items qualify for a markdown but none has a list price")
-    if capped:
-        s += f", {fmt.num(capped)} capped so they do not sell below cost"
-    return s + "."
+    units = int(cands["units_on_hand"].sum())
+    has = cands["markdown_pct"] > 0
+    md = cands.loc[has, "markdown_pct"]
+    if not len(md):
+        s += (f"None of the {_units_items(units, len(cands))} listed more than {aging_days} days has a suggested "
+              "markdown")
+    else:
+        s += (f"{fmt.num(cands.loc[has, 'units_on_hand'].sum())} of the {fmt.num(units)} aged units "
+              f"({fmt.num(int(has.sum()))} of {fmt.count(len(cands), 'item')}, listed more than {aging_days} days) "
+              f"have a suggested markdown, median {md.median():.0f}%")
+    floored = int((cands["markdown_rule"] == "break_even_floor").sum())
+    if floored:
+        s += (f"; {fmt.count(floored, 'item')} {'is' if floored == 1 else 'are'} held at break-even (cost plus the "
+              "fees and shipping of the channel they are expected to sell on) instead of the lower price similar "
+              "items fetched at that age")
+    s += "."
+    p = cands["p_sell_30d"].dropna()
+    if len(p):
+        s += (f" At their own ages (median {fmt.days(cands['days_listed'].median())}) the "
+              f"{fmt.count(len(cands), 'aged item')} have on average a "
+              f"{fmt.pct(p.mean() * 100)} chance of selling in the next {inventory.SALE_WINDOW_DAYS} days "
+              "(Kaplan-Meier curve of their group).")
+    loss = loss_sentence(cands, currency)
+    return s + (" " + loss if loss else "")
+
+
+def loss_sentence(cands: pd.DataFrame, currency: str = "USD") -> str:
+    """``N items would sell at a loss to free cash: $X`` for the candidates whose price at their age is below
+    break-even (lib.analytics.inventory.loss_sales); empty when there are none (docs/metrics.md, Markdown)."""
+    loss = inventory.loss_sales(cands)
+    if not loss["items"]:
+        return ""
+    return (f"{fmt.count(loss['items'], 'item')} would sell at a loss to free cash: "
+            f"{fmt.money(loss['cash'], currency)} after fees and shipping, at the prices similar items fetched at "
+            f"their age, against {fmt.money(loss['cost'], currency)} they cost; the list never prices them below "
+            "break-even (below_break_even in markdown_candidates.csv).")
+
+
+def _money_txt(x: pd.Series) -> pd.Series:
+    return x.astype("float64").round(2).map(lambda v: "" if pd.isna(v) else f"{v:,.2f}").astype("string")
 
 
 def markdown_reasons(cands: pd.DataFrame, aging_days: int = AGING_DAYS, min_n: int = 30) -> pd.Series:
-    """Each markdown candidate's ``reason`` in words: its age, the line its markdown was read off and what the
-    cost floor did (docs/metrics.md, Products and inventory: Markdown); ``cands`` from
-    lib.analytics.inventory.markdown_candidates with the same ``aging_days`` and ``min_n``."""
+    """Each markdown candidate's ``reason`` in words: its age, the line its markdown was read off, what the
+    break-even floor did and its chance of selling in the next 30 days (docs/metrics.md, Products and inventory:
+    Markdown); ``cands`` from lib.analytics.inventory.markdown_candidates with the same ``aging_days`` and ``min_n``."""
     rule = cands["markdown_rule"]
     days = cands["days_listed"].astype("string")
     no_curve = ("listed " + days + f" days (over {aging_days}); "
                 f"too few sales with a list price (< {min_n}) to derive a markdown")
     if rule.eq("no_curve").all():
-        return no_curve.astype(object)
+        return (no_curve + _chance_txt(cands)).astype(object)
     basis = cands["fit_group"].astype("string").fillna("all")
     n_fit = cands["fit_n"]
     n_txt = n_fit.map({v: f"{int(v):,}" for v in pd.unique(n_fit)}).astype("string")
@@ -97,50 +141,81 @@ def markdown_reasons(cands: pd.DataFrame, aging_days: int = AGING_DAYS, min_n: i
     base = ("listed " + days + f" days (over {aging_days}); " + basis
             + " items that sold at that age fetched " + pct_txt + "% of list price (line fitted on "
             + n_txt + " sales)")
-    cost = cands["unit_cost"].astype("float64")
-    cost_txt = cost.round(2).map("{:,.2f}".format).astype("string")
-    lp_txt = cands["list_price"].astype("float64").round(2).map("{:,.2f}".format).astype("string")
+    chan = cands["sale_channel"].astype("string")
+    chan = chan.where(chan != SHOP_CHANNEL, "the shop's average")
+    be = ("the break-even of " + _money_txt(cands["break_even_price"]) + " (cost " + _money_txt(cands["unit_cost"])
+          + " plus " + chan + " fees of " + (cands["fee_share"] * 100).round(1).astype("string")
+          + "% and shipping of " + _money_txt(cands["shipping_per_unit"]) + ")")
+    lp_txt = _money_txt(cands["list_price"])
+    age_txt = _money_txt(cands["price_at_age"])
     sug_txt = pd.Series(np.nan_to_num(cands["data_markdown_pct"].to_numpy(dtype="float64")),
                         index=cands.index).astype("int64").astype("string")
     cap_txt = pd.Series(np.nan_to_num(cands["markdown_pct"].to_numpy(dtype="float64")),
                         index=cands.index).astype("int64").astype("string")
     tails = {
-        "no_list_price": "; no list price: set one at or above the cost of " + cost_txt + " first",
-        "list_below_cost": "; list price " + lp_txt + " is already below the cost of " + cost_txt
-        + ": no markdown, consider relisting elsewhere or bundling",
-        "cost_floor": "; the data suggest " + sug_txt + "% off, capped at " + cap_txt
-        + "% so the price stays at or above the cost of " + cost_txt,
+        "no_list_price": "; no list price: set one at or above " + be + " first",
+        "list_below_break_even": "; list price " + lp_txt + " is already below " + be
+        + ": no markdown; at its age (" + age_txt + ") it sells only at a loss, consider relisting elsewhere or "
+        "bundling",
+        "break_even_floor": "; the data suggest " + sug_txt + "% off (" + age_txt + "), below " + be
+        + ": capped at " + cap_txt + "% so the price stays at or above break-even; at its age it sells only at a loss",
         "none_needed": pd.Series("; no markdown needed by price, promote it in a show instead", index=cands.index,
                                  dtype="string"),
     }
-    tail = "; " + sug_txt + "% off brings it to that level"
+    tail = "; " + sug_txt + "% off brings it to that level, above " + be
     for name, txt in tails.items():
         tail = tail.where(rule != name, txt)
-    return (base + tail).where(rule != "no_curve", no_curve).astype(object)
+    return ((base + tail).where(rule != "no_curve", no_curve) + _chance_txt(cands)).astype(object)
+
+
+def _chance_txt(cands: pd.DataFrame) -> pd.Series:
+    """``; 12% chance of selling in the next 30 days at this age`` per candidate (empty when unknown)."""
+    p = cands["p_sell_30d"].astype("float64")
+    pct = (p * 100).round().map(lambda v: "" if pd.isna(v) else f"{int(v)}").astype("string")
+    held = cands["p_held"].astype(bool)
+    grp = cands["p_group"].astype("string").fillna("all")
+    txt = ("; " + pct + f"% chance of selling in the next {inventory.SALE_WINDOW_DAYS} days at this age ("
+           + grp + " items, Kaplan-Meier" + pd.Series(np.where(held, ", read at the oldest age with enough items "
+                                                              "still at risk", ""), index=cands.index) + ")")
+    return txt.where(p.notna(), "").fillna("")
 
 
 def markdown_table(cands: pd.DataFrame, aging_days: int = AGING_DAYS, min_n: int = 30) -> pd.DataFrame:
     """``markdown_candidates.csv`` (docs/metrics.md, Action lists): the candidates with their ``reason``
-    (:func:`markdown_reasons`) after ``markdown_pct``, without the columns that say how the markdown came about."""
+    (:func:`markdown_reasons`) after ``markdown_pct``, then break-even, suggested price, sale chance and the
+    below-break-even flag, without the columns that say how the markdown came about."""
     t = cands[MARKDOWN_COLUMNS].copy()
     t["reason"] = markdown_reasons(cands, aging_days, min_n)
     return pd.concat([t, cands[MARKDOWN_EXTRA]], axis=1)
 
 
-def aging_actions(aged: dict, by_brand: pd.DataFrame, aging_days: int,
-                  currency: str = "USD") -> tuple[str, list[str]]:
-    """What the aging section means and what to do."""
+def aging_actions(aged: dict, by_brand: pd.DataFrame, aging_days: int, currency: str = "USD",
+                  brand_verdicts: pd.DataFrame | None = None) -> tuple[str, list[str]]:
+    """What the aging section means and what to do. The aged units per brand are stated without a buying
+    verdict of their own: with ``brand_verdicts`` (lib.analytics.verdicts.verdict_table of the brands, columns
+    ``group`` and ``verdict``) each brand's one verdict is named beside its count (docs/metrics.md, Verdicts)."""
     if not aged["stock_units"]:
         return "Nothing is on the shelf.", ["Buy stock: there is nothing to sell."]
     share = aged["aged_cost_share_pct"] or 0.0
     meaning = (f"{fmt.money(aged['aged_inventory_cost'], currency)} ({fmt.pct(share)} of stock at cost) has "
                f"waited more than {aging_days} days; that money cannot buy fresh stock.")
-    acts = [f"Mark down the {fmt.num(aged['aged_inventory_units'])} aged units (markdown_candidates.csv, next section)."]
-    top = by_brand[by_brand["aged_units"] > 0]
+    units = aged["aged_inventory_units"]
+    if not units:
+        return meaning, [f"Nothing has waited more than {aging_days} days: no markdown needed."]
+    acts = [f"Price the {_units_items(units, aged.get('aged_items', units))} listed more than {aging_days} days "
+            "item by item (markdown_candidates.csv, next section)."]
+    top = by_brand[by_brand["aged_units"] > 0].head(3)
     if not top.empty:
-        b = top.iloc[0]
-        acts.append(f"Pause buying {b.iloc[0]} until its {fmt.num(b['aged_units'])} aged units "
-                    f"({fmt.money(b['aged_cost'], currency)}) move.")
+        verdict = ({} if brand_verdicts is None else
+                   dict(zip(brand_verdicts["group"].astype(str), brand_verdicts["verdict"].astype(str), strict=True)))
+        parts = []
+        for _, r in top.iterrows():
+            v = verdict.get(str(r.iloc[0]))
+            parts.append(f"{r.iloc[0]} {fmt.count(r['aged_units'], 'unit')} ({fmt.money(r['aged_cost'], currency)} "
+                         f"at cost{'' if v is None else ', verdict: ' + v})")
+        acts.append("Aged units by brand, most money first: " + ", ".join(parts)
+                    + ("; each brand's buying verdict is on the Brands page." if brand_verdicts is None
+                       else "; the verdicts are the Brands page's."))
     return meaning, acts
 
 
@@ -148,17 +223,67 @@ def markdown_actions(cands: pd.DataFrame, check: dict | None, currency: str = "U
     """What the markdown section means and what to do."""
     if cands.empty:
         return "No item is old enough to mark down.", ["Nothing to mark down this month."]
-    md = cands["markdown_pct"].dropna()
+    md = cands.loc[cands["markdown_pct"] > 0, "markdown_pct"]
     value = (cands["list_price"] * cands["units_on_hand"]).sum()
-    meaning = (f"{fmt.num(len(cands))} items listed at {fmt.money(value, currency)} wait for buyers; the suggested "
-               "markdowns match what similar items fetched at the same age.")
+    meaning = (f"{fmt.count(len(cands), 'item')} listed at {fmt.money(value, currency)} wait for buyers; the "
+               "suggested markdowns match what similar items fetched at the same age, and never go below "
+               "break-even (cost plus the channel's fees and shipping).")
     acts = [f"Apply the markdowns in markdown_candidates.csv, oldest first (median {md.median():.0f}% off)."
-            if len(md) else "Set list prices on the aged items first; none has one."]
+            if len(md) else ("Set list prices on the aged items first; none has one."
+                             if cands["markdown_pct"].isna().all() else "No aged item needs a markdown by price.")]
+    loss = loss_sentence(cands, currency)
+    if loss:
+        acts.append(loss[0].upper() + loss[1:-1] + "; sell them below break-even only if the cash is worth more "
+                    "than the loss.")
     if check is not None:
         acts.append(f"Do not apply a flat {check['belief_pct']:.0f}% to everything: the data put items sold after "
                     f"{check['over_days']} days at {fmt.pct(check['discount_old_pct'])} off on average, and the "
                     "list gives each item its own figure.")
-    no_list = int(cands["markdown_pct"].isna().sum())
+    no_list = int(cands["markdown_pct"].isna().sum() - (cands["markdown_rule"] == "no_curve").sum())
     if no_list:
-        acts.append(f"Set a list price on the {fmt.num(no_list)} aged items that have none.")
+        acts.append(f"Set a list price on the {fmt.count(no_list, 'aged item')} that "
+                    f"{'has' if no_list == 1 else 'have'} none.")
     return meaning, acts
+
+
+def markdown_recommendations(completed: pd.DataFrame, lifecycle: pd.DataFrame | None, period_end: pd.Timestamp,
+                             currency: str, aging_days: int = AGING_DAYS,
+                             markdown_group: str = "category") -> list[Recommendation]:
+    """Mark down the aged items with a suggested markdown, never below break-even: expected gross profit once, of
+    the items selling in the next 30 days at their own ages (lib.analytics.inventory.markdown_sale_effect;
+    docs/metrics.md, Products and inventory: Markdown). Empty without stock, list prices or a qualifying item."""
+    if lifecycle is None or lifecycle.empty or "list_price" not in completed.columns:
+        return []
+    stock = inventory.stock_on_hand(lifecycle, period_end)
+    cands = inventory.markdown_candidates(stock, completed, aging_days, group=markdown_group, lifecycle=lifecycle)
+    e = inventory.markdown_sale_effect(cands)
+    if e is None:
+        return []
+    act = cands[(cands["markdown_pct"] > 0) & cands["p_sell_30d"].notna()]
+    units, all_units = int(act["units_on_hand"].sum()), int(cands["units_on_hand"].sum())
+    rest = int(len(act))
+    p = act["p_sell_30d"]
+    expected_units = float((p * act["units_on_hand"]).sum())
+    at_risk = float(act["p_at_risk"].median())
+    conf = "high" if at_risk >= 90 else ("medium" if at_risk >= 30 else "low")
+    floored = int((act["markdown_rule"] == "break_even_floor").sum())
+    evidence = (f"{fmt.num(units)} of the {fmt.num(all_units)} aged units ({fmt.num(rest)} of "
+                f"{fmt.count(len(cands), 'item')} listed more than {aging_days} days) have a suggested markdown; "
+                f"at their own ages (median {fmt.days(act['days_listed'].median())}) they have on average a "
+                f"{fmt.pct(p.mean() * 100)} chance of selling in the next {inventory.SALE_WINDOW_DAYS} days "
+                f"(Kaplan-Meier curve of their {markdown_group.replace('_', ' ')}), about "
+                f"{fmt.num(expected_units)} units; gross profit is after each item's cost and the fees and "
+                "shipping of the channel it is expected to sell on")
+    if floored:
+        evidence += f"; {fmt.count(floored, 'item')} held at break-even add almost nothing"
+    loss = loss_sentence(cands, currency)
+    evidence += ". " + (loss + " " if loss else "")
+    evidence += (f"Confidence {conf}: each sale chance rests on a median of {fmt.num(at_risk)} items still unsold at "
+                 "the same age.")
+    median_md = float(act["markdown_pct"].median())
+    return [Recommendation(
+        "Inventory", f"Mark down the {fmt.count(rest, 'aged item')} in markdown_candidates.csv, oldest first "
+                     f"(median {median_md:.0f}% off, never below break-even).",
+        effect_phrase(e, currency) + f" About {fmt.count(round(expected_units), 'unit')} are expected to sell, and "
+        "their cash can buy fresh stock.",
+        evidence, conf, "products_inventory", effect=e)]

@@ -7,15 +7,28 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib.analytics.marketing import AcquisitionTests, MarketingData, best_under_model, spend_by
-from lib.data.periods import Period
+from lib.analytics.marketing import (
+    MAX_GROWTH,
+    RESPONSE_EXPONENT,
+    AcquisitionTests,
+    BudgetShift,
+    MarketingData,
+    best_under_model,
+    break_even_roas_period,
+    budget_shift,
+    spend_by,
+)
+from lib.analytics.recommendations import Recommendation
+from lib.data.periods import Period, period_from_label
 from lib.narrative import fmt
+from lib.narrative.effects import effect_phrase
 
 __all__ = ["MODEL_LABELS", "BudgetAdvice", "roas_text", "missing_inputs_sentence", "history_sentence",
            "headline_sentence", "campaign_sentences", "campaign_actions", "channel_sentences", "channel_actions",
            "acquisition_sentences", "acquisition_actions", "models_sentences", "removal_effects_sentence",
            "models_actions", "budget_advice", "channel_budget_advice", "budget_meaning", "metrics_table",
-           "settings_sentence"]
+           "settings_sentence", "profit_after_marketing_sentence", "budget_recommendations", "budget_actions",
+           "response_phrase"]
 
 #: the owner's name of each attribution model of lib.analytics.attribution.MODELS (docs/metrics.md, Marketing)
 MODEL_LABELS: dict[str, str] = {
@@ -35,7 +48,8 @@ class BudgetAdvice:
     unsure: list[str]       # interval straddles break-even
     best: str | None        # the first place for the next dollar
     sentences: list[str]
-    actions: list[str]
+    actions: list[str]      # cut, test or keep; the budget move itself is budget_recommendations'
+    models_agree: bool | None = None  # the other attribution model ranks ``best`` first too (None: not checked)
 
 
 def roas_text(x: float | None) -> str:
@@ -51,7 +65,8 @@ def budget_advice(boot: pd.DataFrame, by: str = "channel", currency: str = "USD"
 
     ``other_model_best`` = (model label, best ``by`` value under that model) to
     say whether the recommendation survives a change of attribution model.
-    ``period_spend`` (per ``by`` value) sizes the suggested move of budget.
+    ``period_spend`` (per ``by`` value) states the losing channels' spend this month. The move of budget itself
+    is :func:`budget_recommendations` (with diminishing returns).
     """
     if boot.empty:
         msg = "No campaign with spend, so there is no return on spend to compare."
@@ -94,24 +109,19 @@ def budget_advice(boot: pd.DataFrame, by: str = "channel", currency: str = "USD"
         else:
             s.append(f"The {label} model ranks {other} first instead, so the ranking depends on how credit "
                      f"is shared; test before moving large sums.")
-    if cut and best is not None:
-        move = None
-        if period_spend is not None:
-            move = float(period_spend.reindex(cut).fillna(0).sum()) * 0.2
-        amount = f" ({fmt.money(move, currency)}, a fifth of their spend this month)" if move else ""
-        acts.append(f"Move budget{amount} from {', '.join(cut[:3])} to {best}, then re-check ROAS next month: "
-                    f"these are average returns, and the next dollar usually returns less than the average.")
-    elif best is not None:
-        acts.append(f"Raise the {best} budget in steps of about 20% and re-check ROAS monthly; the return of "
-                    f"the next dollar is usually lower than the average measured here.")
-    if cut and best is None:
-        acts.append(f"Cut or rework {', '.join(cut[:3])}: they do not earn back their spend.")
+    if cut:
+        spent = None if period_spend is None else float(period_spend.reindex(cut).fillna(0).sum())
+        this_month = f" ({fmt.money(spent, currency)} of spend this month)" if spent else ""
+        acts.append(f"Cut or rework {', '.join(cut[:3])}{this_month}: they do not earn back their spend.")
     if unsure:
         acts.append(f"Run a holdout (pause {unsure[0]} for a random half of the audience for a month) to measure "
                     f"its true lift before deciding.")
-    if not acts:
+    if not acts and best is None:
         acts.append("Keep the current split and re-check next month.")
-    return BudgetAdvice(measure, scale, cut, unsure, best, s, acts)
+    agree = None
+    if other_model_best is not None and other_model_best[1] is not None and best is not None:
+        agree = other_model_best[1] == best
+    return BudgetAdvice(measure, scale, cut, unsure, best, s, acts, agree)
 
 
 def missing_inputs_sentence(tables: dict[str, pd.DataFrame]) -> str | None:
@@ -376,18 +386,19 @@ def models_actions(shares: pd.DataFrame, dis: dict | None, roas_models: pd.DataF
         if len(r):
             hi_m, lo_m = r.idxmax(), r.idxmin()
             lab = MODEL_LABELS
+            be = f"{roas_text(break_even)} at the margin of the sales credited to campaigns"
             if r.max() < break_even:
                 acts.append(f"Even under its most generous model ({lab[hi_m]}) {key} returns "
-                            f"{roas_text(r.max())} against a break-even of {roas_text(break_even)}: the case for "
-                            f"cutting it holds whichever model is used.")
+                            f"{roas_text(r.max())} against a break-even of {be}: the case for cutting it holds "
+                            f"whichever model is used.")
             elif r.min() >= break_even:
                 acts.append(f"Even under its least generous model ({lab[lo_m]}) {key} returns "
-                            f"{roas_text(r.min())}, above the break-even of {roas_text(break_even)}: keep funding "
-                            f"it whichever model is used.")
+                            f"{roas_text(r.min())}, above the break-even of {be}: keep funding it whichever model "
+                            f"is used.")
             else:
                 acts.append(f"{key} pays back under {lab[hi_m]} ({roas_text(r.max())}) but not under "
-                            f"{lab[lo_m]} ({roas_text(r.min())}; break-even {roas_text(break_even)}): test it "
-                            f"with a holdout before changing its budget.")
+                            f"{lab[lo_m]} ({roas_text(r.min())}; break-even {be}): test it with a holdout before "
+                            f"changing its budget.")
     if not acts:
         acts.append(f"Before cutting {key}, check its Markov and position-based credit: it may be opening "
                     f"journeys that other channels close.")
@@ -414,7 +425,8 @@ def budget_meaning(adv: BudgetAdvice) -> str:
 def metrics_table(metrics: dict, currency: str = "USD") -> pd.DataFrame:
     """The report's metrics (docs/metrics.md, Marketing) as ``metric, value`` rows formatted for the owner."""
     return pd.DataFrame({"metric": list(metrics), "value": [
-        fmt.money(v, currency) if k == "marketing_spend_period" else roas_text(v) if k == "roas_period"
+        fmt.money(v, currency) if k in ("marketing_spend_period", "gross_profit_after_marketing_period")
+        else roas_text(v) if k == "roas_period"
         else ("n/a" if v is None else str(v)) for k, v in metrics.items()]})
 
 
@@ -423,3 +435,124 @@ def settings_sentence(lookback_days: int, touch_types: tuple[str, ...], half_lif
     return (f"Settings: lookback {lookback_days} days; counted touch types {', '.join(touch_types)}; time-decay "
             f"half-life {half_life_days:g} days; position based 40/20/40; Markov: first-order chain over channels "
             f"(or campaigns), removal effect (Anderl et al. 2016); bootstrap {n_boot} resamples of buyers.")
+
+
+def _month(period: str | None) -> str:
+    """``October 2026`` for a ``YYYY-MM`` period label; ``This month`` without one."""
+    return "This month" if not period else f"{period_from_label(period).start:%B %Y}"
+
+
+def profit_after_marketing_sentence(metrics: dict, currency: str, period: str | None = None,
+                                    when_positive: bool = False) -> str | None:
+    """The month's gross profit against its ad spend, with the break-even ROAS (docs/metrics.md, Marketing).
+
+    Reads ``gross_profit_after_marketing_period``, ``gross_profit_period``, ``marketing_spend_period``,
+    ``gross_margin_pct_period`` (break-even = 100 / margin, lib.analytics.marketing.break_even_roas_period) and
+    ``roas_period`` from ``metrics`` (metrics.json's names); ``period`` is its ``YYYY-MM`` label. Returns the
+    sentence the front page puts first when the month lost money after ad spend, else None (with
+    ``when_positive``, the sentence that the gross profit covered the spend; None when the metric is null).
+    """
+    after = metrics.get("gross_profit_after_marketing_period")
+    gp, spend = metrics.get("gross_profit_period"), metrics.get("marketing_spend_period")
+    if after is None or gp is None or spend is None or (after >= 0 and not when_positive):
+        return None
+    month = _month(period)
+    if after >= 0:
+        return (f"{month}'s gross profit of {fmt.money(gp, currency)} covered its {fmt.money(spend, currency)} of "
+                f"ad spend, leaving {fmt.money(after, currency)}.")
+    text = (f"{month} lost money after ad spend: {fmt.money(gp, currency)} of gross profit against "
+            f"{fmt.money(spend, currency)} of spend, {fmt.money(-after, currency)} short")
+    be = break_even_roas_period(metrics.get("gross_margin_pct_period"))
+    if be is not None:
+        text += (f"; at this month's gross margin of {fmt.pct(metrics['gross_margin_pct_period'])}, ads need to bring "
+                 f"{fmt.money(be, currency, 2)} of sales per dollar to break even")
+        roas = metrics.get("roas_period")
+        if roas is not None:
+            text += f" (they brought {fmt.money(roas, currency, 2)}, last touch)"
+    return text + "."
+
+
+def response_phrase(exponent: float) -> str:
+    """The assumed response of gross profit to spend in plain words (docs/metrics.md, Budget advice)."""
+    shape = "the square root of spend" if exponent == 0.5 else f"spend to the power {exponent:g}"
+    part = "half" if exponent == 0.5 else f"{exponent:.0%} of"
+    return (f"gross profit grows with {shape}, so each extra dollar returns less (at a channel's usual spend the "
+            f"last dollar returns {part} the average)")
+
+
+def _and(names: tuple[str, ...] | list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _times(x: float) -> str:
+    return "twice" if x == 2 else f"{x:g} times"
+
+
+def _shift_recommendation(e: BudgetShift, boot: pd.DataFrame, advice: BudgetAdvice, currency: str,
+                          shift_pct: float) -> Recommendation:
+    m = lambda x, d=0: fmt.money(x, currency, d)  # noqa: E731
+    row = boot.set_index(boot["channel"].astype(str)).loc[e.best]
+    new_spend = e.best_spend + e.amount
+    assumed = "how fast returns fall with spend is assumed"
+    if advice.models_agree:
+        conf, why = "medium", f"the Markov model ranks the same channel first, but {assumed}."
+    elif advice.models_agree is False:
+        conf, why = "low", f"{assumed}, and the ranking changes with the attribution model."
+    else:
+        conf, why = "low", f"{assumed}, and no second attribution model was checked."
+    evidence = (f"{e.best} returned {m(e.best_return, 2)} of gross profit per dollar on average (90% bootstrap "
+                f"interval {m(row['gp_roas_low'], 2)} to {m(row['gp_roas_high'], 2)}, last touch) at its usual "
+                f"{m(e.best_usual)} a month")
+    if e.cut:
+        evidence += (f"; {_and(e.cut)} returned {m(e.cut_return, 2)} per dollar, and even the top of their "
+                     f"interval is below break-even")
+    evidence += (f". With returns falling as spend grows, the last dollar on {e.best} at {m(new_spend)} a month "
+                 f"returns {m(e.best_marginal_after, 2)}")
+    evidence += (f"; the move is capped where {e.best}'s spend reaches {_times(e.max_growth)} its usual month, so "
+                 f"the rest of the {shift_pct:g}% ({m(e.wanted - e.amount)}) stays where it is." if e.capped else ".")
+    evidence += f" Confidence {conf}: {why}"
+    effect = effect_phrase(e.effect, currency)
+    if e.cut:
+        action = f"Move {m(e.amount)} a month of ad budget from {_and(e.cut)} to {e.best}"
+        action += (f" ({_times(e.max_growth)} {e.best}'s usual {m(e.best_usual)} a month, not the full "
+                   f"{shift_pct:g}% of {m(e.wanted)})." if e.capped else ".")
+        effect += (f" Total spend stays the same: about {m(e.best_gross_profit_gained)} of gross profit gained on "
+                   f"{e.best}, about {m(e.cut_gross_profit_lost)} lost on {_and(e.cut)}")
+    else:
+        action = f"Raise the {e.best} budget by {m(e.amount)} a month."
+        effect += f" After paying for the extra {m(e.amount)} of spend"
+    effect += f". Assumption: {response_phrase(e.exponent)}."
+    return Recommendation("Marketing", action, effect, evidence, conf, "marketing", effect=e.effect)
+
+
+def budget_recommendations(boot: pd.DataFrame, advice: BudgetAdvice, spend_by_channel: pd.Series, currency: str,
+                           budget_shift_pct: float = 20.0, *, draws: pd.DataFrame | None,
+                           usual_spend: pd.Series, max_growth: float = MAX_GROWTH,
+                           exponent: float = RESPONSE_EXPONENT) -> list[Recommendation]:
+    """The budget move of ``advice`` under diminishing returns, as a recommendation (docs/metrics.md, Budget
+    advice; section Marketing, source marketing).
+
+    ``boot`` and ``draws``: lib.analytics.marketing.bootstrap_roas and roas_draws by channel (same resamples);
+    ``advice``: :func:`channel_budget_advice` of ``boot``; ``spend_by_channel``: spend this month
+    (lib.analytics.marketing.spend_by); ``usual_spend``: lib.analytics.marketing.usual_monthly_spend. Moves
+    ``budget_shift_pct`` % of the losing channels' spend this month to the best channel (or raises it by that
+    share without losing channels), capped at ``max_growth`` x its usual month (lib.analytics.marketing.budget_shift).
+    Empty when there is no best channel, no gross profit, or the move does not pay under diminishing returns.
+    """
+    if boot.empty or advice.best is None or advice.measure != "gross-profit ROAS" or draws is None:
+        return []
+    e = budget_shift(boot, draws, advice.best, advice.cut, spend_by_channel, usual_spend, budget_shift_pct,
+                     max_growth, exponent)
+    return [] if e is None else [_shift_recommendation(e, boot, advice, currency, budget_shift_pct)]
+
+
+def budget_actions(advice: BudgetAdvice, recs: list[Recommendation], exponent: float = RESPONSE_EXPONENT) -> list[str]:
+    """What to do with the budget on the Marketing page: the move of :func:`budget_recommendations` with its
+    effect, or why no move is advised, then the advice's cut and test actions (docs/metrics.md, Budget advice)."""
+    out = [f"{r.action} {r.expected_effect}" for r in recs]
+    if not recs and advice.best is not None:
+        out.append(f"Keep the budget split: if {response_phrase(exponent)}, moving budget to {advice.best} does "
+                   f"not pay. Re-check next month.")
+    return out + advice.actions

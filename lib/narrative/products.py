@@ -6,6 +6,7 @@ import pandas as pd
 
 from lib.analytics.products import CONDITIONS
 from lib.narrative import fmt
+from lib.narrative.verdicts import verdict_lines
 
 __all__ = ["p_text", "missing_tables_sentence", "product_labels", "top_sellers_sentence", "top_margin_category_sentence",
            "days_to_sell_sentence", "sell_through_sentence", "profitability_sentence", "top_products_sentence",
@@ -156,51 +157,63 @@ def top_products_sentence(top: pd.DataFrame, total_revenue: float, currency: str
             f"({best['product_id']}), sold for {fmt.money(best['revenue'], currency)}.")
 
 
-def top_sellers_actions(by_category: pd.DataFrame, by_brand: pd.DataFrame,
-                        top_margin_category: str | None) -> tuple[str, list[str]]:
-    """What the top-seller section means and what to do, from the computed tables."""
+def _verdict(table: pd.DataFrame | None, dimension: str, group: object) -> str | None:
+    if table is None or table.empty:
+        return None
+    hit = table.loc[(table["dimension"] == dimension) & (table["group"] == str(group)), "verdict"]
+    return None if hit.empty else str(hit.iloc[0])
+
+
+def top_sellers_actions(by_category: pd.DataFrame, by_brand: pd.DataFrame, top_margin_category: str | None,
+                        table: pd.DataFrame | None = None) -> tuple[str, list[str]]:
+    """What the top-seller section means and what to do: the top and the best-margin category named with their
+    one verdict from ``table`` (lib.analytics.verdicts.verdict_tables), never a verdict of their own."""
     if by_category.empty:
         return "There are no completed sales to rank yet.", ["Check that the sales export is complete."]
     top = by_category.iloc[0]
     meaning = (f"{top['category']} carries the business ({fmt.pct(top['revenue_share_pct'])} of revenue).")
-    acts = [f"Keep {top['category']} stock deep: it is where most of the money comes from."]
+    v = _verdict(table, "category", top["category"])
+    acts = [f"{top['category']} is where most of the money comes from" +
+            (f"; its verdict in the profitability section: {v}." if v else ".")]
     if top_margin_category and top_margin_category != top["category"]:
         m = by_category[by_category["category"] == top_margin_category].iloc[0]
-        acts.append(f"{top_margin_category} earns the best margin ({fmt.pct(m['margin_pct'])}) but only "
-                    f"{fmt.pct(m['revenue_share_pct'])} of revenue: feature it more in shows.")
+        mv = _verdict(table, "category", top_margin_category)
+        acts.append(f"{top_margin_category} earns the best margin ({fmt.pct(m['margin_pct'])}) on only "
+                    f"{fmt.pct(m['revenue_share_pct'])} of revenue" + (f"; its verdict: {mv}." if mv else "."))
     elif top_margin_category:
-        acts.append(f"{top_margin_category} also has the best margin: buy it first when sourcing.")
+        acts.append(f"{top_margin_category} also has the best margin of the categories with enough sales.")
     if not by_brand.empty:
         bcol = "brand_name" if "brand_name" in by_brand.columns else "brand_id"
-        acts.append(f"See the Brands report before buying more {by_brand.iloc[0][bcol]}: volume is not margin.")
+        acts.append(f"{by_brand.iloc[0][bcol]} brings the most revenue of the brands; the Brands report gives "
+                    "each brand one verdict from its margin, speed and growth.")
     return meaning, acts
 
 
-def days_to_sell_actions(table: pd.DataFrame, rate: float | None) -> tuple[str, list[str]]:
-    """What the days-to-sell section means and what to do."""
-    conds = table[table["condition"].isin(CONDITIONS) & table["km_median"].notna()]
+def days_to_sell_actions(table: pd.DataFrame, rate: float | None, verdicts: pd.DataFrame | None = None,
+                         currency: str = "USD") -> tuple[str, list[str]]:
+    """What the days-to-sell section means and what to do: the condition verdicts (lib.analytics.verdicts, rows
+    of dimension ``condition`` in ``verdicts``) in sentences, and sell-through to track."""
     a = table[table["condition"] == "All"].iloc[0]
     if a["km_median"] is None or pd.isna(a["km_median"]):
         meaning = "Most stock has not sold yet, so time on the shelf is the main cost."
     else:
         meaning = f"A typical item waits {fmt.days(a['km_median'])} for a buyer; cash is tied up that long."
     acts = []
-    if len(conds) >= 2:
-        slow = conds.loc[conds["km_median"].astype(float).idxmax()]
-        fast = conds.loc[conds["km_median"].astype(float).idxmin()]
-        acts.append(f"Price condition {slow['condition']} items to move: they take {fmt.days(slow['km_median'])} "
-                    f"against {fmt.days(fast['km_median'])} for condition {fast['condition']}.")
-        acts.append(f"When buying, count on about {fmt.days(slow['km_median'])} of shelf time for condition "
-                    f"{slow['condition']} and pay less for it.")
+    cond = verdicts[verdicts["dimension"] == "condition"] if verdicts is not None and len(verdicts) else None
+    if cond is not None and len(cond):
+        cond = cond.copy()
+        cond.attrs.update(verdicts.attrs)
+        acts += verdict_lines(cond, currency)
     if rate is not None:
         acts.append(f"Track sell-through monthly: {fmt.pct(rate)} this month; a falling rate means stock is "
                     "piling up faster than it sells.")
     return meaning, acts
 
 
-def profitability_actions(losses: pd.DataFrame, by_cat_cond: pd.DataFrame,
+def profitability_actions(losses: pd.DataFrame, verdicts: pd.DataFrame | None = None,
                           currency: str = "USD") -> tuple[str, list[str]]:
-    """What the profitability section means and what to do."""
+    """What the profitability section means and what to do: the loss-making sales, the category verdicts
+    (lib.analytics.verdicts) in sentences, and the category and condition that both have "buy more"."""
     meaning = "Margin is what is left after cost, platform fees and shipping; price and channel decide it."
     acts = []
     if not losses.empty:
@@ -210,13 +223,16 @@ def profitability_actions(losses: pd.DataFrame, by_cat_cond: pd.DataFrame,
                         f"{fmt.num(len(losses))}): set a minimum price there that covers cost, fees and shipping.")
         acts.append(f"Review the {fmt.num(len(losses))} loss-making sales below; "
                     f"together they lost {fmt.money(-losses['gross_profit'].sum(), currency)}.")
-    q = by_cat_cond[by_cat_cond["margin_pct"].notna() & (by_cat_cond["sales"] >= 20)]
-    if not q.empty:
-        best = q.loc[q["margin_pct"].idxmax()]
-        worst = q.loc[q["margin_pct"].idxmin()]
-        acts.append(f"Buy more {best['category']} in condition {best['condition']} "
-                    f"({fmt.pct(best['margin_pct'])} margin); be careful with {worst['category']} in condition "
-                    f"{worst['condition']} ({fmt.pct(worst['margin_pct'])}).")
+    if verdicts is not None and len(verdicts):
+        cat = verdicts[verdicts["dimension"] == "category"].copy()
+        cat.attrs.update(verdicts.attrs)
+        if len(cat):
+            acts += verdict_lines(cat, currency)
+        more_c = verdicts.loc[(verdicts["dimension"] == "category") & (verdicts["verdict"] == "buy more"), "group"]
+        more_k = verdicts.loc[(verdicts["dimension"] == "condition") & (verdicts["verdict"] == "buy more"), "group"]
+        if len(more_c) and len(more_k):
+            acts.append(f"Buy more {' and '.join(map(str, more_c))} in condition {' or '.join(map(str, more_k))}: "
+                        "both the category and the condition have the verdict to buy more.")
     return meaning, acts or ["No action needed: no sale lost money."]
 
 

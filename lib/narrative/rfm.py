@@ -5,21 +5,22 @@ from __future__ import annotations
 import pandas as pd
 
 from lib.analytics import rfm
+from lib.config import CHURN_DAYS
 
 __all__ = ["SEGMENT_MEANINGS", "SEGMENT_ACTIONS", "rule_table"]
 
 #: what each group's scores say about its customers, in the owner's words (lib.analytics.rfm.SEGMENT_RULES)
 SEGMENT_MEANINGS: dict[str, str] = {
-    "Champions": "very recent, many occasions, the most spend",
-    "Loyal": "recent, many occasions, the most spend",
-    "Active": "recent, some occasions, moderate spend",
-    "Promising": "recent, few occasions, low spend",
-    "New": "very recent, few occasions, low spend",
-    "Needs attention": "fairly recent, some occasions, moderate spend",
-    "Previously loyal": "not recent, a very strong history",
-    "At risk": "not recent, a strong history",
-    "Almost lost": "not recent, fewer occasions, lower spend",
-    "Dormant": "longest without a purchase, few occasions, low spend",
+    "Champions": "bought very recently, many purchase days, the most spend",
+    "Loyal": "bought recently, many purchase days, the most spend",
+    "Active": "bought very recently, some purchase days, moderate spend",
+    "Needs attention": "bought recently, some purchase days, moderate spend; not as recent as Active",
+    "New": "bought very recently, few purchase days, low spend",
+    "Promising": "bought recently, few purchase days, low spend",
+    "Can't lose": "lapsed, a very strong history of purchase days and spend",
+    "At risk": "lapsed, a moderate history",
+    "Almost lost": "lapsed a shorter while, few purchase days, low spend",
+    "Dormant": "lapsed longest, few purchase days, low spend",
 }
 
 #: the recommended action per group (shown in the report and in the action lists)
@@ -27,10 +28,10 @@ SEGMENT_ACTIONS: dict[str, str] = {
     "Champions": "Thank them personally and give first look at new arrivals before the show.",
     "Loyal": "Invite them to VIP previews and ask for referrals; they already trust the shop.",
     "Active": "Recommend pieces from their favourite brands to turn them into loyal buyers.",
-    "Promising": "Follow up with a second-purchase offer or a reminder of the next live show.",
-    "New": "Send a welcome note with authenticity and care tips, and the live-show schedule.",
     "Needs attention": "Send a personal preview of items that match their past buys before they drift.",
-    "Previously loyal": "Reach out one by one (call or DM): these were top buyers; ask what changed.",
+    "New": "Send a welcome note with authenticity and care tips, and the live-show schedule.",
+    "Promising": "Follow up with a second-purchase offer or a reminder of the next live show.",
+    "Can't lose": "Reach out one by one (call or DM): these were top buyers; ask what changed.",
     "At risk": "Win-back message with new arrivals in their brands and a time-limited perk.",
     "Almost lost": "One re-engagement e-mail with the best new arrivals; stop if no reply.",
     "Dormant": "Keep in the general newsletter only; do not spend on them.",
@@ -43,14 +44,17 @@ def _score_range(low: float, high: float) -> str:
     return f"{low:g}" if low == high else f"{low:g}-{high:g}"
 
 
-def rule_table() -> pd.DataFrame:
-    """The report's RFM rule table: ``segment, R, (F+M)/2, meaning, action`` (docs/metrics.md, RFM groups).
+def rule_table(churn_days: int = CHURN_DAYS) -> pd.DataFrame:
+    """The report's RFM rule table: ``segment, last purchase, R, (F+M)/2, meaning, action`` (docs/metrics.md, RFM groups).
 
-    The score ranges come from ``lib.analytics.rfm.rule_table``; R is ``5`` or ``3-4``, (F+M)/2 always a range.
+    ``last purchase`` is "within 90 days" for current groups and "more than 90 days ago" for lapsed ones
+    (``churn_days``); the score ranges come from ``lib.analytics.rfm.rule_table``.
     """
     rules = rfm.rule_table()
     return pd.DataFrame({
         "segment": rules["segment"],
+        "last purchase": [f"within {churn_days} days" if c else f"more than {churn_days} days ago"
+                          for c in rules["current"]],
         "R": [_score_range(lo, hi) for lo, hi in zip(rules["r_min"], rules["r_max"], strict=True)],
         "(F+M)/2": [f"{lo:g}-{hi:g}" for lo, hi in zip(rules["fm_min"], rules["fm_max"], strict=True)],
         "meaning": [SEGMENT_MEANINGS[s] for s in rules["segment"]],

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib.narrative.fmt import money, p_value
+from lib.narrative.fmt import count, money, p_value
 
-__all__ = ["history_sentence", "weekend_sentence", "weekend_test_sentence", "growth_sentence", "trend_actions",
+__all__ = ["history_sentence", "closed_days_sentence", "closed_hours_sentence", "weekend_sentence", "weekend_test_sentence", "growth_sentence", "trend_actions",
            "q4_sentence", "holiday_sentence", "season_actions", "weekday_sentence", "weekday_finding",
            "weekday_actions", "channel_mix_sentence", "peak_month_sentence"]
 
@@ -21,39 +21,117 @@ def history_sentence(daily: pd.DataFrame, completed_lines: int, tz_name: str) ->
             f"Times are business-local ({tz_name}).")
 
 
+def _names(days: list[str]) -> str:
+    """"Saturdays", "Saturdays and Sundays", "Mondays, Tuesdays and Sundays"."""
+    plural = [f"{d}s" for d in days]
+    return plural[0] if len(plural) == 1 else ", ".join(plural[:-1]) + " and " + plural[-1]
+
+
+def closed_days_sentence(trading: pd.DataFrame) -> str | None:
+    """The weekdays the shop does not trade on, in plain words; None when it trades on every weekday.
+
+    ``trading`` is lib.analytics.timing.trading_weekdays (docs/metrics.md, Closed days).
+    """
+    shut = trading[trading["closed"]]
+    if shut.empty:
+        return None
+    counts = "; ".join(f"no sale on {int(r.days_without_sales):,} of {count(int(r.days), r.weekday)}"
+                       for r in shut.itertuples())
+    names = _names(list(shut["weekday"]))
+    return (f"The shop is closed on {names} ({counts}), so {names} are left out of the weekday and weekend "
+            "comparisons.")
+
+
+def _hour_ranges(hours: list[int]) -> list[tuple[int, int]]:
+    """Runs of consecutive clock hours, wrapping at midnight: [1, 2, 3, 23, 0] -> [(23, 3)]."""
+    hs = sorted(set(hours))
+    if not hs:
+        return []
+    runs = [[hs[0], hs[0]]]
+    for h in hs[1:]:
+        if h == runs[-1][1] + 1:
+            runs[-1][1] = h
+        else:
+            runs.append([h, h])
+    if len(runs) > 1 and runs[0][0] == 0 and runs[-1][1] == 23:
+        runs[0][0] = runs.pop()[0]
+    return [(a, b) for a, b in runs]
+
+
+def closed_hours_sentence(trading: pd.DataFrame) -> str | None:
+    """The clock hours without trade, in plain words ("no sales between 01:00 and 04:00"); None when every hour
+    trades. ``trading`` is lib.analytics.timing.trading_hours (docs/metrics.md, Closed days)."""
+    shut = trading[trading["closed"]]
+    if shut.empty:
+        return None
+    spans = [f"between {a:02d}:00 and {(b + 1) % 24:02d}:00" for a, b in _hour_ranges(list(shut["hour"]))]
+    spans = spans[0] if len(spans) == 1 else ", ".join(spans[:-1]) + " and " + spans[-1]
+    days = int(shut["trading_days"].iloc[0])
+    most = int(shut["days_with_sales"].max())
+    seen = (f"on none of the {days:,} days with sales" if most == 0
+            else f"on at most {most:,} of the {days:,} days with sales")
+    return f"The shop does not trade {spans}: there was a sale in those hours {seen}."
+
+
+def _sides(res: dict) -> tuple[str, str, str]:
+    """How the two sides of the weekend comparison are named: (weekend side, weekday side, verb subject)."""
+    closed = res.get("closed", [])
+    we = res.get("weekend", ["Saturday", "Sunday"])
+    weekend = "weekend day" if len(we) == 2 else we[0]
+    subject = "weekends" if len(we) == 2 else f"{we[0]}s"
+    weekday = "open weekday" if any(d in closed for d in ("Monday", "Tuesday", "Wednesday", "Thursday",
+                                                          "Friday")) else "weekday"
+    return weekend, weekday, subject
+
+
 def weekend_sentence(res: dict, currency: str = "USD", belief_pct: float = 40.0, alpha: float = 0.05) -> str:
     """Weekend vs weekday in words, tested against the belief that weekends sell ``belief_pct`` more.
 
-    ``res`` is lib.analytics.timing.weekend_uplift (docs/metrics.md, Sales timing).
+    ``res`` is lib.analytics.timing.weekend_uplift; closed days are left out and said (docs/metrics.md, Weekday
+    means and weekend uplift).
     """
+    closed_weekend = [d for d in res.get("closed", []) if d in ("Saturday", "Sunday")]
+    if len(closed_weekend) == 2:
+        return "The shop is closed on Saturdays and Sundays, so there is no weekend to compare with weekdays."
     if res["uplift_pct"] is None:
         return "There are not enough days to compare weekends with weekdays."
+    weekend, weekday, subject = _sides(res)
+    lead = ""
+    if closed_weekend:
+        lead = (f"The shop is closed on {closed_weekend[0]}s, so {subject} alone are compared with the "
+                f"{weekday}s. ")
     up = res["uplift_pct"]
     more = f"{abs(up):.1f}% {'more' if up >= 0 else 'less'}"
     sig = (res["p_value"] is not None and res["p_value"] < alpha)
-    text = (f"An average weekend day brings {money(res['weekend_mean'], currency)} against "
-            f"{money(res['weekday_mean'], currency)} "
-            f"on a weekday: weekends sell {more} ({'Welch t-test' if res['p_value'] is not None else 'no test'}, "
-            f"two-sided, {p_value(res['p_value'], '.3f', 'p not computable')}; the difference is "
-            f"{'statistically clear' if sig else 'not statistically clear'}).")
+    article = "an" if weekday.startswith("open") else "a"
+    text = (lead + f"An average {weekend} brings {money(res['weekend_mean'], currency)} against "
+            f"{money(res['weekday_mean'], currency)} on {article} {weekday}")
+    text += (f": {subject} sell {more} ({'Welch t-test' if res['p_value'] is not None else 'no test'}, "
+             f"two-sided, {p_value(res['p_value'], '.3f', 'p not computable')}; the difference is "
+             f"{'statistically clear' if sig else 'not statistically clear'}).")
     lo, hi = res["low"], res["high"]
     if lo is None:
-        return text + f" Whether weekends sell {belief_pct:.0f}% more cannot be judged from this data."
+        return text + f" Whether {subject} sell {belief_pct:.0f}% more cannot be judged from this data."
     ci = f"95% interval {lo:+.0f}% to {hi:+.0f}%"
+    where = "here" if subject == "weekends" else f"for {subject} here"
     if hi < belief_pct:
-        verdict = (f" The common belief that weekends sell {belief_pct:.0f}% more does not hold here "
+        verdict = (f" The common belief that weekends sell {belief_pct:.0f}% more does not hold {where} "
                    f"({ci}).")
     elif lo > belief_pct:
-        verdict = f" Weekends sell even more than the common {belief_pct:.0f}% ({ci})."
+        verdict = f" {subject.capitalize()} sell even more than the common {belief_pct:.0f}% ({ci})."
     else:
-        verdict = (f" The data is consistent with the common belief of {belief_pct:.0f}% more on weekends "
+        verdict = (f" The data is consistent with the common belief of {belief_pct:.0f}% more on {subject} "
                    f"({ci}).")
     return text + verdict
 
 
-def weekend_test_sentence(res: dict) -> str:
-    """The weekend test named, with its day counts and the Mann-Whitney U check (docs/metrics.md, Sales timing)."""
-    return (f"Test: {res['test']}; {res['weekend_days']} weekend days against {res['weekday_days']} weekdays"
+def weekend_test_sentence(res: dict) -> str | None:
+    """The weekend test named, with its day counts and the Mann-Whitney U check (docs/metrics.md, Weekday means and
+    weekend uplift); None when there is no weekend to compare."""
+    if res["uplift_pct"] is None and len(res.get("weekend", ["Saturday", "Sunday"])) == 0:
+        return None
+    weekend, weekday, _ = _sides(res)
+    return (f"Test: {res['test']}; {count(res['weekend_days'], weekend)} against {count(res['weekday_days'], weekday)}"
             + (f"; a Mann-Whitney U test agrees (p = {res['mw_p_value']:.3g})." if res["mw_p_value"] is not None
                else "."))
 
@@ -174,12 +252,15 @@ def weekday_sentence(means: pd.DataFrame, currency: str = "USD") -> str:
     best = m.loc[m["revenue_mean"].idxmax()]
     worst = m.loc[m["revenue_mean"].idxmin()]
     others = m.loc[m["weekday"] != best["weekday"], "revenue_mean"].mean()
+    shut = "closed" in means and bool(means["closed"].any())
     text = (_best_day(m, currency) + f" (95% interval {money(best['revenue_low'], currency)} to "
             f"{money(best['revenue_high'], currency)}, {int(best['days'])} days)")
     if pd.notna(others) and others > 0:
-        text += f", {(best['revenue_mean'] / others - 1) * 100:.0f}% above the average of the other days"
+        text += (f", {(best['revenue_mean'] / others - 1) * 100:.0f}% above the average of the other "
+                 + ("open days" if shut else "days"))
     return text + (f"; {worst['weekday']} is the weakest at {money(worst['revenue_mean'], currency)}. "
-                   "Days without sales count as zero.")
+                   + ("Closed days are left out; on open days, days without sales count as zero." if shut
+                      else "Days without sales count as zero."))
 
 
 def weekday_finding(means: pd.DataFrame, uplift: dict, currency: str = "USD") -> str:
@@ -190,9 +271,18 @@ def weekday_finding(means: pd.DataFrame, uplift: dict, currency: str = "USD") ->
     """
     m = means.dropna(subset=["revenue_mean"])
     head = "There are no days to compare." if m.empty else _best_day(m, currency)
-    up = uplift["uplift_pct"] or 0
-    return (head + f"; weekends sell {abs(up):.0f}% " + ("less" if up < 0 else "more")
-            + f" than weekdays (Welch t-test p = {uplift['p_value'] or float('nan'):.3g}).")
+    closed = uplift.get("closed", [])
+    if closed:
+        head += f" (closed on {_names(closed)})"
+    up = uplift["uplift_pct"]
+    if up is None:
+        why = ("the shop is closed at weekends" if not uplift.get("weekend", ["Saturday", "Sunday"])
+               else "there are too few days")
+        return head + f"; there is no weekend comparison: {why}."
+    _, weekday, subject = _sides(uplift)
+    return (head + f"; {subject} sell {abs(up):.0f}% " + ("less" if up < 0 else "more")
+            + f" than {weekday}s (Welch t-test "
+            + (f"p = {uplift['p_value']:.3g})." if uplift["p_value"] is not None else "p not computable)."))
 
 
 def weekday_actions(means: pd.DataFrame, uplift: dict) -> tuple[str, list[str]]:
@@ -203,18 +293,22 @@ def weekday_actions(means: pd.DataFrame, uplift: dict) -> tuple[str, list[str]]:
     best, worst = m.iloc[0]["weekday"], m.iloc[-1]["weekday"]
     sig = uplift.get("p_value") is not None and uplift["p_value"] < 0.05
     up = uplift.get("uplift_pct")
+    _, _, subject = _sides(uplift)
     if up is None:
         meaning = f"{best} sells best and {worst} least."
     elif sig and up < 0:
-        meaning = f"Weekdays outsell weekends here, and {best} leads."
+        meaning = f"Weekdays outsell {subject} here, and {best} leads."
     elif sig and up > 0:
-        meaning = f"Weekends outsell weekdays here; {best} leads."
+        meaning = f"{subject.capitalize()} outsell weekdays here; {best} leads."
     else:
-        meaning = f"Weekends and weekdays sell about the same; {best} leads."
+        meaning = f"{subject.capitalize()} and weekdays sell about the same; {best} leads."
+    if uplift.get("closed"):
+        meaning += f" The shop is closed on {_names(uplift['closed'])}."
     actions = [f"Put new arrivals and the strongest pieces on {best}s.",
                f"Use {worst}s for lower-cost work (photography, listing, sourcing) rather than big launches."]
     if up is not None and up < 0:
-        actions.append("Do not plan the week around weekend sales; check weekend shows against their cost.")
+        actions.append(f"Do not plan the week around {subject[:-1] if subject.endswith('s') else subject} sales; "
+                       "check weekend shows against their cost.")
     return meaning, actions
 
 
@@ -245,6 +339,7 @@ def peak_month_sentence(moy: pd.DataFrame, currency: str = "USD") -> str:
     if avg.empty:
         return "There are no complete months yet."
     names = {i: pd.Timestamp(2000, i, 1).strftime("%B") for i in range(1, 13)}
-    return (f"On average over the {moy.shape[0]} calendar year(s) in the data, {names[int(avg.idxmax())]} is the "
-            f"strongest month ({money(avg.max(), currency)}) and {names[int(avg.idxmin())]} the weakest "
-            f"({money(avg.min(), currency)}).")
+    years = (f"in {int(moy.index[0])}" if moy.shape[0] == 1
+             else f"over the years {int(moy.index[0])} to {int(moy.index[-1])}")
+    return (f"On average {years}, {names[int(avg.idxmax())]} is the strongest month "
+            f"({money(avg.max(), currency)}) and {names[int(avg.idxmin())]} the weakest ({money(avg.min(), currency)}).")

@@ -32,7 +32,7 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
     NotebookSpec("sales_timing", "Sales timing and live shows", ("sales",), (
         "peak_weekday", "weekend_uplift_pct", "weekend_uplift_p_value", "best_show_hour",
         "best_show_slot", "forecast_revenue_next_period", "forecast_revenue_next_period_low",
-        "forecast_revenue_next_period_high"),
+        "forecast_revenue_next_period_high", "forecast_model", "forecast_backtest_mase", "forecast_baseline_mase"),
         "Which days and hours sell, trends, seasonality, the forecast and show slots."),
     NotebookSpec("products_inventory", "Products and inventory", ("sales", "products", "inventory"), (
         "median_days_to_sell", "median_days_to_sell_S", "median_days_to_sell_A",
@@ -44,7 +44,8 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
         "top3_brand_revenue_share_pct"),
         "Brand performance, the brand map and what to buy more of."),
     NotebookSpec("marketing", "Marketing ROI", ("sales", "users"), (
-        "marketing_spend_period", "roas_period", "best_campaign_by_roas", "best_channel_by_roas"),
+        "marketing_spend_period", "roas_period", "best_campaign_by_roas", "best_channel_by_roas",
+        "gross_profit_after_marketing_period"),
         "Which campaigns and channels pay back, under several attribution models."),
     NotebookSpec("recommendations", "Recommendations", ("sales",), ("recommendations_count",),
                  "What to do this month, with the evidence behind each action."),

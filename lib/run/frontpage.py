@@ -1,4 +1,4 @@
-"""The owner's front page, index.html: KPI cards, top actions, one card per report, data quality."""
+"""The owner's front page, index.html: the month's profit after marketing, KPI cards, top actions with their effects, one card per report, data quality."""
 
 from __future__ import annotations
 
@@ -12,15 +12,19 @@ from lib.analytics.kpis import previous_month_kpis
 from lib.config import TEMPLATES_DIR
 from lib.data.periods import Period
 from lib.narrative import fmt
+from lib.narrative import marketing as marketing_text
+from lib.narrative.recommendations import top_total_sentence
 from lib.report.privacy import page_text
 from lib.report.registry import NOTEBOOKS
 
-__all__ = ["KPI_CARDS", "card_value", "kpi_cards", "previous_metrics", "index_html", "write_index", "main"]
+__all__ = ["KPI_CARDS", "card_value", "kpi_cards", "previous_metrics", "first_sentence", "actions_html", "index_html",
+           "write_index", "main"]
 
 #: (metric, label, kind, higher_is_better) shown as cards, in order
 KPI_CARDS = (
     ("revenue_period", "Revenue", "money", True),
     ("gross_margin_pct_period", "Gross margin", "pct", True),
+    ("gross_profit_after_marketing_period", "Gross profit after marketing", "money", True),
     ("orders_period", "Order lines", "num", True),
     ("active_customers_period", "Active customers", "num", True),
     ("new_customers_period", "New customers", "num", True),
@@ -80,6 +84,44 @@ def _actions(run_dir: Path) -> list[dict]:
     return pd.read_csv(f, dtype=str).fillna("").to_dict("records")
 
 
+def first_sentence(payload: dict, currency: str = "USD") -> str | None:
+    """What the front page says first: that the month lost money after ad spend, with the break-even ROAS
+    (lib.narrative.marketing.profit_after_marketing_sentence); None when it did not (docs/metrics.md, Marketing)."""
+    return marketing_text.profit_after_marketing_sentence(payload["metrics"], currency, payload.get("period"))
+
+
+def _num(v) -> float | None:
+    x = pd.to_numeric(v, errors="coerce")
+    return None if pd.isna(x) else float(x)
+
+
+def actions_html(actions: list[dict], metrics: dict, period: str, currency: str = "USD") -> str:
+    """The top actions: each with its expected effect and 80% range (marked one-off where so), then their total
+    as a share of the month's gross profit (lib.narrative.recommendations.top_total_sentence; docs/metrics.md,
+    Recommendations' effects)."""
+    e = page_text
+    if not actions:
+        return "<p>No action met its threshold this month, so none is recommended.</p>"
+    acts = "".join(
+        f"<li><b>{e(a.get('action', ''))}</b>"
+        + (" <span class='ll-tag'>one-off</span>" if a.get("effect_kind") == "one-off" else "")
+        + f" {e(a.get('expected_effect', ''))} "
+        f"<span class='ll-note'>Evidence: {e(a.get('evidence', ''))} "
+        f"(confidence {e(a.get('confidence', ''))}; from {e(a.get('source', ''))})</span></li>"
+        for a in actions[:5])
+    html = f'<ol class="ll-actions">{acts}</ol>'
+    top = pd.DataFrame(actions[:5])
+    if {"expected_value", "expected_low", "expected_high", "unit", "effect_kind"} <= set(top.columns):
+        for c in ("expected_value", "expected_low", "expected_high"):
+            top[c] = top[c].map(_num)
+        top = top.dropna(subset=["expected_value", "expected_low", "expected_high"])
+        month = f"{pd.Period(period, 'M').start_time:%B}" if period else ""
+        total = top_total_sentence(top, currency, _num(metrics.get("gross_profit_period")), month)
+        if total:
+            html += f"<p>{e(total)}</p>"
+    return html
+
+
 def index_html(payload: dict, findings: dict[str, list[str]], skipped: dict[str, str], quality: pd.DataFrame,
                previous: dict, previous_source: str, actions: list[dict], present: set[str],
                currency: str = "USD", source_note: str = "") -> str:
@@ -89,15 +131,9 @@ def index_html(payload: dict, findings: dict[str, list[str]], skipped: dict[str,
         f'<div class="ll-card"><div class="ll-label">{e(c["label"])}</div><div class="ll-value">{e(c["value"])}</div>'
         f'<div class="ll-delta {c["cls"]}">{e(c["delta"])}</div></div>'
         for c in kpi_cards(payload["metrics"], previous, currency))
-    if actions:
-        acts = "".join(
-            f"<li><b>{e(a.get('action', ''))}</b> {e(a.get('expected_effect', ''))} "
-            f"<span class='ll-note'>Evidence: {e(a.get('evidence', ''))} "
-            f"(confidence {e(a.get('confidence', ''))}; from {e(a.get('source', ''))})</span></li>"
-            for a in actions[:5])
-        actions_html = f'<ol class="ll-actions">{acts}</ol>'
-    else:
-        actions_html = "<p>No action met its threshold this month, so none is recommended.</p>"
+    acts_html = actions_html(actions, payload["metrics"], payload.get("period", ""), currency)
+    first = first_sentence(payload, currency)
+    first_html = f'<p class="ll-alert" id="first">{e(first)}</p>' if first else ""
     rcards = []
     for nb in NOTEBOOKS:
         if nb.name not in present:
@@ -114,12 +150,12 @@ def index_html(payload: dict, findings: dict[str, list[str]], skipped: dict[str,
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Lace-Luxx report {e(payload['period'])}</title><style>{css}</style></head>
-<body class="ll-index"><header class="ll-header"><h1>Lace-Luxx: {e(payload['period'])}</h1>
+<body class="ll-index"><header class="ll-header"><h1>Lace-Luxx: {e(payload['period'])}</h1>{first_html}
 <p><b>Data:</b> {e(fmt.source_label(payload.get('data_source', '')))}{e(source_note)} &middot; fingerprint {e(payload['data_fingerprint'][:12])}
 &middot; <b>Generated:</b> {e(gen)} &middot; <b>Code version:</b> {e(payload.get('code_version', ''))}</p></header>
 <section><h2 id="kpis">This month at a glance</h2><div class="ll-cards">{cards}</div>
 <p class="ll-note">Changes are against the previous month, {e(previous_source)}.</p></section>
-<section><h2 id="actions">Top actions this month</h2>{actions_html}</section>
+<section><h2 id="actions">Top actions this month</h2>{acts_html}</section>
 <section><h2 id="reports">Reports</h2><div class="ll-reports">{''.join(rcards)}</div></section>
 <section><h2 id="skipped">What was skipped and why</h2><ul>{sk}</ul></section>
 <section><h2 id="quality">Data quality</h2><p class="ll-note">Every row read, repaired, defaulted or excluded, by table

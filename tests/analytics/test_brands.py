@@ -73,20 +73,6 @@ def test_top3_interval():
     assert hi == pytest.approx(100.0)
 
 
-def test_brand_quadrants():
-    q = brands.brand_quadrants(perf_table(), margin_split=25.0, days_split=30.0).set_index("brand")
-    # Z: 20% <25, 20 days fast -> price up; X: 30% high, 50 slow -> mark down;
-    # Y: 60% high, 10 fast -> buy more; W: 5% low, median not reached -> slow -> stop buying
-    assert q["quadrant"].to_dict() == {"Z": "price up", "X": "mark down", "Y": "buy more", "W": "stop buying"}
-    assert not bool(q.loc["W", "median_reached"]) and q.loc["W", "days_plot"] == pytest.approx(55.0)
-    # evidence: Z margin 18-22 < 25 and days 15-25 < 30 -> clear; X margin 24-36 spans 25, days 45-60 > 30
-    # -> margin about average; Y margin 40-80 > 25, days 5-40 spans 30 -> speed about average;
-    # W margin 2-8 < 25, days low 40 > 30 -> clear
-    assert q["evidence"].to_dict() == {"Z": "clear", "X": "margin about average", "Y": "speed about average",
-                                       "W": "clear"}
-    assert q.attrs == {"margin_split": 25.0, "days_split": 30.0}
-
-
 def test_margin_interval_in_performance(fx):
     completed, lc = fx
     p = brands.brand_performance(completed, lc, min_sales=2).set_index("brand")
@@ -150,14 +136,13 @@ def test_planted_top_brands_recovered(planted, sample_report):
     assert m["top_brand_by_margin"] == planted["top_brand_by_margin"]
 
 
-def test_brand_map_splits_and_map(fx):
-    completed, lc = fx
-    margin_split, days_split = brands.brand_map_splits(completed, lc)
-    # gross profit 630 + 10 - 15 = 625 of revenue 2300; KM over all items: S(30) = 1/2 -> 30 days
-    assert margin_split == pytest.approx(625 / 2300 * 100) and days_split == 30.0
-    quad = brands.brand_map(completed, lc, min_brand_sales=2).set_index("brand")
-    assert quad.attrs == {"margin_split": margin_split, "days_split": days_split}
-    # Chanel 29.8% >= 27.2%, 30 days <= 30 -> buy more; Coach -10%, 64 days -> stop buying
-    assert quad["quadrant"].to_dict() == {"Chanel": "buy more", "Coach": "stop buying"}
-    # one brand with a known margin is not a map
-    assert brands.brand_map(completed[completed["brand_name"] == "Chanel"], lc).empty
+def test_group_growth_is_brand_growth_for_any_key():
+    # the same sales as categories: X doubles (3,000 -> 6,000, binomial 60 of 90), Y flat; the windows end with
+    # the month of period_end (2026-06-30 -> Apr-Jun against Jan-Mar)
+    cats = growth_sales().rename(columns={"brand_name": "category"})
+    g = brands.group_growth(cats, pd.Timestamp("2026-06-30"), "category", min_sales=10).set_index("category")
+    assert g.loc["X", "growth_3m_pct"] == pytest.approx(100.0)
+    assert (g.loc["X", "sales_prev_3m"], g.loc["X", "sales_last_3m"]) == (30, 60)
+    assert g.loc["X", "p_value"] == pytest.approx(stats.binomtest(60, 90, 0.5).pvalue)
+    b = brands.brand_growth(growth_sales(), period_from_label("2026-06"), min_sales=10).set_index("brand")
+    pd.testing.assert_series_equal(g["growth_3m_pct"], b["growth_3m_pct"], check_names=False)

@@ -121,7 +121,36 @@ def test_small_fit_is_flagged_unstable_rather_than_shown():
     T = np.full(20, 10.0)
     fit = clv.fit_bgnbd(x, tx, T)
     assert not fit.stable
-    assert any("poorly determined" in p or "edge" in p for p in fit.problems)
+    # every parameter is flagged with its code and numbers: r and alpha loose, a and b without a standard error
+    got = {d.parameter: d.code for d in fit.diagnostics}
+    assert got == {"r": "large_se", "alpha": "large_se", "a": "undefined_se", "b": "undefined_se"}
+    for d in fit.diagnostics:
+        assert d.model == "purchase" and d.limit == clv.MAX_LOG_SE and d.value == fit.params[d.parameter]
+        assert (d.se > clv.MAX_LOG_SE) if d.code == "large_se" else not np.isfinite(d.se)
+
+
+def test_regular_buyers_drive_alpha_to_its_bound_and_identical_spend_loosens_p_and_q():
+    # 300 customers who buy every 2 weeks up to the end: one purchase rate for everyone, no dropout
+    rng = np.random.default_rng(1)
+    T = rng.integers(20, 60, 300).astype(float)
+    fit = clv.fit_bgnbd(np.floor(T / 2), T.copy(), T)
+    bound = {d.parameter: (d.code, d.limit) for d in fit.diagnostics if d.code.startswith("at_")}
+    assert bound == {"alpha": ("at_upper_bound", 1e6), "a": ("at_lower_bound", 1e-6)}
+    assert fit.alpha == pytest.approx(1e6, rel=1e-3) and fit.a == pytest.approx(1e-6, rel=1e-3)
+    # the same spend on every purchase day: p and q cannot be told apart (no standard error), gamma can
+    gg = clv.fit_gamma_gamma(rng.integers(1, 5, 200).astype(float), np.full(200, 100.0))
+    assert [(d.parameter, d.code) for d in gg.diagnostics] == [("p", "undefined_se"), ("q", "undefined_se")]
+
+
+def test_count_diagnostics_and_codes():
+    assert clv.count_diagnostics(25, 5) == ()
+    few = clv.count_diagnostics(12, 3)
+    assert [(d.code, d.value, d.limit, d.repeat) for d in few] == [("too_few_customers", 12.0, 20.0, 3),
+                                                                   ("too_few_repeat", 3.0, 5.0, 3)]
+    # the spend model needs repeat buyers with a positive spend only
+    assert [d.code for d in clv.count_diagnostics(3, 4, model="spend")] == ["too_few_repeat"]
+    with pytest.raises(ValueError, match="code"):
+        clv.FitDiagnostic("purchase", "too_few_stars")
 
 
 def test_expected_purchases_continuous_at_a_equal_one():

@@ -14,7 +14,7 @@ from lib.analytics import rfm
 from lib.report.registry import ACTION_LISTS
 
 __all__ = ["occasions_frame", "five_customer_occasions", "five_customer_users", "simulate_bgnbd",
-           "simulated_shop"]
+           "simulated_shop", "seven_customer_occasions"]
 
 END = pd.Timestamp("2026-10-31")
 
@@ -160,13 +160,27 @@ def test_segments_by_hand(table):
     # R from days since (30, 90, 91, 183, 0): B 1, D 2, C 3, A 4, E 5
     # F: B, D, E tied on 1 occasion (mean rank 2 -> 2), C 4, A 5
     # M: B, E tied on 50 (mean rank 1.5 -> p = .2 -> 2), D 3, C 4, A 5
-    # FM: A 5, C 4, D 2.5, B 2, E 2 -> A Loyal (R4), C Loyal (R3), D Almost lost, B Dormant, E New
+    # FM: A 5, C 4, D 2.5, B 2, E 2. Current (within 90 days): A, C (exactly 90), E; lapsed: D (91), B (183)
+    # -> A Loyal (R4), C Loyal (R3), E New (R5); D At risk (lapsed, FM 2.5), B Dormant (lapsed, FM 2, R1)
     s = cu.score_customers(table).set_index("buyer_id")
     assert s["r_score"].to_dict() == {"A": 4, "C": 3, "D": 2, "B": 1, "E": 5}
     assert s["f_score"].to_dict() == {"A": 5, "C": 4, "D": 2, "B": 2, "E": 2}
     assert s["m_score"].to_dict() == {"A": 5, "C": 4, "D": 3, "B": 2, "E": 2}
-    assert s["segment"].astype(str).to_dict() == {"A": "Loyal", "C": "Loyal", "D": "Almost lost",
+    assert s["segment"].astype(str).to_dict() == {"A": "Loyal", "C": "Loyal", "D": "At risk",
                                                   "B": "Dormant", "E": "New"}
+    # churn_days 89: C (90 days away, FM 4) is lapsed -> Can't lose; the scores do not change
+    s89 = cu.score_customers(table, churn_days=89).set_index("buyer_id")
+    assert s89["segment"].astype(str).to_dict() == {"A": "Loyal", "C": "Can't lose", "D": "At risk",
+                                                    "B": "Dormant", "E": "New"}
+    assert s89["r_score"].to_dict() == s["r_score"].to_dict()
+
+
+def test_no_current_sounding_group_holds_a_churn_risk_customer(table):
+    for days in (0, 30, 89, 90, 182, 200):
+        s = cu.score_customers(table, churn_days=days)
+        risk = set(cu.churn_risk(s, days)["buyer_id"])
+        current = set(s.loc[s["segment"].isin(rfm.CURRENT_SEGMENTS), "buyer_id"])
+        assert not risk & current, days
 
 
 def test_segment_summary_by_hand(table, occasions, users):
@@ -314,7 +328,9 @@ def test_value_model_on_too_few_customers_says_why(table, occasions):
     vm = cu.value_model(occasions, END)
     assert not vm.usable
     assert vm.summary["p_alive"].isna().all() and vm.summary["clv_12m"].isna().all()
-    assert vm.problems[0].startswith("too few customers for the BG/NBD model")
+    # 5 customers of whom 2 (A and C) bought again: both counts below what a fit needs (20 and 5)
+    assert [(d.code, d.value, d.limit) for d in vm.diagnostics] == [("too_few_customers", 5.0, 20.0),
+                                                                   ("too_few_repeat", 2.0, 5.0)]
     assert cu.model_parameters(vm).empty
 
 
@@ -426,3 +442,111 @@ def test_cohort_trend_two_proportion_test_by_hand():
     assert tr["p_value"] == pytest.approx(0.0051, abs=0.0001)
     assert cu.cohort_trend(cu.CohortTables(ret.iloc[:3], pd.Series([100] * 3, index=idx[:3]), ret,
                                            pd.DataFrame())) is None
+
+
+# ------------------------------------------------------------------ win-back lists and their effect
+
+
+def seven_customer_occasions() -> pd.DataFrame:
+    """Occasions with gross profit of seven customers P..V for the win-back rates, lists and effects."""
+    d = occasions_frame([
+        ("P", "2026-05-01", 100.0, 1), ("P", "2026-09-10", 100.0, 1),
+        ("Q", "2026-01-01", 50.0, 1),
+        ("R", "2025-06-01", 80.0, 1), ("R", "2026-10-15", 80.0, 1),
+        ("S", "2026-08-20", 60.0, 1),
+        ("T", "2026-06-15", 1000.0, 1),
+        ("U", "2024-12-01", 200.0, 1), ("U", "2025-01-05", 200.0, 1),
+        ("V", "2026-07-01", 120.0, 1),
+    ])
+    d["gross_profit"] = [40.0, 40.0, 10.0, 20.0, 20.0, 30.0, 300.0, 100.0, 60.0, 50.0]
+    return d
+
+
+def test_recency_buy_rates_by_hand():
+    occ = seven_customer_occasions()
+    rates = cu.recency_buy_rates(occ, END, churn_days=90, horizon_days=30, months=2)
+    # month ends 2026-08-31 and 2026-09-30 (each + 30 days <= 2026-10-31). Recency there, and a purchase in the
+    # next 30 days: P 122 days at Aug 31 and buys Sep 10; T 107 and V 91 days at Sep 30, no purchase;
+    # Q 242 and 272 days, none; R 456 (none) and 486 days (buys Oct 15); U 603 and 633 days, none.
+    # S, and P, T, V at the other month end, are within 90 days: not observed.
+    assert rates[["lo", "hi"]].values.tolist() == [[90, 180], [180, 365], [365, np.inf]]
+    assert rates["cutoffs"].tolist() == [2, 2, 2]
+    assert rates["observations"].tolist() == [3, 2, 4]
+    assert rates["customers"].tolist() == [3, 1, 2]
+    assert rates["buyers"].tolist() == [1, 0, 1]
+    assert rates["rate"].tolist() == pytest.approx([1 / 3, 0.0, 0.25])
+    # churn_days 200: one bin of 200-365 days, then 365+; P, T and V (91-122 days) are no longer lapsed
+    r200 = cu.recency_buy_rates(occ, END, churn_days=200, horizon_days=30, months=2)
+    assert r200[["lo", "observations", "buyers"]].values.tolist() == [[200, 2, 0], [365, 4, 1]]
+    assert cu.recency_edges(400) == (400.0, np.inf)
+
+
+def test_recency_buy_rates_without_history():
+    occ = seven_customer_occasions()
+    # a shop whose first purchase is after every month end: nothing observed, rates NaN
+    rates = cu.recency_buy_rates(occ[occ["date"] >= "2026-10-01"], END, months=2)
+    assert rates["observations"].sum() == 0 and rates["rate"].isna().all()
+
+
+def test_win_back_targets_and_effects_by_hand():
+    occ = seven_customer_occasions()
+    scored = cu.score_customers(cu.customer_table(occ, END), 90)
+    # R: U 1, Q 2, T 2, V 3, S 4, P 4, R 5; F: P, R, U 4, the rest 2; M: Q 1, S 2, V 2, R 3, P 4, U 4, T 5
+    # lapsed (over 90 days): Q Dormant (FM 1.5, R 2), T At risk (FM 3.5), U Can't lose (FM 4), V Almost lost
+    # (FM 2, R 3); current: P Loyal (R 4, FM 4), R Active (R 5, FM 3.5), S Promising (R 4, FM 2)
+    assert scored.set_index("buyer_id")["segment"].astype(str).to_dict() == {
+        "T": "At risk", "U": "Can't lose", "P": "Loyal", "R": "Active", "V": "Almost lost", "S": "Promising",
+        "Q": "Dormant"}
+    rates = cu.recency_buy_rates(occ, END, 90, 30, months=2)
+    t = cu.win_back_targets(scored, occ, rates, 90)
+    # VIPs: the top ceil(7/5) = 2 by revenue, T (1,000) and U (400); V is on its group's list; Q (Dormant) is not
+    assert tuple(t.columns) == cu.WIN_BACK_COLUMNS
+    assert t["buyer_id"].tolist() == ["T", "U", "V"]
+    assert t["list"].tolist() == [cu.WIN_BACK_VIP_LIST, cu.WIN_BACK_VIP_LIST, "Almost lost"]
+    assert t["segment"].tolist() == ["At risk", "Can't lose", "Almost lost"]
+    # T 138 days and V 122 days -> the 90-180 rate 1/3; U 664 days -> the 365+ rate 1/4
+    assert t["p_buy_30d"].tolist() == pytest.approx([1 / 3, 0.25, 1 / 3])
+    # own gross profit per purchase day: T 300 / 1, U (100 + 60) / 2, V 50 / 1
+    assert t["gross_profit_per_occasion"].tolist() == [300.0, 80.0, 50.0]
+    assert not set(t["segment"]) & set(rfm.CURRENT_SEGMENTS)
+    eff = cu.win_back_effects(t, rates, scored, draws=4000, seed=1)
+    assert [e.list for e in eff] == [cu.WIN_BACK_VIP_LIST, "Almost lost"]
+    vip, almost = eff
+    # VIP: 1/3 x 300 + 1/4 x 80 = 120 gross profit once; revenue 1/3 x 1,000 + 1/4 x 200 = 383.33
+    assert vip.effect.gross_profit == pytest.approx(120.0) and vip.effect.one_off
+    assert vip.effect.revenue == pytest.approx(1000 / 3 + 50)
+    assert vip.expected_buyers == pytest.approx(1 / 3 + 1 / 4)
+    assert (vip.customers, vip.group_customers, vip.median_days_since) == (2, 2, 401.0)
+    assert vip.effect.low < 120.0 < vip.effect.high
+    # Almost lost: 1/3 x 50; the group has 1 customer, all on the list
+    assert almost.effect.gross_profit == pytest.approx(50 / 3)
+    assert (almost.customers, almost.group_customers) == (1, 1)
+    # the interval comes from the base rates' binomial uncertainty: Beta(k + 1/2, n - k + 1/2) per bin, with n the
+    # distinct customers (90-180: k = 1, n = 3; 365+: k = 0.5, n = 2), so the draws' mean is
+    # 300 x 1.5 / 4 + 80 x 1 / 3 = 139.2 (not the plug-in 120)
+    rng = np.random.default_rng(1)
+    b1 = rng.beta([1.5, 0.5, 1.0], [2.5, 1.5, 2.0], size=(4000, 3))
+    assert vip.effect.low == pytest.approx(np.quantile(b1[:, 0] * 300 + b1[:, 2] * 80, 0.1))
+
+
+def test_win_back_targets_with_a_margin_or_without_costs():
+    occ = seven_customer_occasions().drop(columns="gross_profit")
+    scored = cu.score_customers(cu.customer_table(occ, END))
+    rates = cu.recency_buy_rates(occ, END, months=2)
+    t = cu.win_back_targets(scored, occ, rates, margin=0.25)
+    # no costs: the shop margin x revenue / purchase days: T 1,000 x 0.25, U 400 x 0.25 / 2, V 120 x 0.25
+    assert t["gross_profit_per_occasion"].tolist() == [250.0, 50.0, 30.0]
+    none = cu.win_back_targets(scored, occ, rates)
+    assert none["gross_profit_per_occasion"].isna().all()
+    assert cu.win_back_effects(none, rates, scored) == []
+
+
+def test_win_back_targets_take_other_groups_but_effects_follow_win_back_segments():
+    occ = seven_customer_occasions()
+    scored = cu.score_customers(cu.customer_table(occ, END))
+    rates = cu.recency_buy_rates(occ, END, months=2)
+    t = cu.win_back_targets(scored, occ, rates, segments=("Can't lose", "At risk", "Almost lost", "Dormant"))
+    assert t["list"].tolist() == [cu.WIN_BACK_VIP_LIST, cu.WIN_BACK_VIP_LIST, "Almost lost", "Dormant"]
+    assert t.loc[t["list"] == "Dormant", "p_buy_30d"].tolist() == [0.0]  # Q: 303 days, the 180-365 rate
+    eff = {e.list: e for e in cu.win_back_effects(t, rates, scored)}
+    assert set(eff) == {cu.WIN_BACK_VIP_LIST, "Almost lost"}  # effects of the WIN_BACK_SEGMENTS lists only

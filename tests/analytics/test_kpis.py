@@ -123,6 +123,8 @@ def test_previous_month_kpis_read_only_the_touchpoints_that_count(use_cache):
         want = {**kpis.period_kpis(all_lines, prev),
                 "repeat_customer_rate_pct": customers.repeat_rate_pct(customers.customer_table(occ, prev.end)),
                 **products.days_to_sell_metrics(products.days_to_sell_table(lc)),
-                "roas_period": marketing.roas_period(md)[0]}
+                "roas_period": marketing.roas_period(md)[0],
+                "gross_profit_after_marketing_period": kpis.period_kpis(all_lines, prev)["gross_profit_period"]
+                - marketing.marketing_spend(ds.tables["campaigns"], prev)}
         assert got == want
         assert got["roas_period"] > 0 and got["revenue_period"] > 0

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from lib.analytics import attribution as at
+from lib.analytics import kpis
 from lib.analytics import marketing as mk
 from lib.data.periods import period_from_label
 
@@ -128,13 +129,15 @@ def test_metrics_hand_computed(md, tables):
     # email 500/2000 = 0.25, tiktok 0.32, instagram 0.8 -> instagram
     assert m["best_campaign_by_roas"] == "Gamma"
     assert m["best_channel_by_roas"] == "instagram"
-    assert set(m) == {"marketing_spend_period", "roas_period", "best_campaign_by_roas", "best_channel_by_roas"}
+    assert set(m) == {"marketing_spend_period", "roas_period", "best_campaign_by_roas", "best_channel_by_roas",
+                      "gross_profit_after_marketing_period"}
+    assert m["gross_profit_after_marketing_period"] is None  # no gross profit of the month handed over
 
 
 def test_metrics_without_marketing_files_are_null():
-    m = mk.marketing_metrics(None, None, OCT)
+    m = mk.marketing_metrics(None, None, OCT, gross_profit_period=490.0)
     assert m == {"marketing_spend_period": None, "roas_period": None, "best_campaign_by_roas": None,
-                 "best_channel_by_roas": None}
+                 "best_channel_by_roas": None, "gross_profit_after_marketing_period": None}
     assert mk.prepare({"users": pd.DataFrame()}, pd.DataFrame(), OCT) is None
 
 
@@ -342,3 +345,130 @@ def test_best_under_model():
     assert mk.best_under_model(roas.drop(columns="markov")) is None
     assert mk.best_under_model(None) is None
     assert mk.best_under_model(roas.assign(markov=np.nan)) is None
+
+
+# ---------------------------------------------------------------- profit after marketing (issue 17)
+
+
+def test_gross_profit_after_marketing_hand_computed(md, tables):
+    t, lines = tables
+    # October's completed lines: b1 300 + b2 100 + b4 60 + b5 30 = 490 of gross profit (b5's refund is not
+    # completed), the same value as the Overview's gross_profit_period; spend 1000 + 3100 = 4100
+    gp = kpis.period_kpis(lines, OCT)["gross_profit_period"]
+    assert gp == pytest.approx(490.0)
+    m = mk.marketing_metrics(md, t["campaigns"], OCT, gross_profit_period=gp)
+    assert m["gross_profit_after_marketing_period"] == pytest.approx(490.0 - 4100.0)  # negative: -3610
+    assert mk.gross_profit_after_marketing(5000.0, 4100.0) == pytest.approx(900.0)  # positive
+    assert mk.gross_profit_after_marketing(490.0, 0.0) == pytest.approx(490.0)  # campaigns, no spend this month
+    # null without campaigns (no spend known) or without a known gross profit
+    assert mk.gross_profit_after_marketing(490.0, None) is None
+    assert mk.gross_profit_after_marketing(None, 4100.0) is None
+    no_campaigns = mk.marketing_metrics(mk.prepare({"touchpoints": t["touchpoints"]}, lines, OCT), None, OCT,
+                                        gross_profit_period=gp)
+    assert no_campaigns["gross_profit_after_marketing_period"] is None
+
+
+def test_break_even_roas_of_the_period():
+    # margin 25%: a dollar of spend needs 1 / 0.25 = 4 dollars of sales to pay for itself
+    assert mk.break_even_roas_period(25.0) == pytest.approx(4.0)
+    assert mk.break_even_roas_period(24.615462551) == pytest.approx(4.0625, abs=1e-3)
+    assert mk.break_even_roas_period(None) is None and mk.break_even_roas_period(0.0) is None
+    assert mk.break_even_roas_period(-5.0) is None
+
+
+def test_usual_monthly_spend_counts_months_without_campaigns(tables):
+    t, _ = tables
+    # email: Alpha 2000 (all before Oct 31) + Zero 0 since September: 2 months -> 1000 a month;
+    # tiktok: Beta 3100 in October only -> 3100; instagram: Gamma 500 since August (Aug, Sep, Oct) -> 166.67
+    u = mk.usual_monthly_spend(t["campaigns"], OCT)
+    assert u.to_dict() == pytest.approx({"email": 1000.0, "instagram": 500.0 / 3, "tiktok": 3100.0})
+    # at the end of September: Alpha's 10 of 20 days (1000) over 1 month; Beta not started
+    sep = mk.usual_monthly_spend(t["campaigns"], period_from_label("2026-09"))
+    assert sep.to_dict() == pytest.approx({"email": 1000.0, "instagram": 250.0})
+
+
+def test_roas_draws_are_the_bootstrap_resamples(md):
+    cp = mk.campaign_performance(md)
+    d = mk.roas_draws(md, cp, "channel", n_boot=200, seed=3)
+    b = mk.bootstrap_roas(md, cp, "channel", n_boot=200, seed=3).set_index("channel")
+    assert d.shape == (200, 3) and set(d.columns) == {"email", "tiktok", "instagram"}
+    for ch in d.columns:  # the 90% interval of bootstrap_roas is the 5%-95% quantiles of the same draws
+        assert np.quantile(d[ch], 0.05) == pytest.approx(b.loc[ch, "gp_roas_low"])
+        assert np.quantile(d[ch], 0.95) == pytest.approx(b.loc[ch, "gp_roas_high"])
+    rev = mk.roas_draws(md, cp, "channel", n_boot=200, seed=3, value="revenue")
+    assert np.quantile(rev["tiktok"], 0.95) == pytest.approx(b.loc["tiktok", "roas_high"])
+
+
+def two_channels(email_gp: float = 3.0, tiktok_gp: float = 0.2) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """email pays back, tiktok does not; five resamples of email's return around it, tiktok's fixed."""
+    boot = pd.DataFrame({"channel": _s(["email", "tiktok"]), "spend": [1000.0, 4000.0],
+                         "revenue": [10000.0, 2000.0], "roas": [10.0, 0.5], "gross_profit": [1000.0 * email_gp,
+                                                                                               4000.0 * tiktok_gp],
+                         "gp_roas": [email_gp, tiktok_gp]})
+    draws = pd.DataFrame({"email": email_gp + np.array([-1.0, -0.5, 0.0, 0.5, 1.0]), "tiktok": [tiktok_gp] * 5})
+    return boot, draws
+
+
+def test_budget_shift_with_diminishing_returns_hand_computed():
+    boot, draws = two_channels()
+    usual = pd.Series({"email": 100.0, "tiktok": 400.0})
+    month = pd.Series({"email": 100.0, "tiktok": 500.0})
+    e = mk.budget_shift(boot, draws, "email", ["tiktok"], month, usual, shift_pct=20.0)
+    # 20% of tiktok's 500 = 100 moved; email may grow to 2 x 100 = 200, so the cap does not bind.
+    # email: g(x) = 3.0 x 100^0.5 x x^0.5 -> gain 30 (sqrt(200) - 10) = 124.26
+    # tiktok: 0.2 x 400^0.5 x (sqrt(500) - sqrt(400)) = 4 (22.3607 - 20) = 9.443 lost
+    gain, lost = 30 * (np.sqrt(200) - 10), 4 * (np.sqrt(500) - 20)
+    assert (e.amount, e.capped) == (pytest.approx(100.0), False)
+    assert e.best_gross_profit_gained == pytest.approx(gain) and e.cut_gross_profit_lost == pytest.approx(lost)
+    assert e.effect.gross_profit == pytest.approx(gain - lost)  # 114.82, against 100 x (3.0 - 0.2) = 280 flat
+    assert e.effect.capped_by is None and not e.effect.one_off
+    # the interval: 10% and 90% quantiles of email's draws 2..4 are 2.2 and 3.8; the gain scales with the return
+    assert e.effect.low == pytest.approx(2.2 / 3 * gain - lost)
+    assert e.effect.high == pytest.approx(3.8 / 3 * gain - lost)
+    # the last dollar at the usual spend returns half the average; at 200 a month 3.0 x 0.5 x sqrt(100/200)
+    assert e.best_marginal_usual == pytest.approx(1.5)
+    assert e.best_marginal_after == pytest.approx(1.5 / np.sqrt(2))
+    # revenue beside it: 10 x 10 (sqrt(200) - 10) - 0.5 x 20 (sqrt(500) - 20)
+    assert e.effect.revenue == pytest.approx(100 * (np.sqrt(200) - 10) - 10 * (np.sqrt(500) - 20))
+
+
+def test_budget_shift_is_capped_by_the_receiving_channels_growth():
+    boot, draws = two_channels()
+    usual = pd.Series({"email": 100.0, "tiktok": 400.0})
+    month = pd.Series({"email": 0.0, "tiktok": 2000.0})  # email has no campaign this month
+    e = mk.budget_shift(boot, draws, "email", ["tiktok"], month, usual, shift_pct=20.0)
+    # wanted 20% of 2000 = 400; email may reach 2 x 100 = 200 -> 200 moved, capped by the budget
+    assert (e.wanted, e.amount, e.capped, e.effect.capped_by) == (pytest.approx(400.0), pytest.approx(200.0),
+                                                                   True, "budget")
+    # email 30 x sqrt(200) = 424.26 gained; tiktok 4 x (sqrt(2000) - sqrt(1800)) = 9.18 lost
+    assert e.effect.gross_profit == pytest.approx(30 * np.sqrt(200) - 4 * (np.sqrt(2000) - np.sqrt(1800)))
+    three = mk.budget_shift(boot, draws, "email", ["tiktok"], month, usual, shift_pct=20.0, max_growth=3.0)
+    assert three.amount == pytest.approx(300.0)
+    # already at twice its usual month: nothing can move
+    assert mk.budget_shift(boot, draws, "email", ["tiktok"], pd.Series({"email": 200.0, "tiktok": 2000.0}), usual) is None
+
+
+def test_budget_shift_that_pays_only_at_constant_returns_is_not_made():
+    # email 1.2, tiktok 0.95 a dollar: at constant returns moving 100 earns 100 x 0.25 = 25, but under
+    # diminishing returns email gains 1.2 x 10 (sqrt(200) - 10) = 49.71 and tiktok loses
+    # 0.95 x sqrt(500) (sqrt(500) - 20) = 50.15: -0.45 a month -> no move
+    boot, draws = two_channels(email_gp=1.2, tiktok_gp=0.95)
+    month = usual = pd.Series({"email": 100.0, "tiktok": 500.0})
+    assert mk.budget_shift(boot, draws, "email", ["tiktok"], month, usual) is None
+    # with a lower tiktok return (0.5) the same move pays: 49.71 - 0.5 x sqrt(500) (sqrt(500) - 20) = 23.32
+    boot2, draws2 = two_channels(email_gp=1.2, tiktok_gp=0.5)
+    e = mk.budget_shift(boot2, draws2, "email", ["tiktok"], month, usual)
+    assert e.effect.gross_profit == pytest.approx(12 * (np.sqrt(200) - 10) - 0.5 * np.sqrt(500) * (np.sqrt(500) - 20))
+
+
+def test_budget_raise_pays_for_its_extra_spend():
+    boot, draws = two_channels(email_gp=3.0)
+    month = usual = pd.Series({"email": 100.0})
+    # no channel to cut: raise email by 20% of 100 = 20; gain 30 (sqrt(120) - 10) = 28.63, minus the 20 spent
+    e = mk.budget_shift(boot, draws, "email", [], month, usual, shift_pct=20.0)
+    assert e.effect.gross_profit == pytest.approx(30 * (np.sqrt(120) - 10) - 20)
+    # at 1.6 a dollar the raise pays at constant returns (20 x 0.6 = 12) but not here: 16 (sqrt(120) - 10) < 20
+    boot16, draws16 = two_channels(email_gp=1.6)
+    assert mk.budget_shift(boot16, draws16, "email", [], month, usual, shift_pct=20.0) is None
+    with pytest.raises(ValueError, match="exponent"):
+        mk.budget_shift(boot, draws, "email", [], month, usual, exponent=1.0)

@@ -84,26 +84,39 @@ def test_quintile_scores_reject_missing():
 # ------------------------------------------------------------------ rule table
 
 
-@pytest.mark.parametrize(("r", "fm", "group"), [
-    (5, 5.0, "Champions"), (5, 4.0, "Champions"), (4, 4.5, "Loyal"), (3, 4.0, "Loyal"),
-    (5, 3.0, "Active"), (4, 2.5, "Active"), (4, 2.0, "Promising"), (3, 1.0, "Promising"),
-    (5, 1.5, "New"), (3, 3.5, "Needs attention"), (2, 4.0, "Previously loyal"), (1, 5.0, "Previously loyal"),
-    (2, 3.0, "At risk"), (1, 3.5, "At risk"), (2, 2.5, "Almost lost"), (2, 1.0, "Almost lost"),
-    (1, 2.5, "Dormant"), (1, 1.0, "Dormant"),
+@pytest.mark.parametrize(("current", "r", "fm", "group"), [
+    (True, 5, 5.0, "Champions"), (True, 5, 4.0, "Champions"), (True, 4, 4.5, "Loyal"), (True, 1, 4.0, "Loyal"),
+    (True, 5, 3.0, "Active"), (True, 5, 2.5, "Active"), (True, 4, 3.5, "Needs attention"),
+    (True, 2, 2.5, "Needs attention"), (True, 5, 1.5, "New"), (True, 5, 2.0, "New"), (True, 4, 2.0, "Promising"),
+    (True, 1, 1.0, "Promising"),
+    (False, 5, 5.0, "Can't lose"), (False, 3, 4.0, "Can't lose"), (False, 1, 4.5, "Can't lose"),
+    (False, 5, 3.0, "At risk"), (False, 1, 2.5, "At risk"), (False, 3, 2.0, "Almost lost"),
+    (False, 5, 1.0, "Almost lost"), (False, 2, 2.0, "Dormant"), (False, 1, 1.0, "Dormant"),
 ])
-def test_rule_table_cells(r, fm, group):
-    assert rfm.rfm_segments(pd.Series([r]), pd.Series([fm])).iloc[0] == group
+def test_rule_table_cells(current, r, fm, group):
+    assert rfm.rfm_segments(pd.Series([r]), pd.Series([fm]), pd.Series([current])).iloc[0] == group
 
 
-def test_rule_table_covers_every_pair_exactly_once():
-    for r in range(1, 6):
-        for fm in np.arange(1.0, 5.01, 0.5):
-            hits = [s.name for s in rfm.SEGMENT_RULES if s.r_min <= r <= s.r_max and s.fm_min <= fm <= s.fm_max]
-            assert len(hits) == 1, (r, fm, hits)
+def test_rule_table_covers_every_triple_exactly_once_and_current_names_are_current():
+    for current in (True, False):
+        for r in range(1, 6):
+            for fm in np.arange(1.0, 5.01, 0.5):
+                hits = [s.name for s in rfm.SEGMENT_RULES
+                        if s.current == current and s.r_min <= r <= s.r_max and s.fm_min <= fm <= s.fm_max]
+                assert len(hits) == 1, (current, r, fm, hits)
     assert len(rfm.SEGMENTS) == 11 and rfm.SEGMENTS[-1] == "Prospects"
     t = rfm.rule_table()
-    assert list(t.columns) == ["segment", "r_min", "r_max", "fm_min", "fm_max"]
-    assert t.iloc[1].tolist() == ["Loyal", 3, 4, 4.0, 5.0]
+    assert list(t.columns) == ["segment", "current", "r_min", "r_max", "fm_min", "fm_max"]
+    assert t.iloc[1].tolist() == ["Loyal", True, 1, 4, 4.0, 5.0]
+    # every group whose name says current holds current customers only; the win-back groups are lapsed
+    assert set(t.loc[t["current"], "segment"]) >= set(rfm.CURRENT_SEGMENTS)
+    assert not set(t.loc[t["current"], "segment"]) & set(rfm.WIN_BACK_SEGMENTS)
+    assert rfm.WIN_BACK_SEGMENTS == ("Can't lose", "At risk", "Almost lost")
+
+
+def test_rfm_segments_checks_lengths():
+    with pytest.raises(ValueError, match="same length"):
+        rfm.rfm_segments(pd.Series([5, 4]), pd.Series([5.0, 4.0]), pd.Series([True]))
 
 
 def test_rfm_scores_all_customers_one_occasion():
@@ -114,13 +127,38 @@ def test_rfm_scores_all_customers_one_occasion():
     assert out["m_score"].tolist() == [1, 3, 5]
     assert out["r_score"].tolist() == [5, 3, 1]
     assert out["fm_score"].tolist() == [2.0, 3.0, 4.0]
-    assert out["segment"].astype(str).tolist() == ["New", "Needs attention", "Previously loyal"]
+    # churn_days 90: 1 and 10 days are current, 100 days lapsed
+    assert out["segment"].astype(str).tolist() == ["New", "Needs attention", "Can't lose"]
+    # churn_days 5: the customer 10 days away is lapsed too (R 3, FM 3)
+    assert rfm.rfm_scores(c, churn_days=5)["segment"].astype(str).tolist() == ["New", "At risk", "Can't lose"]
+    with pytest.raises(ValueError, match="churn_days"):
+        rfm.rfm_scores(c, churn_days=-1)
 
 
 def test_rfm_scores_single_customer():
-    out = rfm.rfm_scores(pd.DataFrame({"days_since": [3], "occasions": [2], "revenue": [50.0]}))
+    one = pd.DataFrame({"days_since": [3], "occasions": [2], "revenue": [50.0]})
+    out = rfm.rfm_scores(one)
     assert out[["r_score", "f_score", "m_score"]].iloc[0].tolist() == [3, 3, 3]
     assert out["segment"].iloc[0] == "Needs attention"
+    assert rfm.rfm_scores(one, churn_days=2)["segment"].iloc[0] == "At risk"
+
+
+def test_a_top_customer_120_days_away_is_never_loyal_or_champion_one_30_days_away_is():
+    # A: 120 days away with the most purchase days and spend; the other five are further away still, so A's
+    # recency score is 5 and the old table (R and FM only) called A a Champion
+    c = pd.DataFrame({"buyer_id": list("ABCDEF"), "days_since": [120, 200, 300, 400, 500, 600],
+                      "occasions": [20, 2, 1, 1, 1, 1], "revenue": [9000.0, 300.0, 200.0, 100.0, 80.0, 50.0]})
+    out = rfm.rfm_scores(c).set_index("buyer_id")
+    assert out.loc["A", ["r_score", "f_score", "m_score"]].tolist() == [5, 5, 5]
+    assert out.loc["A", "segment"] == "Can't lose"
+    assert not (out["segment"].isin(rfm.CURRENT_SEGMENTS)).any()  # nobody within 90 days
+    # the same customer 30 days away is a Champion
+    out = rfm.rfm_scores(c.assign(days_since=[30, 200, 300, 400, 500, 600])).set_index("buyer_id")
+    assert out.loc["A", "segment"] == "Champions"
+    # 90 days is still current, 91 is not (churn risk is "more than churn_days")
+    for d, group in ((90, "Champions"), (91, "Can't lose")):
+        out = rfm.rfm_scores(c.assign(days_since=[d, 200, 300, 400, 500, 600])).set_index("buyer_id")
+        assert out.loc["A", "segment"] == group, d
 
 
 def test_rfm_scores_names_missing_columns():

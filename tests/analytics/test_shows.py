@@ -217,3 +217,167 @@ def test_show_slots_from_offset_timestamps_through_the_loader(tmp_path):
     # C: 01:30 -> 04:00 local reads as 2.5 h although only 1.5 h passed (spring-forward)
     assert (s.loc["C", "weekday"], s.loc["C", "hour"], s.loc["C", "hours"]) == (6, 1, 2.5)
     assert list(s.loc[["A", "B", "C"], "revenue"]) == [100.0, 60.0, 40.0]
+
+
+# ---------------------------------------------------------------- shrinkage and the live-show effects
+
+END = pd.Timestamp("2026-10-31")
+
+
+def _sessions(spec: list[tuple[str, int, float, float]]) -> pd.DataFrame:
+    """Shows from (first start, count, hours, revenue per hour) runs, one show a week from the first start."""
+    rows = []
+    for first, n, hours, rph in spec:
+        for i in range(n):
+            st = pd.Timestamp(first) + pd.Timedelta(weeks=i)
+            rows.append({"show_id": f"{first}-{i}", "start": st, "hours": hours, "revenue": rph * hours,
+                         "weekday": st.day_of_week, "hour": st.hour})
+    return pd.DataFrame(rows)
+
+
+def test_prior_shows_is_buhlmanns_credibility_weight():
+    # slot A (Thu 21): 100 and 300 per hour, B (Mon 19): 500 and 700. within variance s2 = 4 x 100^2 / 2 = 20,000;
+    # means 200, 600 around 400: 2 x 2 x 200^2 = 160,000, less (2 - 1) x 20,000, over 4 - 8/4 = 2: t2 = 70,000;
+    # k = 20,000 / 70,000 = 2/7, floored at min_shows
+    s = _sessions([("2026-10-01 21:00", 1, 1.0, 100.0), ("2026-10-08 21:00", 1, 1.0, 300.0),
+                   ("2026-10-05 19:00", 1, 1.0, 500.0), ("2026-10-12 19:00", 1, 1.0, 700.0)])
+    assert shows.prior_shows(s, ["weekday", "hour"], min_shows=0) == pytest.approx(2 / 7)
+    assert shows.prior_shows(s, ["weekday", "hour"], min_shows=5) == 5.0
+    # slots that differ no more than their shows do (means 200 and 200): infinite weight, every slot the average
+    same = _sessions([("2026-10-01 21:00", 1, 1.0, 100.0), ("2026-10-08 21:00", 1, 1.0, 300.0),
+                      ("2026-10-05 19:00", 1, 1.0, 150.0), ("2026-10-12 19:00", 1, 1.0, 250.0)])
+    assert shows.prior_shows(same, ["weekday", "hour"], 1) == np.inf
+    st = shows.slot_stats(same, min_shows=2)
+    assert st["revenue_per_show_hour_shrunk"].tolist() == pytest.approx([200.0, 200.0])
+    assert set(st["verdict"]) == {"no clear difference"}
+
+
+def test_shrinkage_ranks_twenty_good_shows_above_two_great_ones():
+    # G (Thu 21): 2 shows at 600/h; H (Mon 19): 20 at 450/h; L (Tue 12): 20 at 100/h; 1 hour each.
+    # overall (1,200 + 9,000 + 2,000) / 42 = 290.48; prior 5 shows: G (1,200 + 5 x 290.48) / 7 = 378.9,
+    # H (9,000 + 5 x 290.48) / 25 = 418.1: H first although G's raw 600 is higher
+    s = _sessions([("2026-01-01 21:00", 2, 1.0, 600.0), ("2026-01-05 19:00", 20, 1.0, 450.0),
+                   ("2026-01-06 12:00", 20, 1.0, 100.0)])
+    st = shows.slot_stats(s, min_shows=2, prior_n=5).set_index("slot")
+    avg = 12_200 / 42
+    assert st.attrs["prior_mean"] == pytest.approx(avg)
+    assert st.loc["Thursday 21:00", "revenue_per_show_hour_shrunk"] == pytest.approx((1200 + 5 * avg) / 7)
+    assert st.loc["Monday 19:00", "revenue_per_show_hour_shrunk"] == pytest.approx((9000 + 5 * avg) / 25)
+    assert (st.loc["Monday 19:00", "rank"], st.loc["Thursday 21:00", "rank"], st.loc["Tuesday 12:00", "rank"]) == (
+        1, 2, 3)
+    assert shows.best_show_slot(st.reset_index()) == "Monday 19:00"
+    # constant shows: the intervals are points; H above the average, L below
+    assert st.loc["Monday 19:00", "verdict"] == "better than average"
+    assert st.loc["Tuesday 12:00", "verdict"] == "worse than average"
+    sched = shows.show_schedule(st.reset_index(), min_shows=2)
+    assert list(sched.columns[:6]) == ["weekday", "hour", "revenue_per_show_hour", "low", "high", "shows"]
+    assert list(sched["weekday"]) == ["Monday", "Thursday", "Tuesday"]
+    assert sched.loc[0, "revenue_per_show_hour_shrunk"] == pytest.approx(round((9000 + 5 * avg) / 25, 2))
+
+
+def _move_slots(vs=(100.0, 40.0, 160.0), verdict="better than average") -> pd.DataFrame:
+    t = pd.DataFrame({"slot": ["Thursday 21:00", "Monday 19:00"], "weekday": [3, 0], "hour": [21, 19],
+                      "shows": [12, 40], "revenue_per_show_hour": [500.0, 180.0],
+                      "revenue_per_show_hour_shrunk": [300.0, 190.0], "vs_mean": [vs[0], -10.0],
+                      "vs_mean_low": [vs[1], -20.0], "vs_mean_high": [vs[2], 0.0], "enough_shows": [True, True],
+                      "verdict": [verdict, "no clear difference"], "rank": pd.array([1, 2], dtype="Int64")})
+    t.attrs.update(prior_mean=200.0, prior_n=5.0)
+    return t
+
+
+def test_slot_move_capacity_caps_the_moved_shows():
+    # last 3 months (Aug-Oct): 3 shows in Thu 21:00 (1 a month), 30 elsewhere of 2 h (10 a month).
+    # the slot holds 4 a month: 4 - 1 = 3 can move although 4 are asked. effect = 100 x 2 h x 3 x 25% = 150
+    # (range 40 and 160 likewise: 60 to 240), revenue 600, capped by shows
+    s = _sessions([("2026-08-06 21:00", 3, 1.0, 500.0), ("2026-08-03 19:00", 13, 2.0, 180.0),
+                   ("2026-08-04 19:00", 13, 2.0, 180.0), ("2026-08-05 19:00", 4, 2.0, 180.0)])
+    s.loc[s["weekday"] == 3, "start"] = pd.to_datetime(["2026-08-06 21:00", "2026-09-03 21:00", "2026-10-01 21:00"])
+    e = shows.slot_move(_move_slots(), s, END, 0.25, shows_to_move=4)
+    assert (e.slot, e.moved, e.in_slot_month, e.outside_month, e.hours) == ("Thursday 21:00", 3, 1.0, 10.0, 2.0)
+    assert (e.effect.gross_profit, e.effect.low, e.effect.high, e.effect.revenue) == pytest.approx(
+        (150.0, 60.0, 240.0, 600.0))
+    assert e.effect.capped_by == "shows" and e.confidence == "high"
+    # two asked: two move, not capped; no costs: the effect counts revenue
+    e2 = shows.slot_move(_move_slots(), s, END, None, shows_to_move=2)
+    assert (e2.moved, e2.effect.capped_by, e2.effect.gross_profit, e2.effect.revenue) == (2, None, 400.0, 400.0)
+    # a full slot (4 a month already) or one without a clear verdict: nothing moves
+    full = pd.concat([s, _sessions([("2026-08-13 21:00", 9, 1.0, 500.0)])], ignore_index=True)
+    assert shows.slot_move(_move_slots(), full, END, 0.25) is None
+    assert shows.slot_move(_move_slots(verdict="no clear difference"), s, END, 0.25) is None
+    with pytest.raises(ValueError, match="shows_to_move"):
+        shows.slot_move(_move_slots(), s, END, 0.25, shows_to_move=0)
+
+
+def test_slot_move_on_planted_sample_is_within_the_month(planted, sample_report):
+    # the planted best slot stays first after shrinking; the move is bounded by the slot's room, far below the month
+    r = sample_report
+    live = shows.show_sessions(r.ds.tables, r.lines, r.period.end_exclusive)
+    st = shows.slot_stats(live)
+    e = shows.slot_move(st, live, r.period.end, shows.in_show_margin(r.lines[r.lines["is_completed"]]))
+    assert e.slot == planted["best_show_slot"] and 1 <= e.moved <= shows.SLOT_SHOWS_A_MONTH
+    assert 0 < e.effect.low <= e.effect.gross_profit <= e.effect.high < 20_000
+
+
+def _in_show(b_margin: float = 0.2) -> pd.DataFrame:
+    """In-show sales in October: condition S 5 sales, days 10..14, margin 50%; B 6, days 50..55, margin b_margin;
+    one show each."""
+    return pd.DataFrame({
+        "condition": pd.array(["S"] * 5 + ["B"] * 6, dtype="string"),
+        "revenue": [100.0] * 11, "quantity": [1] * 11,
+        "gross_profit": [50.0] * 5 + [100.0 * b_margin] * 6,
+        "days_to_sell": [10, 11, 12, 13, 14, 50, 51, 52, 53, 54, 55],
+        "date": pd.date_range("2026-10-01", periods=11, freq="D"),
+        "show_id": pd.array([f"x{i}" for i in range(11)], dtype="string"),
+    })
+
+
+def test_show_mix_table_and_effect_with_stock_cap():
+    t = shows.show_mix_table(_in_show(), "condition", min_group_sales=5)
+    s = t.set_index("group").loc["S"]
+    assert bool(s["fast_and_profitable"]) and not bool(t.set_index("group").loc["B", "fast_and_profitable"])
+    assert s["margin_pct"] == pytest.approx(50.0) and s["median_days"] == 12
+    assert s["p_days"] == pytest.approx(2 / 462)
+    rec = shows.recent_mix(_in_show(), "condition", END)
+    # S: 250 gross profit, 500 revenue, 5 units over 3 months
+    assert rec.loc["S", ["gross_profit", "revenue", "units"]].tolist() == pytest.approx([250 / 3, 500 / 3, 5 / 3])
+    assert rec.loc["S", "gp_low"] <= 250 / 3 <= rec.loc["S", "gp_high"]
+    ev = shows.MixEvidence(t, rec, pd.Series({"S": 10}), pd.Series({"S": 3}))
+    e = shows.mix_effect(ev, feature_uplift_pct=30)
+    # 30% of 83.33 = 25 a month; 0.5 extra units < 10 on hand: not capped; both p < 0.01: high
+    assert (e.group, e.aged_units, e.confidence, e.effect.capped_by) == ("S", 3, "high", None)
+    assert e.effect.gross_profit == pytest.approx(25.0) and e.effect.revenue == pytest.approx(50.0)
+    # a 300% lift asks for 5 extra units a month with 2 on hand: the effect is scaled to 2 / 5 of 3 x 83.33 = 100
+    low_stock = shows.MixEvidence(t, rec, pd.Series({"S": 2}), None)
+    ec = shows.mix_effect(low_stock, feature_uplift_pct=300)
+    assert ec.effect.capped_by == "stock" and ec.effect.gross_profit == pytest.approx(100.0)
+    assert ec.extra_units == pytest.approx(2.0) and ec.stock_units == 2
+    none = shows.MixEvidence(shows.show_mix_table(_in_show(b_margin=0.5), "condition", 5), rec, None, None)
+    assert shows.mix_effect(none) is None
+
+
+def test_length_effect_interval_and_margin():
+    # six 30-minute shows at ~100 per hour (usual) and five 105-minute shows at ~200 per hour, all in October:
+    # usual hours a month 6 x 0.5 / 3 = 1; effect = (best - usual per show hour) x 1 x margin 40%
+    st = pd.Timestamp("2026-10-05 19:00") + pd.to_timedelta(np.arange(11), unit="D")
+    hours = np.array([0.5] * 6 + [1.75] * 5)
+    rev = np.array([50 + i for i in range(6)] + [350 + i for i in range(5)], dtype=float)
+    s = pd.DataFrame({"show_id": [f"s{i}" for i in range(11)], "start": st, "hours": hours, "revenue": rev})
+    e = shows.length_effect(s, shows.revenue_by_show_length(s), END, 0.4, min_shows=5)
+    diff = e.best_revenue_per_show_hour - e.usual_revenue_per_show_hour
+    assert (e.best_length, e.usual_length, e.hours_month) == ("90-120 min", "0-60 min", pytest.approx(1.0))
+    assert e.p_value == pytest.approx(2 / 462) and e.confidence == "high"
+    assert e.effect.gross_profit == pytest.approx(diff * 0.4) and e.effect.revenue == pytest.approx(diff)
+    assert 0 < e.effect.low <= e.effect.gross_profit <= e.effect.high
+
+
+def test_show_lines_and_live_channel_lines():
+    lines = pd.DataFrame({"channel": pd.array(["Whatnot", "website", "instagram", None], dtype="string"),
+                          "show_id": pd.array([None, None, None, None], dtype="string")})
+    assert list(shows.live_channel_lines(lines).index) == [0, 2]
+    assert list(shows.show_lines(lines).index) == [0, 2]  # no show ids: the live channels
+    with_ids = lines.assign(show_id=pd.array(["s1", None, None, "s2"], dtype="string"))
+    assert list(shows.show_lines(with_ids).index) == [0, 3]
+    margin = pd.DataFrame({"channel": ["whatnot", "whatnot"], "show_id": ["a", "b"], "revenue": [100.0, 300.0],
+                           "gross_profit": [20.0, 80.0]})
+    assert shows.in_show_margin(margin) == pytest.approx(0.25)
+    assert shows.in_show_margin(margin.drop(columns="gross_profit")) is None

@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import special, stats
+from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
 from lib.analytics.stats import (
+    benjamini_hochberg,
     mann_whitney_p_value,
     mann_whitney_vs_rest,
     percentile_interval,
@@ -142,3 +144,30 @@ def test_mann_whitney_vs_rest_matches_scipy():
         assert got[g] == pytest.approx(want, rel=1e-9)
     assert got["a"] < 0.05 and np.isnan(got["e"])
     assert mann_whitney_vs_rest(np.ones(20), np.array(["x"] * 10 + ["y"] * 10, dtype=object), ["x"])["x"] == 1.0
+
+
+def test_benjamini_hochberg_hand_values():
+    # sorted 0.005, 0.01, 0.03, 0.04 with m = 4: x 4/1 = 0.02, x 4/2 = 0.02, x 4/3 = 0.04, x 4/4 = 0.04
+    np.testing.assert_allclose(benjamini_hochberg([0.01, 0.04, 0.03, 0.005]), [0.02, 0.04, 0.04, 0.02])
+    # the running minimum from the largest: 0.01 x 3 = 0.03 but 0.011 x 3/2 = 0.0165 is smaller, so both 0.0165
+    np.testing.assert_allclose(benjamini_hochberg([0.01, 0.011, 0.5]), [0.0165, 0.0165, 0.5])
+    # 4 more tests with p = 1 not listed (m = 8): every q doubles (0.04, 0.08, 0.08, 0.04)
+    np.testing.assert_allclose(benjamini_hochberg([0.01, 0.04, 0.03, 0.005], n_tests=8), [0.04, 0.08, 0.08, 0.04])
+    # a Series; 0.3 x 2 / 1 = 0.6 and 0.6 x 2 / 2 = 0.6; capped at 1: 0.7 x 2 / 1 = 1.4 -> 1
+    np.testing.assert_allclose(benjamini_hochberg(pd.Series([0.6, 0.3])), [0.6, 0.6])
+    np.testing.assert_allclose(benjamini_hochberg([0.7], n_tests=2), [1.0])
+    assert benjamini_hochberg([]).shape == (0,)
+
+
+def test_benjamini_hochberg_matches_statsmodels_and_checks_inputs():
+    p = np.random.default_rng(5).uniform(0, 1, 500) ** 3
+    np.testing.assert_allclose(benjamini_hochberg(p), multipletests(p, method="fdr_bh")[1], rtol=1e-12)
+    padded = np.concatenate([p, np.ones(250)])
+    np.testing.assert_allclose(benjamini_hochberg(p, n_tests=750),
+                               multipletests(padded, method="fdr_bh")[1][:500], rtol=1e-12)
+    with pytest.raises(ValueError, match="n_tests"):
+        benjamini_hochberg([0.1, 0.2], n_tests=1)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        benjamini_hochberg([0.1, np.nan])
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        benjamini_hochberg([1.5])

@@ -137,3 +137,33 @@ def test_km_by_group_interval_matches_per_group_functions():
         assert (t.loc[name, "km_median"], t.loc[name, "km_low"], t.loc[name, "km_high"]) == \
             (s["km_median"], s["km_low"], s["km_high"])
         assert t.loc[name, "naive_median_sold"] == s["naive_median_sold"]
+
+
+def test_km_conditional_hand_values():
+    # the fixture's curve: S(0) = 1, S(1) = 6/7, S(2) = 5/7, S(3) = 15/28, S(5) = S(8) = 10/28
+    # window 2: age 0 -> 1 - S(2) / S(0) = 2/7; age 1 -> 1 - S(3) / S(1) = 1 - 15/24 = 3/8;
+    # age 4 -> 1 - S(6) / S(4) = 1 - (10/28) / (15/28) = 1/3
+    r = survival.km_conditional(D, OBS, [0, 1, 4], window=2, min_at_risk=1)
+    assert r["p"].to_numpy() == pytest.approx([2 / 7, 3 / 8, 1 / 3])
+    assert r["at_risk"].tolist() == [7, 6, 3]  # durations above 0, 1 and 4
+    assert not r["held"].any()
+    # age 7 + 2 lies past the last time (8): read at 8 - 2 = 6 -> 1 - S(8) / S(6) = 0
+    t = survival.km_conditional(D, OBS, [7], window=2, min_at_risk=1)
+    assert (t.loc[0, "age_used"], t.loc[0, "p"], bool(t.loc[0, "held"])) == (6.0, 0.0, True)
+    # min_at_risk 3: the last time with 3 at risk is 5, so ages over 3 are read at 3: 1 - S(5) / S(3) = 1/3
+    h = survival.km_conditional(D, OBS, [4, 7], window=2, min_at_risk=3)
+    assert h["age_used"].tolist() == [3.0, 3.0] and h["p"].to_numpy() == pytest.approx([1 / 3, 1 / 3])
+    with pytest.raises(ValueError, match="ages"):
+        survival.km_conditional(D, OBS, [-1])
+
+
+def test_km_conditional_matches_the_km_table():
+    # 1 - S(a + w) / S(a) from the table itself, at every day of a random censored sample
+    rng = np.random.default_rng(3)
+    d = rng.integers(0, 120, 300).astype(float)
+    o = rng.random(300) < 0.7
+    t = survival.km_table(d, o)
+    s = {int(a): float(t.loc[t["time"] <= a, "survival"].min()) if (t["time"] <= a).any() else 1.0
+         for a in range(0, 90)}
+    r = survival.km_conditional(d, o, np.arange(0, 60), window=30, min_at_risk=1)
+    assert r["p"].to_numpy() == pytest.approx([1 - s[a + 30] / s[a] for a in range(0, 60)])

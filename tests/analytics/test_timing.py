@@ -220,3 +220,81 @@ def test_timing_lines_sales_only_up_to_the_end():
     assert "brand_id" not in out.columns
     with pytest.raises(ValueError, match="sales table"):
         timing.timing_lines({}, pd.Timestamp("2026-11-01"))
+
+
+def _shop_daily(weeks: int, empty_saturdays: int | None = None, closed: tuple[int, ...] = ()) -> pd.DataFrame:
+    """Hand-made daily sales from Monday 2026-01-05: weekday w sells 100 + 10 w + the week number (one line a day);
+    the ``closed`` weekdays never sell; with ``empty_saturdays`` only the first that many Saturdays are empty."""
+    rows = []
+    for day in pd.date_range("2026-01-05", periods=7 * weeks, freq="D"):
+        w, week = day.day_of_week, (day - pd.Timestamp("2026-01-05")).days // 7
+        if w in closed or (empty_saturdays is not None and w == 5 and week < empty_saturdays):
+            continue
+        rows.append((f"{day:%Y-%m-%d} 12:00", 100 + 10 * w + week, "website"))
+    return timing.daily_sales(completed_lines_of(rows), end=pd.Timestamp("2026-01-05") + pd.Timedelta(days=7 * weeks - 1))
+
+
+def test_a_shop_closed_on_saturdays_is_detected_and_left_out():
+    d = _shop_daily(10, closed=(5,))
+    t = timing.trading_weekdays(d)
+    assert t.loc[5, "days_without_sales"] == 10 and t.loc[5, "without_sales_pct"] == 100.0
+    assert t["closed"].tolist() == [False] * 5 + [True, False]
+    assert timing.closed_weekdays(d) == [5]
+    m = timing.weekday_means(d, closed=[5])
+    # weekday w: mean over weeks 0..9 of 100 + 10 w + week = 104.5 + 10 w; Saturday left out
+    assert m.loc[[0, 3, 6], "revenue_mean"].tolist() == [104.5, 134.5, 164.5]
+    assert np.isnan(m.loc[5, "revenue_mean"]) and np.isnan(m.loc[5, "revenue_low"]) and bool(m.loc[5, "closed"])
+    assert timing.peak_weekday(m) == "Sunday"
+    up = timing.weekend_uplift(d, closed=[5])
+    # Sunday alone (164.5) against Monday..Friday (mean 124.5): +32.13%
+    assert up["weekend"] == ["Sunday"] and up["closed"] == ["Saturday"] and up["weekend_days"] == 10
+    assert up["weekend_mean"] == pytest.approx(164.5) and up["weekday_mean"] == pytest.approx(124.5)
+    assert up["uplift_pct"] == pytest.approx((164.5 / 124.5 - 1) * 100)
+    sun = d.loc[d["weekday"] == 6, "revenue"].to_numpy()
+    wd = d.loc[d["weekday"] < 5, "revenue"].to_numpy()
+    assert up["p_value"] == pytest.approx(stats.ttest_ind(sun, wd, equal_var=False).pvalue)
+    # without the rule the closed Saturday zeros drag the weekend down to (0 + 164.5) / 2
+    assert timing.weekend_uplift(d)["weekend_mean"] == pytest.approx(82.25)
+
+
+def test_a_shop_closed_at_weekends_has_no_weekend_comparison():
+    d = _shop_daily(10, closed=(5, 6))
+    assert timing.closed_weekdays(d) == [5, 6]
+    up = timing.weekend_uplift(d, closed=[5, 6])
+    assert up["uplift_pct"] is None and up["p_value"] is None and up["weekend"] == [] and up["weekend_days"] == 0
+    assert up["weekday_mean"] == pytest.approx(124.5)
+
+
+def test_a_few_empty_saturdays_are_not_a_closed_day():
+    assert timing.closed_weekdays(_shop_daily(10, empty_saturdays=3)) == []   # 30% empty
+    assert timing.closed_weekdays(_shop_daily(20, empty_saturdays=18)) == []  # 90% empty: below 95%
+    assert timing.closed_weekdays(_shop_daily(20, empty_saturdays=19)) == [5]  # 95%: closed
+    assert timing.closed_weekdays(_shop_daily(7, closed=(5,))) == []  # 7 Saturdays: too few to judge
+    # a shop that sells once every three weeks, always on a Tuesday: Tuesdays are 70% empty, every other weekday
+    # 100%, but no weekday trades on half its days, so none is called closed
+    rare = completed_lines_of([(f"{day:%Y-%m-%d} 12:00", 50, "website")
+                               for day in pd.date_range("2026-01-06", periods=3, freq="21D")])
+    d = timing.daily_sales(rare, end=pd.Timestamp("2026-03-15"), start=pd.Timestamp("2026-01-05"))
+    t = timing.trading_weekdays(d)
+    assert t.loc[1, "without_sales_pct"] == 70.0 and t.loc[5, "without_sales_pct"] == 100.0
+    assert timing.closed_weekdays(d) == []
+
+
+def test_closed_hours_by_hand():
+    # 40 days, each with sales at 09:00 and 10:00; 23:00 on 1 day of the 40 (2.5%: open), 03:00 never
+    rows = [(f"{day:%Y-%m-%d} {h:02d}:15", 10, "website") for day in pd.date_range("2026-03-02", periods=40)
+            for h in (9, 10)] + [("2026-03-05 23:30", 10, "website")]
+    c = completed_lines_of(rows)
+    t = timing.trading_hours(c)
+    assert t.loc[9, "days_with_sales"] == 40 and t.loc[23, "days_with_sales"] == 1
+    assert t.loc[23, "without_sales_pct"] == pytest.approx(97.5) and not t.loc[23, "closed"]
+    assert timing.closed_hours(c) == [h for h in range(24) if h not in (9, 10, 23)]
+    assert timing.closed_hours(c[c["date"] < "2026-03-20"]) == []  # 18 trading days: too few to judge
+
+
+def test_the_sample_has_no_closed_days_but_no_sales_at_night(sample_report):
+    c = sample_report.lines[sample_report.lines["is_completed"]]
+    d = timing.daily_sales(c, end=sample_report.period.end)
+    t = timing.trading_weekdays(d)
+    assert timing.closed_weekdays(d) == [] and t["without_sales_pct"].max() < 5.0
+    assert timing.closed_hours(c) == [1, 2, 3]

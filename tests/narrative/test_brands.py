@@ -1,13 +1,17 @@
-"""Brands in words: top-3 share, the brand map, growth, buying recommendations and actions, on hand fixtures."""
+"""Brands in words: top-3 share, the brand map and its verdicts, growth, profit per shelf day and actions, on hand
+fixtures."""
 
 import pandas as pd
 import pytest
 
-from lib.analytics import brands
+from lib.analytics import brands, verdicts
+from lib.analytics.effects import Effect
+from lib.analytics.recommendations import Recommendation
 from lib.data.periods import period_from_label
 from lib.narrative import brands as brands_text
 from tests.analytics.test_brands import growth_sales, perf_table
 from tests.analytics.test_products import fixture_frames
+from tests.analytics.test_verdicts import PERIOD_END, verdict_fixture
 
 
 @pytest.fixture()
@@ -26,15 +30,19 @@ def test_top3_sentence():
     assert "well below the 70% the common belief says" in s2
 
 
-def test_brand_map_sentence_and_actions():
-    q = brands.brand_quadrants(perf_table(), margin_split=25.0, days_split=30.0)
-    sent = brands_text.brand_map_sentence(q, q.attrs["margin_split"], q.attrs["days_split"])
-    assert "Buy more: Y (speed about average; few sales)." in sent and "Price up: Z." in sent
-    meaning, acts = brands_text.map_actions(q)
-    # Y has few sales -> no action, kept "as now"
-    assert acts == ["Raise prices on Z.", "Mark down aged X (margin about average).", "Buy less W.",
-                    "Keep buying Y as now: their margin and speed are within chance of the average "
-                    "(or they have few sales)."]
+def _verdicts():
+    c, lc = verdict_fixture()
+    return verdicts.verdict_table(c, lc, PERIOD_END, "brand_name")
+
+
+def test_brand_map_sentence():
+    sent = brands_text.brand_map_sentence(_verdicts())
+    assert sent[0].startswith("The map compares each brand with the shop as a whole: its margin with the shop's "
+                              "30.0% and its median days to sell with the shop's 65 days.")
+    # F and S differ on both axes; N and M on neither; T has too few sales and is not counted
+    assert sent[1].startswith("Of the 4 brands with enough sales, 2 differ clearly from the shop in margin and 2 in "
+                              "speed;")
+    assert brands_text.brand_map_sentence(_verdicts().iloc[0:0]) == ["No brand has sales to place on the map."]
 
 
 def test_growth_sentence():
@@ -43,29 +51,49 @@ def test_growth_sentence():
     assert "X grew fastest: +100.0%" in s and "binomial test p = 0.0021, a real change" in s
 
 
-def test_buying_recommendations(fx):
+def test_shelf_day_findings_name_the_verdict(fx):
     completed, lc = fx
     t = brands.shelf_day_profit(completed, lc, "brand_name", min_sales=2)
     combo = brands.shelf_day_profit(completed, lc, ["brand_name", "condition"], min_sales=1)
-    rec = brands_text.buying_recommendations(t, combo, "brand_name")
-    assert rec[0].startswith("Buy more Chanel: $3.08 gross profit per item-day")
+    table = pd.DataFrame({"group": ["Chanel"], "verdict": ["keep"]})
+    rec = brands_text.shelf_day_findings(t, combo, "brand_name", table)
+    # Chanel: 640 / 208 = $3.08 per item-day; the average over eligible brands is the same single brand
+    assert rec[0].startswith("Chanel earns $3.08 gross profit per item-day on the shelf")
+    assert rec[0].endswith("not clearly above the $3.08 average; its verdict: keep.")
     assert "Best brand and condition: Chanel in condition S" in rec[-1]  # p1: 630/30 = 21/day
-    meaning, acts = brands_text.buying_actions(rec)
-    assert acts == rec and meaning.startswith("Buying budget earns most where profit per day on the shelf is high")
+    assert brands_text.shelf_day_findings(t.assign(eligible=False), combo, "brand_name") == [
+        "No brand has enough sold items to compare profit per shelf day."]
+
+
+def test_buying_actions():
+    eff = Effect(40.0, 10.0, 70.0, capped_by="buying")
+    rec = Recommendation("Inventory", "Buy more F instead of average brands.", "About $40 more.", "e", "high",
+                         "brands", effect=eff)
+    meaning, acts = brands_text.buying_actions([rec])
+    assert acts == ["Buy more F instead of average brands. About $40 more."]
+    assert meaning.startswith("Buying budget earns most where gross profit per item bought is high")
+    assert brands_text.buying_actions([])[1] == [
+        "No brand has a verdict to buy more or less of it, so the buying mix can stay as it is."]
 
 
 def test_performance_and_growth_actions():
     perf = perf_table().assign(unsold_cost=[100.0, 900.0, 0.0, 50.0], unsold_units=[1, 9, 0, 1])
     m = brands.top_brand_metrics(perf, min_sales=20)
-    meaning, acts = brands_text.performance_actions(perf, m)
+    table = pd.DataFrame({"group": ["X", "Z"], "verdict": ["buy more", "keep"]})
+    meaning, acts = brands_text.performance_actions(perf, m, table)
     assert meaning.startswith("Z brings the most revenue, X the best margin")
-    assert acts[0] == "Source more X: 30.0% margin on 25 sales."
-    assert acts[1].startswith("X ties up the most money in unsold stock ($900, 9 units)")
+    # the margin leader is named with the verdict of the table, never one of its own
+    assert acts[0] == "X has the best margin (30.0% on 25 sales); its verdict in the brand map section: buy more."
+    assert acts[1] == ("X ties up the most money in unsold stock ($900, 9 units): count it before the next "
+                       "buying trip.")
     assert acts[2] == "Treat Y with care: too few sales to judge."
+    assert brands_text.performance_actions(perf, m)[1][0] == "X has the best margin (30.0% on 25 sales)."
     g = brands.brand_growth(growth_sales(), period_from_label("2026-06"), min_sales=10)
-    _, acts = brands_text.growth_actions(g)
-    # X grew with p = 0.002; Y flat with p = 1 -> only X is named
-    assert acts == ["Source more X: sales grew beyond chance."]
+    _, acts = brands_text.growth_actions(g, pd.DataFrame({"group": ["X"], "verdict": ["keep"]}))
+    # X grew with p = 0.002; Y flat with p = 1 -> only X is named, with its verdict
+    assert acts == ["X: sales rose beyond chance (30 to 60 sales, +100.0% revenue, p = 0.0021); its verdict: keep."]
+    _, acts = brands_text.growth_actions(g[g["brand"] == "Y"])
+    assert acts == ["No brand's sales changed beyond chance: the verdicts rest on margin and speed alone."]
 
 
 def test_top_brands_and_rule_sentences():

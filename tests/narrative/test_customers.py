@@ -11,11 +11,19 @@ import pytest
 
 from lib.analytics import customers as cu
 from lib.analytics import rfm
+from lib.analytics.clv import FitDiagnostic
+from lib.analytics.effects import Effect
 from lib.narrative import customers as cu_text
 from lib.narrative import fmt
 from lib.narrative import rfm as rfm_text
 from lib.report.registry import ACTION_LISTS
-from tests.analytics.test_customers import five_customer_occasions, five_customer_users, simulated_shop
+from tests.analytics.test_customers import (
+    five_customer_occasions,
+    five_customer_users,
+    occasions_frame,
+    seven_customer_occasions,
+    simulated_shop,
+)
 
 END = pd.Timestamp("2026-10-31")
 
@@ -92,8 +100,19 @@ def test_segment_sentences_by_hand(table, users):
     pros = cu.prospects({"users": users}, table["buyer_id"], END)
     summ = cu.segment_summary(scored, len(pros))
     sent = cu_text.segment_sentences(summ, "USD")
-    assert sent[0] == "The largest group is Loyal with 2 customers (40.0% of buyers)."
+    # current: A (30 days), C (90), E (0); lapsed: D (91, At risk), B (183, Dormant)
+    assert sent[0] == ("3 of 5 customers (60%) bought within the last 90 days and are in the current groups; the "
+                       "other 2 are in the lapsed groups (Can't lose, At risk, Almost lost, Dormant).")
+    assert sent[1] == "The largest group is Loyal with 2 customers (40.0% of buyers)."
+    assert sent[2] == "Loyal bring the most revenue: $800 (80.0% of all revenue) from 40.0% of customers."
     assert sent[-1] == "1 registered buyer never bought (Prospects)."
+    assert len(sent) == 4  # nobody is in Can't lose at 90 days
+    # at 89 days C (90 days away, $200, FM 4) is lapsed with a very strong history
+    s89 = cu_text.segment_sentences(cu.segment_summary(cu.score_customers(table, 89), len(pros)), "USD",
+                                    churn_days=89)
+    assert s89[0].startswith("2 of 5 customers (40%) bought within the last 89 days")
+    assert s89[3] == ("1 customer with a very strong history has not bought for more than 89 days (Can't lose, on "
+                      "average 90 days away); together they have spent $200.")
 
 
 def test_segment_sentences_without_users():
@@ -110,20 +129,25 @@ def test_segment_table_adds_what_to_do_per_group(table):
     assert seg.set_index("segment").loc["Loyal", "action"] == (
         "Invite them to VIP previews and ask for referrals; they already trust the shop.")
     meaning, actions = cu_text.segment_advice(seg)
-    assert meaning.startswith("Each group needs a different message; 0 customers with a strong history")
-    assert actions == ["New (1): Send a welcome note with authenticity and care tips, and the live-show schedule.",
+    assert meaning == ("Each group needs a different message; 1 lapsed customer with a strong or moderate history "
+                       "(Can't lose and At risk) is worth a win-back message.")
+    assert actions == ["At risk (1): Win-back message with new arrivals in their brands and a time-limited perk.",
+                       "New (1): Send a welcome note with authenticity and care tips, and the live-show schedule.",
                        "Prospects (1): Convert with a first-purchase incentive and an invitation to a live show."]
     assert cu_text.segment_advice(summ) == (meaning, actions)
 
 
-def test_every_group_has_an_action_and_the_rule_table_reads_as_before():
+def test_every_group_has_an_action_and_the_rule_table_says_the_status():
     assert set(cu_text.SEGMENT_ACTIONS) == set(rfm.SEGMENTS)
     assert set(rfm_text.SEGMENT_MEANINGS) == set(rfm.SEGMENTS) - {rfm.PROSPECTS}
     t = rfm_text.rule_table().set_index("segment")
-    assert list(t.columns) == ["R", "(F+M)/2", "meaning", "action"]
+    assert list(t.columns) == ["last purchase", "R", "(F+M)/2", "meaning", "action"]
     assert list(t.index) == list(rfm.SEGMENTS[:-1])
-    assert t.loc["Champions"].tolist()[:3] == ["5", "4-5", "very recent, many occasions, the most spend"]
-    assert t.loc["Loyal", "R"] == "3-4" and t.loc["Almost lost", "(F+M)/2"] == "1-2.5"
+    assert t.loc["Champions"].tolist()[:4] == ["within 90 days", "5", "4-5",
+                                               "bought very recently, many purchase days, the most spend"]
+    assert t.loc["Loyal", "R"] == "1-4" and t.loc["Almost lost", "(F+M)/2"] == "1-2"
+    assert t.loc["Can't lose", "last purchase"] == "more than 90 days ago"
+    assert rfm_text.rule_table(60).loc[0, "last purchase"] == "within 60 days"
     assert t.loc["Dormant", "action"] == "Keep in the general newsletter only; do not spend on them."
 
 
@@ -207,8 +231,59 @@ def test_holdout_and_value_sentences_on_simulated_shop(simulated):
 
 def test_value_sentences_on_too_few_customers_say_why(occasions):
     vm = cu.value_model(occasions, END)
-    assert cu_text.value_sentences(vm, 90, 12)[0].startswith(
-        "The customer-value models are not shown: too few customers for the BG/NBD model")
+    assert cu_text.value_sentences(vm, 90, 12) == [
+        "The customer-value models are not shown: the purchase model (BG/NBD): the data have 5 customers and the "
+        "model needs at least 20; 2 customers bought again and the model needs at least 5. What would fix it: a "
+        "longer history with more customers; more repeat buyers or a longer history."]
+    meaning, actions = cu_text.value_advice(vm, None)
+    assert actions[-1] == "Meanwhile use the RFM groups and the churn list."
+
+
+def regular_buyers(n: int = 60) -> pd.DataFrame:
+    """``n`` customers who buy every 14 days from their first day (3 days apart) to 2025-12-31: the same
+    purchase rate for everyone and no one ever stops."""
+    rows = [(f"c{i:03d}", d, 100.0 + i, 1) for i in range(n)
+            for d in pd.date_range(pd.Timestamp("2025-01-01") + pd.Timedelta(days=3 * i), "2025-12-31", freq="14D")]
+    return occasions_frame(rows)
+
+
+def test_a_fit_at_its_bound_is_reported_with_the_parameter_not_as_too_few_customers():
+    vm = cu.value_model(regular_buyers(), pd.Timestamp("2025-12-31"))
+    assert not vm.usable and vm.bg is not None and vm.bg.n_repeat == 60
+    d = vm.diagnostics[0]
+    # identical purchase rates: alpha (with r) runs to the largest value the optimiser allows
+    assert (d.model, d.code, d.parameter, d.limit) == ("purchase", "at_upper_bound", "alpha", 1e6)
+    assert d.value == pytest.approx(1e6, rel=1e-3)
+    text = cu_text.value_sentences(vm, 90, 12)[0]
+    assert text.startswith("The customer-value models are not shown: fitted on 60 customers (60 of them repeat "
+                           "buyers), but the fit is not usable. The purchase model (BG/NBD): alpha (scale of purchase "
+                           "rates) ran into its upper bound (alpha = 1,000,000, the largest value the fit allows): "
+                           "customers buy at almost the same rate as each other")
+    assert "What would fix it: check for repeat purchases on a fixed schedule" in text
+    assert "too few" not in text and "needs at least" not in text
+    # the other parameters are summed up in one clause with their standard errors
+    assert "r, a and b are also poorly pinned down (standard errors of their log " in text
+
+
+@pytest.mark.parametrize(("d", "words"), [
+    (FitDiagnostic("purchase", "at_lower_bound", "a", 1e-6, 1e-6, 3.0),
+     "The purchase model (BG/NBD): a (dropout shape) ran into its lower bound (a = 0.000001, the smallest value "
+     "the fit allows): there is no sign that customers stop buying"),
+    (FitDiagnostic("spend", "at_upper_bound", "q", 1e6, 1e6, 9.0),
+     "The spend model (gamma-gamma): q (spread of spend between customers) ran into its upper bound (q = "
+     "1,000,000, the largest value the fit allows): spend per purchase day hardly varies between customers. What "
+     "would fix it: use the plain average spend per purchase day"),
+    (FitDiagnostic("purchase", "undefined_se", "b", 2.5, 1.0, float("inf")),
+     "The purchase model (BG/NBD): b (second dropout shape) = 2.5 is not pinned down by the data: its standard "
+     "error cannot be computed"),
+    (FitDiagnostic("purchase", "large_se", "r", 0.4, 1.0, 1.5),
+     "The purchase model (BG/NBD): r (shape of purchase rates) = 0.4 is known only within a factor of 4 "
+     "(standard error of its log 1.5, the limit is 1)"),
+    (FitDiagnostic("spend", "infinite_mean_spend", "q", 0.8, 1.0),
+     "The spend model (gamma-gamma): q = 0.80, at most 1: the fitted spread of spend has no finite average"),
+])
+def test_fit_diagnostic_sentences_name_the_parameter_and_its_numbers(d, words):
+    assert cu_text.fit_diagnostic_sentence(d).startswith(words)
 
 
 def test_parameter_table_says_what_each_parameter_describes():
@@ -219,3 +294,56 @@ def test_parameter_table_says_what_each_parameter_describes():
         "shape of how often customers buy", "scale of that (weeks)", "dropout after a purchase, shape",
         "dropout, second shape", "spend per purchase day, shape", "spread of spend between customers", "spend scale"]
     assert t["value"].tolist() == list(np.arange(7.0))
+
+
+# ------------------------------------------------------------------ win-back recommendations
+
+
+def test_win_back_recommendations_by_hand():
+    occ = seven_customer_occasions()
+    recs, table = cu_text.win_back_recommendations(occ, END, None, "USD", churn_days=90)
+    # lists (tests/analytics/test_customers.py): VIPs T and U, Almost lost V; rates at the last 12 month ends
+    assert [r.action for r in recs] == [
+        "Win back the 2 churn-risk VIPs: personal message from the owner with hand-picked new arrivals.",
+        "Win back the 1 'Almost lost' customer: one re-engagement e-mail with the best new arrivals; stop if no "
+        "reply."]
+    vip = recs[0]
+    assert (vip.section, vip.source, vip.confidence) == ("Marketing", "customers", "low")
+    assert vip.effect.one_off and vip.expected_value == vip.effect.gross_profit
+    assert vip.expected_effect.startswith("About $")
+    assert "once, in the next month" in vip.expected_effect
+    assert "is an assumption, and what it adds on top is not measured" in vip.expected_effect
+    assert "gross profit per purchase day on average" in vip.evidence
+    assert list(table.columns) == [*cu.WIN_BACK_COLUMNS, "message"]
+    assert table["message"].tolist()[0] == cu_text.VIP_WIN_BACK_MESSAGE
+    # the groups on the list are the customers page's: scored with the same churn_days
+    scored = cu.score_customers(cu.customer_table(occ, END), 90)
+    assert table.set_index("buyer_id")["segment"].to_dict() == scored.set_index("buyer_id").loc[
+        table["buyer_id"], "segment"].astype(str).to_dict()
+    # the effect of the VIP list: sum of the rates at each customer's recency x own gross profit per purchase day
+    assert vip.effect.gross_profit == pytest.approx((table["p_buy_30d"] * table["gross_profit_per_occasion"])[
+        table["list"] == cu.WIN_BACK_VIP_LIST].sum(), rel=1e-3)
+
+
+def test_win_back_recommendations_say_which_gross_profit_and_skip_without_costs():
+    occ = seven_customer_occasions().drop(columns="gross_profit")
+    recs, table = cu_text.win_back_recommendations(occ, END, None, "USD", margin=0.25)
+    assert "gross profit (the shop's 25.0% margin x revenue) per purchase day" in recs[0].evidence
+    none, table2 = cu_text.win_back_recommendations(occ, END, None, "USD")
+    assert none == [] and len(table2) == 3  # the list is still written, without an effect
+    assert cu_text.win_back_recommendations(occ.iloc[:0], END, None, "USD") == ([], None)
+
+
+def test_win_back_recommendations_count_the_group_beside_the_vip_list():
+    e = cu.WinBackEffect("At risk", 394, 400, 353.0, 989_806.0, 452.4, 0.019, 0.073, 13.7,
+                         Effect(6009.0, 5252.0, 7063.0, one_off=True, revenue=22_754.0))
+    rates = pd.DataFrame({"lo": [90.0], "hi": [np.inf], "cutoffs": [12], "observations": [10], "customers": [5],
+                          "buyers": [1], "rate": [0.1]})
+    r = cu_text.win_back_recommendation(e, "Win-back message.", rates, "USD")
+    assert r.expected_effect.startswith("About $6,009 more gross profit once, in the next month (80% range $5,252 "
+                                        "to $7,063), on about $22,754 of sales. Counted as about 13.7 of the 394 "
+                                        "buying once more within 30 days")
+    assert "(1.9% to 7.3%)" in r.expected_effect
+    assert r.evidence.startswith("The 394 'At risk' customers (of the 400 in the group; the other 6 are on the VIP "
+                                 "list) have not bought for more than 90 days (median 353 days)")
+    assert "10.0% after 90+ days (5 customers)" in r.evidence and r.confidence == "medium"

@@ -6,7 +6,7 @@ import pytest
 from lib.analytics import inventory
 from lib.narrative import inventory as inventory_text
 from lib.report.registry import ACTION_LISTS
-from tests.analytics.test_inventory import curve_sales, fixture_stock, markdown_stock, stock_rows
+from tests.analytics.test_inventory import aged_shop, curve_sales, fixture_stock, markdown_stock, stock_rows
 
 
 @pytest.fixture()
@@ -41,17 +41,25 @@ def test_markdown_reasons_hand_values():
     cands = inventory.markdown_candidates(stock, curve_sales(), aging_days=90)
     m = inventory_text.markdown_table(cands, 90).set_index("product_id")
     assert "capped at 15%" in m.loc["x2", "reason"]
-    assert "already below the cost" in m.loc["x4", "reason"]
+    assert "already below the break-even of 120.00" in m.loc["x4", "reason"]
     assert "no list price" in m.loc["x5", "reason"]
     assert "Bag items that sold at that age fetched 78% of list price" in m.loc["x1", "reason"]
+    # no fees or shipping in the fixture: break-even = cost, the shop's average channel
     assert m.loc["x1", "reason"] == ("listed 120 days (over 90); Bag items that sold at that age fetched 78% of "
-                                     "list price (line fitted on 201 sales); 20% off brings it to that level")
-    assert m.loc["x2", "reason"].endswith("; the data suggest 20% off, capped at 15% so the price stays at or above "
-                                          "the cost of 85.00")
-    # median of 30, 20, 15, 0 (x5 has none) = 17.5; x2 alone is held at the cost floor
-    assert inventory_text.markdown_sentence(cands, inventory.price_age_curve(curve_sales()), 90).endswith(
-        "5 items qualify for a markdown (listed more than 90 days); the suggested markdown has a median of 18%, "
-        "1 capped so they do not sell below cost.")
+                                     "list price (line fitted on 201 sales); 20% off brings it to that level, above "
+                                     "the break-even of 50.00 (cost 50.00 plus the shop's average fees of 0.0% and "
+                                     "shipping of 0.00)")
+    assert m.loc["x2", "reason"].endswith("; the data suggest 20% off (80.00), below the break-even of 85.00 (cost "
+                                          "85.00 plus the shop's average fees of 0.0% and shipping of 0.00): capped "
+                                          "at 15% so the price stays at or above break-even; at its age it sells "
+                                          "only at a loss")
+    # x1, x2 and x3 have a markdown (20, 15, 30: median 20); x2 alone is held at break-even; x2 and x4 sell at their
+    # age only at a loss: x2 at 80, x4 at 100 x (1 - 0.25) = 75 (95 days: 0.805 -> 20% -> 80 for x4 too)
+    sent = inventory_text.markdown_sentence(cands, inventory.price_age_curve(curve_sales()), 90)
+    assert ("3 of the 5 aged units (3 of 5 items, listed more than 90 days) have a suggested markdown, median 20%; "
+            "1 item is held at break-even") in sent
+    assert "2 items would sell at a loss to free cash: $160 after fees and shipping" in sent
+    assert "against $205 they cost" in sent
 
 
 def test_markdown_reason_without_a_line():
@@ -67,6 +75,7 @@ def test_markdown_table_fixed_columns():
     m = inventory_text.markdown_table(cands, 90)
     assert tuple(m.columns[:len(ACTION_LISTS["markdown_candidates"])]) == ACTION_LISTS["markdown_candidates"]
     assert list(m.columns[len(ACTION_LISTS["markdown_candidates"]):]) == inventory.MARKDOWN_EXTRA
+    assert list(m.columns[9:13]) == ["break_even_price", "suggested_price", "p_sell_30d", "below_break_even"]
 
 
 def test_aging_and_markdown_actions(stock):
@@ -75,11 +84,52 @@ def test_aging_and_markdown_actions(stock):
     meaning, acts = inventory_text.aging_actions(aged, by_brand, 90)
     # 300 of 1,460 at cost = 20.5%
     assert meaning.startswith("$300 (20.5% of stock at cost) has waited more than 90 days")
-    assert acts[1] == "Pause buying Chanel until its 1 aged units ($300) move."
+    assert acts[0] == "Price the 1 unit listed more than 90 days item by item (markdown_candidates.csv, next section)."
+    # a neutral count per brand, no buying verdict
+    assert acts[1] == ("Aged units by brand, most money first: Chanel 1 unit ($300 at cost); each brand's buying "
+                       "verdict is on the Brands page.")
+    assert not any("buying Chanel" in a or "Pause" in a for a in acts)
+    # with the one verdict table of the brands, its verdict is named beside the count
+    v = pd.DataFrame({"group": ["Chanel", "Coach"], "verdict": ["no verdict", "buy more"]})
+    assert inventory_text.aging_actions(aged, by_brand, 90, brand_verdicts=v)[1][1] == (
+        "Aged units by brand, most money first: Chanel 1 unit ($300 at cost, verdict: no verdict); the verdicts are "
+        "the Brands page's.")
     sent = inventory_text.aging_sentence(aged, 90, by_brand)
     assert sent.startswith("1 of 4 units on hand (25.0%) were listed more than 90 days ago; they cost $300")
+    # 3 units of 2 items over 84 days: units and items both named
+    aged84 = inventory.aged_inventory(stock, 84)
+    assert "3 of 4 units on hand (75.0%, 2 items)" in inventory_text.aging_sentence(aged84, 84, by_brand)
+    assert inventory_text.aging_actions(aged84, by_brand, 84)[1][0].startswith("Price the 3 units (2 items) listed")
     cands = inventory.markdown_candidates(stock_rows([("x1", 120, 50.0, 100.0), ("x5", 95, 50.0, float("nan"))]),
                                           curve_sales())
     _, acts = inventory_text.markdown_actions(cands, None)
     assert acts == ["Apply the markdowns in markdown_candidates.csv, oldest first (median 20% off).",
-                    "Set a list price on the 1 aged items that have none."]
+                    "Set a list price on the 1 aged item that has none."]
+    loss = inventory.markdown_candidates(stock_rows([("x2", 120, 85.0, 100.0)]), curve_sales())
+    _, acts = inventory_text.markdown_actions(loss, None)
+    assert acts[1].startswith("1 item would sell at a loss to free cash: $80 after fees and shipping")
+
+
+def test_markdown_recommendations_on_the_aged_shop():
+    sold, lc, end = aged_shop()
+    recs = inventory_text.markdown_recommendations(sold, lc, end, "USD")
+    assert len(recs) == 1
+    r = recs[0]
+    assert (r.section, r.source, r.confidence) == ("Inventory", "products_inventory", "high")
+    e = r.effect
+    # hand values (tests/analytics/test_inventory.py, aged shop): p = 30/81, 60/101, 60/89 at prices 80, 84, 70
+    gp = 30 / 81 * 17 + 60 / 101 * 0.6 + 60 / 89 * 18
+    assert e.gross_profit == pytest.approx(gp) and r.expected_value == pytest.approx(gp)
+    assert e.one_off and e.capped_by == "stock" and e.low <= gp <= e.high
+    assert e.revenue == pytest.approx(30 / 81 * 80 + 60 / 101 * 84 + 60 / 89 * 70)
+    assert r.action == ("Mark down the 3 aged items in markdown_candidates.csv, oldest first (median 20% off, never "
+                        "below break-even).")
+    assert r.expected_effect.startswith("About $19 more gross profit once, in the next month (80% range")
+    assert "on about $127 of sales" in r.expected_effect
+    # mean chance (30/81 + 60/101 + 60/89) / 3 = 54.6%; 30/81 + 60/101 + 60/89 = 1.64 units expected to sell
+    assert r.evidence.startswith("3 of the 3 aged units (3 of 3 items listed more than 90 days) have a suggested "
+                                 "markdown; at their own ages (median 150 days) they have on average a 54.6% chance")
+    assert "About 2 units are expected to sell" in r.expected_effect
+    assert "1 item would sell at a loss to free cash: $62 after fees and shipping" in r.evidence
+    # nothing to act on without stock
+    assert inventory_text.markdown_recommendations(sold, None, end, "USD") == []

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from lib.analytics import attribution as at
 from lib.analytics import marketing as mk
+from lib.analytics.effects import worth_acting
 from lib.data.periods import period_from_label
 from lib.narrative import marketing as mk_text
-from tests.analytics.test_marketing import acquisition_inputs, marketing_tables, october_marketing
+from tests.analytics.test_marketing import (
+    acquisition_inputs,
+    marketing_tables,
+    october_marketing,
+    two_channels,
+)
 
 T = pd.Timestamp
 OCT = period_from_label("2026-10")
@@ -47,9 +54,11 @@ def test_budget_advice_scale_cut_unsure():
     text = " ".join(adv.sentences)
     assert "3.00 in gross profit" in text and "2.00 to 4.00" in text and "last touch" in text
     assert "Markov model also ranks email first" in text
-    assert "$200" in adv.actions[0]  # a fifth of tiktok's 1000 this month
+    assert adv.actions[0] == "Cut or rework tiktok ($1,000 of spend this month): they do not earn back their spend."
+    assert adv.models_agree is True  # the move of budget itself is budget_recommendations'
     other = mk_text.budget_advice(boot, "channel", other_model_best=("Markov", "tiktok"))
-    assert "ranks tiktok first instead" in " ".join(other.sentences)
+    assert "ranks tiktok first instead" in " ".join(other.sentences) and other.models_agree is False
+    assert mk_text.budget_advice(boot, "channel").models_agree is None
     none = mk_text.budget_advice(boot.iloc[0:0], "channel")
     assert none.best is None and "No campaign with spend" in none.sentences[0]
 
@@ -60,13 +69,13 @@ def test_budget_meaning():
                                            "pay back with confidence, 1 do not, 1 cannot be called yet.")
 
 
-def test_channel_budget_advice_is_checked_against_markov_and_sized_by_the_months_spend():
+def test_channel_budget_advice_is_checked_against_markov_and_states_the_months_spend():
     t, _ = marketing_tables()
     roas = pd.DataFrame({"last_touch": [9.0, 0.3], "markov": [2.0, 5.0]}, index=["email", "tiktok"])
     adv = mk_text.channel_budget_advice(_boot(), roas, t["campaigns"], OCT, "EUR")
     assert "ranks tiktok first instead" in " ".join(adv.sentences)
-    # October spend on tiktok: Beta 3100 -> a fifth is 620
-    assert adv.actions[0].startswith("Move budget (€620, a fifth of their spend this month) from tiktok to email")
+    # October spend on tiktok: Beta 3100
+    assert adv.actions[0].startswith("Cut or rework tiktok (€3,100 of spend this month)")
     same = mk_text.budget_advice(_boot(), "channel", "EUR", model="last touch", other_model_best=("Markov", "tiktok"),
                                  period_spend=mk.spend_by(t["campaigns"], OCT, "channel"))
     assert adv == same
@@ -172,3 +181,71 @@ def test_models_actions_say_whether_the_verdict_depends_on_the_model():
     assert "cutting it holds whichever model" in mk_text.models_actions(shares, d2, roas, 4.0)[1][0]
     assert "test it with a holdout" in mk_text.models_actions(shares, d2, roas, 0.9)[1][0]
     assert "broadly agree" in mk_text.models_actions(shares, dict(d, spread_pts=2.0))[0]
+
+
+# ---------------------------------------------------------------- profit after marketing and the budget move
+
+
+def test_profit_after_marketing_sentence_first_when_the_month_lost_money():
+    m = {"gross_profit_after_marketing_period": 57580.0 - 60804.0, "gross_profit_period": 57580.0,
+         "marketing_spend_period": 60804.0, "gross_margin_pct_period": 25.0, "roas_period": 1.69}
+    # margin 25% -> a dollar of ads needs 1 / 0.25 = 4 dollars of sales
+    assert mk_text.profit_after_marketing_sentence(m, "USD", "2026-10") == (
+        "October 2026 lost money after ad spend: $57,580 of gross profit against $60,804 of spend, $3,224 short; "
+        "at this month's gross margin of 25.0%, ads need to bring $4.00 of sales per dollar to break even (they "
+        "brought $1.69, last touch).")
+    no_touch = dict(m, roas_period=None)
+    assert mk_text.profit_after_marketing_sentence(no_touch, "EUR").startswith("This month lost money")
+    assert mk_text.profit_after_marketing_sentence(no_touch, "EUR").endswith("€4.00 of sales per dollar to break even.")
+    up = dict(m, gross_profit_after_marketing_period=900.0, gross_profit_period=5000.0, marketing_spend_period=4100.0)
+    assert mk_text.profit_after_marketing_sentence(up, "USD", "2026-10") is None
+    assert mk_text.profit_after_marketing_sentence(up, "USD", "2026-10", when_positive=True) == (
+        "October 2026's gross profit of $5,000 covered its $4,100 of ad spend, leaving $900.")
+    null = dict(m, gross_profit_after_marketing_period=None)
+    assert mk_text.profit_after_marketing_sentence(null, "USD", when_positive=True) is None
+
+
+def _advice(boot: pd.DataFrame, markov_best: str | None = "email") -> mk_text.BudgetAdvice:
+    b = boot.assign(gp_roas_low=boot["gp_roas"] * 0.9, gp_roas_high=boot["gp_roas"] * 1.02,
+                    roas_low=boot["roas"], roas_high=boot["roas"], p_pays_back=[1.0, 0.0])
+    return mk_text.budget_advice(b, "channel", other_model_best=("Markov", markov_best)), b
+
+
+def test_budget_recommendations_move_capped_budget_with_its_interval():
+    boot, draws = two_channels()
+    adv, b = _advice(boot)
+    assert (adv.best, adv.cut) == ("email", ["tiktok"])
+    recs = mk_text.budget_recommendations(b, adv, pd.Series({"email": 0.0, "tiktok": 2000.0}), "USD", 20.0,
+                                          draws=draws, usual_spend=pd.Series({"email": 100.0, "tiktok": 400.0}))
+    assert len(recs) == 1
+    r = recs[0]
+    # hand computed in tests/analytics/test_marketing.py: 200 moved (the cap), 424.26 - 9.18 = 415.08 a month
+    gp = 30 * np.sqrt(200) - 4 * (np.sqrt(2000) - np.sqrt(1800))
+    assert (r.section, r.source, r.confidence) == ("Marketing", "marketing", "medium")
+    assert r.expected_value == pytest.approx(gp) and r.effect.capped_by == "budget" and worth_acting(r.effect)
+    assert r.action == ("Move $200 a month of ad budget from tiktok to email (twice email's usual $100 a month, "
+                        "not the full 20% of $400).")
+    assert r.expected_effect.startswith(f"About ${gp:,.0f} more gross profit a month (80% range $")
+    assert "about $424 of gross profit gained on email, about $9 lost on tiktok" in r.expected_effect
+    assert "Assumption: gross profit grows with the square root of spend" in r.expected_effect
+    assert "the rest of the 20% ($200) stays where it is" in r.evidence
+    assert "last dollar on email at $200 a month returns $1.06" in r.evidence  # 3.0 x 0.5 x sqrt(100/200)
+    other, b2 = _advice(boot, "tiktok")
+    low = mk_text.budget_recommendations(b2, other, pd.Series({"email": 0.0, "tiktok": 2000.0}), "USD",
+                                         draws=draws, usual_spend=pd.Series({"email": 100.0, "tiktok": 400.0}))
+    assert low[0].confidence == "low" and "ranking changes with the attribution model" in low[0].evidence
+    assert mk_text.budget_actions(adv, recs)[0] == f"{r.action} {r.expected_effect}"
+
+
+def test_budget_recommendations_none_when_diminishing_returns_eat_the_gain():
+    boot, draws = two_channels(email_gp=1.2, tiktok_gp=0.95)  # pays only at constant returns (analytics test)
+    adv, b = _advice(boot)
+    spend = pd.Series({"email": 100.0, "tiktok": 500.0})
+    assert adv.best == "email"
+    assert mk_text.budget_recommendations(b, adv, spend, "USD", draws=draws, usual_spend=spend) == []
+    acts = mk_text.budget_actions(adv, [])
+    assert acts[0].startswith("Keep the budget split: if gross profit grows with the square root of spend")
+    # without gross profit (revenue ROAS only) there is no gross-profit effect to state
+    rev_only = b.assign(gp_roas=np.nan, gp_roas_low=np.nan, gp_roas_high=np.nan)
+    adv_rev = mk_text.budget_advice(rev_only, "channel")
+    assert mk_text.budget_recommendations(rev_only, adv_rev, spend, "USD", draws=draws, usual_spend=spend) == []

@@ -3,9 +3,10 @@
 import pandas as pd
 import pytest
 
-from lib.analytics import products
+from lib.analytics import products, verdicts
 from lib.narrative import products as products_text
 from tests.analytics.test_products import fixture_frames, fixture_tables
+from tests.analytics.test_verdicts import PERIOD_END, verdict_fixture
 
 
 @pytest.fixture()
@@ -41,21 +42,42 @@ def test_action_texts_are_computed(fx):
     _, _, completed, lc = fx
     by_cat = products.sales_by(completed, "category")
     by_brand = products.sales_by(completed, "brand_name")
-    meaning, acts = products_text.top_sellers_actions(by_cat, by_brand, "Bag")
+    table = pd.DataFrame({"dimension": ["category", "category"], "group": ["Bag", "Wallet"],
+                          "verdict": ["keep", "buy less"]})
+    meaning, acts = products_text.top_sellers_actions(by_cat, by_brand, "Bag", table)
     assert meaning == "Bag carries the business (84.8% of revenue)."
-    assert acts[1] == "Bag also has the best margin: buy it first when sourcing."
-    # Wallet as margin leader (hypothetical) -> feature it
-    _, acts = products_text.top_sellers_actions(by_cat, by_brand, "Wallet")
-    assert acts[1].startswith("Wallet earns the best margin (2.9%) but only 15.2% of revenue")
+    assert acts[0] == "Bag is where most of the money comes from; its verdict in the profitability section: keep."
+    assert acts[1] == "Bag also has the best margin of the categories with enough sales."
+    # Wallet as margin leader (hypothetical) is named with its own verdict, not a new one
+    _, acts = products_text.top_sellers_actions(by_cat, by_brand, "Wallet", table)
+    assert acts[1] == "Wallet earns the best margin (2.9%) on only 15.2% of revenue; its verdict: buy less."
+    assert acts[2].startswith("Chanel brings the most revenue of the brands; the Brands report gives each brand")
     dts = products.days_to_sell_table(lc)
     meaning, acts = products_text.days_to_sell_actions(dts, 100 * 2 / 6)
     assert meaning == "A typical item waits 30 days for a buyer; cash is tied up that long."
-    assert acts[0] == "Price condition B items to move: they take 64 days against 30 days for condition S."
-    assert "33.3% this month" in acts[-1]
+    assert acts == ["Track sell-through monthly: 33.3% this month; a falling rate means stock is piling up faster "
+                    "than it sells."]
     items = products.item_profit(completed)
-    _, acts = products_text.profitability_actions(products.loss_makers(items),
-                                                  products.sales_by(completed, ["category", "condition"]))
+    _, acts = products_text.profitability_actions(products.loss_makers(items))
     assert acts[0].startswith("Most loss-making sales went through poshmark (1 of 1)")
+
+
+def test_condition_and_category_verdicts_on_the_products_page():
+    c, lc = verdict_fixture()
+    v = verdicts.verdict_tables(c, lc, PERIOD_END, ("category", "condition"))
+    _, acts = products_text.days_to_sell_actions(products.days_to_sell_table(lc), None, v)
+    # condition A is all items: exactly the shop -> no verdict
+    assert acts == ["No verdict for condition A items: neither margin nor speed differs clearly from the shop's, so "
+                    "nothing points to a change."]
+    _, acts = products_text.profitability_actions(c.iloc[0:0], v)
+    assert acts == ["No verdict for Bag and Wallet: neither margin nor speed differs clearly from the shop's, so "
+                    "nothing points to a change."]
+    # Bag and condition A both "buy more" -> the one combined line
+    both = v.assign(verdict=["buy more", "no verdict", "buy more"], rule_verdict=["buy more", "no verdict", "buy more"],
+                    margin_vs_shop=["higher", "no clear difference", "higher"])
+    _, acts = products_text.profitability_actions(c.iloc[0:0], both)
+    assert acts[0].startswith("Buy more Bag: higher margin, 30.0%")
+    assert acts[-1] == "Buy more Bag in condition A: both the category and the condition have the verdict to buy more."
 
 
 def test_labels_and_short_sentences(fx):

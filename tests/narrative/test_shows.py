@@ -16,54 +16,90 @@ def _table_shows() -> pd.DataFrame:
 
 
 def _slots_fixture() -> pd.DataFrame:
-    # five slots; Thu 21 best and sure (low above the median 200), Thu 19 busiest, Sun 12 too few
-    return pd.DataFrame({
+    # five slots, average 250 per show hour, prior 5 shows: Thu 21 best and clearly above (difference 40 to 160),
+    # Thu 19 busiest and below, Fri 20 and Mon 18 no clear difference, Sun 12 too few
+    t = pd.DataFrame({
         "slot": ["Thursday 21:00", "Thursday 19:00", "Friday 20:00", "Monday 18:00", "Sunday 12:00"],
         "weekday": [3, 3, 4, 0, 6], "hour": [21, 19, 20, 18, 12],
         "shows": [10, 40, 8, 6, 2], "show_hours": [20.0, 80.0, 16.0, 12.0, 2.0],
         "revenue": [8000.0, 16000.0, 3200.0, 1800.0, 900.0],
         "revenue_per_show_hour": [400.0, 200.0, 200.0, 150.0, 450.0],
         "low": [300.0, 180.0, 120.0, 100.0, np.nan], "high": [500.0, 220.0, 280.0, 200.0, np.nan],
+        # (n x raw + 5 x 250) / (n + 5)
+        "revenue_per_show_hour_shrunk": [350.0, 205.56, 219.23, 195.45, 307.14],
+        "vs_mean_low": [40.0, -70.0, -90.0, -120.0, -50.0], "vs_mean_high": [160.0, -20.0, 30.0, 10.0, 150.0],
         "enough_shows": [True, True, True, True, False],
-        "rank": pd.array([1, 2, 2, 4, pd.NA], dtype="Int64")})
+        "verdict": ["better than average", "worse than average", "no clear difference", "no clear difference",
+                    "too few shows"],
+        "rank": pd.array([1, 3, 2, 4, pd.NA], dtype="Int64")})
+    t.attrs.update(prior_mean=250.0, prior_n=5.0)
+    return t
 
 
 def test_power_hour_sentence():
     lines = sale_lines_of(TABLE_ROWS)
     raw = shows.raw_revenue_grid(derived.completed_lines(lines))
-    hrs = shows.hour_stats(_table_shows(), min_shows=1)
+    # prior 1 show, average 1,250 / 6 h = 208.33: 21:00 (2 x 216.67 + 208.33) / 3 = 213.89, 19:00 (200 + 208.33) / 2
+    hrs = shows.hour_stats(_table_shows(), min_shows=1, prior_n=1)
     text = shows_text.power_hour_sentence(raw, hrs, "USD")
     assert text.startswith("Raw revenue peaks at 19:00")
-    assert "1 of 3 shows" in text and "21:00 earn most: $217 per show hour from 2 shows" in text
-    assert "$200 per show hour at 19:00" in text
+    assert "1 of 3 shows" in text and "21:00 earn most: $214 per show hour from 2 shows" in text
+    assert "$204 per show hour at 19:00 (both shrunk towards the average" in text
+    # without shrinking the raw values
+    raw_text = shows_text.power_hour_sentence(raw, shows.hour_stats(_table_shows(), min_shows=1, prior_n=0), "USD")
+    assert "$217 per show hour from 2 shows" in raw_text and "$200 per show hour at 19:00" in raw_text
 
 
 def test_schedule_sentence_finding_and_actions():
     sl = _slots_fixture()
-    s = shows_text.schedule_sentence(sl, "USD")
-    assert s == ("The best slot is Thursday 21:00: $400 per show hour (80% interval $300 to $500, 10 shows); "
-                 "the busiest slot, Thursday 19:00 (40 shows), earns $200 per show hour. "
-                 "1 slot(s) have too few shows to rank.")
-    assert shows_text.schedule_finding(sl, "USD") == (
-        "The best slot is Thursday 21:00: $400 per show hour (80% interval $300 to $500, 10 shows); "
-        "the busiest slot, Thursday 19:00 (40 shows), earns $200 per show hour.")
+    first = ("The best slot is Thursday 21:00: $350 per show hour after shrinking its $400 from 10 shows towards the "
+             "average of $250 (clearly above the average slot: 80% interval of the difference $40 to $160); the "
+             "busiest slot, Thursday 19:00 (40 shows), earns $206 per show hour")
+    assert shows_text.schedule_sentence(sl, "USD") == first + ". 1 slot has too few shows to rank."
+    assert shows_text.schedule_finding(sl, "USD") == first + "."
     none = sl.assign(enough_shows=False)
     assert shows_text.schedule_sentence(none) == "No slot has enough past shows to be ranked yet."
     assert shows_text.schedule_finding(none) == "No slot has enough past shows to be ranked yet."
     meaning, actions = shows_text.schedule_actions(sl, "USD")
-    # ranked medians: 400, 200, 200, 150 -> 200; only Thursday 21:00 has low (300) > 200
-    assert actions[0].startswith("Schedule more shows in Thursday 21:00: their 80% intervals sit above the "
-                                 "median slot ($200 per show hour)")
+    # one verdict per slot: only Thursday 21:00 is clearly better than average
+    assert actions[0] == ("Schedule more shows in Thursday 21:00: after shrinking towards the average, their 80% "
+                          "intervals sit above the average slot ($250 per show hour).")
     assert actions[1] == "Try moving some of the 40 Thursday 19:00 shows to Thursday 21:00 and compare after a month."
     assert actions[2].startswith("Test Sunday 12:00")
     assert "revenue per show hour" in meaning
+    unsure = sl.assign(verdict="no clear difference")
+    _, acts = shows_text.schedule_actions(unsure, "USD")
+    assert acts[0].startswith("No slot is clearly above the average slot ($250 per show hour)")
+    assert not any(a.startswith("Try moving") for a in acts)
+    assert shows_text.shrinkage_sentence(sl, "USD") == (
+        "Slot values are shrunk towards the average of $250 per show hour: the average counts as 5.0 extra shows in "
+        "every slot, so a slot with few shows stays near it.")
+
+
+def test_show_slot_rule_words_and_unit():
+    from tests.analytics.test_shows import END, _move_slots, _sessions
+
+    s = _sessions([("2026-08-06 21:00", 3, 1.0, 500.0), ("2026-08-03 19:00", 13, 2.0, 180.0),
+                   ("2026-08-04 19:00", 13, 2.0, 180.0), ("2026-08-05 19:00", 4, 2.0, 180.0)])
+    s.loc[s["weekday"] == 3, "start"] = pd.to_datetime(["2026-08-06 21:00", "2026-09-03 21:00", "2026-10-01 21:00"])
+    r = shows_text.show_slot_rule(_move_slots(), s, END, 0.25, "USD")[0]
+    assert r.action == "Move 3 shows a month into the Thursday 21:00 slot."
+    assert r.expected_effect.startswith("About $150 more gross profit a month (80% range $60 to $240), on about $600 "
+                                        "of sales. Counted against an average slot: the slot holds about 4 shows a "
+                                        "month (one a week) and already has 1.0 a month, so 3 shows can move.")
+    assert (r.unit, r.confidence, r.source, r.effect.capped_by) == ("gross profit", "high", "sales_timing", "shows")
+    rev = shows_text.show_slot_rule(_move_slots(), s, END, None, "USD")[0]
+    assert rev.unit == "revenue" and rev.expected_effect.startswith(
+        "About $600 more revenue a month (80% range $240 to $960); there are no costs in the data")
+    assert shows_text.show_slot_rule(_move_slots(verdict="no clear difference"), s, END, 0.25, "USD") == []
 
 
 def test_schedule_table_sentence():
     sched = shows.show_schedule(shows.slot_stats(_table_shows(), min_shows=2), min_shows=2)
     assert shows_text.schedule_table_sentence(sched, 2) == (
         "The full list of 2 slots, with intervals and the number of shows behind each, is in "
-        "tables/show_schedule.csv; slots with fewer than 2 shows are listed last and not ranked.")
+        "tables/show_schedule.csv, ranked by the shrunk revenue per show hour; slots with fewer than 2 shows are "
+        "listed last and not ranked.")
 
 
 def test_show_source_sentence():

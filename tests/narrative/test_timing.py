@@ -7,7 +7,7 @@ import pandas as pd
 from lib.analytics import timing
 from lib.narrative import fmt
 from lib.narrative import timing as timing_text
-from tests.analytics.test_timing import monthly_revenue, two_weeks_daily
+from tests.analytics.test_timing import _shop_daily, completed_lines_of, monthly_revenue, two_weeks_daily
 
 
 def test_p_value_formats_of_the_three_call_sites():
@@ -142,4 +142,56 @@ def test_peak_month_sentence():
     moy = timing.month_of_year(monthly_revenue([100.0] * 11 + [300.0] + [50.0] + [100.0] * 11, "2025-01-01"))
     # December (300 + 100) / 2 = 200; January (100 + 50) / 2 = 75
     s = timing_text.peak_month_sentence(moy, "USD")
-    assert s == "On average over the 2 calendar year(s) in the data, December is the strongest month ($200) and January the weakest ($75)."
+    assert s == "On average over the years 2025 to 2026, December is the strongest month ($200) and January the weakest ($75)."
+    one = timing.month_of_year(monthly_revenue([100.0] * 11 + [300.0], "2025-01-01"))
+    assert timing_text.peak_month_sentence(one, "USD").startswith("On average in 2025, December is the strongest")
+
+
+def test_a_shop_closed_on_saturdays_is_told_so_and_compares_sundays():
+    d = _shop_daily(10, closed=(5,))
+    closed = timing.closed_weekdays(d)
+    m, up = timing.weekday_means(d, closed=closed), timing.weekend_uplift(d, closed=closed)
+    assert timing_text.closed_days_sentence(timing.trading_weekdays(d)) == (
+        "The shop is closed on Saturdays (no sale on 10 of 10 Saturdays), so Saturdays are left out of the weekday "
+        "and weekend comparisons.")
+    s = timing_text.weekend_sentence(up, "USD")
+    assert s.startswith("The shop is closed on Saturdays, so Sundays alone are compared with the weekdays. An "
+                        "average Sunday brings $164 against $124 on a weekday: Sundays sell 32.1% more (Welch t-test")
+    assert s.endswith("The common belief that weekends sell 40% more does not hold for Sundays here (95% interval "
+                      "+28% to +37%).")
+    assert timing_text.weekend_test_sentence(up).startswith(f"Test: {timing.WEEKEND_TEST}; 10 Sundays against "
+                                                            "50 weekdays")
+    assert timing_text.weekday_finding(m, up, "USD").startswith(
+        "Sunday is the best day: an average Sunday brings $164 (closed on Saturdays); Sundays sell 32% more than "
+        "weekdays (Welch t-test p = ")
+    w = timing_text.weekday_sentence(m, "USD")
+    assert "above the average of the other open days" in w and w.endswith("Closed days are left out; on open days, "
+                                                                         "days without sales count as zero.")
+    meaning, _ = timing_text.weekday_actions(m, up)
+    assert meaning == "Sundays outsell weekdays here; Sunday leads. The shop is closed on Saturdays."
+
+
+def test_a_shop_closed_at_weekends_gets_no_weekend_comparison():
+    d = _shop_daily(10, closed=(5, 6))
+    m, up = timing.weekday_means(d, closed=[5, 6]), timing.weekend_uplift(d, closed=[5, 6])
+    assert timing_text.weekend_sentence(up) == ("The shop is closed on Saturdays and Sundays, so there is no weekend "
+                                                "to compare with weekdays.")
+    assert timing_text.weekend_test_sentence(up) is None
+    assert timing_text.weekday_finding(m, up, "USD") == (
+        "Friday is the best day: an average Friday brings $144 (closed on Saturdays and Sundays); there is no weekend "
+        "comparison: the shop is closed at weekends.")
+
+
+def test_no_closed_days_no_sentence_and_closed_hours_in_words():
+    assert timing_text.closed_days_sentence(timing.trading_weekdays(_shop_daily(10, empty_saturdays=3))) is None
+    # 120 days with sales in every hour but 01:00-03:59 and 13:00; one sale at 02:30 (1 of 120 days: under 1%)
+    rows = [(f"{day:%Y-%m-%d} {h:02d}:15", 10, "website") for day in pd.date_range("2026-03-02", periods=120)
+            for h in range(24) if h not in (1, 2, 3, 13)] + [("2026-03-05 02:30", 10, "website")]
+    t = timing.trading_hours(completed_lines_of(rows))
+    assert timing_text.closed_hours_sentence(t) == (
+        "The shop does not trade between 01:00 and 04:00 and between 13:00 and 14:00: there was a sale in those hours "
+        "on at most 1 of the 120 days with sales.")
+    everyday = timing.trading_hours(completed_lines_of([(f"2026-03-{d:02d} {h:02d}:00", 1, "x")
+                                                        for d in range(1, 31) for h in range(24)]))
+    assert timing_text.closed_hours_sentence(everyday) is None
+    assert timing_text._hour_ranges([0, 1, 2, 23, 12, 13]) == [(23, 2), (12, 13)]

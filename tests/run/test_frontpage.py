@@ -93,3 +93,26 @@ def test_previous_metrics_computed_when_no_previous_run(tmp_path, monkeypatch):
     monkeypatch.setattr(frontpage, "previous_month_kpis", lambda ds, prev: {"label": prev.label})
     prev, _ = frontpage.previous_metrics(None, "ds", period_from_label("2026-10"))
     assert prev == {"label": "2026-09"}
+
+
+def test_front_page_says_first_that_the_month_lost_money_after_ads_and_states_the_top_total():
+    p = _payload(revenue_period=1000.0, gross_profit_period=400.0, marketing_spend_period=500.0,
+                 gross_profit_after_marketing_period=-100.0, gross_margin_pct_period=40.0, roas_period=2.0)
+    actions = [{"rank": "1", "action": "Mark down.", "expected_effect": "About $30 once.", "evidence": "e",
+                "confidence": "high", "source": "products_inventory", "expected_value": "30.0", "effect_kind": "one-off",
+                "expected_low": "10.0", "expected_high": "50.0", "expected_revenue": "90.0", "unit": "gross profit"},
+               {"rank": "2", "action": "Move shows.", "expected_effect": "About $70 a month.", "evidence": "e",
+                "confidence": "medium", "source": "sales_timing", "expected_value": "70.0", "effect_kind": "per month",
+                "expected_low": "20.0", "expected_high": "90.0", "expected_revenue": "", "unit": "gross profit"}]
+    html = _page(p, {}, actions)
+    first = html.index('<p class="ll-alert"')
+    assert first < html.index('id="kpis"') and "lost money after ad spend" in html[first:first + 400]
+    # the total of the top actions as a share of the month's gross profit: 100 of 400 = 25%
+    assert ("Together about $100 gross profit a month (80% range $30 to $140), 25% of October&#x27;s $400." in html
+            or "Together about $100 gross profit a month (80% range $30 to $140), 25% of October's $400." in html)
+    assert "<span class='ll-tag'>one-off</span>" in html
+    cards = {c["key"]: c for c in frontpage.kpi_cards(p["metrics"], {})}
+    assert cards["gross_profit_after_marketing_period"]["value"] == "-$100"
+    # a month that covered its ad spend says nothing first
+    ok = _payload(gross_profit_period=400.0, marketing_spend_period=100.0, gross_profit_after_marketing_period=300.0)
+    assert 'class="ll-alert"' not in _page(ok, {})

@@ -1,4 +1,4 @@
-"""Charts of the brands report: revenue and profit by brand, the brand map, trends, growth, profit per shelf day."""
+"""Charts of the brands report: revenue and profit by brand, the brand map coloured by verdict, trends, growth, profit per shelf day."""
 
 from __future__ import annotations
 
@@ -10,14 +10,15 @@ from matplotlib.lines import Line2D
 
 from lib.report.plots.style import PALETTE, bar, money_axis, new_ax, pct_axis
 
-__all__ = ["QUADRANT_COLOURS", "brand_revenue_chart", "brand_profit_chart", "brand_map_chart", "brand_trend_chart",
+__all__ = ["VERDICT_COLOURS", "brand_revenue_chart", "brand_profit_chart", "brand_map_chart", "brand_trend_chart",
            "brand_growth_chart", "shelf_day_profit_chart"]
 
-#: colour of each brand map quadrant, by the quadrant keys of lib.analytics.brands.QUADRANTS (legend order)
-QUADRANT_COLOURS = {"buy more": PALETTE[3], "price up": PALETTE[1], "mark down": PALETTE[4], "stop buying": PALETTE[0]}
-#: the quadrants' corner labels, in axes coordinates
-_CORNERS = {(0.01, 0.99): "BUY MORE", (0.99, 0.99): "MARK DOWN", (0.01, 0.01): "PRICE UP",
-            (0.99, 0.01): "BUY LESS / STOP"}
+#: colour of each verdict (lib.analytics.verdicts.VERDICTS, legend order); no verdict is neutral grey
+VERDICT_COLOURS = {"buy more": PALETTE[3], "price up": PALETTE[1], "mark down": PALETTE[4], "buy less": PALETTE[0],
+                   "keep": PALETTE[7], "no verdict": "#c8c8c8"}
+#: the map's corners in axes coordinates: where each side of the shop's margin and median lies (not a verdict)
+_CORNERS = {(0.01, 0.99): "higher margin, faster", (0.99, 0.99): "higher margin, slower",
+            (0.01, 0.01): "lower margin, faster", (0.99, 0.01): "lower margin, slower"}
 
 
 def brand_revenue_chart(perf: pd.DataFrame, currency: str, n: int = 15, ax: Axes | None = None) -> Axes:
@@ -37,37 +38,48 @@ def brand_profit_chart(perf: pd.DataFrame, currency: str, n: int = 15, ax: Axes 
     return ax
 
 
-def brand_map_chart(quad: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """The brand map (lib.analytics.brands.brand_map / brand_quadrants): margin against KM median days to sell,
-    bubble size = revenue, faded = within chance, split lines at ``quad.attrs`` ``margin_split`` and ``days_split``."""
+def brand_map_chart(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """The brand map of the verdict table (lib.analytics.verdicts.verdict_table by brand): margin against KM median
+    days to sell with their 95% intervals as error bars, bubble size = revenue, colour = the brand's verdict (no
+    verdict grey), dashed lines at the shop's margin and median."""
     ax = new_ax(ax, (10.5, 6.5))
-    margin_split, days_split = quad.attrs["margin_split"], quad.attrs["days_split"]
-    size = 1500 * quad["revenue"] / quad["revenue"].max() + 40
-    clear = quad["evidence"] != "within chance"
-    ax.scatter(quad["days_plot"], quad["margin_pct"], s=size, c=[QUADRANT_COLOURS[q] for q in quad["quadrant"]],
-               alpha=np.where(clear, 0.8, 0.3), edgecolors="black", linewidths=np.where(quad["uncertain"], 0.0, 0.7))
-    for _, r in quad.iterrows():
-        note = " (few sales)" if r["uncertain"] else ("" if r["median_reached"] else " (median not reached)")
-        ax.annotate(f"{r['brand']}{note}", (r["days_plot"], r["margin_pct"]), fontsize=8, ha="center", va="bottom",
-                    xytext=(0, 7), textcoords="offset points")
+    t = table[table["margin_pct"].notna()].reset_index(drop=True)
+    margin_split, days_split = float(t["shop_margin_pct"].iloc[0]), float(t["shop_median_days"].iloc[0])
+    days = pd.to_numeric(t["km_median_days"], errors="coerce")
+    beyond = max(float(np.nanmax(np.r_[days.to_numpy(dtype="float64"), days_split])), 1.0) * 1.1
+    x = days.fillna(beyond).to_numpy(dtype="float64")
+    y = t["margin_pct"].to_numpy(dtype="float64")
+    xlo = x - pd.to_numeric(t["km_low"], errors="coerce").fillna(0).to_numpy(dtype="float64")
+    xhi = pd.to_numeric(t["km_high"], errors="coerce").fillna(beyond).to_numpy(dtype="float64") - x
+    ylo = y - pd.to_numeric(t["margin_low"], errors="coerce").fillna(pd.Series(y)).to_numpy(dtype="float64")
+    yhi = pd.to_numeric(t["margin_high"], errors="coerce").fillna(pd.Series(y)).to_numpy(dtype="float64") - y
+    ax.errorbar(x, y, xerr=[np.clip(xlo, 0, None), np.clip(xhi, 0, None)],
+                yerr=[np.clip(ylo, 0, None), np.clip(yhi, 0, None)], fmt="none", ecolor="#999999", lw=0.8,
+                capsize=2, zorder=1)
+    size = 1500 * t["revenue"] / max(float(t["revenue"].max()), 1e-9) + 40
+    ax.scatter(x, y, s=size, c=[VERDICT_COLOURS.get(v, "#c8c8c8") for v in t["verdict"]], alpha=0.8,
+               edgecolors="black", linewidths=0.7, zorder=2)
+    for i, r in t.iterrows():
+        note = "" if pd.notna(days.iloc[i]) else " (median not reached)"
+        ax.annotate(f"{r['group']}{note}", (x[i], y[i]), fontsize=8, ha="center", va="bottom", xytext=(0, 7),
+                    textcoords="offset points")
     ax.axvline(days_split, color="grey", ls="--", lw=1)
     ax.axhline(margin_split, color="grey", ls="--", lw=1)
-    xs = np.r_[quad["days_plot"].dropna().to_numpy(), days_split]
-    ys = np.r_[quad["margin_pct"].to_numpy(), margin_split]
-    xpad, ypad = (xs.max() - xs.min()) * 0.2 + 1, (ys.max() - ys.min()) * 0.2 + 1
-    ax.set_xlim(xs.min() - xpad, xs.max() + xpad)
-    ax.set_ylim(ys.min() - ypad, ys.max() + ypad)
+    xs, ys = np.r_[x - xlo, x + xhi, days_split], np.r_[y - ylo, y + yhi, margin_split]
+    xpad, ypad = (np.nanmax(xs) - np.nanmin(xs)) * 0.08 + 1, (np.nanmax(ys) - np.nanmin(ys)) * 0.08 + 1
+    ax.set_xlim(max(0.0, np.nanmin(xs) - xpad), np.nanmax(xs) + xpad)
+    ax.set_ylim(np.nanmin(ys) - ypad, np.nanmax(ys) + ypad)
     for (hx, hy), txt in _CORNERS.items():
         ax.text(hx, hy, txt, transform=ax.transAxes, ha="left" if hx < 0.5 else "right",
-                va="top" if hy > 0.5 else "bottom", fontsize=10, fontweight="bold", color="#777777")
-    handles = [Line2D([], [], marker="o", ls="", ms=9, color=c, markeredgecolor="black", label=name)
-               for name, c in QUADRANT_COLOURS.items()]
-    handles.append(Line2D([], [], marker="o", ls="", ms=9, color="grey", alpha=0.3, label="within chance"))
-    ax.legend(handles=handles, title="Quadrant", fontsize=8, loc="center right")
+                va="top" if hy > 0.5 else "bottom", fontsize=9, color="#777777")
+    shown = [v for v in VERDICT_COLOURS if v in set(t["verdict"])]
+    handles = [Line2D([], [], marker="o", ls="", ms=9, color=VERDICT_COLOURS[v], markeredgecolor="black", label=v)
+               for v in shown]
+    ax.legend(handles=handles, title="Verdict", fontsize=8, loc="center right")
     pct_axis(ax, "y")
-    ax.set_title("Brand map: gross margin vs median days to sell (bubble size = revenue; faded = within chance)")
-    ax.set_xlabel("Median days to sell (Kaplan-Meier)")
-    ax.set_ylabel("Gross margin (%)")
+    ax.set_title("Brand map: gross margin vs median days to sell, 95% intervals (bubble size = revenue; colour = verdict)")
+    ax.set_xlabel("Median days to sell (Kaplan-Meier); dashed: the shop's median")
+    ax.set_ylabel("Gross margin (%); dashed: the shop's margin")
     return ax
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from lib.analytics import rfm
 from lib.analytics.customers import CohortTables, HoldoutCheck, PurchaseGrid
 from lib.config import SCATTER_SAMPLE
 from lib.report.plots.style import PALETTE, money_axis, new_ax, pct_axis
@@ -60,11 +62,24 @@ def gap_histogram(gaps: pd.Series, ax: Axes | None = None) -> Axes:
     return ax
 
 
+def _status_colours(labels: list[str], current: str, lapsed: str) -> list[str]:
+    """Bar colours by group status: current groups in ``current``, lapsed groups and Prospects in ``lapsed``."""
+    now = set(rfm.rule_table().query("current")["segment"])
+    return [current if x in now else lapsed for x in labels]
+
+
+def _status_legend(ax: Axes, current: str, lapsed: str) -> None:
+    ax.legend(handles=[Patch(color=current, label="current (bought within churn days)"),
+                       Patch(color=lapsed, label="lapsed, or never bought")], loc="lower right", fontsize=8)
+
+
 def segment_customer_bars(segments: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Customers per RFM group, best group on top (rows of ``lib.analytics.customers.segment_summary``)."""
+    """Customers per RFM group, best group on top, current groups and lapsed ones in two colours
+    (rows of ``lib.analytics.customers.segment_summary``)."""
     ax = new_ax(ax)
     labels = segments["segment"].astype(str).tolist()[::-1]
-    ax.barh(labels, segments["customers"].to_numpy()[::-1], color=PALETTE[0])
+    ax.barh(labels, segments["customers"].to_numpy()[::-1], color=_status_colours(labels, PALETTE[0], PALETTE[3]))
+    _status_legend(ax, PALETTE[0], PALETTE[3])
     ax.set_title("Customers per group")
     ax.set_xlabel("Customers")
     ax.set_ylabel("RFM group")
@@ -72,10 +87,10 @@ def segment_customer_bars(segments: pd.DataFrame, ax: Axes | None = None) -> Axe
 
 
 def segment_revenue_bars(segments: pd.DataFrame, currency: str, ax: Axes | None = None) -> Axes:
-    """Lifetime revenue per RFM group, best group on top, in ``currency``."""
+    """Lifetime revenue per RFM group, best group on top, in ``currency``; current and lapsed groups in two colours."""
     ax = new_ax(ax)
     labels = segments["segment"].astype(str).tolist()[::-1]
-    ax.barh(labels, segments["revenue"].to_numpy()[::-1], color=PALETTE[1])
+    ax.barh(labels, segments["revenue"].to_numpy()[::-1], color=_status_colours(labels, PALETTE[1], PALETTE[3]))
     money_axis(ax, "x", currency)
     ax.set_title("Lifetime revenue per group")
     ax.set_xlabel(f"Revenue ({currency})")

@@ -7,7 +7,6 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
-from lib.analytics.marketing import break_even_roas
 from lib.data.periods import Period
 from lib.narrative.fmt import money
 from lib.narrative.marketing import MODEL_LABELS
@@ -19,22 +18,25 @@ __all__ = ["campaign_roas_bars", "channel_spend_revenue_bars", "acquisition_valu
 
 def campaign_roas_bars(perf: pd.DataFrame, period: Period, currency: str = "USD", top: int = 25,
                        ax: Axes | None = None) -> Axes:
-    """Revenue ROAS of the ``top`` campaigns with spend (lib.analytics.marketing.campaign_performance), coloured
-    by whether they pay back, with the average break-even line (docs/metrics.md, Marketing)."""
-    paid = perf[perf["spend"] > 0].head(top)
-    be = break_even_roas(perf)
+    """Gross profit per unit of spend of the ``top`` best-returning campaigns with spend (lib.analytics.marketing.
+    campaign_performance), coloured by whether it covers the spend, against the break-even of 1; revenue per unit
+    of spend when gross profit is unknown (docs/metrics.md, Marketing)."""
+    paid = perf[perf["spend"] > 0]
+    gp = bool(paid["gp_roas"].notna().any())
+    col = "gp_roas" if gp else "roas"
+    paid = paid.sort_values([col, "campaign"], ascending=[False, True], kind="stable").head(top)
+    val = paid[col].fillna(0.0).to_numpy()
+    what = "Gross profit" if gp else "Revenue"
     ax = new_ax(ax, figsize=(9, 0.32 * len(paid) + 1.6))
-    pays = paid["gp_roas"] >= 1 if paid["gp_roas"].notna().any() else paid["roas"] >= 1
-    colors = [PALETTE[0] if ok else PALETTE[4] for ok in pays]
-    ax.barh(paid["campaign"].astype(str)[::-1], paid["roas"].to_numpy()[::-1], color=colors[::-1])
-    if be is not None:
-        ax.axvline(be, color=PALETTE[2], ls="--", lw=1.2,
-                   label=f"average break-even {be:.1f}x (gross profit = spend)")
-    handles = ax.get_legend_handles_labels()[0] + [Patch(color=PALETTE[0], label="pays back its spend"),
-                                                  Patch(color=PALETTE[4], label="does not pay back")]
+    colors = [PALETTE[0] if v >= 1 else PALETTE[4] for v in val]
+    ax.barh(paid["campaign"].astype(str)[::-1], val[::-1], color=colors[::-1])
+    ax.axvline(1.0, color=PALETTE[2], ls="--", lw=1.2, label=f"break-even: {what.lower()} = spend")
+    handles = ax.get_legend_handles_labels()[0] + [
+        Patch(color=PALETTE[0], label=f"{what.lower()} covers its spend"),
+        Patch(color=PALETTE[4], label=f"{what.lower()} below its spend")]
     ax.legend(handles=handles, loc="lower right")
-    ax.set_title(f"Revenue per {money(1, currency)} of spend by campaign (last touch, to {period.end:%b %Y})")
-    ax.set_xlabel(f"ROAS (revenue {currency} per {currency} spent)")
+    ax.set_title(f"{what} per {money(1, currency)} of spend by campaign (last touch, to {period.end:%b %Y})")
+    ax.set_xlabel(f"{what} ({currency}) per {currency} spent")
     ax.set_ylabel("Campaign")
     return ax
 

@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from lib.analytics.recommendations import RETARGET_SEGMENTS, VIP_LIST
-from lib.config import AGING_DAYS, CHURN_DAYS, MIN_SHOWS
+from lib.analytics.customers import WIN_BACK_VIP_LIST
+from lib.analytics.rfm import WIN_BACK_SEGMENTS
+from lib.config import CHURN_DAYS, MIN_SHOWS
 from lib.narrative.fmt import money
 from lib.report.plots.style import PALETTE, money_axis
 
-__all__ = ["slot_ranking", "revenue_by_length", "aged_stock_value", "bundle_lifts", "win_back_lists", "channel_roas",
+__all__ = ["slot_ranking", "revenue_by_length", "bundle_lifts", "win_back_lists", "channel_roas",
            "top_actions"]
 
 _SIZE = (9, 4.2)  # one chart per figure: readable on a phone
@@ -26,22 +27,25 @@ def _ax(ax: Axes | None, figsize: tuple[float, float] = _SIZE) -> Axes:
 
 
 def slot_ranking(slots: pd.DataFrame, currency: str = "USD", level: float = 0.80, ax: Axes | None = None) -> Axes:
-    """The 10 best ranked start slots by revenue per show hour with their intervals and the median ranked slot
-    (lib.analytics.shows.slot_stats)."""
+    """The 10 best ranked start slots by revenue per show hour shrunk towards the average, with the ``level``
+    interval of their difference from it, and the average (lib.analytics.shows.slot_stats; docs/metrics.md, Show
+    slots)."""
     ax = _ax(ax)
     ranked = slots[slots["enough_shows"]].sort_values("rank").head(10)
     if len(ranked):
-        med = float(slots.loc[slots["enough_shows"], "revenue_per_show_hour"].median())
+        avg = float(slots.attrs["prior_mean"])
         y = np.arange(len(ranked))[::-1]
-        ax.barh(y, ranked["revenue_per_show_hour"], color=PALETTE[0],
-                xerr=np.vstack([ranked["revenue_per_show_hour"] - ranked["low"],
-                                ranked["high"] - ranked["revenue_per_show_hour"]]).clip(min=0), capsize=3)
+        est = ranked["revenue_per_show_hour_shrunk"]
+        ax.barh(y, est, color=PALETTE[0],
+                xerr=np.vstack([est - avg - ranked["vs_mean_low"], ranked["vs_mean_high"] - est + avg]).clip(min=0),
+                capsize=3)
+        ax.plot(ranked["revenue_per_show_hour"], y, "o", color="0.2", ms=4, label="raw (before shrinking)")
         ax.set_yticks(y, ranked["slot"])
-        ax.axvline(med, color=PALETTE[2], ls="--", lw=1.2, label=f"median slot {money(med, currency)}")
+        ax.axvline(avg, color=PALETTE[2], ls="--", lw=1.2, label=f"average {money(avg, currency)}")
         ax.legend(loc="lower right", fontsize=8)
     money_axis(ax, "x", currency)
     ax.xaxis.set_major_locator(plt.MaxNLocator(4))
-    ax.set_title(f"Top slots by revenue per show hour ({level:.0%} interval)")
+    ax.set_title(f"Top slots by revenue per show hour, shrunk by the number of shows ({level:.0%} interval)")
     ax.set_xlabel(f"Revenue per show hour ({currency})")
     ax.set_ylabel("Show start slot")
     return ax
@@ -58,21 +62,6 @@ def revenue_by_length(by_length: pd.DataFrame, min_shows: int = MIN_SHOWS, curre
     ax.set_title("Revenue per show hour by show length (grey: too few shows)")
     ax.set_xlabel("Show length")
     ax.set_ylabel(f"Revenue per show hour ({currency})")
-    return ax
-
-
-def aged_stock_value(value: pd.Series | None, group: str = "category", aging_days: int = AGING_DAYS, currency: str = "USD",
-                     ax: Axes | None = None) -> Axes:
-    """Aged stock at suggested prices per group (lib.analytics.recommendations.aged_stock_value); empty axes when
-    there is none."""
-    ax = _ax(ax)
-    if value is not None and len(value):
-        ax.barh(value.index.astype(str), value.to_numpy(), color=PALETTE[0])
-        money_axis(ax, "x", currency)
-        ax.xaxis.set_major_locator(plt.MaxNLocator(4))
-    ax.set_title(f"Aged stock (over {aging_days} days) at suggested prices")
-    ax.set_xlabel(f"Value at suggested price ({currency})")
-    ax.set_ylabel(group.replace("_", " ").capitalize())
     return ax
 
 
@@ -96,11 +85,11 @@ def bundle_lifts(cands: pd.DataFrame, min_lift: float = 1.2, min_pair_occasions:
 
 def win_back_lists(targets: pd.DataFrame | None, churn_days: int = CHURN_DAYS, currency: str = "USD",
                    ax: Axes | None = None) -> Axes:
-    """Lifetime revenue and customers of each win-back list (lib.narrative.recommendations.win_back_list)."""
+    """Lifetime revenue and customers of each win-back list (lib.narrative.customers.win_back_recommendations)."""
     ax = _ax(ax)
     if targets is not None and len(targets):
         g = targets.groupby("list", observed=True).agg(customers=("buyer_id", "size"), revenue=("revenue", "sum"))
-        g = g.reindex([x for x in [VIP_LIST, *RETARGET_SEGMENTS] if x in g.index])
+        g = g.reindex([x for x in [WIN_BACK_VIP_LIST, *WIN_BACK_SEGMENTS] if x in g.index])
         ax.barh(g.index.astype(str)[::-1], g["revenue"].to_numpy()[::-1], color=PALETTE[0])
         for i, (v, n) in enumerate(zip(g["revenue"].to_numpy()[::-1], g["customers"].to_numpy()[::-1],
                                        strict=False)):
@@ -136,14 +125,20 @@ def channel_roas(boot: pd.DataFrame | None, currency: str = "USD", ax: Axes | No
 
 
 def top_actions(top: pd.DataFrame, currency: str = "USD", ax: Axes | None = None) -> Axes:
-    """Expected effect per month of the top actions, coloured by confidence
-    (lib.analytics.recommendations.top_actions)."""
+    """Expected gross profit of the top actions with their 80% ranges, coloured by confidence; one-off effects
+    marked (lib.analytics.recommendations.top_actions; docs/metrics.md, Recommendations' effects)."""
     ax = _ax(ax, (10, 0.5 * len(top) + 1.6))
-    lab = [f"{r} {a[:60]}{'...' if len(a) > 60 else ''}" for r, a in zip(top["rank"], top["action"], strict=False)][::-1]
+    once = [" (once)" if k == "one-off" else "" for k in top["effect_kind"]]
+    lab = [f"{r} {a[:55]}{'...' if len(a) > 55 else ''}{o}"
+           for r, a, o in zip(top["rank"], top["action"], once, strict=False)][::-1]
     colors = {"high": PALETTE[3], "medium": PALETTE[1], "low": "0.7"}
-    ax.barh(lab, top["expected_value"].to_numpy()[::-1], color=[colors[c] for c in top["confidence"]][::-1])
+    v = top["expected_value"].to_numpy(dtype=float)
+    err = np.vstack([v - top["expected_low"].to_numpy(dtype=float), top["expected_high"].to_numpy(dtype=float) - v])
+    ax.barh(lab, v[::-1], xerr=err[:, ::-1].clip(min=0), capsize=3,
+            color=[colors[c] for c in top["confidence"]][::-1])
     money_axis(ax, "x", currency)
-    ax.set_title(f"Top {len(top)} actions by expected effect per month (green high, gold medium, grey low confidence)")
-    ax.set_xlabel(f"Expected revenue or gross-profit effect per month ({currency})")
+    ax.set_title(f"Top {len(top)} actions by expected gross profit (80% range; green high, gold medium, grey low "
+                 "confidence)")
+    ax.set_xlabel(f"Expected gross profit a month, or once when marked ({currency})")
     ax.set_ylabel("Action")
     return ax

@@ -46,12 +46,13 @@ def raw_revenue_heatmap(raw: pd.DataFrame, currency: str, ax: Axes | None = None
 
 
 def show_hour_heatmap(slots: pd.DataFrame, min_shows: int, currency: str, ax: Axes | None = None) -> Axes:
-    """Revenue per show hour by weekday and show start hour, slots with too few shows in grey.
+    """Revenue per show hour (shrunk by the number of shows) by weekday and show start hour, slots with too few
+    shows in grey.
 
     ``slots`` is lib.analytics.shows.slot_stats; the hours run from the first to the last start hour with shows.
     """
     ax = new_ax(ax)
-    grid = show_hour_grid(slots, only_enough=False)
+    grid = show_hour_grid(slots, only_enough=False, value="revenue_per_show_hour_shrunk")
     few = show_hour_grid(slots.assign(enough_shows=~slots["enough_shows"]), only_enough=True)
     span = [h for h in range(24) if grid[h].notna().any()]
     span = list(range(min(span), max(span) + 1))
@@ -59,7 +60,7 @@ def show_hour_heatmap(slots: pd.DataFrame, min_shows: int, currency: str, ax: Ax
                 cmap=ListedColormap(["0.85"]), cbar=False)
     sns.heatmap(grid[span].where(few[span].isna()), ax=ax, cmap="viridis",
                 cbar_kws={"label": f"Revenue per show hour ({currency})", "format": _money_format(currency)})
-    ax.set_title(f"Revenue per show hour by show start\n(grey: fewer than {min_shows} shows)")
+    ax.set_title(f"Revenue per show hour by show start, shrunk\n(grey: fewer than {min_shows} shows)")
     ax.grid(False)
     ax.set_xlabel(_HOUR_LABEL)
     ax.set_ylabel("Weekday")
@@ -110,7 +111,8 @@ def channel_bars(by_channel: pd.DataFrame, currency: str, ax: Axes | None = None
 
 def top_slots_bars(schedule: pd.DataFrame, level: float, currency: str, top: int = 12,
                    ax: Axes | None = None) -> Axes | None:
-    """The ``top`` ranked slots by revenue per show hour with their ``level`` intervals, best on top.
+    """The ``top`` ranked slots by shrunk revenue per show hour (bars) with the raw value (dots), best on top;
+    the slots clearly better than average in the darker colour (docs/metrics.md, Show slots).
 
     ``schedule`` is lib.analytics.shows.show_schedule; None (and no figure) when no slot is ranked.
     """
@@ -119,11 +121,13 @@ def top_slots_bars(schedule: pd.DataFrame, level: float, currency: str, top: int
         return None
     ax = new_ax(ax, figsize=(10, 0.35 * len(best) + 1.5))
     labels = (best["weekday"] + " " + best["hour"].map(lambda h: f"{h:02d}:00")).tolist()[::-1]
-    vals = best["revenue_per_show_hour"].to_numpy()[::-1]
-    lo = (best["revenue_per_show_hour"] - best["low"]).fillna(0).to_numpy()[::-1]
-    hi = (best["high"] - best["revenue_per_show_hour"]).fillna(0).to_numpy()[::-1]
-    ax.barh(labels, vals, xerr=np.vstack([lo, hi]), capsize=3, color=PALETTE[0])
-    ax.set_title(f"Top show slots by revenue per show hour ({level:.0%} interval)")
+    sure = (best["verdict"] == "better than average").to_numpy()[::-1]
+    ax.barh(labels, best["revenue_per_show_hour_shrunk"].to_numpy()[::-1],
+            color=[PALETTE[0] if s else "0.7" for s in sure], label="shrunk towards the average")
+    ax.plot(best["revenue_per_show_hour"].to_numpy()[::-1], labels, "o", color="0.2", ms=4, label="raw")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title(f"Top show slots by revenue per show hour, shrunk by the number of shows\n(coloured: clearly above "
+                 f"average, {level:.0%} interval)")
     ax.set_xlabel(f"Revenue per show hour ({currency})")
     ax.set_ylabel("Show start slot")
     money_axis(ax, "x", currency=currency)

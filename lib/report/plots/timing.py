@@ -31,9 +31,13 @@ def weekday_bars(means: pd.DataFrame, currency: str, column: str = "revenue", ax
     err = np.vstack([means[f"{column}_mean"] - means[f"{column}_low"],
                      means[f"{column}_high"] - means[f"{column}_mean"]])
     colors = [PALETTE[0] if w < 5 else PALETTE[1] for w in range(7)]
-    ax.bar([w[:3] for w in means["weekday"]], means[f"{column}_mean"], yerr=err, capsize=3, color=colors)
+    ticks = [w[:3] for w in means["weekday"]]
+    ax.bar(ticks, means[f"{column}_mean"].fillna(0.0), yerr=np.nan_to_num(err), capsize=3, color=colors)
+    shut = means["closed"].to_numpy(bool) if "closed" in means else np.zeros(len(means), bool)
+    for i in np.flatnonzero(shut):
+        ax.text(i, 0, "closed", ha="center", va="bottom", color="0.35", fontsize=9, rotation=90)
     ax.set_title(f"{label} by weekday (95% interval)")
-    ax.set_xlabel("Weekday (gold = weekend)")
+    ax.set_xlabel("Weekday (gold = weekend)" + ("; closed days left out" if shut.any() else ""))
     ax.set_ylabel(f"{label} ({currency})" if is_money else f"{label} (units)")
     if is_money:
         money_axis(ax, currency=currency)
@@ -117,16 +121,23 @@ def holiday_bars(hol: pd.DataFrame, ax: Axes | None = None) -> Axes:
 
 
 def forecast_chart(res: ForecastResult, currency: str, ax: Axes | None = None) -> Axes:
-    """Monthly revenue, the model's fit and next month's forecast with its interval.
+    """Monthly revenue, the backtest's one-month-ahead forecasts of the chosen model (and of the baseline when a
+    model is chosen) and next month's forecast with its interval.
 
     ``res`` is lib.analytics.forecast.forecast_next_month.
     """
     ax = new_ax(ax, figsize=(10, 4.2))
     ax.plot(res.history.index, res.history.to_numpy(), marker="o", color=PALETTE[2], label="Revenue (history)")
-    ax.plot(res.fitted.index, res.fitted.to_numpy(), ls="--", color=PALETTE[3], label="Model fit")
+    p = res.predictions
+    if res.model in p:
+        ax.plot(p.index, p[res.model].to_numpy(), ls="--", marker=".", color=PALETTE[3],
+                label="Backtest forecasts of the " + ("simple rule" if res.baseline_used else "chosen model"))
+    if not res.baseline_used and res.baseline in p:
+        ax.plot(p.index, p[res.baseline].to_numpy(), ls=":", color=PALETTE[4],
+                label="Backtest forecasts of the simple rule")
     ax.errorbar([res.target], [res.point], yerr=[[res.point - res.low], [res.high - res.point]], fmt="o",
                 color=PALETTE[0], capsize=5, label=f"Forecast, {res.level:.0%} interval")
-    ax.set_title(f"Monthly revenue, model fit and the forecast for {res.target:%B %Y}")
+    ax.set_title(f"Monthly revenue, backtest forecasts and the forecast for {res.target:%B %Y}")
     ax.set_xlabel("Month")
     ax.set_ylabel(f"Revenue per month ({currency})")
     money_axis(ax, currency=currency)

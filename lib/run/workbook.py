@@ -1,0 +1,140 @@
+"""The owner's Excel workbook of a run: every action list and supporting table as one formatted sheet (docs/metrics.md, Action lists)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from lib.report.registry import ACTION_LISTS
+
+__all__ = ["SHEET_ORDER", "column_kind", "column_title", "workbook_name", "write_workbook"]
+
+#: the sheets that come first, in this order; the other tables follow by name
+SHEET_ORDER = ("top_actions", "recommendations", "retargeting", *ACTION_LISTS)
+_ID = re.compile(r"(^|_)id$|^sku$|^(buyer|seller|product|sale|order|inventory|campaign|user)_")
+_MONEY = re.compile(r"(revenue|price|cost|profit|spend|value|amount|fees|shipping|clv|ltv)(_|$)|^expected_(value|low|high)$"
+                    r"|^(low|high)$")
+_PCT = re.compile(r"_pct($|_)|^pct_")
+_SHARE = re.compile(r"^(support|confidence|share|p_alive|p_sell_30d|p_buy_30d|rate)$")
+_P = re.compile(r"(^|_)(p|q)_value$")
+_DATE = re.compile(r"(^|_)(date|purchase|start|end|month)($|_)|_at$")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_WORDS = {"id": "ID", "pct": "%", "roas": "ROAS", "gp": "gross profit", "km": "Kaplan-Meier", "clv": "value",
+          "12m": "12 months", "30d": "30 days", "90d": "90 days"}
+_NUMBER_FORMAT = {"date": "yyyy-mm-dd", "money": "#,##0.00", "pct": "0.0", "share": "0.0%", "p": "0.00E+00", "count": "#,##0",
+                  "number": "#,##0.00"}
+
+
+def workbook_name(period: str) -> str:
+    """``lace-luxx-<period>-actions.xlsx`` (docs/metrics.md, Run outputs)."""
+    return f"lace-luxx-{period}-actions.xlsx"
+
+
+def column_kind(name: str, values: pd.Series) -> str:
+    """How a column is written: ``id`` and ``text`` as text (leading zeros kept), ``bool`` as yes/no, ``date``
+    (ISO days) as dates, else ``money``, ``pct`` (0-100),
+    ``share`` (0-1, shown as a percentage), ``p`` (p-values, 3 significant digits), ``count`` or ``number``."""
+    if _ID.search(name):
+        return "id"
+    known = values.dropna()
+    if len(known) and known.isin(["True", "False"]).all():
+        return "bool"
+    if _DATE.search(name) and len(known) and known.str.match(_ISO_DAY).all():
+        return "date"
+    num = pd.to_numeric(values, errors="coerce")
+    if values.notna().any() and num[values.notna()].isna().any():
+        return "text"
+    if _P.search(name):
+        return "p"
+    if _PCT.search(name):
+        return "pct"
+    if _SHARE.search(name):
+        return "share"
+    if _MONEY.search(name):
+        return "money"
+    finite = num.dropna()
+    if len(finite) and (finite == finite.round()).all():
+        return "count"
+    return "number"
+
+
+def column_title(name: str) -> str:
+    """A readable column title: ``buyer_id`` -> ``Buyer ID``, ``margin_pct`` -> ``Margin %``."""
+    words = [_WORDS.get(w, w) for w in name.split("_") if w]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    title = column_title(name).replace("%", "pct")
+    title = re.sub(r"[\[\]:*?/\\]", " ", title)[:31].strip() or "Sheet"
+    base, i = title, 2
+    while title.lower() in used:
+        title = f"{base[:28]} {i}"
+        i += 1
+    used.add(title.lower())
+    return title
+
+
+def _cell_value(kind: str, v: str):
+    if v == "":
+        return None
+    if kind in ("id", "text"):
+        return v
+    if kind == "bool":
+        return "yes" if v == "True" else "no"
+    if kind == "date":
+        return datetime.date.fromisoformat(v)
+    x = float(v)
+    return int(x) if kind == "count" and x == int(x) else x
+
+
+def write_workbook(run_dir: str | Path, period: str) -> Path | None:
+    """Write the run's workbook from ``tables/*.csv`` beside them; None when there is no table.
+
+    One sheet per table (:data:`SHEET_ORDER` first): ids and text as text cells (never formulas: a text starting
+    with ``=`` stays text), money with 2 decimals, percentages with 1, shares as %, p-values in 3 significant
+    digits; a frozen bold header with readable titles and column widths set from the content.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    run = Path(run_dir)
+    files = {f.stem: f for f in sorted((run / "tables").glob("*.csv"))}
+    if not files:
+        return None
+    order = [n for n in SHEET_ORDER if n in files] + sorted(n for n in files if n not in SHEET_ORDER)
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    bold = Font(bold=True)
+    for name in order:
+        df = pd.read_csv(files[name], dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        ws = wb.create_sheet(_sheet_title(name, used))
+        kinds = {c: column_kind(c, df[c].replace("", None)) for c in df.columns}
+        ws.append([column_title(c) for c in df.columns])
+        for cell in ws[1]:
+            cell.font = bold
+        for row in df.itertuples(index=False):
+            ws.append([_cell_value(kinds[c], v) for c, v in zip(df.columns, row, strict=True)])
+        for j, c in enumerate(df.columns, start=1):
+            letter = get_column_letter(j)
+            fmt = _NUMBER_FORMAT.get(kinds[c])
+            for cell in ws[letter][1:]:
+                if kinds[c] in ("id", "text", "bool"):
+                    cell.data_type = "s"  # a text that looks like a formula stays text
+                    cell.number_format = "@"
+                elif fmt:
+                    cell.number_format = fmt
+            longest = max([len(ws.cell(1, j).value)] + [len(str(v)) for v in df[c].head(500)])
+            ws.column_dimensions[letter].width = min(60, max(8, longest + 2))
+        ws.freeze_panes = "A2"
+    path = run / workbook_name(period)
+    tmp = path.with_suffix(".xlsx.tmp")
+    wb.save(tmp)
+    tmp.replace(path)
+    return path
