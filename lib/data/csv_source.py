@@ -24,10 +24,12 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from lib.data import mapping as mapping_mod
+from lib.data import rules
 from lib.data.contract import TABLES
 from lib.data.dataset import MAX_COLUMNS, MAX_LINES, ContractError, Problem
 from lib.data.mapping import located_problem
 from lib.data.raw import RawSource, RawTable, longest_record, record_lines, record_starts_and_field_counts
+from lib.data.sources import derive_table
 from lib.data.validate import Feed, merge_problems
 
 __all__ = ["PIECE_BYTES", "CsvInputs", "csv_inputs", "csv_feeds", "complete_records_length", "read_csv_bytes",
@@ -267,8 +269,12 @@ def _concat(parts: list[RawTable]) -> RawTable:
     for p in parts:
         src.update(p.source_columns)
     quality = [q for p in parts for q in p.quality]
+    guest = None
+    if any(p.guest is not None for p in parts):
+        guest = np.concatenate([p.guest if p.guest is not None else np.zeros(len(p.frame), bool) for p in parts])
+    per_file = {f: (p.file_source_columns.get(f) or p.source_columns) for p in parts for f in p.files}
     return RawTable(parts[0].name, frame, np.concatenate([p.lines for p in parts]), files, idx,
-                    headers, src, quality)
+                    headers, src, quality, guest, per_file)
 
 
 def _input_plan(folder: Path, mapping: mapping_mod.Mapping | None) -> tuple[dict[str, list[Path]], list[Problem], list[str]]:
@@ -278,9 +284,10 @@ def _input_plan(folder: Path, mapping: mapping_mod.Mapping | None) -> tuple[dict
     notes: list[str] = []
     for name in TABLES:
         if mapping is not None and name in mapping.tables:
-            files, prob = mapping.files_for(name, folder)
+            per, prob = mapping.source_files(name, folder)
             problems += prob
-            plan[name] = files  # empty when the mapping's file matches nothing (a problem already)
+            # empty when a source's file matches nothing (a problem already)
+            plan[name] = [] if prob else [f for _, fs in per for f in fs]
         elif (folder / f"{name}.csv").is_file():
             outside = mapping_mod.outside_folder([folder / f"{name}.csv"], folder)  # a symlink leaving the folder
             problems += [Problem(f"{name}.csv", None, mapping_mod.outside_rule(n)) for n in outside]
@@ -355,15 +362,15 @@ def _shift(p: Problem, offset: int) -> Problem:
     return dataclasses.replace(p, lines=tuple(x + offset for x in p.lines))
 
 
-def _file_pieces(path: Path, table: str, delimiter: str = ",",
-                 encoding: str = "utf-8") -> Iterator[tuple[RawTable | None, list[Problem]]]:
+def _file_pieces(path: Path, table: str, delimiter: str = ",", encoding: str = "utf-8",
+                 label: str | None = None) -> Iterator[tuple[RawTable | None, list[Problem]]]:
     """Read one CSV file as RawTable pieces of about PIECE_BYTES, each cut after a whole record.
 
     Every piece after the first is parsed with the file's header in front; line numbers and
     problems are shifted to the file's physical lines. Memory stays at a few pieces whatever
     the file's size. A header problem stops the file; row problems are collected to its end.
     """
-    label = path.name
+    label = label or path.name
     size = path.stat().st_size
     if size <= PIECE_BYTES or not _ascii_compatible(encoding):
         yield read_csv_bytes(path.read_bytes(), label, table, delimiter, encoding)
@@ -403,6 +410,18 @@ def _file_pieces(path: Path, table: str, delimiter: str = ",",
             yield raw, probs
 
 
+def _label(path: Path, sm: mapping_mod.SourceMapping | None, tm: mapping_mod.TableMapping | None) -> str:
+    """How messages name a file: its name, with ``[source]`` when the table has several sources."""
+    return f"{path.name} [{sm.name}]" if sm is not None and tm is not None and len(tm.sources) > 1 else path.name
+
+
+def _sources_of(name: str, inp: CsvInputs) -> list[tuple[mapping_mod.SourceMapping | None, list[Path]]]:
+    if inp.mapping is None or name not in inp.mapping.tables:
+        return [(None, inp.plan[name])]
+    per, _ = inp.mapping.source_files(name, inp.folder)
+    return per
+
+
 def csv_feeds(inp: CsvInputs) -> tuple[dict[str, Feed], set[str]]:
     """One feed per planned table (and the tables whose mapped files match nothing)."""
     feeds: dict[str, Feed] = {}
@@ -412,35 +431,187 @@ def csv_feeds(inp: CsvInputs) -> tuple[dict[str, Feed], set[str]]:
             failed.add(name)
             continue
         tm = inp.mapping.tables.get(name) if inp.mapping else None
-        feeds[name] = Feed(name, tuple(p.name for p in paths),
-                           functools.partial(_csv_pieces, name, tuple(paths), tm))
+        per = _sources_of(name, inp)
+        feed = Feed(name, (), lambda: iter(()))
+        if tm is not None and tm.derived is not None:
+            src_tm = inp.mapping.tables[tm.derived.from_table]
+            feed.files = tuple(_label(p, sm, src_tm) for sm, ps in per for p in ps)
+            feed.pieces = functools.partial(_derived_pieces, tm.derived, per, src_tm)
+        else:
+            feed.files = tuple(_label(p, sm, tm) for sm, ps in per for p in ps)
+            feed.pieces = functools.partial(_csv_pieces, name, per, tm, inp.mapping, feed.notes)
+        feeds[name] = feed
     return feeds, failed
 
 
-def _mapped(tm: mapping_mod.TableMapping | None, raw: RawTable | None,
-            probs: list[Problem]) -> tuple[RawTable | None, list[Problem]]:
-    if raw is not None and tm is not None:
-        raw, mprob = mapping_mod.apply_table_mapping(tm, raw)
-        probs = probs + mprob
+def _missing_columns(sm: mapping_mod.SourceMapping, raw: RawTable) -> list[Problem]:
+    """Columns a source's computed columns and row rules read that the file does not have."""
+    label = raw.files[0]
+    header = [str(c) for c in raw.frame.columns]
+    have = set(header)
+    out = []
+    for c in sm.computed:
+        for col in rules.computed_columns(c):
+            if col not in have:
+                out.append(located_problem(label, None, f"column {col!r} used by {sm.where}.computed.{c.name} is not "
+                                           "in the file", (1,), 1, f"its columns are: {', '.join(header)}"))
+        if c.name in header:
+            out.append(located_problem(label, None, f"{sm.where}.computed.{c.name}: the file already has a column "
+                                       f"{c.name!r}", (1,), 1, "give the computed column a new name"))
+        have.add(c.name)
+    for r in sm.rows:
+        for col in rules.condition_columns(r.cond):
+            if col not in have:
+                out.append(located_problem(label, None, f"column {col!r} used by rule {r.number} of "
+                                           f"{sm.where}.rows is not in the file", (1,), 1,
+                                           f"its columns are: {', '.join(header)}"))
+    return list(dict.fromkeys(out))
+
+
+def _rule_text(r: rules.RowRule) -> str:
+    return r.cond.text() if r.action == "exclude" else f"keep only {r.cond.text()}"
+
+
+def _rules_label(sm: mapping_mod.SourceMapping) -> str:
+    return f"source {sm.name}" if sm.name else f"{sm.where}.rows"
+
+
+def _prepare(sm: mapping_mod.SourceMapping, raw: RawTable, state: rules.SourceState,
+             count: bool = True) -> tuple[RawTable, list[Problem]]:
+    """A source's computed columns and row rules on one raw piece (before the column mapping); the lines
+    each rule excludes become data-quality rows (docs/data-mapping.md, Row rules)."""
+    if not sm.computed and not sm.rows:
+        return raw, []
+    probs = _missing_columns(sm, raw)
+    if probs:
+        return raw, probs
+    frame = rules.apply_computed(sm.computed, raw.frame, state)
+    lines = raw.lines
+    quality = list(raw.quality)
+    if sm.rows:
+        before = dict(state.excluded)
+        keep = rules.apply_rows(sm.rows, frame, state)
+        if count:
+            state.read += len(frame)
+        if not keep.all():
+            frame = frame[keep].reset_index(drop=True)
+            lines = lines[keep]
+            if count:
+                for r in sm.rows:
+                    n = state.excluded.get(r.number, 0) - before.get(r.number, 0)
+                    if n:
+                        quality.append(("excluded", f"by rule {r.number} of {_rules_label(sm)} ({_rule_text(r)})", n))
+                # lines read from the file count the excluded ones too (docs/data-contract.md, Data-quality summary)
+                quality.append(("read", f"rows read from {raw.files[0]}", int((~keep).sum())))
+    headers = {f: tuple(str(c) for c in frame.columns) for f in raw.files}
+    return RawTable(raw.name, frame, lines, raw.files, raw.file_index, headers, raw.source_columns, quality), []
+
+
+def _through(sm: mapping_mod.SourceMapping | None, tm: mapping_mod.TableMapping | None, raw: RawTable | None,
+             probs: list[Problem], state: rules.SourceState) -> tuple[RawTable | None, list[Problem]]:
+    """One raw piece of a source: computed columns, row rules, then the column mapping."""
+    if raw is None or probs or sm is None:
+        return raw, probs
+    raw, probs = _prepare(sm, raw, state)
+    if probs:
+        return raw, probs
+    raw, probs = mapping_mod.apply_table_mapping(sm, raw)
+    if tm.has_guests and raw.guest is None:
+        raw.guest = np.zeros(len(raw.frame), dtype=bool)
     return raw, probs
 
 
-def _csv_pieces(name: str, paths: tuple[Path, ...],
-                tm: mapping_mod.TableMapping | None) -> Iterator[tuple[RawTable | None, list[Problem]]]:
-    """The pieces of one table: a single file streams in pieces; several files (monthly exports)
-    are read whole and validated together."""
-    delimiter, encoding = (tm.delimiter, tm.encoding) if tm else (",", "utf-8")
-    if len(paths) == 1:
-        for raw, probs in _file_pieces(paths[0], name, delimiter, encoding):
-            yield _mapped(tm, raw, probs)
-        return
+def _rule_checks(states: list[tuple[mapping_mod.SourceMapping, rules.SourceState]], mp: mapping_mod.Mapping,
+                 notes: list[str]) -> list[Problem]:
+    """After a table: a rule that matched no line is a warning (a note); a source whose rules exclude more
+    than half of its lines stops, unless it says ``allow_large_exclusion: true`` (docs/data-mapping.md, Row rules)."""
+    problems = []
+    for sm, st in states:
+        if not sm.rows or not st.read:
+            continue
+        lab = _rules_label(sm)
+        for r in sm.rows:
+            if not st.matched.get(r.number):
+                where = f"{mp.path}, line {r.line}: " if r.line else f"{mp.path}: "
+                notes.append(f"Warning: {where}rule {r.number} of {lab} ({_rule_text(r)}) matched no line; "
+                             "check its column and value.")
+        total = sum(st.excluded.values())
+        if total * 2 > st.read and not sm.allow_large_exclusion:
+            at = mapping_mod._at(mp.lines, *sm.keys, "rows")
+            each = "; ".join(f"rule {r.number} ({_rule_text(r)}): {st.excluded.get(r.number, 0):,}" for r in sm.rows)
+            problems.append(Problem(mp.path, None, f"the row rules of {lab} exclude {total:,} of its {st.read:,} "
+                                    f"lines ({100 * total / st.read:.0f}%), more than half", at, len(at),
+                                    f"lines excluded by {each}; check the rules, or add "
+                                    "`allow_large_exclusion: true` to the source if that is intended"))
+    return problems
+
+
+def _csv_pieces(name: str, per: list[tuple[mapping_mod.SourceMapping | None, list[Path]]],
+                tm: mapping_mod.TableMapping | None, mp: mapping_mod.Mapping | None,
+                notes: list[str]) -> Iterator[tuple[RawTable | None, list[Problem]]]:
+    """The pieces of one table: a single file streams in pieces; several files (monthly exports, or
+    several sources) are read whole and validated together."""
+    states = [(sm, rules.SourceState()) for sm, _ in per]
+    files = [(sm, st, p) for (sm, st), (_, ps) in zip(states, per, strict=True) for p in ps]
+    if len(files) == 1:
+        sm, st, p = files[0]
+        delimiter, encoding = (sm.delimiter, sm.encoding) if sm else (",", "utf-8")
+        for raw, probs in _file_pieces(p, name, delimiter, encoding, _label(p, sm, tm)):
+            yield _through(sm, tm, raw, probs, st)
+    else:
+        parts, problems = [], []
+        for sm, st, p in files:
+            delimiter, encoding = (sm.delimiter, sm.encoding) if sm else (",", "utf-8")
+            raw, probs = _through(sm, tm, *read_csv_bytes(p.read_bytes(), _label(p, sm, tm), name, delimiter,
+                                                          encoding), st)
+            problems += probs
+            if raw is not None and not probs:
+                parts.append(raw)
+        yield (_concat(parts) if parts and not problems else None), problems
+    if mp is not None:
+        checks = _rule_checks([(sm, st) for sm, st in states if sm is not None], mp, notes)
+        if checks:
+            yield None, checks
+
+
+def _derived_pieces(dm: mapping_mod.DerivedMapping, per: list[tuple[mapping_mod.SourceMapping, list[Path]]],
+                    src_tm: mapping_mod.TableMapping) -> Iterator[tuple[RawTable | None, list[Problem]]]:
+    """A derived dimension table: the source files of ``dm.from_table`` read again (their computed columns
+    and row rules applied, nothing counted twice), mapped to the table's columns, one row per key."""
+    cols = {dm.id_column: dm.key, **dm.columns}
     parts, problems = [], []
-    for p in paths:
-        raw, probs = _mapped(tm, *read_csv_bytes(p.read_bytes(), p.name, name, delimiter, encoding))
-        problems += probs
-        if raw is not None and not probs:
-            parts.append(raw)
-    yield (_concat(parts) if parts and not problems else None), problems
+    for sm, paths in per:
+        st = rules.SourceState()
+        wanted = set(cols.values()) | {c for r in sm.rows for c in rules.condition_columns(r.cond)}
+        sm = dataclasses.replace(sm, computed=rules.needed_computed(sm.computed, wanted))
+        view = mapping_mod.SourceMapping(dm.table, sm.file, cols, {}, {}, dm.transforms, sm.delimiter, sm.encoding,
+                                         sm.name, where=f"tables.{dm.table}")
+        for p in paths:
+            label = _label(p, sm, src_tm)
+            pieces = []
+            for raw, probs in _file_pieces(p, dm.table, sm.delimiter, sm.encoding, label):
+                if probs or raw is None:
+                    problems.append(located_problem(label, None, f"{dm.table} is derived from this file; fix the "
+                                                    f"problems listed for {dm.from_table} first", (1,), 1))
+                    break
+                raw, probs = _prepare(sm, raw, st, count=False)
+                if not probs:
+                    raw, probs = mapping_mod.apply_table_mapping(view, raw)
+                if probs:
+                    problems += probs
+                    break
+                keep = [c for c in raw.frame.columns if c in cols]
+                pieces.append(RawTable(dm.table, raw.frame[keep], raw.lines, raw.files))
+            if len(pieces) == 1:
+                parts.append(pieces[0])
+            elif pieces:  # the pieces of one large file
+                parts.append(RawTable(dm.table, pd.concat([x.frame for x in pieces], ignore_index=True),
+                                      np.concatenate([x.lines for x in pieces]), pieces[0].files))
+    if problems or not parts:
+        yield None, merge_problems(problems)
+        return
+    name = f"{dm.from_table} source {dm.from_source}" if dm.from_source else dm.from_table
+    yield derive_table(dm, parts, name), []
 
 
 def read_csv_tables(source: str | Path) -> RawSource:

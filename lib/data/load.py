@@ -100,7 +100,12 @@ def quality_text(ds: Dataset) -> str:
     if len(noted):
         text += " Noted: " + "; ".join(f"{r.table}: {r.reason} ({r.rows:,})" for r in noted.itertuples()) + "."
     excl = q[q["action"] == "excluded"]
-    text += f" {int(excl['rows'].sum()):,} row(s) excluded." if len(excl) else " No rows excluded."
+    if len(excl):
+        detail = "; ".join(f"{r.table}: excluded {r.reason}: {r.rows:,} line{'s' if r.rows != 1 else ''}"
+                           for r in excl.itertuples())
+        text += f" {int(excl['rows'].sum()):,} row(s) excluded ({detail})."
+    else:
+        text += " No rows excluded."
     missing = [t for t in TABLES if t not in ds.tables]
     if missing:
         text += f" Tables not present: {', '.join(missing)}."

@@ -22,20 +22,22 @@ import pyarrow as pa
 import pyarrow.compute as pac
 import yaml
 
+from lib.data import rules
 from lib.data.contract import TABLES
 from lib.data.dataset import MAX_LINES, TEXT_DTYPE, Problem
 from lib.data.raw import RawTable
 
 __all__ = [
     "MAPPING_FILE", "TRANSFORMS", "MAX_MAPPING_BYTES", "MAX_MAPPING_NODES", "MAX_MAPPING_DEPTH",
-    "MAX_STRING_CHARS", "ALIAS_RULE", "SourcedProblem", "TableMapping", "Mapping", "load_mapping",
-    "parse_mapping", "apply_table_mapping", "located_problem", "outside_folder", "outside_rule",
+    "MAX_STRING_CHARS", "ALIAS_RULE", "DERIVABLE", "MAPPED_EXTRAS", "SourcedProblem", "SourceMapping",
+    "DerivedMapping", "TableMapping", "Mapping", "load_mapping", "parse_mapping", "apply_table_mapping",
+    "located_problem", "outside_folder", "outside_rule", "mappable_columns",
 ]
 
 MAPPING_FILE = "mapping.yaml"
 #: the per-column transforms a mapping may declare, with the YAML type of their argument
-TRANSFORMS = {"date_format": str, "strip_currency": bool, "multiply": (int, float), "values": dict}
-_TABLE_KEYS = {"file", "columns", "constants", "defaults", "transforms", "delimiter", "encoding"}
+TRANSFORMS = {"date_format": str, "strip_currency": bool, "multiply": (int, float), "values": dict,
+              "integer_text": bool}
 #: limits of mapping.yaml (docs/data-contract.md, Limits): its size in bytes, the number of keys and
 #: values in all, how deep they nest, and the length of any one value in characters
 MAX_MAPPING_BYTES = 1_000_000
@@ -129,6 +131,11 @@ def _key_lines(node, path: tuple[str, ...] = (), out: dict | None = None) -> dic
             key = path + (str(k.value),)
             out.setdefault(key, k.start_mark.line + 1)
             _key_lines(v, key, out)
+    elif isinstance(node, yaml.SequenceNode):  # list items by their index from 0: ("rows", "0", "exclude")
+        for i, v in enumerate(node.value):
+            key = path + (str(i),)
+            out.setdefault(key, v.start_mark.line + 1)
+            _key_lines(v, key, out)
     return out
 
 
@@ -179,7 +186,7 @@ def _transform_problem(tname: str, arg: object) -> str | None:
             return f" is {_shown(arg)}; it must be a strftime pattern in quotes, e.g. \"%m/%d/%Y %H:%M\""
         why = _date_format_problem(arg)
         return None if why is None else f" {_quote(arg)} is not usable: {why}"
-    if tname == "strip_currency":
+    if tname in ("strip_currency", "integer_text"):
         return None if isinstance(arg, bool) else f" is {_shown(arg)}; it must be true or false"
     if tname == "multiply":
         ok = isinstance(arg, (int, float)) and not isinstance(arg, bool) and math.isfinite(arg) and arg != 0
@@ -217,8 +224,12 @@ def located_problem(file: str, column: str | None, rule: str, lines=(), n_lines:
 
 
 @dataclass
-class TableMapping:
-    """How one contract table is read from the user's files."""
+class SourceMapping:
+    """One source of a contract table: its files and how their columns become the contract's (docs/data-mapping.md, Sources).
+
+    ``name`` is empty for a table entry without ``sources:``; ``where`` and ``keys`` locate the
+    entry in mapping.yaml for messages.
+    """
 
     table: str
     file: str
@@ -228,6 +239,82 @@ class TableMapping:
     transforms: dict[str, dict] = field(default_factory=dict)
     delimiter: str = ","
     encoding: str = "utf-8"
+    name: str = ""
+    computed: list[rules.Computed] = field(default_factory=list)
+    rows: list[rules.RowRule] = field(default_factory=list)
+    guest: bool = False
+    guest_values: tuple[str, ...] = ()
+    allow_large_exclusion: bool = False
+    where: str = ""
+    keys: tuple[str, ...] = ()
+
+    @property
+    def guests(self) -> tuple[str, ...]:
+        """The buyer_id values that mark a guest line ("" = blank) when the source declares guests."""
+        vals = tuple(dict.fromkeys((("",) if self.guest else ()) + self.guest_values))
+        return vals
+
+    @property
+    def label(self) -> str:
+        """How messages name the source: ``source whatnot``, or ``the source`` for an unnamed one."""
+        return f"source {self.name}" if self.name else f"tables.{self.table}"
+
+
+@dataclass
+class DerivedMapping:
+    """A dimension table built from the lines of another table's sources (docs/data-mapping.md, Derived tables)."""
+
+    table: str
+    from_table: str
+    from_source: str | None
+    key: str
+    columns: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)
+    defaults: dict[str, str] = field(default_factory=dict)
+    transforms: dict[str, dict] = field(default_factory=dict)
+    pick: dict[str, str] = field(default_factory=dict)
+    default_pick: str = "most_frequent"
+
+    @property
+    def id_column(self) -> str:
+        """The contract column the key feeds: the table's first (id) column."""
+        return TABLES[self.table].columns[0].name
+
+
+#: contract columns of a table, plus the columns a mapping may already fill for later stages
+#: (sales.order_id: the order or invoice of a line; kept as a text column)
+MAPPED_EXTRAS: dict[str, tuple[str, ...]] = {"sales": ("order_id",)}
+
+
+def mappable_columns(table: str) -> tuple[str, ...]:
+    """The columns a mapping may name for ``table``: the contract's and ``MAPPED_EXTRAS``."""
+    return TABLES[table].column_names + MAPPED_EXTRAS.get(table, ())
+
+
+@dataclass
+class TableMapping:
+    """How one contract table is read: its sources (one for a table entry without ``sources:``) or a derivation."""
+
+    table: str
+    sources: list[SourceMapping] = field(default_factory=list)
+    derived: DerivedMapping | None = None
+
+    def _first(self) -> SourceMapping:
+        return self.sources[0] if self.sources else SourceMapping(self.table, f"{self.table}.csv")
+
+    # the single-source view (a table entry without ``sources:``), as before issue 18
+    file = property(lambda self: self._first().file)
+    columns = property(lambda self: self._first().columns)
+    constants = property(lambda self: self._first().constants)
+    defaults = property(lambda self: self._first().defaults)
+    transforms = property(lambda self: self._first().transforms)
+    delimiter = property(lambda self: self._first().delimiter)
+    encoding = property(lambda self: self._first().encoding)
+
+    @property
+    def has_guests(self) -> bool:
+        """Whether any source of the table declares guest lines."""
+        return any(s.guests for s in self.sources)
 
 
 @dataclass
@@ -240,32 +327,63 @@ class Mapping:
     #: line (1-based) of each key in the file, by its path of keys, e.g. ("tables", "sales", "file")
     lines: dict[tuple[str, ...], int] = field(default_factory=dict)
 
-    def files_for(self, table: str, folder: Path) -> tuple[list[Path], list[Problem]]:
-        """The files feeding ``table`` (a name or a glob, sorted), or a problem if none match.
-
-        Every match is resolved with its symlinks: one whose real path leaves the data folder's
-        real path is refused (docs/data-mapping.md, Keys of one table entry).
-        """
-        tm = self.tables[table]
-        pattern = tm.file
-        at = _at(self.lines, "tables", table, "file")
+    def _source_files(self, sm: SourceMapping, folder: Path) -> tuple[list[Path], list[Problem]]:
+        pattern = sm.file
+        where = f"{sm.where}.file"
+        at = _at(self.lines, *sm.keys, "file")
         if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
-            return [], [Problem(self.path, None, f"tables.{table}.file must be a name inside the data folder",
+            return [], [Problem(self.path, None, f"{where} must be a name inside the data folder",
                                 at, len(at), _quote(pattern))]
         try:
             files = sorted(p for p in folder.glob(pattern) if p.is_file())
         except (ValueError, OSError, IndexError):  # IndexError: pathlib's glob of '.' or '' (no name part)
-            return [], [Problem(self.path, None, f"tables.{table}.file is not a usable file name or pattern",
+            return [], [Problem(self.path, None, f"{where} is not a usable file name or pattern",
                                 at, len(at), f"{_quote(pattern)}; give a file name such as orders.csv "
                                 "or a pattern such as orders_*.csv")]
         if not files:
-            return [], [Problem(self.path, None, f"tables.{table}.file matches no file",
+            return [], [Problem(self.path, None, f"{where} matches no file",
                                 at, len(at), f"{_quote(pattern)} in {folder}")]
         outside = outside_folder(files, folder)
         if outside:
-            return [], [Problem(self.path, None, f"tables.{table}.file: {outside_rule(name)}", at, len(at))
+            return [], [Problem(self.path, None, f"{where}: {outside_rule(name)}", at, len(at))
                         for name in outside]
         return files, []
+
+    def source_files(self, table: str, folder: Path) -> tuple[list[tuple[SourceMapping, list[Path]]], list[Problem]]:
+        """Each source of ``table`` with its files (a name or a glob, sorted), and the problems: a pattern
+        matching no file, a file outside the data folder, a file matched by two sources (docs/data-mapping.md, Sources)."""
+        tm = self.tables[table]
+        if tm.derived is not None:
+            tm = self.tables.get(tm.derived.from_table) or TableMapping(tm.derived.from_table, [SourceMapping(
+                tm.derived.from_table, f"{tm.derived.from_table}.csv", where=f"tables.{tm.derived.from_table}")])
+            wanted = self.tables[table].derived.from_source
+            sources = [s for s in tm.sources if wanted is None or s.name == wanted]
+        else:
+            sources = tm.sources
+        out, problems, owner = [], [], {}
+        for sm in sources:
+            files, probs = self._source_files(sm, folder)
+            problems += probs
+            for f in files:
+                if f in owner and owner[f] is not sm:
+                    at = _at(self.lines, *sm.keys, "file")
+                    problems.append(Problem(self.path, None, f"{sm.where}.file: {f.name} is also read by "
+                                            f"{owner[f].label}", at, len(at),
+                                            "give each source a pattern of its own files"))
+                owner.setdefault(f, sm)
+            out.append((sm, files))
+        return out, problems
+
+    def files_for(self, table: str, folder: Path) -> tuple[list[Path], list[Problem]]:
+        """The files feeding ``table`` (every source's, each a name or a glob, sorted), or the problems.
+
+        Every match is resolved with its symlinks: one whose real path leaves the data folder's
+        real path is refused (docs/data-mapping.md, Keys of one table entry).
+        """
+        per, problems = self.source_files(table, folder)
+        if problems:
+            return [], problems
+        return [f for _, files in per for f in files], []
 
 
 def _at(lines: dict[tuple[str, ...], int], *keys: str) -> tuple[int, ...]:
@@ -275,9 +393,9 @@ def _at(lines: dict[tuple[str, ...], int], *keys: str) -> tuple[int, ...]:
 
 
 def _str_map(x, where: str, problems: list[Problem], path: str,
-             lines: dict[tuple[str, ...], int] | None = None) -> dict[str, str]:
+             lines: dict[tuple[str, ...], int] | None = None, keys: tuple[str, ...] | None = None) -> dict[str, str]:
     lines = lines or {}
-    keys = tuple(where.split("."))
+    keys = tuple(where.split(".")) if keys is None else keys
     if x is None:
         return {}
     if not isinstance(x, dict):
@@ -299,13 +417,242 @@ def _too_big(path: str, size: int) -> Problem:
                    detail=f"found {size / 1_000_000:.1f} MB; a mapping needs only a few kB")
 
 
+def _where(keys: tuple[str, ...]) -> str:
+    """A key path as messages write it: ``tables.sales.sources[2].rows[1].exclude`` (list items from 1)."""
+    out = ""
+    for k in keys:
+        out += f"[{int(k) + 1}]" if k.isdigit() and out else (f".{k}" if out else k)
+    return out
+
+
+class _Ctx:
+    """Where parse problems go, with the line of each key of mapping.yaml."""
+
+    def __init__(self, path: str, lines: dict[tuple[str, ...], int], problems: list[Problem]):
+        self.path, self.lines, self.problems = path, lines, problems
+
+    def err(self, keys: tuple[str, ...], rule: str, detail: str = "", column: str | None = None,
+            prefix: bool = True) -> None:
+        at = _at(self.lines, *keys)
+        text = f"{_where(keys)}: {rule}" if prefix else rule
+        self.problems.append(Problem(self.path, column, text, at, len(at), detail))
+
+
+_SOURCE_KEYS = {"file", "columns", "constants", "defaults", "transforms", "delimiter", "encoding", "computed",
+                "rows", "guest", "guest_values", "allow_large_exclusion"}
+_TABLE_KEYS = _SOURCE_KEYS | {"sources", "from"}
+_DERIVED_KEYS = {"from", "key", "columns", "constants", "defaults", "transforms", "pick"}
+#: tables a mapping may derive from another table's lines (docs/data-mapping.md, Derived tables)
+DERIVABLE = ("products", "brands", "users")
+_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,60}$")
+
+
+def _parse_transforms(transforms: object, keys: tuple[str, ...], where: str, table: str, cols: set[str],
+                      ctx: _Ctx) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    transforms = transforms or {}
+    if not isinstance(transforms, dict):
+        ctx.err(keys, f"{where}.transforms must be a mapping", prefix=False)
+        return out
+    for col, tr in transforms.items():
+        at = keys + (str(col),)
+        if col not in cols:
+            ctx.err(at, f"{where}.transforms: not a column of {table}", column=str(col), prefix=False)
+            continue
+        if not isinstance(tr, dict):
+            ctx.err(at, f"{where}.transforms.{col} must be a mapping", f"transforms: {', '.join(TRANSFORMS)}",
+                    column=str(col), prefix=False)
+            continue
+        for tname, arg in tr.items():
+            if tname not in TRANSFORMS:
+                ctx.err(at + (str(tname),), f"unknown transform {_quote(tname)}",
+                        f"transforms: {', '.join(TRANSFORMS)}", column=str(col), prefix=False)
+                continue
+            why = _transform_problem(tname, arg)
+            if why is not None:
+                ctx.err(at + (str(tname),), f"transform {tname!r} has a wrong argument",
+                        f"{where}.transforms.{col}.{tname}{why}", column=str(col), prefix=False)
+        out[str(col)] = dict(tr)
+    return out
+
+
+def _parse_source(table: str, spec: dict, keys: tuple[str, ...], where: str, name: str,
+                  ctx: _Ctx) -> SourceMapping:
+    """One source (a table entry without ``sources:``, or one item of its ``sources:`` list)."""
+    problems, lines, path = ctx.problems, ctx.lines, ctx.path
+    for k in ("file", "delimiter", "encoding"):
+        if isinstance(spec.get(k), (dict, list)) or (k in spec and spec[k] in (None, "")):
+            ctx.err(keys + (k,), f"{where}.{k} must be a single value", prefix=False)
+    cols = set(mappable_columns(table))
+    file = spec.get("file", f"{table}.csv")
+    sm = SourceMapping(table, f"{table}.csv" if file is None or isinstance(file, (dict, list)) else str(file),
+                       _str_map(spec.get("columns"), f"{where}.columns", problems, path, lines, keys + ("columns",)),
+                       _str_map(spec.get("constants"), f"{where}.constants", problems, path, lines,
+                                keys + ("constants",)),
+                       _str_map(spec.get("defaults"), f"{where}.defaults", problems, path, lines,
+                                keys + ("defaults",)),
+                       {}, str(spec.get("delimiter", ",")), str(spec.get("encoding", "utf-8")), name,
+                       where=where, keys=keys)
+    if not (sm.delimiter == "\t" or len(sm.delimiter) == 1 and sm.delimiter.isascii()
+            and sm.delimiter.isprintable() and sm.delimiter != '"'):
+        ctx.err(keys + ("delimiter",), f"{where}.delimiter must be one character",
+                f"{_quote(sm.delimiter)}; use a plain character such as ',' ';' '|' or a tab, not a quote or "
+                "a line break", prefix=False)
+    try:  # a codec that can read a file's bytes into text (not idna, rot13, base64, ...)
+        "".encode(sm.encoding)
+        b"sale_id,price\n".decode(sm.encoding, errors="replace")
+    except (LookupError, UnicodeError, ValueError, TypeError):
+        ctx.err(keys + ("encoding",), f"{where}.encoding is not a known encoding", _quote(sm.encoding), prefix=False)
+    for part in ("columns", "constants", "defaults"):
+        for col in getattr(sm, part):
+            if col not in cols:
+                ctx.err(keys + (part, col), f"{where}.{part}: not a column of {table}",
+                        f"columns: {', '.join(mappable_columns(table))}", column=col, prefix=False)
+    for col in set(sm.columns) & set(sm.constants):
+        ctx.err(keys + ("constants", col), f"{where}: column both mapped and constant", column=col, prefix=False)
+    sm.transforms = _parse_transforms(spec.get("transforms"), keys + ("transforms",), where, table, cols, ctx)
+    sm.computed = rules.parse_computed(spec.get("computed"), keys + ("computed",), ctx.err)
+    sm.rows = rules.parse_rows(spec.get("rows"), keys + ("rows",), ctx.err, lines)
+    for k in ("guest", "allow_large_exclusion"):
+        v = spec.get(k, False)
+        if not isinstance(v, bool):
+            ctx.err(keys + (k,), "must be true or false", f"found {_quote(v)}")
+    sm.guest = spec.get("guest") is True
+    sm.allow_large_exclusion = spec.get("allow_large_exclusion") is True
+    gv = spec.get("guest_values")
+    if gv is not None:
+        if not isinstance(gv, list) or not gv or not all(_single_value(v) or v == "" for v in gv):
+            ctx.err(keys + ("guest_values",), "must be a list of buyer_id values that mean a guest",
+                    f"found {_quote(gv)}; e.g. [\"\", \"0\", guest]")
+        else:
+            sm.guest_values = tuple(_scalar_text(v).strip() for v in gv)
+    if (sm.guest or gv is not None) and table != "sales":
+        ctx.err(keys + ("guest" if "guest" in spec else "guest_values",), f"only sales has guest lines, not {table}")
+    if (sm.guest or sm.guest_values) and "buyer_id" in sm.constants:
+        ctx.err(keys + ("constants", "buyer_id"), "a constant buyer_id leaves no guest line",
+                "remove guest: / guest_values: or the constant")
+    return sm
+
+
+def _single_value(v: object) -> bool:
+    return v is not None and not isinstance(v, (dict, list))
+
+
+def _scalar_text(v: object) -> str:
+    return str(v).lower() if isinstance(v, bool) else str(v)
+
+
+def _parse_derived(name: str, spec: dict, ctx: _Ctx) -> DerivedMapping | None:
+    """A ``from:`` entry: products, brands or users built from another table's lines."""
+    keys = ("tables", name)
+    where = f"tables.{name}"
+    ok = True
+    for k in spec:
+        if k not in _DERIVED_KEYS:
+            ctx.err(keys + (str(k),), f"{where}: unknown key {_quote(k)}",
+                    f"a table derived with from: has the keys {', '.join(sorted(_DERIVED_KEYS))}", prefix=False)
+            ok = False
+    if name not in DERIVABLE:
+        ctx.err(keys + ("from",), f"{where}: only {', '.join(DERIVABLE)} can be derived from another table")
+        return None
+    src = spec.get("from")
+    m = re.fullmatch(r"(\w+)(?:\.([A-Za-z0-9_\-]+))?", src) if isinstance(src, str) else None
+    if m is None or m.group(1) != "sales":
+        ctx.err(keys + ("from",), "from: must name the sales table (or one of its sources, e.g. sales.webshop)",
+                f"found {_quote(src)}")
+        return None
+    key = spec.get("key")
+    if not isinstance(key, str) or not key.strip():
+        ctx.err(keys + ("key",) if "key" in spec else keys + ("from",),
+                "a derived table needs key: the source column that identifies each row", "e.g. key: StockCode")
+        return None
+    cols = set(TABLES[name].column_names)
+    dm = DerivedMapping(name, "sales", m.group(2), key.strip(),
+                        _str_map(spec.get("columns"), f"{where}.columns", ctx.problems, ctx.path, ctx.lines),
+                        _str_map(spec.get("constants"), f"{where}.constants", ctx.problems, ctx.path, ctx.lines),
+                        _str_map(spec.get("defaults"), f"{where}.defaults", ctx.problems, ctx.path, ctx.lines))
+    for part in ("columns", "constants", "defaults"):
+        for col in getattr(dm, part):
+            if col not in cols or col == dm.id_column:
+                why = (f"the key feeds {dm.id_column}" if col == dm.id_column else f"not a column of {name}")
+                ctx.err(keys + (part, col), f"{where}.{part}: {why}", f"columns: {', '.join(TABLES[name].column_names)}",
+                        column=col, prefix=False)
+    for col in set(dm.columns) & set(dm.constants):
+        ctx.err(keys + ("constants", col), f"{where}: column both mapped and constant", column=col, prefix=False)
+    dm.transforms = _parse_transforms(spec.get("transforms"), keys + ("transforms",), where, name, cols, ctx)
+    pick = spec.get("pick", "most_frequent")
+    hint = f"rules: {', '.join(rules.PICKS)}"
+    if isinstance(pick, str):
+        if pick not in rules.PICKS:
+            ctx.err(keys + ("pick",), f"unknown pick rule {_quote(pick)}", hint)
+        dm.default_pick = pick
+    elif isinstance(pick, dict):
+        for col, rule in pick.items():
+            if col not in dm.columns:
+                ctx.err(keys + ("pick", str(col)), "pick: names a column not listed under columns:",
+                        f"columns: {', '.join(dm.columns) or 'none'}", column=str(col))
+            elif rule not in rules.PICKS:
+                ctx.err(keys + ("pick", str(col)), f"unknown pick rule {_quote(rule)}", hint, column=str(col))
+            else:
+                dm.pick[str(col)] = rule
+    else:
+        ctx.err(keys + ("pick",), "pick must be a rule or {column: rule}", hint)
+    return dm if ok else None
+
+
+def _parse_table(name: str, spec: dict, ctx: _Ctx) -> TableMapping | None:
+    keys = ("tables", name)
+    if "from" in spec:
+        dm = _parse_derived(name, spec, ctx)
+        return None if dm is None else TableMapping(name, [], dm)
+    for k in spec:
+        if k not in _TABLE_KEYS:
+            ctx.err(keys + (str(k),), f"tables.{name}: unknown key {_quote(k)}",
+                    f"keys: {', '.join(sorted(_TABLE_KEYS))}", prefix=False)
+    if "sources" not in spec:
+        return TableMapping(name, [_parse_source(name, spec, keys, f"tables.{name}", "", ctx)])
+    beside = sorted(k for k in spec if k != "sources" and k in _TABLE_KEYS)
+    if beside:
+        ctx.err(keys + (beside[0],), f"tables.{name}: {beside[0]} belongs inside each source when sources: is given",
+                prefix=False)
+    srcs = spec["sources"]
+    if not isinstance(srcs, list) or not srcs:
+        ctx.err(keys + ("sources",), "must be a list of sources, each with name: and file:",
+                "e.g. sources: [{name: whatnot, file: \"whatnot_*.csv\", columns: {...}}]")
+        return None
+    out, seen = [], set()
+    for i, s in enumerate(srcs):
+        k = keys + ("sources", str(i))
+        w = f"tables.{name}.sources[{i + 1}]"
+        if not isinstance(s, dict):
+            ctx.err(k, f"{w} must be a mapping with name: and file:", prefix=False)
+            continue
+        for key in s:
+            if key not in _SOURCE_KEYS | {"name"}:
+                ctx.err(k + (str(key),), f"{w}: unknown key {_quote(key)}",
+                        f"keys: {', '.join(sorted(_SOURCE_KEYS | {'name'}))}", prefix=False)
+        sname = s.get("name")
+        if not isinstance(sname, str) or not _NAME.match(sname):
+            ctx.err(k + ("name",) if "name" in s else k, f"{w} needs name: a short name of letters, digits, - or _",
+                    f"found {_quote(sname)}; e.g. name: whatnot", prefix=False)
+            sname = f"{i + 1}"
+        elif sname in seen:
+            ctx.err(k + ("name",), f"{w}: the name {sname!r} is used by another source", prefix=False)
+        seen.add(sname)
+        if "file" not in s:
+            ctx.err(k, f"{w} needs file: a file name or pattern", prefix=False)
+        out.append(_parse_source(name, s, k, w, sname, ctx))
+    return TableMapping(name, out)
+
+
 def parse_mapping(text: str, path: str = MAPPING_FILE) -> tuple[Mapping | None, list[Problem]]:
     """Parse and check mapping YAML text; problems name the key that is wrong (and its line).
 
     Aliases and anchors are refused and the text is capped (``MAX_MAPPING_BYTES``,
     ``MAX_MAPPING_NODES``, ``MAX_MAPPING_DEPTH``, ``MAX_STRING_CHARS``; docs/data-contract.md,
-    Limits); every transform's argument is checked here, so a mapping without problems can be
-    applied to any file (docs/data-mapping.md, What is checked in the mapping itself).
+    Limits); every transform's, rule's and computed column's argument is checked here, so a
+    mapping without problems can be applied to any file (docs/data-mapping.md, What is checked in
+    the mapping itself).
     """
     problems: list[Problem] = []
     size = len(text.encode("utf-8", errors="surrogatepass"))
@@ -325,6 +672,7 @@ def parse_mapping(text: str, path: str = MAPPING_FILE) -> tuple[Mapping | None, 
                               first if len(first) <= 200 else first[:200] + "...")]
     if not isinstance(doc, dict) or not isinstance(doc.get("tables"), dict):
         return None, [Problem(path, None, "must have a 'tables:' section, one entry per contract table")]
+    ctx = _Ctx(path, lines, problems)
     for k in doc:
         if k not in ("tables", "version"):
             at = _at(lines, k)
@@ -340,71 +688,20 @@ def parse_mapping(text: str, path: str = MAPPING_FILE) -> tuple[Mapping | None, 
         if not isinstance(spec, dict):
             problems.append(Problem(path, None, f"tables.{name} must be a mapping", at, len(at)))
             continue
-        for k in spec:
-            if k not in _TABLE_KEYS:
-                at = _at(lines, "tables", name, k)
-                problems.append(Problem(path, None, f"tables.{name}: unknown key {_quote(k)}", at, len(at),
-                                        f"keys: {', '.join(sorted(_TABLE_KEYS))}"))
-        for k in ("file", "delimiter", "encoding"):
-            if isinstance(spec.get(k), (dict, list)) or (k in spec and spec[k] in (None, "")):
-                at = _at(lines, "tables", name, k)
-                problems.append(Problem(path, None, f"tables.{name}.{k} must be a single value", at, len(at)))
-        contract_cols = set(TABLES[name].column_names)
-        file = spec.get("file", f"{name}.csv")
-        tm = TableMapping(name, f"{name}.csv" if file is None or isinstance(file, (dict, list)) else str(file),
-                          _str_map(spec.get("columns"), f"tables.{name}.columns", problems, path, lines),
-                          _str_map(spec.get("constants"), f"tables.{name}.constants", problems, path, lines),
-                          _str_map(spec.get("defaults"), f"tables.{name}.defaults", problems, path, lines),
-                          {}, str(spec.get("delimiter", ",")), str(spec.get("encoding", "utf-8")))
-        if not (tm.delimiter == "\t" or len(tm.delimiter) == 1 and tm.delimiter.isascii()
-                and tm.delimiter.isprintable() and tm.delimiter != '"'):
-            at = _at(lines, "tables", name, "delimiter")
-            problems.append(Problem(path, None, f"tables.{name}.delimiter must be one character",
-                                    at, len(at), f"{_quote(tm.delimiter)}; use a plain character such as "
-                                    "',' ';' '|' or a tab, not a quote or a line break"))
-        try:  # a codec that can read a file's bytes into text (not idna, rot13, base64, ...)
-            "".encode(tm.encoding)
-            b"sale_id,price\n".decode(tm.encoding, errors="replace")
-        except (LookupError, UnicodeError, ValueError, TypeError):
-            at = _at(lines, "tables", name, "encoding")
-            problems.append(Problem(path, None, f"tables.{name}.encoding is not a known encoding",
-                                    at, len(at), _quote(tm.encoding)))
-        for part in ("columns", "constants", "defaults"):
-            for col in getattr(tm, part):
-                if col not in contract_cols:
-                    at = _at(lines, "tables", name, part, col)
-                    problems.append(Problem(path, col, f"tables.{name}.{part}: not a column of {name}",
-                                            at, len(at), f"columns: {', '.join(TABLES[name].column_names)}"))
-        for col in set(tm.columns) & set(tm.constants):
-            at = _at(lines, "tables", name, "constants", col)
-            problems.append(Problem(path, col, f"tables.{name}: column both mapped and constant", at, len(at)))
-        transforms = spec.get("transforms") or {}
-        if not isinstance(transforms, dict):
-            at = _at(lines, "tables", name, "transforms")
-            problems.append(Problem(path, None, f"tables.{name}.transforms must be a mapping", at, len(at)))
-            transforms = {}
-        for col, tr in transforms.items():
-            at = _at(lines, "tables", name, "transforms", col)
-            if col not in contract_cols:
-                problems.append(Problem(path, str(col), f"tables.{name}.transforms: not a column of {name}",
-                                        at, len(at)))
-                continue
-            if not isinstance(tr, dict):
-                problems.append(Problem(path, str(col), f"tables.{name}.transforms.{col} must be a mapping",
-                                        at, len(at), f"transforms: {', '.join(TRANSFORMS)}"))
-                continue
-            for tname, arg in tr.items():
-                at = _at(lines, "tables", name, "transforms", col, tname)
-                if tname not in TRANSFORMS:
-                    problems.append(Problem(path, str(col), f"unknown transform {_quote(tname)}", at, len(at),
-                                            f"transforms: {', '.join(TRANSFORMS)}"))
-                    continue
-                why = _transform_problem(tname, arg)
-                if why is not None:
-                    problems.append(Problem(path, str(col), f"transform {tname!r} has a wrong argument", at,
-                                            len(at), f"tables.{name}.transforms.{col}.{tname}{why}"))
-            tm.transforms[str(col)] = dict(tr)
-        tables[name] = tm
+        tm = _parse_table(name, spec, ctx)
+        if tm is not None:
+            tables[name] = tm
+    for name, tm in tables.items():
+        dm = tm.derived
+        if dm is None:
+            continue
+        src = tables.get(dm.from_table)
+        if src is None or src.derived is not None:
+            ctx.err(("tables", name, "from"), f"{dm.from_table} has no sources in this mapping to derive {name} from",
+                    f"map tables.{dm.from_table} first")
+        elif dm.from_source is not None and dm.from_source not in [s.name for s in src.sources]:
+            ctx.err(("tables", name, "from"), f"{dm.from_table} has no source named {dm.from_source!r}",
+                    f"sources: {', '.join(s.name for s in src.sources if s.name) or 'none named'}")
     digest = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
     return Mapping(tables, digest, path, lines), problems
 
@@ -486,11 +783,26 @@ def _date_format(s: pa.Array, fmt: str) -> tuple[pa.Array, np.ndarray]:
     return pac.if_else(pa.array(~failed & ~blank), iso_arr, t), failed
 
 
-def apply_table_mapping(tm: TableMapping, raw: RawTable) -> tuple[RawTable, list[Problem]]:
+def _integer_text(s: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """``17850.0`` -> ``17850``; the mask of values with a fractional part (``17850.5``), left as they are."""
+    t = pac.utf8_trim_whitespace(s)
+    whole = pac.match_substring_regex(t, r"^[+-]?\d+\.0*$")
+    frac = np.asarray(pac.fill_null(pac.and_not(pac.match_substring_regex(t, r"^[+-]?\d+\.\d+$"), whole), False),
+                      dtype=bool)
+    return pac.if_else(whole, pac.replace_substring_regex(t, r"\.0*$", ""), s), frac
+
+
+def apply_table_mapping(tm: TableMapping | SourceMapping | DerivedMapping,
+                        raw: RawTable) -> tuple[RawTable, list[Problem]]:
     """Rename, fill and transform one raw file's columns per the mapping; returns (raw, problems).
 
-    ``raw`` is a single-file :class:`lib.data.raw.RawTable` with the source column names.
+    ``raw`` is a single-file :class:`lib.data.raw.RawTable` with the source column names (its
+    computed columns added and row rules applied already: :mod:`lib.data.rules`). A sales source
+    that declares guests gets ``raw.guest``: buyer_id blank or one of its ``guest_values``
+    (docs/data-contract.md, Guest sales).
     """
+    if isinstance(tm, TableMapping):
+        tm = tm._first()
     problems: list[Problem] = []
     frame = raw.frame
     label = raw.files[0]
@@ -542,6 +854,12 @@ def apply_table_mapping(tm: TableMapping, raw: RawTable) -> tuple[RawTable, list
                 s = _strip_currency(s)
             elif tname == "multiply":
                 s = _multiply(s, float(arg))
+            elif tname == "integer_text" and arg:
+                s, frac = _integer_text(s)
+                if frac.any():
+                    ex = s[int(np.flatnonzero(frac)[0])].as_py()
+                    problems.append(_problem_rows(raw, frac, col, "has a fractional part (integer_text expects "
+                                                  "whole numbers written as 17850.0)", f"e.g. {_quote(ex)}", src))
             elif tname == "date_format":
                 s2, failed = _date_format(s, arg)
                 if failed.any():
@@ -550,7 +868,18 @@ def apply_table_mapping(tm: TableMapping, raw: RawTable) -> tuple[RawTable, list
                                                   f"e.g. {_quote(ex)}", src))
                 s = s2
         new[col] = pd.Series(s.to_pandas(), dtype="str", index=frame.index)
+    guest = None
+    if isinstance(tm, SourceMapping) and tm.guests:
+        if "buyer_id" not in new.columns:
+            new["buyer_id"] = _constant("", n, frame.index)
+        b = pac.fill_null(pac.utf8_trim_whitespace(_to_arrow(new["buyer_id"])), pa.scalar("", pa.string()))
+        guest = np.asarray(pac.is_in(b, value_set=pa.array(list(tm.guests), pa.string())), dtype=bool)
+        if guest.any():
+            new["buyer_id"] = pd.Series(pac.if_else(pa.array(guest), pa.scalar(""), b).to_pandas(), dtype="str",
+                                        index=frame.index)
+            shown = " or ".join("blank" if v == "" else repr(v) for v in tm.guests)
+            quality.append(("read", f"guest lines (buyer_id {shown}) from {tm.label}", int(guest.sum())))
     headers = {label: tuple(new.columns)}
     raw2 = RawTable(raw.name, new.reset_index(drop=True), raw.lines, raw.files, raw.file_index, headers,
-                    {**raw.source_columns, **source}, quality)
+                    {**raw.source_columns, **source}, quality, guest)
     return raw2, problems

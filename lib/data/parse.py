@@ -25,8 +25,10 @@ __all__ = ["Findings", "arrow_strings", "mask_array", "sample_text", "parse_mone
 class Findings(Protocol):
     """Where a parser reports bad cells and repairs (implemented by the validator's checker)."""
 
-    def add(self, mask: np.ndarray, column: str | None, rule: str, detail: str = "") -> None:
-        """One problem for the rows in ``mask``."""
+    def add(self, mask: np.ndarray, column: str | None, rule: str, detail: str = "",
+            values: pa.Array | None = None) -> None:
+        """One problem per file for the rows in ``mask``; with ``values``, each file's detail starts with
+        that file's own first bad value (``e.g. '-80.00'``)."""
 
     def count(self, action: str, reason: str, rows: int) -> None:
         """Add ``rows`` to the data-quality row (action, reason)."""
@@ -98,7 +100,7 @@ def parse_money(chk: Findings, col: Column, s: pa.Array, blank: np.ndarray) -> n
         t = pac.if_else(pa.array(grouped), pac.replace_substring(t, ",", ""), t)
         fixed = mask_array(pac.match_substring_regex(t, _PLAIN_NUMBER)) & todo
         bad = todo & ~fixed
-        chk.add(bad, col.name, "not a number", sample_text(s, bad))
+        chk.add(bad, col.name, "not a number", values=s)
         chk.count("repaired", f"{col.name}: currency symbol or thousands separator removed", fixed.sum())
         values = pac.if_else(pa.array(fixed), t, s)
         plain = plain | fixed
@@ -115,7 +117,7 @@ def parse_integer(chk: Findings, col: Column, s: pa.Array, blank: np.ndarray) ->
         return fast.astype(np.int64, copy=False), ~blank
     ok = mask_array(pac.match_substring_regex(s, r"^[+-]?\d{1,18}$"))
     bad = ~ok & ~blank
-    chk.add(bad, col.name, "not a whole number", sample_text(s, bad))
+    chk.add(bad, col.name, "not a whole number", values=s)
     out = np.zeros(len(s), dtype=np.int64)
     if ok.any():
         digits = pac.replace_substring_regex(pac.filter(s, pa.array(ok)), r"^\+", "")
@@ -144,7 +146,7 @@ def check_date_range(chk: Findings, col: Column, s: pa.Array, blank: np.ndarray)
     outside = shaped & ~blank & mask_array(pac.or_(pac.less(day, pa.scalar(lo)), pac.greater(day, pa.scalar(hi))))
     if not outside.any():
         return s, blank
-    chk.add(outside, col.name, f"must be a date between {lo} and {hi}", sample_text(s, outside))
+    chk.add(outside, col.name, f"must be a date between {lo} and {hi}", values=s)
     return pac.if_else(pa.array(outside), pa.scalar("", pa.string()), s), blank | outside
 
 
@@ -173,7 +175,7 @@ def parse_date(chk: Findings, col: Column, s: pa.Array, blank: np.ndarray) -> np
     if ok.any():
         out[ok] = _cast_ts(pac.filter(s, pa.array(ok)), None)  # NaT for 2026-02-30
     bad = (~ok & ~blank) | (ok & np.isnat(out))
-    chk.add(bad, col.name, "not an ISO date (YYYY-MM-DD)", sample_text(s, bad))
+    chk.add(bad, col.name, "not an ISO date (YYYY-MM-DD)", values=s)
     return out
 
 
@@ -258,11 +260,11 @@ def parse_timestamp(chk: Findings, col: Column, s: pa.Array, blank: np.ndarray, 
         zoned[idx[zn]] = True
         bad_offset[idx[bo]] = True
     chk.add(bad_offset, col.name, "malformed timezone offset",
-            f"{sample_text(s, bad_offset)}; write offsets as +HH:MM or -HH:MM (at most 14 hours), "
-            "e.g. 2026-10-03 20:15:00-04:00, or leave them out for local time")
+            "write offsets as +HH:MM or -HH:MM (at most 14 hours), "
+            "e.g. 2026-10-03 20:15:00-04:00, or leave them out for local time", values=s)
     invalid = (~blank & ~naive & ~zoned & ~bad_offset) | ((naive | zoned) & np.isnat(out))
     chk.add(invalid, col.name, "not an ISO 8601 timestamp",
-            f"{sample_text(s, invalid)}; expected e.g. 2026-10-03 20:15:00 or 2026-10-03T20:15:00-04:00")
+            "expected e.g. 2026-10-03 20:15:00 or 2026-10-03T20:15:00-04:00", values=s)
     if zoned.any():
         chk.count("read", f"{col.name}: timestamps with an offset converted to {tz_name}", zoned.sum())
         if naive.any():

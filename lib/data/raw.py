@@ -36,6 +36,9 @@ class RawTable:
         missing from one file's header is reported for that file.
     source_columns : contract column -> source column name (from a mapping) for messages.
     quality : (action, reason, rows) rows found while reading (BOM repaired, ...).
+    file_source_columns : per file label, its own source column names (several sources).
+    guest : per row, whether it is a guest line (set by a mapping whose source declares guests;
+        docs/data-contract.md, Guest sales), or None when the table has no guest lines.
     """
 
     name: str
@@ -46,8 +49,19 @@ class RawTable:
     headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     source_columns: dict[str, str] = field(default_factory=dict)
     quality: list[tuple[str, str, int]] = field(default_factory=list)
+    guest: np.ndarray | None = None
+    #: per file label, its own contract -> source column names (files of different sources differ)
+    file_source_columns: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def source_column(self, file: str, column: str | None) -> str | None:
+        """The source column ``column`` came from in ``file`` (None when it was not renamed)."""
+        if not column:
+            return None
+        return self.file_source_columns.get(file, self.source_columns).get(column)
 
     def __post_init__(self) -> None:
+        if self.guest is not None and len(self.guest) != len(self.frame):
+            raise ValueError(f"{self.name}: {len(self.guest)} guest marks for {len(self.frame)} rows")
         if len(self.lines) != len(self.frame):
             raise ValueError(f"{self.name}: {len(self.lines)} line numbers for {len(self.frame)} rows")
         if not self.headers:

@@ -11,7 +11,7 @@ the contract); the repairs, defaults and notes become the data-quality rows
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -41,16 +41,17 @@ from lib.data.parse import (
     parse_integer,
     parse_money,
     parse_timestamp,
-    sample_text,
 )
 from lib.data.raw import RawSource, RawTable
 
 __all__ = [
-    "Feed", "TableSink", "check_tz", "merge_problems", "validate_feeds", "raw_feeds", "validate_tables",
+    "GUEST_COLUMN", "Feed", "TableSink", "check_tz", "merge_problems", "validate_feeds", "raw_feeds", "validate_tables",
     "dataset_from_feeds", "dataset_from_raw",
 ]
 
 ArrowStringArray = pd.arrays.ArrowStringArray
+#: the boolean column a sales table gets when a mapping declares guest lines (docs/data-contract.md, Guest sales)
+GUEST_COLUMN = "is_guest"
 _NULL = pa.scalar(None, pa.string())
 
 
@@ -84,15 +85,16 @@ class _Checker:
             entry[1] += int(n)
 
     def add(self, mask: np.ndarray, column: str | None, rule: str, detail: str = "",
-            where: tuple[np.ndarray, np.ndarray | None, tuple[str, ...]] | None = None) -> None:
+            where: tuple[np.ndarray, np.ndarray | None, tuple[str, ...]] | None = None,
+            values: pa.Array | pa.ChunkedArray | None = None) -> None:
         """One problem per file for the rows in ``mask`` (of the current piece, or of ``where``:
-        line numbers, file index and file labels of the whole table)."""
+        line numbers, file index and file labels of the whole table). With ``values`` (the column's
+        text) each file's detail starts with that file's own first bad value, ``e.g. '-80.00'``."""
         idx = np.flatnonzero(mask)
         if not len(idx):
             return
         lines_all, file_index, files = where if where is not None else (
             self.raw.lines, self.raw.file_index, self.raw.files)
-        src = self.raw.source_columns.get(column) if column and self.raw is not None else None
         if file_index is None:
             groups = [(0, idx)]
         else:
@@ -100,10 +102,16 @@ class _Checker:
             groups = [(int(f), idx[fi == f]) for f in np.unique(fi)]
         for f, rows in groups:
             lines = np.sort(lines_all[rows])
-            self._merge(files[f], column, rule, [int(x) for x in lines[:MAX_LINES]], len(rows), detail, src)
+            d = detail
+            if values is not None:
+                first = int(rows[np.argmin(lines_all[rows])])  # the file's first bad line
+                ex = f"e.g. {values[first].as_py()!r}"
+                d = f"{ex}; {detail}" if detail else ex
+            src = self.raw.source_column(files[f], column) if self.raw is not None else None
+            self._merge(files[f], column, rule, [int(x) for x in lines[:MAX_LINES]], len(rows), d, src)
 
     def add_file(self, file: str, column: str, rule: str, detail: str = "") -> None:
-        self._merge(file, column, rule, [1], 1, detail, self.raw.source_columns.get(column))
+        self._merge(file, column, rule, [1], 1, detail, self.raw.source_column(file, column))
 
     def count(self, action: str, reason: str, rows: int) -> None:
         if rows:
@@ -201,7 +209,10 @@ def _validate_column(chk: _Checker, col: Column, raw: RawTable, present: set[str
     blank = mask_array(pac.or_kleene(pac.is_null(s), pac.equal(pac.binary_length(s), pa.scalar(0, pa.int32()))))
     s = pac.fill_null(s, pa.scalar("", pa.string()))
     if required:
-        chk.add(blank & ~lacking, col.name, "required value is blank")
+        missing = blank & ~lacking
+        if col.name == "buyer_id" and raw.guest is not None:  # a guest line has no buyer (Guest sales)
+            missing &= ~raw.guest
+        chk.add(missing, col.name, "required value is blank")
     elif col.default is not None:
         chk.count("defaulted", f"blank {col.name} set to {_format_default(col.default)}", blank.sum())
     if col.type == "id":
@@ -218,7 +229,7 @@ def _validate_column(chk: _Checker, col: Column, raw: RawTable, present: set[str
             low = pac.utf8_lower(s)
             ok = mask_array(pac.is_in(low, pa.array(col.allowed)))
             bad = ~ok & ~blank
-            chk.add(bad, col.name, f"value not allowed (allowed: {', '.join(col.allowed)})", sample_text(s, bad))
+            chk.add(bad, col.name, f"value not allowed (allowed: {', '.join(col.allowed)})", values=s)
             changed = ok & mask_array(pac.not_equal(low, s))
             chk.count("repaired", f"{col.name}: written in lower case", changed.sum())
             s = low
@@ -250,13 +261,13 @@ def _validate_column(chk: _Checker, col: Column, raw: RawTable, present: set[str
         below = ~blank & (v < col.min_value)
         if col.type == "integer":
             below &= ok
-        chk.add(below, col.name, f"must be >= {col.min_value:g}", sample_text(s, below))
+        chk.add(below, col.name, f"must be >= {col.min_value:g}", values=s)
     if col.max_value is not None and col.type in ("money", "integer"):
         v = out.to_numpy()
         above = ~blank & (v > col.max_value)  # an infinite amount (1e400) too; NaN compares False
         if col.type == "integer":
             above &= ok
-        chk.add(above, col.name, f"must be at most {_format_bound(col.max_value)}", sample_text(s, above))
+        chk.add(above, col.name, f"must be at most {_format_bound(col.max_value)}", values=s)
     return out, blank
 
 
@@ -277,7 +288,9 @@ def _validate_piece(chk: _Checker, raw: RawTable, spec: Table, present: set[str]
         ok = (a > b) if cmp.op == ">" else (a >= b)
         bad = both & ~ok.to_numpy()
         chk.add(bad, cmp.left, f"{cmp.left} must be {cmp.op} {cmp.right}")
-    extras = [c for c in raw.frame.columns if c not in spec.column_names]
+    if raw.guest is not None:  # docs/data-contract.md, Guest sales
+        cols[GUEST_COLUMN] = pd.Series(np.asarray(raw.guest, dtype=bool))
+    extras = [c for c in raw.frame.columns if c not in spec.column_names and c not in cols]
     if extras:
         chk.count("read", f"extra column(s) kept, not used: {', '.join(map(str, extras))}", len(raw.frame))
         for c in extras:
@@ -297,7 +310,7 @@ def _check_piece_keys(chk: _Checker, df: pd.DataFrame, raw: RawTable, spec: Tabl
         v = pa.array(df[col.name].array)
         orphan = mask_array(pac.and_not(pac.is_valid(v), pac.is_in(v, value_set=known)))
         if orphan.any():
-            chk.add(orphan, col.name, f"value not found in {ref.table}.csv ({ref.column})", sample_text(v, orphan))
+            chk.add(orphan, col.name, f"value not found in {ref.table}.csv ({ref.column})", values=v)
 
 
 def _table_order() -> list[str]:
@@ -328,6 +341,8 @@ class Feed:
     name: str
     files: tuple[str, ...]
     pieces: Callable[[], Iterator[tuple[RawTable | None, list[Problem]]]]
+    #: warnings the pieces leave once read (a mapping's row rule that matched no line), added to the notes
+    notes: list[str] = field(default_factory=list)
 
 
 class _MemorySink:
@@ -403,6 +418,9 @@ def validate_feeds(feeds: dict[str, Feed], failed: set[str], problems: list[Prob
             if raw is not None and len(raw.frame.columns) > MAX_COLUMNS:  # any reader (CSV stops at the header)
                 rprobs += [located_problem(f, None, f"table has more columns than the {MAX_COLUMNS:,} a table may have",
                                            (1,), 1, f"it has {len(raw.frame.columns):,} columns") for f in raw.files]
+            if raw is not None and not rprobs and len(raw.frame) == 0:
+                for action, reason, rows in raw.quality:  # every line of the piece excluded: still counted
+                    chk.count(action, reason, rows)
             if raw is None or rprobs or len(raw.frame) == 0:
                 continue  # a table with reading problems is read on only to report them all
             df = _validate_piece(chk, raw, spec, present, tz_name)
@@ -419,6 +437,7 @@ def validate_feeds(feeds: dict[str, Feed], failed: set[str], problems: list[Prob
                 sink.add(name, df)
             n_rows += len(df)
             del df
+        notes.extend(feed.notes)
         if rprobs:
             read_problems[name] = merge_problems(rprobs)
             bad.add(name)
@@ -441,7 +460,7 @@ def validate_feeds(feeds: dict[str, Feed], failed: set[str], problems: list[Prob
             values = pd.concat(kept[c], ignore_index=True) if len(kept[c]) > 1 else kept[c][0]
             if not values.dropna().is_unique:
                 dup = values.duplicated(keep=False).to_numpy() & values.notna().to_numpy()
-                chk.add(dup, c, "duplicate value (must be unique)", sample_text(pa.array(values.array), dup), where)
+                chk.add(dup, c, "duplicate value (must be unique)", where=where, values=pa.array(values.array))
         checkers[name] = chk
         if chk._problems:
             bad.add(name)

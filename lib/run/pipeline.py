@@ -31,7 +31,7 @@ from pathlib import Path
 
 import psutil
 
-from lib.config import DEFAULT_CURRENCY, DEFAULT_TZ, REPORTS_DIR, SAMPLE_DIR
+from lib.config import CACHE_DIR, DEFAULT_CURRENCY, DEFAULT_TZ, REPORTS_DIR, SAMPLE_DIR
 from lib.data.dataset import ContractError
 from lib.data.load import mask_source
 from lib.report.outputs import PARTS_DIR
@@ -484,9 +484,39 @@ def _build(pool, tmp: Path, out: Path, final: Path, p, ds, todo, skipped, only, 
     from lib.run.combined import write_combined
 
     write_combined(tmp, p.label)
+    from lib.run.workbook import write_workbook
+
+    t_book = time.perf_counter()
+    write_workbook(tmp, p.label)
+    detail("actions workbook written in %.1f s", time.perf_counter() - t_book)
 
     assert_no_contact_details(tmp, ds)
     return None, peak, results
+
+
+def _say_problems(problems: list) -> None:
+    """The problems grouped by rule across files, a summary line first, at most 40 lines on the terminal;
+    the full list goes to the log (docs/data-mapping.md, Reading the validation output)."""
+    from lib.data.problem_groups import problem_report
+
+    term, full = problem_report(problems)
+    for line in term:
+        _say(line)
+    if len(term) == len(full):
+        return
+    for line in full:
+        detail("%s", line)
+    where = log_file()
+    if where is None:
+        path = CACHE_DIR / "logs" / f"validate-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("\n".join(full) + "\n", encoding="utf-8")
+            where = path
+        except OSError:
+            where = None
+    _say(f"The full list ({len(full):,} lines) is in {where}." if where else
+         f"The full list has {len(full):,} lines; it could not be written to a log file.")
 
 
 def validate(data: str = "", tz_name: str = DEFAULT_TZ) -> int:
@@ -498,9 +528,7 @@ def validate(data: str = "", tz_name: str = DEFAULT_TZ) -> int:
     try:
         ds = load_dataset(source, tz_name=tz_name)  # streams into the cache: a later run starts from it
     except ContractError as e:
-        _say("The input breaks the data contract:")
-        for pr in e.problems:
-            _say(f"  - {pr.message()}")
+        _say_problems(e.problems)
         return 2
     except (ValueError, OSError) as e:
         _say(f"Cannot read the input: {e}")
