@@ -15,14 +15,25 @@ __all__ = ["brand_performance", "top_brand_metrics", "top3_share_interval", "mar
            "group_growth", "brand_growth", "ranked_growth", "shelf_day_profit", "lifecycle_profit",
            "lifecycle_with_profit"]
 
-def brand_performance(completed: pd.DataFrame, lifecycle: pd.DataFrame, min_sales: int = 20) -> pd.DataFrame:
+def brand_performance(completed: pd.DataFrame, lifecycle: pd.DataFrame | None, min_sales: int = 20) -> pd.DataFrame:
     """One row per brand (docs/metrics.md, Brands): revenue, units, sales, gross profit, margin, revenue share,
     KM median days to sell, unsold units and their cost, and ``uncertain`` (fewer than ``min_sales``
-    completed sales). ``completed`` and ``lifecycle`` come from lib.data.derived; sorted by revenue."""
+    completed sales). ``completed`` and ``lifecycle`` come from lib.data.derived; sorted by revenue.
+
+    ``lifecycle`` None (no inventory.csv): the columns that need costs or dates (``gross_profit``, ``margin_pct``,
+    ``items``, ``km_median_days``, ``km_low``, ``km_high``, ``unsold_units``, ``unsold_cost``, ``margin_low``,
+    ``margin_high``) are null, never zero."""
     if min_sales < 1:
         raise ValueError(f"min_sales must be >= 1, got {min_sales}")
     bcol = brand_column(completed)
     perf = sales_by(completed[completed[bcol].notna()], bcol).rename(columns={bcol: "brand"})
+    if lifecycle is None:
+        perf["brand"] = perf["brand"].astype("string")
+        for c in ["items", "km_median_days", "km_low", "km_high", "unsold_units", "unsold_cost"]:
+            perf[c] = None if c.startswith("km_") else float("nan")
+        perf["uncertain"] = perf["sales"] < min_sales
+        perf["margin_low"], perf["margin_high"] = float("nan"), float("nan")
+        return perf.sort_values(["revenue", "brand"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
     lcol = brand_column(lifecycle) if len(lifecycle) else bcol
     lc = lifecycle[lifecycle[lcol].notna()] if lcol in lifecycle.columns else lifecycle.iloc[0:0]
     km = survival.km_by_group(lc["duration_days"], lc["sold"], lc[lcol]) if len(lc) else \

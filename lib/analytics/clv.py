@@ -23,7 +23,7 @@ from scipy import optimize, special
 
 __all__ = [
     "BGNBDFit", "GammaGammaFit", "FitDiagnostic", "DIAGNOSTIC_CODES", "MIN_CUSTOMERS", "MIN_REPEAT_CUSTOMERS",
-    "MAX_LOG_SE", "PARAMETER_BOUNDS", "count_diagnostics",
+    "MAX_LOG_SE", "PARAMETER_BOUNDS", "POLISH_OPTIONS", "count_diagnostics",
     "bgnbd_log_likelihood", "bgnbd_gradient", "bgnbd_total", "fit_bgnbd", "probability_alive",
     "expected_purchases", "expected_purchases_new", "gamma_gamma_gradient",
     "gamma_gamma_total", "fit_gamma_gamma", "expected_spend",
@@ -197,6 +197,12 @@ def _bg_params(params: dict[str, float] | tuple) -> tuple[float, ...]:
     return tuple(float(p) for p in params)
 
 
+def _wsum(w: np.ndarray, v: np.ndarray) -> float:
+    """Weighted sum of two 1-D arrays, elementwise then numpy's pairwise sum: a 1-D matrix product goes to BLAS,
+    whose threads compete with the other kernel's when notebooks run in parallel (issue 20, README Speed)."""
+    return float(np.multiply(w, v).sum())
+
+
 class _BGData:
     """Distinct customer histories, factorised: x-, T- and t_x-only terms are computed once per distinct value."""
 
@@ -233,12 +239,12 @@ def _bgnbd_total(params, d: _BGData) -> tuple[float, np.ndarray]:
     tail = np.logaddexp(a3, a4)
     w4 = np.exp(a4 - tail)
     w3 = 1 - w4
-    w = d.w
-    ll = float(d.wx @ a12 + w @ tail)
-    g_r = d.wx @ gx_r - w @ (w3 * lT[d.iT] + w4 * ltx[d.itx])
-    g_alpha = d.n * r / alpha - w @ (rx * (w3 * itT[d.iT] + w4 * ittx[d.itx]))
-    g_a = d.wx @ gx_a + (w @ w4) / a
-    g_b = d.wx @ gx_b - w @ (w4 / bx1[ix])
+    w, wx = d.w, d.wx
+    ll = _wsum(wx, a12) + _wsum(w, tail)
+    g_r = _wsum(wx, gx_r) - _wsum(w, w3 * lT[d.iT] + w4 * ltx[d.itx])
+    g_alpha = d.n * r / alpha - _wsum(w, rx * (w3 * itT[d.iT] + w4 * ittx[d.itx]))
+    g_a = _wsum(wx, gx_a) + _wsum(w, w4) / a
+    g_b = _wsum(wx, gx_b) - _wsum(w, w4 / bx1[ix])
     return ll, np.array([g_r, g_alpha, g_a, g_b])
 
 
@@ -252,8 +258,8 @@ class _GGData:
         self.xz = cx * cz
         self.n = float(self.w.sum())
         # sum of w (p x - 1) log z + p x log x = p * sum(w x (log z + log x)) - sum(w log z)
-        self.c_p = float(self.w @ (cx * (np.log(cz) + np.log(cx))))
-        self.c_0 = float(-(self.w @ np.log(cz)))
+        self.c_p = _wsum(self.w, cx * (np.log(cz) + np.log(cx)))
+        self.c_0 = -_wsum(self.w, np.log(cz))
         self.x = cx
 
 
@@ -266,11 +272,11 @@ def _gg_total(params, d: _GGData) -> tuple[float, np.ndarray]:
     L = np.log(g + d.xz)
     R = 1 / (g + d.xz)
     pxq = p * d.x + q
-    w = d.w
-    ll = float(d.wx @ lgx + d.n * q * np.log(g) + p * d.c_p + d.c_0 - w @ (pxq * L))
-    g_p = d.wx @ (d.ux * (dg(pux + q) - dg(pux))) + d.c_p - w @ (d.x * L)
-    g_q = d.wx @ (dg(pux + q) - dg(q)) + d.n * np.log(g) - w @ L
-    g_g = d.n * q / g - w @ (pxq * R)
+    w, wx = d.w, d.wx
+    ll = _wsum(wx, lgx) + d.n * q * np.log(g) + p * d.c_p + d.c_0 - _wsum(w, pxq * L)
+    g_p = _wsum(wx, d.ux * (dg(pux + q) - dg(pux))) + d.c_p - _wsum(w, d.x * L)
+    g_q = _wsum(wx, dg(pux + q) - dg(q)) + d.n * np.log(g) - _wsum(w, L)
+    g_g = d.n * q / g - _wsum(w, pxq * R)
     return ll, np.array([g_p, g_q, g_g])
 
 
@@ -324,9 +330,35 @@ def _fit(fun_grad, starts: list[np.ndarray], names: tuple[str, ...], n: float, m
         inside = ((best.x > _LOG_BOUNDS[0] + 1e-3) & (best.x < _LOG_BOUNDS[1] - 1e-3)).all()
         if best.success and inside:
             break
-    theta = best.x
-    se = _log_se(fun_grad, theta, n)
-    return best, theta, se, _fit_diagnostics(model, names, theta, se, bool(best.success))
+    if best.success and inside:  # a usable fit is taken to the maximum
+        fine = _polish(fun_grad, best)
+        se = _log_se(fun_grad, fine.x, n)
+        diags = _fit_diagnostics(model, names, fine.x, se, bool(fine.success))
+        if not diags:
+            return fine, fine.x, se, diags
+    # an unusable fit keeps the point its diagnostics describe (a polish would only slide along its ridge)
+    se = _log_se(fun_grad, best.x, n)
+    return best, best.x, se, _fit_diagnostics(model, names, best.x, se, bool(best.success))
+
+
+#: tolerances of the second, polishing run: L-BFGS-B's defaults (ftol 2.2e-9 on the mean, gtol 1e-5) stop
+#: 9e-6 to 3.5e-5 of total log-likelihood short of the maximum on 23,570 customers (issue 20)
+POLISH_OPTIONS = {"maxiter": 200, "ftol": 1e-15, "gtol": 1e-10}
+
+
+def _polish(fun_grad, res):
+    """Restart L-BFGS-B from a converged, stable ``res`` with tight tolerances; the better of the two points.
+
+    The first run's convergence verdict stands: a polish that ends on a line-search stall at machine
+    precision has still not moved uphill, and a point it does not improve is not taken. Unstable fits are
+    not polished: on a flat ridge the polish would only slide along it, and their metrics are null anyway.
+    """
+    fine = optimize.minimize(fun_grad, res.x, jac=True, method="L-BFGS-B", bounds=[_LOG_BOUNDS] * len(res.x),
+                             options=POLISH_OPTIONS)
+    if np.isfinite(fine.fun) and fine.fun <= res.fun:
+        fine.success, fine.nit, fine.nfev = res.success, res.nit + fine.nit, res.nfev + fine.nfev
+        return fine
+    return res
 
 
 def _fit_diagnostics(model: str, names: tuple[str, ...], theta: np.ndarray, se: np.ndarray,

@@ -43,7 +43,8 @@ def customer_occasions(sales: pd.DataFrame, period_end: pd.Timestamp) -> pd.Data
     need = {"sale_id", "buyer_id", "date_sold", "sale_price", "quantity", "status"}
     if need - set(sales.columns):
         raise ValueError(f"customer_occasions needs sales columns {sorted(need - set(sales.columns))}")
-    return purchase_occasions(sale_lines({"sales": sales}), period_end)
+    until = pd.Timestamp(period_end).normalize() + pd.Timedelta(days=1)  # returns after period_end net nothing yet
+    return purchase_occasions(sale_lines({"sales": sales}, until=until), period_end)
 
 
 def customer_table(occasions: pd.DataFrame, period_end: pd.Timestamp,

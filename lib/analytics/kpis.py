@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from lib.analytics import customers, marketing, products
@@ -10,18 +11,94 @@ from lib.data.dataset import Dataset
 from lib.data.derived import completed_lines, product_lifecycle, sale_lines
 from lib.data.periods import Period
 
-__all__ = ["period_kpis", "monthly_trend", "channel_revenue", "previous_month_kpis"]
+__all__ = ["period_kpis", "order_count", "returns_summary", "monthly_trend", "channel_revenue",
+           "previous_month_kpis"]
 
 
 def _completed_in(lines: pd.DataFrame, p: Period) -> pd.DataFrame:
     return lines[lines["is_completed"] & p.contains(lines["date_sold"])]
 
 
+def order_count(completed: pd.DataFrame) -> int:
+    """Distinct ``order_id`` of completed lines, each line without one an order of its own (docs/metrics.md,
+    Overview, orders_period)."""
+    if "order_id" not in completed.columns:
+        return int(len(completed))
+    ids = completed["order_id"]
+    return int(ids.dropna().nunique() + ids.isna().sum())
+
+
+def _returns_columns(lines: pd.DataFrame) -> bool:
+    return {"is_return", "gross_revenue", "returned_revenue"} <= set(lines.columns)
+
+
+def _refund_rate(lines: pd.DataFrame, period: Period) -> float | None:
+    """Refunded or returned revenue / gross revenue of the period's sales, 0-100 (docs/metrics.md, Overview)."""
+    if not _returns_columns(lines):
+        return None
+    in_p = period.contains(lines["date_sold"]).to_numpy() & ~lines["is_return"].to_numpy(dtype=bool)
+    status = lines["status"].to_numpy()
+    gross_qty = lines["gross_quantity"].to_numpy() if "gross_quantity" in lines else lines["quantity"].to_numpy()
+    sold = in_p & (gross_qty > 0) & ((status == "completed") | (status == "refunded"))
+    gross = float(lines["gross_revenue"].to_numpy()[sold].sum())
+    if gross <= 0:
+        return None
+    back = float(lines["gross_revenue"].to_numpy()[sold & (status == "refunded")].sum()
+                 + lines["returned_revenue"].to_numpy()[sold & (status == "completed")].sum())
+    return back / gross * 100.0
+
+
+def _guest_share(lines: pd.DataFrame, cur: pd.DataFrame, rev: float) -> float | None:
+    """Revenue of the period's guest lines / revenue, 0-100; null when no line up to period_end is a guest's
+    (docs/metrics.md, Overview)."""
+    if "is_guest" not in lines.columns or not lines["is_guest"].to_numpy(dtype=bool).any():
+        return None
+    if not rev:
+        return 0.0
+    return float(cur.loc[cur["is_guest"].to_numpy(dtype=bool), "revenue"].sum()) / rev * 100.0
+
+
+def returns_summary(lines: pd.DataFrame, period: Period) -> dict[str, float | int]:
+    """The period's refunds and returns as counts and amounts, for the Overview's sentence (docs/data-contract.md,
+    Return lines): ``refunded_lines``, ``cancelled_lines`` (sale lines of the period with that status),
+    ``return_lines`` (return lines dated in the period), ``returned_revenue`` (netted from the period's sales),
+    ``late_return_lines`` and ``late_returned_revenue`` (returns in the period of sales from earlier months, netted
+    from those months), ``unmatched_return_lines``, ``unmatched_units`` and ``unmatched_revenue`` (returns in the
+    period that matched no sale, in no revenue figure)."""
+    in_p = period.contains(lines["date_sold"]).to_numpy()
+    status = lines["status"].to_numpy()
+    ret = lines["is_return"].to_numpy(dtype=bool) if "is_return" in lines else np.zeros(len(lines), bool)
+    out: dict[str, float | int] = {
+        "refunded_lines": int((in_p & ~ret & (status == "refunded")).sum()),
+        "cancelled_lines": int((in_p & ~ret & (status == "cancelled")).sum()),
+        "return_lines": int((in_p & ret).sum()),
+        "returned_revenue": float(lines["returned_revenue"].to_numpy()[in_p & ~ret].sum())
+        if "returned_revenue" in lines else 0.0,
+        "late_return_lines": 0, "late_returned_revenue": 0.0,
+        "unmatched_return_lines": 0, "unmatched_units": 0, "unmatched_revenue": 0.0,
+    }
+    r = lines[in_p & ret]
+    if len(r):
+        units = r["quantity"].abs().to_numpy()
+        price = r["sale_price"].to_numpy(dtype="float64")
+        um = r["unmatched_units"].to_numpy()
+        out["unmatched_return_lines"] = int((um > 0).sum())
+        out["unmatched_units"] = int(um.sum())
+        out["unmatched_revenue"] = float((um * price).sum())
+        sale_day = r["return_of"].map(lines.set_index("sale_id")["date_sold"]) if r["return_of"].notna().any() \
+            else pd.Series(pd.NaT, index=r.index)
+        late = (pd.to_datetime(sale_day) < period.start).to_numpy(dtype=bool)
+        out["late_return_lines"] = int(late.sum())
+        out["late_returned_revenue"] = float(((units - um) * price)[late].sum())
+    return out
+
+
 def period_kpis(lines: pd.DataFrame, period: Period) -> dict[str, float | int | None]:
     """Every metric of docs/metrics.md, Overview for ``period``.
 
-    ``lines`` are sale lines (lib.data.derived.sale_lines) of any status, at least up
-    to period_end. ``revenue_prev_period`` is null when the month before has no
+    ``lines`` are sale lines (lib.data.derived.sale_lines, returns netted) of any status, at least up
+    to period_end. Orders count distinct ``order_id`` (lines without one as orders of their own);
+    guest lines count in revenue and units, never as customers. ``revenue_prev_period`` is null when the month before has no
     sales rows at all; ``revenue_growth_pct`` is null when that revenue is null
     or zero. Gross profit sums the lines with a known cost basis; margin divides
     it by the revenue of those same lines (null when no line has a cost basis).
@@ -39,31 +116,43 @@ def period_kpis(lines: pd.DataFrame, period: Period) -> dict[str, float | int | 
             gp = float(known["gross_profit"].sum())
             kr = float(known["revenue"].sum())
             margin = gp / kr * 100.0 if kr else None
-    done = completed_lines(lines, ["buyer_id", "date_sold"], where=lines["date_sold"] < period.end_exclusive)
+    named = lines["buyer_id"].notna().to_numpy()  # guests are no customers (docs/data-contract.md, Guest sales)
+    done = completed_lines(lines, ["buyer_id", "date_sold"], where=named & (lines["date_sold"] < period.end_exclusive))
     first_buy = done.groupby("buyer_id", observed=True)["date_sold"].min()
     new = int(period.contains(first_buy).sum())
     return {
         "revenue_period": rev,
         "units_period": int(cur["quantity"].sum()),
-        "orders_period": int(len(cur)),
+        "orders_period": order_count(cur),
+        "order_lines_period": int(len(cur)),
         "gross_profit_period": gp,
         "gross_margin_pct_period": margin,
+        "refund_rate_pct_period": _refund_rate(lines, period),
+        "guest_revenue_share_pct_period": _guest_share(lines, cur, rev),
         "revenue_prev_period": prev_rev,
         "revenue_growth_pct": growth,
-        "active_customers_period": int(cur["buyer_id"].nunique()),
+        "active_customers_period": int(cur["buyer_id"].dropna().nunique()),
         "new_customers_period": new,
     }
 
 
 def monthly_trend(lines: pd.DataFrame, period: Period) -> pd.DataFrame:
-    """Completed revenue, units, order lines and gross profit per month up to period_end (docs/metrics.md,
-    Overview)."""
-    agg = {"revenue": ("revenue", "sum"), "units": ("quantity", "sum"), "orders": ("sale_id", "size")}
+    """Completed revenue, units (net of returns), orders, order lines and gross profit per month up to period_end
+    (docs/metrics.md, Overview)."""
+    agg = {"revenue": ("revenue", "sum"), "units": ("quantity", "sum"), "order_lines": ("sale_id", "size")}
     if "gross_profit" in lines.columns:
         agg["gross_profit"] = ("gross_profit", "sum")
-    c = completed_lines(lines, ["month", "revenue", "quantity", "sale_id"], optional=("gross_profit",),
+    c = completed_lines(lines, ["month", "revenue", "quantity", "sale_id"], optional=("gross_profit", "order_id"),
                         where=lines["date_sold"] < period.end_exclusive)
-    return c.groupby("month", observed=True).agg(**agg).reset_index().sort_values("month", ignore_index=True)
+    t = c.groupby("month", observed=True).agg(**agg)
+    if "order_id" in c.columns and c["order_id"].notna().any():  # lines without an order_id: orders of their own
+        oid = c["order_id"]
+        orders = (oid.groupby(c["month"], observed=True).nunique()
+                  + oid.isna().groupby(c["month"], observed=True).sum()).astype("int64")
+    else:
+        orders = t["order_lines"]
+    t.insert(2, "orders", orders)
+    return t.reset_index().sort_values("month", ignore_index=True)
 
 
 def channel_revenue(lines: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -87,7 +176,7 @@ def previous_month_kpis(ds: Dataset, prev: Period, lookback_days: int = 30) -> d
     with the month's sales (from ``lookback_days`` before it) are read: the month's last-touch ROAS
     does not depend on the others.
     """
-    all_lines = sale_lines(ds.tables)
+    all_lines = sale_lines(ds.tables, until=prev.end_exclusive)
     out: dict = dict(period_kpis(all_lines, prev))
     lines = all_lines[all_lines["date_sold"] < prev.end_exclusive].reset_index(drop=True)
     del all_lines

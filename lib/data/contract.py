@@ -54,6 +54,8 @@ class Column:
     required_with : the column is required only when this table is present
         (sales.product_id: the minimal input has no products).
     lowercase : values are normalised to lower case (channels), counted as repaired.
+    return_negative : values from ``-max_value`` to -1 are allowed too: a return line
+        (sales.quantity; docs/data-contract.md, Return lines); 0 stays an error.
     """
 
     name: str
@@ -68,6 +70,7 @@ class Column:
     references: ForeignKey | None = None
     required_with: str | None = None
     lowercase: bool = False
+    return_negative: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in COLUMN_TYPES:
@@ -147,13 +150,15 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Column("buyer_id", "id", required=True, references=_FK("users", "user_id")),
         Column("date_sold", "timestamp", required=True),
         Column("sale_price", "money", required=True, min_value=0, max_value=MAX_MONEY),
-        Column("quantity", "integer", default=1, min_value=1, max_value=MAX_QUANTITY),
+        Column("quantity", "integer", default=1, min_value=1, max_value=MAX_QUANTITY, return_negative=True),
         Column("channel", "text", default="unknown", lowercase=True),
         Column("seller_id", "id", references=_FK("users", "user_id")),
         Column("show_id", "id", references=_FK("shows", "show_id")),
         Column("fees", "money", default=0.0, min_value=0, max_value=MAX_MONEY),
         Column("shipping_cost", "money", default=0.0, min_value=0, max_value=MAX_MONEY),
         Column("status", "text", default="completed", allowed=("completed", "refunded", "cancelled")),
+        Column("order_id", "id"),
+        Column("original_sale_id", "id"),
     ), core=True),
     Table("users", (
         Column("user_id", "id", required=True, unique=True),

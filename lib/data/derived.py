@@ -8,11 +8,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = [
-    "WEEKDAYS", "cost_basis", "positions", "month_labels", "sale_lines", "completed_lines", "purchase_occasions",
-    "product_lifecycle", "buyers",
+    "WEEKDAYS", "GUEST_COLUMN", "cost_basis", "positions", "month_labels", "net_returns", "sale_lines",
+    "completed_lines", "purchase_occasions", "product_lifecycle", "buyers",
 ]
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+#: the boolean column marking guest lines (lib.data.validate.GUEST_COLUMN; docs/data-contract.md, Guest sales)
+GUEST_COLUMN = "is_guest"
 
 
 def cost_basis(inventory: pd.DataFrame) -> pd.DataFrame:
@@ -56,20 +58,160 @@ def month_labels(ts: pd.Series) -> pd.Series:
     return pd.Series(labels[inv] if len(uniq) else [], index=ts.index, dtype="str")
 
 
-def sale_lines(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Every sales row enriched for analysis (docs/metrics.md, Revenue and gross profit).
+def _is_in(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """``np.isin`` by an Arrow hash lookup (numpy's sorts and is several times slower at 1M rows)."""
+    return pc.is_in(pa.array(values), value_set=pa.array(np.unique(wanted) if len(wanted) < 1000 else wanted)
+                    ).to_numpy(zero_copy_only=False)
 
-    Adds ``revenue`` (sale_price x quantity), ``is_completed``, ``date`` (local
-    calendar day), ``weekday`` (Monday=0), ``hour``, ``month`` (``YYYY-MM``) and,
-    when products/brands/inventory are present, ``brand_id, brand_name,
-    category, condition, list_price, cost_basis, cogs, gross_profit,
-    clock_start, days_to_sell``. Gross profit is NaN where the cost basis is
-    unknown. ``days_to_sell`` is whole calendar days from clock_start to the
-    sale day.
+
+def _buyer_product_keys(s: pd.DataFrame, rows: np.ndarray | None = None) -> np.ndarray:
+    """One int64 per row for its (buyer, product) pair; -1 where either is missing (no product column: all -1).
+
+    With ``rows`` (a mask) only the pairs of those rows are built, the others are -1; with it, only rows whose
+    product one of ``rows`` also has are worth building (a few at 1M lines)."""
+    if "product_id" not in s:
+        return np.full(len(s), -1, np.int64)
+    if rows is not None:
+        out = np.full(len(s), -1, np.int64)
+        idx = np.flatnonzero(rows)
+        out[idx] = _buyer_product_keys(s.iloc[idx])
+        return out
+    def codes(col: pd.Series) -> tuple[np.ndarray, int]:
+        arr = pa.array(col.astype("string").array, type=pa.string())
+        d = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
+        return d.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64), len(d.dictionary)
+
+    b, _ = codes(s["buyer_id"])
+    pr, n_products = codes(s["product_id"])
+    return np.where((b >= 0) & (pr >= 0), b * (n_products + 1) + pr, -1)
+
+
+def net_returns(sales: pd.DataFrame) -> pd.DataFrame:
+    """How the return lines of ``sales`` net against the sales they return (docs/data-contract.md, Return lines).
+
+    One row per sales row, in its order: ``is_return`` (the line is a return), ``return_of`` (the sale_id it
+    nets against first, NA when it matched nothing), ``unmatched_units`` (a return's units that no sale held),
+    ``returned_units`` and ``returned_revenue`` (netted from a sale line). A return nets against the sale its
+    ``original_sale_id`` names, else against the same buyer's completed sales of the same product dated at or
+    before it, latest first, each up to its units left; returns are taken in date order. A refunded line with a
+    positive quantity and no ``original_sale_id`` is a return only when it matches such a sale (else it is a
+    refunded sale); a guest return matches only through ``original_sale_id``.
     """
-    s = tables["sales"].copy(deep=False)  # copy-on-write: the sales columns are shared, not duplicated
-    s["revenue"] = s["sale_price"] * s["quantity"]
-    s["is_completed"] = s["status"].eq("completed").to_numpy()
+    n = len(sales)
+    qty = sales["quantity"].to_numpy(dtype=np.int64)
+    if "status" in sales:
+        refunded = sales["status"].eq("refunded").to_numpy(dtype=bool)
+        sale = sales["status"].eq("completed").to_numpy(dtype=bool) & (qty > 0)
+    else:
+        refunded, sale = np.zeros(n, bool), qty > 0
+    has_orig = (sales["original_sale_id"].notna().to_numpy(dtype=bool) if "original_sale_id" in sales
+                else np.zeros(n, bool))
+    sure = (qty < 0) | (refunded & (qty > 0) & has_orig)
+    maybe = refunded & (qty > 0) & ~has_orig
+    key = None
+    if maybe.any() and "product_id" in sales:  # a refunded line is a return only if its buyer bought the product
+        prod = pa.array(sales["product_id"].astype("string").array, type=pa.string())
+        same = pc.is_in(prod, value_set=pc.unique(pc.filter(prod, pa.array(maybe | sure)))).to_numpy(
+            zero_copy_only=False)
+        key = _buyer_product_keys(sales, same.astype(bool))
+        maybe &= _is_in(key, key[sale & (key >= 0) & _is_in(key, key[maybe])]) & (key >= 0)
+    else:
+        maybe[:] = False
+    is_return = sure | maybe
+    returned_units, returned_rev = np.zeros(n, np.int64), np.zeros(n)
+    unmatched = np.zeros(n, np.int64)
+    return_of = pd.Series(pd.arrays.ArrowStringArray(pa.nulls(n, pa.string())), index=sales.index,
+                          dtype="string[pyarrow]")
+    ret = np.flatnonzero(is_return)
+    if len(ret):
+        if key is None:
+            key = _buyer_product_keys(sales)
+        left = np.where(sale, qty, 0)
+        ids = sales["sale_id"].astype("string").to_numpy()
+        when = sales["date_sold"].to_numpy()
+        price = sales["sale_price"].to_numpy(dtype="float64")
+        rkeys = np.unique(key[ret][(key[ret] >= 0) & ~has_orig[ret]])
+        cand = np.flatnonzero(sale & _is_in(key, rkeys))
+        cand = cand[np.lexsort((cand, when[cand]))]  # by date, then input order
+        by_key: dict[int, list[int]] = {}
+        for i, k in zip(cand.tolist(), key[cand].tolist(), strict=True):
+            by_key.setdefault(k, []).append(i)
+        orig = sales["original_sale_id"].astype("string").to_numpy() if has_orig.any() else None
+        pos_of = {sid: i for i, sid in enumerate(ids)} if orig is not None else {}
+        matched_of: dict[int, str] = {}
+        for r in ret[np.lexsort((ret, when[ret]))].tolist():
+            units = int(abs(qty[r]))
+            if has_orig[r]:
+                j = pos_of.get(orig[r])
+                chain = [j] if j is not None and sale[j] else []
+            elif key[r] >= 0:
+                chain = [j for j in reversed(by_key.get(int(key[r]), [])) if when[j] <= when[r]]
+            else:
+                chain = []
+            for j in chain:
+                take = min(units, int(left[j]))
+                if take <= 0:
+                    continue
+                left[j] -= take
+                returned_units[j] += take
+                returned_rev[j] += take * price[r]
+                units -= take
+                matched_of.setdefault(r, ids[j])
+                if units == 0:
+                    break
+            if maybe[r] and r not in matched_of:  # a refunded sale after all: nothing left to net against
+                is_return[r] = False
+                continue
+            unmatched[r] = units
+        if matched_of:
+            rows = np.fromiter(matched_of, dtype=np.int64)
+            vals = np.full(n, None, dtype=object)
+            vals[rows] = [matched_of[r] for r in rows.tolist()]
+            return_of = pd.Series(pd.array(vals, dtype="string[pyarrow]"), index=sales.index)
+    return pd.DataFrame({"is_return": is_return, "return_of": return_of, "unmatched_units": unmatched,
+                         "returned_units": returned_units, "returned_revenue": returned_rev}, index=sales.index)
+
+
+def sale_lines(tables: dict[str, pd.DataFrame], until: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Every sales row enriched for analysis, returns netted (docs/metrics.md, Revenue and gross profit;
+    docs/data-contract.md, Sale lines and Return lines).
+
+    Adds ``revenue`` (sale_price x quantity, net of returns), ``is_completed``
+    (a completed sale not returned in full), ``is_return``, ``return_of``,
+    ``unmatched_units``, ``gross_quantity``, ``gross_revenue``,
+    ``returned_units``, ``returned_revenue`` (lib.data.derived.net_returns),
+    ``is_guest`` (no buyer), ``date`` (local calendar day), ``weekday``
+    (Monday=0), ``hour``, ``month`` (``YYYY-MM``) and, when
+    products/brands/inventory are present, ``brand_id, brand_name, category,
+    condition, list_price, cost_basis, cogs, gross_profit, clock_start,
+    days_to_sell``. ``quantity`` of a sale line is its net units. Gross profit
+    is NaN where the cost basis is unknown. ``days_to_sell`` is whole calendar
+    days from clock_start to the sale day. With ``until`` only the rows dated
+    before it are kept, so that a later return does not change a report of an
+    earlier month.
+    """
+    s = tables["sales"]
+    if until is not None:
+        s = s[(s["date_sold"] < pd.Timestamp(until)).to_numpy()].reset_index(drop=True)
+    s = s.copy(deep=False)  # copy-on-write: the sales columns are shared, not duplicated
+    nr = net_returns(s)
+    gross_qty = s["quantity"].to_numpy(dtype=np.int64)
+    sale = ~nr["is_return"].to_numpy() & (gross_qty > 0)
+    s["gross_quantity"] = gross_qty
+    s["gross_revenue"] = s["sale_price"] * s["quantity"]
+    for c in nr.columns:
+        s[c] = nr[c]
+    if nr["returned_units"].any():
+        s["quantity"] = np.where(sale, gross_qty - nr["returned_units"].to_numpy(), gross_qty)
+        s["revenue"] = np.where(sale, np.maximum(s["gross_revenue"].to_numpy() - nr["returned_revenue"].to_numpy(),
+                                                 0.0), s["gross_revenue"].to_numpy())
+    else:
+        s["revenue"] = s["gross_revenue"]
+    s["is_completed"] = s["status"].eq("completed").to_numpy() & sale & (s["quantity"].to_numpy() > 0)
+    guest = s["buyer_id"].isna().to_numpy() if "buyer_id" in s else np.zeros(len(s), dtype=bool)
+    if GUEST_COLUMN in s:
+        guest = guest | s[GUEST_COLUMN].fillna(False).to_numpy(dtype=bool)
+    s[GUEST_COLUMN] = guest
     s["date"] = s["date_sold"].dt.normalize()
     s["weekday"] = s["date_sold"].dt.day_of_week.astype("int8")
     s["hour"] = s["date_sold"].dt.hour.astype("int8")
@@ -111,7 +253,8 @@ def completed_lines(lines: pd.DataFrame, columns: list[str] | None = None, optio
 
 
 def purchase_occasions(lines: pd.DataFrame, period_end: pd.Timestamp | None = None) -> pd.DataFrame:
-    """Purchase occasions: completed sales of one buyer on one local calendar day (docs/metrics.md, Purchase occasion).
+    """Purchase occasions: completed sales of one named buyer on one local calendar day, net of returns, guest lines
+    left out (docs/metrics.md, Purchase occasion).
 
     Columns ``buyer_id, date, revenue, units, lines`` and ``gross_profit`` when known, sorted by
     buyer then day. ``period_end`` keeps only the days on or before it (default: every line).
@@ -119,7 +262,10 @@ def purchase_occasions(lines: pd.DataFrame, period_end: pd.Timestamp | None = No
     agg = {"revenue": ("revenue", "sum"), "units": ("quantity", "sum"), "lines": ("sale_id", "size")}
     if "gross_profit" in lines.columns:
         agg["gross_profit"] = ("gross_profit", "sum")
-    where = None if period_end is None else (lines["date"] <= pd.Timestamp(period_end).normalize()).to_numpy()
+    named = lines["buyer_id"].notna().to_numpy()  # guest lines form no occasion (docs/data-contract.md, Guest sales)
+    if GUEST_COLUMN in lines:
+        named = named & ~lines[GUEST_COLUMN].to_numpy(dtype=bool)
+    where = named if period_end is None else named & (lines["date"] <= pd.Timestamp(period_end).normalize()).to_numpy()
     c = completed_lines(lines, ["buyer_id", "date", "revenue", "quantity", "sale_id"], optional=("gross_profit",),
                         where=where)
     occ = c.groupby(["buyer_id", "date"], sort=True, observed=True).agg(**agg).reset_index()

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pac
 import yaml
 
+from lib.data import presets as presets_mod
 from lib.data import rules
 from lib.data.contract import TABLES
 from lib.data.dataset import MAX_LINES, TEXT_DTYPE, Problem
@@ -281,9 +282,9 @@ class DerivedMapping:
         return TABLES[self.table].columns[0].name
 
 
-#: contract columns of a table, plus the columns a mapping may already fill for later stages
-#: (sales.order_id: the order or invoice of a line; kept as a text column)
-MAPPED_EXTRAS: dict[str, tuple[str, ...]] = {"sales": ("order_id",)}
+#: columns a mapping may fill beyond a table's contract columns (none since sales.order_id became a contract
+#: column; docs/data-contract.md, sales)
+MAPPED_EXTRAS: dict[str, tuple[str, ...]] = {}
 
 
 def mappable_columns(table: str) -> tuple[str, ...]:
@@ -439,7 +440,7 @@ class _Ctx:
 
 
 _SOURCE_KEYS = {"file", "columns", "constants", "defaults", "transforms", "delimiter", "encoding", "computed",
-                "rows", "guest", "guest_values", "allow_large_exclusion"}
+                "rows", "guest", "guest_values", "allow_large_exclusion", "preset"}
 _TABLE_KEYS = _SOURCE_KEYS | {"sources", "from"}
 _DERIVED_KEYS = {"from", "key", "columns", "constants", "defaults", "transforms", "pick"}
 #: tables a mapping may derive from another table's lines (docs/data-mapping.md, Derived tables)
@@ -600,6 +601,25 @@ def _parse_derived(name: str, spec: dict, ctx: _Ctx) -> DerivedMapping | None:
     return dm if ok else None
 
 
+def _with_preset(table: str, spec: dict, keys: tuple[str, ...], where: str, ctx: _Ctx) -> dict | None:
+    """``spec`` with its ``preset:`` expanded (the keys beside it override the preset's, key by key), or
+    None after reporting an unknown preset or one made for another table (docs/data-mapping.md, Presets)."""
+    if "preset" not in spec:
+        return spec
+    name = spec["preset"]
+    known = ", ".join(presets_mod.presets())
+    preset = presets_mod.get(name) if isinstance(name, str) else None
+    if preset is None:
+        ctx.err(keys + ("preset",), f"{where}.preset: unknown preset {_quote(name)}", f"presets: {known}",
+                prefix=False)
+        return None
+    if preset.table != table:
+        ctx.err(keys + ("preset",), f"{where}.preset: {name} maps {preset.table}, not {table}",
+                f"presets: {known}", prefix=False)
+        return None
+    return presets_mod.merge(preset, spec)
+
+
 def _parse_table(name: str, spec: dict, ctx: _Ctx) -> TableMapping | None:
     keys = ("tables", name)
     if "from" in spec:
@@ -610,6 +630,10 @@ def _parse_table(name: str, spec: dict, ctx: _Ctx) -> TableMapping | None:
             ctx.err(keys + (str(k),), f"tables.{name}: unknown key {_quote(k)}",
                     f"keys: {', '.join(sorted(_TABLE_KEYS))}", prefix=False)
     if "sources" not in spec:
+        spec = _with_preset(name, spec, keys, f"tables.{name}", ctx)
+        if spec is None:
+            return None
+        spec = {k: v for k, v in spec.items() if k != "name"}  # one source has no name
         return TableMapping(name, [_parse_source(name, spec, keys, f"tables.{name}", "", ctx)])
     beside = sorted(k for k in spec if k != "sources" and k in _TABLE_KEYS)
     if beside:
@@ -626,6 +650,9 @@ def _parse_table(name: str, spec: dict, ctx: _Ctx) -> TableMapping | None:
         w = f"tables.{name}.sources[{i + 1}]"
         if not isinstance(s, dict):
             ctx.err(k, f"{w} must be a mapping with name: and file:", prefix=False)
+            continue
+        s = _with_preset(name, s, k, w, ctx)
+        if s is None:
             continue
         for key in s:
             if key not in _SOURCE_KEYS | {"name"}:

@@ -259,12 +259,16 @@ def _validate_column(chk: _Checker, col: Column, raw: RawTable, present: set[str
     if col.min_value is not None and col.type in ("money", "integer"):
         v = out.to_numpy()
         below = ~blank & (v < col.min_value)
+        rule = f"must be >= {col.min_value:g}"
+        if col.return_negative:  # a return line: -1 and below (docs/data-contract.md, Return lines)
+            below &= v > -1
+            rule += ", or <= -1 on a return line"
         if col.type == "integer":
             below &= ok
-        chk.add(below, col.name, f"must be >= {col.min_value:g}", values=s)
+        chk.add(below, col.name, rule, values=s)
     if col.max_value is not None and col.type in ("money", "integer"):
         v = out.to_numpy()
-        above = ~blank & (v > col.max_value)  # an infinite amount (1e400) too; NaN compares False
+        above = ~blank & ((np.abs(v) if col.return_negative else v) > col.max_value)  # 1e400 too; NaN is False
         if col.type == "integer":
             above &= ok
         chk.add(above, col.name, f"must be at most {_format_bound(col.max_value)}", values=s)
@@ -292,7 +296,8 @@ def _validate_piece(chk: _Checker, raw: RawTable, spec: Table, present: set[str]
         cols[GUEST_COLUMN] = pd.Series(np.asarray(raw.guest, dtype=bool))
     extras = [c for c in raw.frame.columns if c not in spec.column_names and c not in cols]
     if extras:
-        chk.count("read", f"extra column(s) kept, not used: {', '.join(map(str, extras))}", len(raw.frame))
+        what = "1 extra column kept" if len(extras) == 1 else f"{len(extras)} extra columns kept"
+        chk.count("read", f"{what}, not used: {', '.join(map(str, extras))}", len(raw.frame))
         for c in extras:
             cols[c] = raw.frame[c].reset_index(drop=True).astype("str")
             _too_long(chk, str(c), arrow_strings(cols[c]))

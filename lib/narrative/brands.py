@@ -7,7 +7,8 @@ import pandas as pd
 from lib.analytics.recommendations import Recommendation
 from lib.narrative import fmt
 
-__all__ = ["missing_tables_sentence", "top_brands_sentences", "top3_sentence", "brand_map_sentence", "growth_sentence",
+__all__ = ["missing_tables_sentence", "needs_sentence", "brand_ids_sentence", "top_brands_sentences", "top3_sentence",
+           "brand_map_sentence", "growth_sentence",
            "volume_rule_sentence", "shelf_day_sentence", "shelf_day_findings", "performance_actions",
            "growth_actions", "buying_actions"]
 
@@ -18,10 +19,30 @@ def missing_tables_sentence(missing: list[str]) -> str:
             f"{', '.join(missing) or 'completed sales'}.")
 
 
+def needs_sentence(has_products: bool) -> str:
+    """Why the brand analyses cannot run: no products table (each product's ``brand_id``), else no completed
+    sales up to the end of the period."""
+    return ("The brand analyses need products.csv, which gives each product's brand_id; the data has none."
+            if not has_products else "The brand analyses need completed sales; there are none up to the end of "
+                                     "the period.")
+
+
+def brand_ids_sentence(brand_column: str) -> str:
+    """That brands are named by their ``brand_id`` when the data has no brand names ("" when it has them)."""
+    return ("Brands are shown by their brand_id: the data has no brands.csv with their names."
+            if brand_column == "brand_id" else "")
+
+
 def top_brands_sentences(perf: pd.DataFrame, metrics: dict, min_sales: int) -> list[str]:
     """The revenue and gross-profit leaders, and the margin leader among brands with at least ``min_sales``
-    sales (docs/metrics.md, Brands)."""
+    sales (docs/metrics.md, Brands); without unit costs (no gross profit known), the revenue and units leaders."""
     mar = metrics["top_brand_by_margin"]
+    if metrics.get("top_brand_by_revenue") and not metrics.get("top_brand_by_gross_profit"):
+        u = perf.sort_values(["units", "brand"], ascending=[False, True], kind="mergesort").iloc[0]
+        r = perf[perf["brand"] == metrics["top_brand_by_revenue"]].iloc[0]
+        who = "" if u["brand"] == r["brand"] else f"{u['brand']} "
+        return [f"{r['brand']} brings the most revenue ({fmt.pct(r['revenue_share_pct'])}) and {who}sells "
+                f"the most units ({fmt.count(u['units'], 'unit')})."]
     first = (f"{metrics['top_brand_by_revenue']} brings the most revenue and {metrics['top_brand_by_gross_profit']} "
              "the most gross profit.")
     if not mar:
@@ -156,12 +177,18 @@ def performance_actions(perf: pd.DataFrame, metrics: dict, table: pd.DataFrame |
     rev, mar = metrics["top_brand_by_revenue"], metrics.get("top_brand_by_margin")
     meaning = (f"{rev} brings the most revenue" + (f", {mar} the best margin" if mar else "") +
                "; revenue and profit leaders are not always the same brand.")
+    if perf["gross_profit"].isna().all():
+        meaning = f"{rev} brings the most revenue; which brand earns the most profit is not known without unit costs."
     acts = []
     if mar and mar != rev:
         r = perf[perf["brand"] == mar].iloc[0]
         v = _verdict_of(table, mar)
         acts.append(f"{mar} has the best margin ({fmt.pct(r['margin_pct'])} on {fmt.num(r['sales'])} sales)"
                     + (f"; its verdict in the brand map section: {v}." if v else "."))
+    if perf["gross_profit"].isna().all():
+        r = perf[perf["brand"] == rev].iloc[0]
+        acts.append(f"{rev} brings {fmt.pct(r['revenue_share_pct'])} of revenue from {fmt.count(r['units'], 'unit')}; "
+                    "whether it also earns the most needs unit costs (inventory.csv).")
     stuck = perf[perf["unsold_cost"] > 0].sort_values("unsold_cost", ascending=False)
     if not stuck.empty:
         s = stuck.iloc[0]
@@ -173,12 +200,16 @@ def performance_actions(perf: pd.DataFrame, metrics: dict, table: pd.DataFrame |
     return meaning, acts
 
 
-def growth_actions(growth: pd.DataFrame, table: pd.DataFrame | None = None) -> tuple[str, list[str]]:
+def growth_actions(growth: pd.DataFrame, table: pd.DataFrame | None = None,
+                   with_verdicts: bool = True) -> tuple[str, list[str]]:
     """What the trend section means: brand growth is part of each brand's one verdict (lib.analytics.verdicts),
-    so the brands whose sales changed beyond chance are named with that verdict, never with a list of their own."""
+    so the brands whose sales changed beyond chance are named with that verdict, never with a list of their own.
+    ``with_verdicts`` False: the report has no verdicts (no unit costs), the changes are named alone."""
     e = growth[growth["eligible"] & growth["growth_3m_pct"].notna()]
     meaning = ("Brand demand shifts over months; growth is part of each brand's verdict in the brand map section: "
-               "rising sales hold back a cut in buying, falling sales an increase.")
+               "rising sales hold back a cut in buying, falling sales an increase." if with_verdicts else
+               "Brand demand shifts over months; a brand whose sales rose beyond chance is worth stocking deeper, "
+               "one whose sales fell is worth buying more carefully.")
     acts = []
     for _, r in e[e["p_value"] < 0.05].iterrows():
         rose = r["sales_last_3m"] > r["sales_prev_3m"]
@@ -186,6 +217,8 @@ def growth_actions(growth: pd.DataFrame, table: pd.DataFrame | None = None) -> t
         acts.append(f"{r['brand']}: sales {'rose' if rose else 'fell'} beyond chance ({int(r['sales_prev_3m'])} to "
                     f"{int(r['sales_last_3m'])} sales, {fmt.signed_pct(r['growth_3m_pct'])} revenue, "
                     f"p = {r['p_value']:.2g})" + (f"; its verdict: {v}." if v else "."))
+    if not with_verdicts:
+        return meaning, acts or ["No brand's sales changed beyond chance: keep the buying mix as it is."]
     return meaning, acts or ["No brand's sales changed beyond chance: the verdicts rest on margin and speed alone."]
 
 

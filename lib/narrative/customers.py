@@ -346,7 +346,7 @@ def pareto_advice(customers: pd.DataFrame, share_pct: float | None) -> tuple[str
              if rest and np.isfinite(rest) and rest > 0 else "the VIPs carry the business")
     meaning = (f"The {fmt.num(k)} VIPs (top 20%) bring {fmt.pct(share_pct)} of revenue: {times}. "
                f"Losing one VIP costs more than winning one new buyer brings.")
-    actions = [f"Give the {fmt.num(k)} customers in vip_customers.csv first look at new arrivals before each "
+    actions = [f"Give the {fmt.count(k, 'customer')} on {fmt.sheet('vip_customers')} first look at new arrivals before each "
                f"live show.",
                f"Check the VIP list's segment column: VIPs in a lapsed group ({', '.join(rfm.WIN_BACK_SEGMENTS)} "
                "or Dormant) need a personal message this week."]
@@ -394,7 +394,7 @@ def churn_advice(at_risk: pd.DataFrame, churn_days: int, currency: str = "USD") 
     top = at_risk.head(20)
     meaning = (f"{fmt.num(len(at_risk))} customers have been away for more than {churn_days} days; the 20 most "
                f"valuable of them alone have spent {fmt.money(top['revenue'].sum(), currency)}.")
-    actions = ["Work down churn_risk_customers.csv from the top: it is sorted by lifetime revenue and each row "
+    actions = [f"Work down {fmt.sheet('churn_risk_customers')} from the top: it is sorted by lifetime revenue and each row "
                "has its action.",
                "Start with VIPs the model still rates as likely active: a personal message is cheap and they "
                "are the most likely to come back."]

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import html
 import math
+import re
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
-__all__ = ["source_label", "count", "money", "pct", "num", "esc", "signed_pct", "days", "p_value"]
+__all__ = ["source_label", "count", "money", "pct", "num", "esc", "signed_pct", "days", "p_value", "month", "day",
+           "moment", "yes_no", "sheet_title", "sheet"]
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
 
@@ -70,6 +74,59 @@ def source_label(source: str) -> str:
     if "://" in source:
         return source
     return source.rstrip("/").rsplit("/", 1)[-1] or source
+
+
+def month(label: str) -> str:
+    """``October 2026`` for a period label ``2026-10``; any other text is returned as it is."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})", str(label).strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return str(label)
+    return f"{date(int(m.group(1)), int(m.group(2)), 1):%B %Y}"
+
+
+def day(d: date | datetime) -> str:
+    """``31 Oct 2026``: the one date format of every page header and footer."""
+    return f"{d.day} {d:%b %Y}"
+
+
+def moment(when: datetime | str | None, tz_name: str) -> str:
+    """``4 Nov 2026, 09:30 EST``: a time (aware, or naive UTC, or ISO text) in the business time zone ``tz_name``,
+    in the :func:`day` format; ``n/a`` when missing."""
+    if when is None or when == "":
+        return "n/a"
+    t = datetime.fromisoformat(when) if isinstance(when, str) else when
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    local = t.astimezone(ZoneInfo(tz_name))
+    return f"{day(local)}, {local:%H:%M} {local.tzname()}"
+
+
+def yes_no(v: object) -> str:
+    """A true/false value as the owner reads it: ``yes`` / ``no`` (``–`` when missing)."""
+    if v is None or _missing(v):
+        return "–"
+    try:
+        return "yes" if bool(v) else "no"
+    except (TypeError, ValueError):  # pd.NA
+        return "–"
+
+
+#: words a sheet or column title spells its own way
+_TITLE_WORDS = {"id": "ID", "vip": "VIP", "roas": "ROAS", "pct": "%", "clv": "value", "12m": "12 months",
+                "30d": "30 days", "90d": "90 days"}
+
+
+def sheet_title(name: str) -> str:
+    """The title a table is known by on a page and in the actions workbook: ``vip_customers`` -> ``VIP customers``."""
+    words = [_TITLE_WORDS.get(w, w) for w in str(name).split("_") if w]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def sheet(name: str) -> str:
+    """Where a page points for all rows of a table the run writes: ``the Markdown candidates sheet of the actions
+    workbook`` (the workbook holds every table of tables/ as a sheet; docs/metrics.md, Action lists)."""
+    return f"the {sheet_title(name)} sheet of the actions workbook"
 
 
 def esc(text: object) -> str:

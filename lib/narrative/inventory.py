@@ -78,7 +78,7 @@ def markdown_sentence(cands: pd.DataFrame, curve: pd.DataFrame, aging_days: int,
         direction = "falls" if r["slope_pct_per_30d"] < 0 else "rises"
         s = (f"Across {fmt.num(r['n'])} sales, the price fetched relative to list {direction} by "
              f"{abs(r['slope_pct_per_30d']):.1f} points per 30 days on the shelf (least squares, "
-             f"{'p < 0.001' if r['slope_p_value'] < 0.001 else 'p = ' + format(r['slope_p_value'], '.2g')}). ")
+             f"{fmt.p_value(r['slope_p_value'], missing='p not computable')}). ")
     if cands.empty:
         return s + f"No unsold item has been listed more than {aging_days} days: nothing to mark down."
     units = int(cands["units_on_hand"].sum())
@@ -116,7 +116,7 @@ def loss_sentence(cands: pd.DataFrame, currency: str = "USD") -> str:
     return (f"{fmt.count(loss['items'], 'item')} would sell at a loss to free cash: "
             f"{fmt.money(loss['cash'], currency)} after fees and shipping, at the prices similar items fetched at "
             f"their age, against {fmt.money(loss['cost'], currency)} they cost; the list never prices them below "
-            "break-even (below_break_even in markdown_candidates.csv).")
+            f"break-even (marked in the Below break even column of {fmt.sheet('markdown_candidates')}).")
 
 
 def _money_txt(x: pd.Series) -> pd.Series:
@@ -203,7 +203,7 @@ def aging_actions(aged: dict, by_brand: pd.DataFrame, aging_days: int, currency:
     if not units:
         return meaning, [f"Nothing has waited more than {aging_days} days: no markdown needed."]
     acts = [f"Price the {_units_items(units, aged.get('aged_items', units))} listed more than {aging_days} days "
-            "item by item (markdown_candidates.csv, next section)."]
+            f"item by item ({fmt.sheet('markdown_candidates')}, next section)."]
     top = by_brand[by_brand["aged_units"] > 0].head(3)
     if not top.empty:
         verdict = ({} if brand_verdicts is None else
@@ -228,7 +228,7 @@ def markdown_actions(cands: pd.DataFrame, check: dict | None, currency: str = "U
     meaning = (f"{fmt.count(len(cands), 'item')} listed at {fmt.money(value, currency)} wait for buyers; the "
                "suggested markdowns match what similar items fetched at the same age, and never go below "
                "break-even (cost plus the channel's fees and shipping).")
-    acts = [f"Apply the markdowns in markdown_candidates.csv, oldest first (median {md.median():.0f}% off)."
+    acts = [f"Apply the markdowns on {fmt.sheet('markdown_candidates')}, oldest first (median {md.median():.0f}% off)."
             if len(md) else ("Set list prices on the aged items first; none has one."
                              if cands["markdown_pct"].isna().all() else "No aged item needs a markdown by price.")]
     loss = loss_sentence(cands, currency)
@@ -282,7 +282,7 @@ def markdown_recommendations(completed: pd.DataFrame, lifecycle: pd.DataFrame | 
                  "the same age.")
     median_md = float(act["markdown_pct"].median())
     return [Recommendation(
-        "Inventory", f"Mark down the {fmt.count(rest, 'aged item')} in markdown_candidates.csv, oldest first "
+        "Inventory", f"Mark down the {fmt.count(rest, 'aged item')} on {fmt.sheet('markdown_candidates')}, oldest first "
                      f"(median {median_md:.0f}% off, never below break-even).",
         effect_phrase(e, currency) + f" About {fmt.count(round(expected_units), 'unit')} are expected to sell, and "
         "their cash can buy fresh stock.",

@@ -23,7 +23,7 @@ from lib.data.periods import Period, period_from_label
 from lib.narrative import fmt
 from lib.narrative.effects import effect_phrase
 
-__all__ = ["MODEL_LABELS", "BudgetAdvice", "roas_text", "missing_inputs_sentence", "history_sentence",
+__all__ = ["MODEL_LABELS", "METRIC_LABELS", "BudgetAdvice", "roas_text", "missing_inputs_sentence", "history_sentence",
            "headline_sentence", "campaign_sentences", "campaign_actions", "channel_sentences", "channel_actions",
            "acquisition_sentences", "acquisition_actions", "models_sentences", "removal_effects_sentence",
            "models_actions", "budget_advice", "channel_budget_advice", "budget_meaning", "metrics_table",
@@ -418,13 +418,21 @@ def channel_budget_advice(boot: pd.DataFrame, roas_models: pd.DataFrame | None, 
 def budget_meaning(adv: BudgetAdvice) -> str:
     """What the budget advice rests on: the measure, and how many channels pay back, do not, or cannot be called."""
     return (f"Measured on {adv.measure} under last-touch attribution: "
-            f"{len(adv.scale)} channel(s) pay back with confidence, {len(adv.cut)} do not, "
+            f"{fmt.count(len(adv.scale), 'channel')} {'pays' if len(adv.scale) == 1 else 'pay'} back with confidence, {len(adv.cut)} do not, "
             f"{len(adv.unsure)} cannot be called yet.")
 
 
+#: the report's metrics as the owner reads them (docs/metrics.md, Marketing)
+METRIC_LABELS = {"marketing_spend_period": "Marketing spend", "roas_period": "Return on ad spend (last touch)",
+                 "best_campaign_by_roas": "Best campaign by return on ad spend",
+                 "best_channel_by_roas": "Best channel by return on ad spend",
+                 "gross_profit_after_marketing_period": "Gross profit after marketing"}
+
+
 def metrics_table(metrics: dict, currency: str = "USD") -> pd.DataFrame:
-    """The report's metrics (docs/metrics.md, Marketing) as ``metric, value`` rows formatted for the owner."""
-    return pd.DataFrame({"metric": list(metrics), "value": [
+    """The report's metrics (docs/metrics.md, Marketing) as ``metric, value`` rows formatted for the owner, each
+    metric by its label (:data:`METRIC_LABELS`), never its name."""
+    return pd.DataFrame({"metric": [METRIC_LABELS.get(k, fmt.sheet_title(k)) for k in metrics], "value": [
         fmt.money(v, currency) if k in ("marketing_spend_period", "gross_profit_after_marketing_period")
         else roas_text(v) if k == "roas_period"
         else ("n/a" if v is None else str(v)) for k, v in metrics.items()]})

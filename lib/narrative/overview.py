@@ -9,8 +9,8 @@ import pandas as pd
 from lib.data.periods import Period
 from lib.narrative import fmt
 
-__all__ = ["kpi_comparison", "growth_sentence", "margin_sentence", "growth_actions", "trend_sentences",
-           "channel_sentence", "channel_action", "quality_sentence", "quality_actions"]
+__all__ = ["kpi_comparison", "growth_sentence", "margin_sentence", "returns_sentences", "growth_actions",
+           "trend_sentences", "channel_sentence", "channel_action", "quality_sentence", "quality_actions"]
 
 
 def growth_sentence(k: dict, currency: str = "USD") -> str:
@@ -22,8 +22,9 @@ def growth_sentence(k: dict, currency: str = "USD") -> str:
     g = k["revenue_growth_pct"]
     word = "up" if g > 0 else "down" if g < 0 else "flat"
     return (f"Revenue this month was {rev}, {word} {abs(g):.1f}% on the month before "
-            f"({fmt.money(k['revenue_prev_period'], currency)}), from {k['orders_period']:,} order lines "
-            f"bought by {k['active_customers_period']:,} customers, {k['new_customers_period']:,} of them new.")
+            f"({fmt.money(k['revenue_prev_period'], currency)}), from {fmt.count(k['orders_period'], 'order')} "
+            f"bought by {fmt.count(k['active_customers_period'], 'customer')}, {k['new_customers_period']:,} of "
+            "them new.")
 
 
 def margin_sentence(k: dict, prev: dict) -> str:
@@ -35,6 +36,40 @@ def margin_sentence(k: dict, prev: dict) -> str:
         return "Gross margin cannot be computed: the data has no inventory costs."
     return (f"Gross margin after cost, fees and shipping was {margin:.1f}%"
             + (f" against {margin_prev:.1f}% the month before." if margin_prev is not None else "."))
+
+
+def returns_sentences(k: dict, r: dict, currency: str = "USD") -> list[str]:
+    """The month's orders, refunds, returns and guest sales in the owner's words, from ``period_kpis`` (``k``) and
+    ``kpis.returns_summary`` (``r``); empty when the month had none of them (docs/metrics.md, Overview;
+    docs/data-contract.md, Return lines and Guest sales)."""
+    out = []
+    if k.get("orders_period") != k.get("order_lines_period"):
+        out.append(f"The {fmt.count(k['orders_period'], 'order')} held "
+                   f"{fmt.count(k['order_lines_period'], 'order line')} (lines of one invoice are one order).")
+    rate = k.get("refund_rate_pct_period")
+    if rate:
+        parts = [f"{fmt.count(r['refunded_lines'], 'refunded sale')}"] if r["refunded_lines"] else []
+        if r["returned_revenue"]:
+            parts.append(f"returns worth {fmt.money(r['returned_revenue'], currency)}")
+        out.append(f"{fmt.pct(rate)} of the month's gross sales came back ({' and '.join(parts)}); the revenue "
+                   "above is net of them.")
+    if r["cancelled_lines"]:
+        out.append(f"{fmt.count(r['cancelled_lines'], 'line')} of the month {'was' if r['cancelled_lines'] == 1 else 'were'} "
+                   "cancelled and count in no figure.")
+    if r["late_return_lines"]:
+        out.append(f"{fmt.count(r['late_return_lines'], 'return')} this month "
+                   f"({fmt.money(r['late_returned_revenue'], currency)}) returned sales of earlier months and "
+                   "are netted from those months.")
+    if r["unmatched_return_lines"]:
+        out.append(f"{fmt.count(r['unmatched_return_lines'], 'return line')} ({fmt.count(r['unmatched_units'], 'unit')}, "
+                   f"{fmt.money(r['unmatched_revenue'], currency)}) matched no earlier sale of the same buyer and "
+                   "product in the data, so they change no revenue or customer; check that the export starts early "
+                   "enough or carries original_sale_id.")
+    share = k.get("guest_revenue_share_pct_period")
+    if share is not None:
+        out.append(f"Guest checkouts (no customer id) brought {fmt.pct(share)} of the month's revenue; they count in "
+                   "revenue and units but in no customer figure.")
+    return out
 
 
 def growth_actions(k: dict) -> tuple[str, list[str]]:
@@ -86,9 +121,11 @@ def quality_actions(quality: pd.DataFrame) -> tuple[str, list[str]]:
 
 _KPI_LABELS = {
     "revenue_period": ("Revenue", "money"), "units_period": ("Units sold", "num"),
-    "orders_period": ("Order lines", "num"), "gross_profit_period": ("Gross profit", "money"),
+    "orders_period": ("Orders", "num"), "order_lines_period": ("Order lines", "num"),
+    "gross_profit_period": ("Gross profit", "money"),
     "gross_margin_pct_period": ("Gross margin", "pct"), "active_customers_period": ("Active customers", "num"),
-    "new_customers_period": ("New customers", "num"),
+    "new_customers_period": ("New customers", "num"), "refund_rate_pct_period": ("Refunded or returned", "pct"),
+    "guest_revenue_share_pct_period": ("Guest share of revenue", "pct"),
 }
 
 
@@ -98,6 +135,8 @@ def kpi_comparison(cur: dict, prev: dict, currency: str = "USD") -> pd.DataFrame
     rows = []
     for key, (label, kind) in _KPI_LABELS.items():
         v, pv = cur.get(key), prev.get(key)
+        if key == "guest_revenue_share_pct_period" and v is None and pv is None:
+            continue  # the data has no guest line: nothing to show
         f = {"money": lambda x: fmt.money(x, currency), "num": fmt.num, "pct": fmt.pct}[kind]
         if v is None or pv is None:
             change = "n/a"

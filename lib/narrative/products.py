@@ -9,6 +9,7 @@ from lib.narrative import fmt
 from lib.narrative.verdicts import verdict_lines
 
 __all__ = ["p_text", "missing_tables_sentence", "product_labels", "top_sellers_sentence", "top_margin_category_sentence",
+           "condition_sales_sentence", "costs_known",
            "days_to_sell_sentence", "sell_through_sentence", "profitability_sentence", "top_products_sentence",
            "top_units_sentence", "top_sellers_actions", "days_to_sell_actions", "profitability_actions"]
 
@@ -31,10 +32,35 @@ def product_labels(top: pd.DataFrame) -> pd.Series:
     return top["product_name"].astype(str).str.slice(0, 30) + " (" + top["product_id"].astype(str) + ")"
 
 
-def top_margin_category_sentence(top_margin_category: str | None, min_sales: int) -> str:
+def costs_known(table: pd.DataFrame) -> bool:
+    """Whether a :func:`lib.analytics.products.sales_by` table has a margin for any group (unit costs known)."""
+    return "margin_pct" in table.columns and bool(table["margin_pct"].notna().any())
+
+
+def top_margin_category_sentence(top_margin_category: str | None, min_sales: int, costs: bool = True) -> str:
     """The category with the best margin among those with at least ``min_sales`` sales (docs/metrics.md,
-    Products and inventory: ``top_category_by_margin``)."""
+    Products and inventory: ``top_category_by_margin``); "" without unit costs (``costs`` False), where no
+    category has a margin to rank."""
+    if not costs:
+        return ""
     return f"Best margin among categories with at least {min_sales} sales: {top_margin_category or 'none qualifies'}."
+
+
+def _brand_label(table: pd.DataFrame, row) -> str:
+    return f"brand id {row['brand_id']}" if "brand_name" not in table.columns else str(row["brand_name"])
+
+
+def condition_sales_sentence(by_condition: pd.DataFrame, currency: str = "USD") -> str:
+    """Revenue and units by condition, highest revenue first (``by_condition`` from
+    lib.analytics.products.sales_by; docs/metrics.md, Products and inventory)."""
+    if by_condition.empty:
+        return "No completed sale has a condition."
+    c = by_condition.iloc[0]
+    s = (f"By condition, {c['condition']} brings the most revenue: {fmt.money(c['revenue'], currency)} "
+         f"({fmt.pct(c['revenue_share_pct'])}, {fmt.count(c['units'], 'unit')})")
+    rest = [f"{r['condition']} {fmt.pct(r['revenue_share_pct'])} ({fmt.count(r['units'], 'unit')})"
+            for _, r in by_condition.iloc[1:].iterrows()]
+    return s + (f", then {', '.join(rest)}." if rest else ".")
 
 
 def top_sellers_sentence(by_category: pd.DataFrame, by_brand: pd.DataFrame, currency: str = "USD") -> str:
@@ -49,8 +75,7 @@ def top_sellers_sentence(by_category: pd.DataFrame, by_brand: pd.DataFrame, curr
         s += f", ahead of {c2['category']} ({fmt.pct(c2['revenue_share_pct'])})"
     if not by_brand.empty:
         b = by_brand.iloc[0]
-        bcol = "brand_name" if "brand_name" in by_brand.columns else "brand_id"
-        s += f"; the top brand is {b[bcol]} with {fmt.pct(b['revenue_share_pct'])} of revenue"
+        s += f"; the top brand is {_brand_label(by_brand, b)} with {fmt.pct(b['revenue_share_pct'])} of revenue"
     return s + "."
 
 
@@ -183,9 +208,10 @@ def top_sellers_actions(by_category: pd.DataFrame, by_brand: pd.DataFrame, top_m
     elif top_margin_category:
         acts.append(f"{top_margin_category} also has the best margin of the categories with enough sales.")
     if not by_brand.empty:
-        bcol = "brand_name" if "brand_name" in by_brand.columns else "brand_id"
-        acts.append(f"{by_brand.iloc[0][bcol]} brings the most revenue of the brands; the Brands report gives "
-                    "each brand one verdict from its margin, speed and growth.")
+        b = _brand_label(by_brand, by_brand.iloc[0])
+        acts.append(f"{b[0].upper() + b[1:]} brings the most revenue of the brands; " +
+                    ("the Brands report gives each brand one verdict from its margin, speed and growth."
+                     if costs_known(by_brand) else "the Brands report ranks the brands by revenue, units and growth."))
     return meaning, acts
 
 

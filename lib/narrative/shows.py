@@ -116,7 +116,7 @@ def schedule_finding(slots: pd.DataFrame, currency: str = "USD", level: float = 
 def schedule_table_sentence(schedule: pd.DataFrame, min_shows: int) -> str:
     """Where the full slot list is: ``schedule`` is lib.analytics.shows.show_schedule (docs/metrics.md, Action lists)."""
     return (f"The full list of {len(schedule):,} slots, with intervals and the number of shows behind each, "
-            "is in tables/show_schedule.csv, ranked by the shrunk revenue per show hour; slots with fewer than "
+            f"is on {fmt.sheet('show_schedule')}, ranked by the shrunk revenue per show hour; slots with fewer than "
             f"{min_shows} shows are listed last and not ranked.")
 
 
@@ -257,7 +257,7 @@ def show_mix_rule(ev: sh.MixEvidence, currency: str, feature_uplift_pct: float =
     name = label or e.key.replace("_name", "")
     both = e.confidence == "high"
     first = (f", starting with its {fmt.count(e.aged_units, 'aged unit')} (listed over the aging limit, see "
-             "markdown_candidates.csv)" if e.aged_units else "")
+             f"{fmt.sheet('markdown_candidates')})" if e.aged_units else "")
     cap = (f" Limited by stock: only {fmt.count(e.stock_units, 'unit')} on hand." if e.effect.capped_by == "stock"
            else "")
     return [Recommendation(

@@ -21,8 +21,11 @@ from lib.report.outputs import RunOutput
 from lib.report.privacy import page_text
 from lib.report.version import code_version
 
-__all__ = ["Report", "start_report", "say", "insight", "what_to_do", "show_table", "skipped",
-           "PRIVATE_COLUMNS"]
+__all__ = ["Report", "start_report", "say", "insight", "what_to_do", "show_table", "skipped", "header_html",
+           "footer_html", "table_note", "sales_lines_read", "PRIVATE_COLUMNS", "GLOSSARY_PAGE"]
+
+#: the run's page explaining the words that remain in the reports (lib.run.glossary writes it)
+GLOSSARY_PAGE = "glossary.html"
 
 #: input tables joined into the sale lines: their copies go once the lines are built (read again if asked for)
 JOINED_INTO_LINES = ("sales", "products", "inventory", "brands")
@@ -30,9 +33,13 @@ JOINED_INTO_LINES = ("sales", "products", "inventory", "brands")
 PRIVATE_COLUMNS = ("email", "e_mail", "email_address", "phone", "phone_number", "mobile", "telephone", "address")
 
 
-def _display_html(html: str) -> None:
+def _display_html(html: str, metadata: dict | None = None) -> None:
     from IPython.display import HTML, display
-    display(HTML(html))
+    display(HTML(html), metadata=metadata) if metadata else display(HTML(html))
+
+
+#: the report of this kernel (set by start_report): show_table names a CSV only when this report wrote it
+_current: list[Report] = []
 
 
 @dataclass
@@ -60,7 +67,7 @@ class Report:
         million rows (issue 8). The sales, products, inventory and brands tables are then released
         (``JOINED_INTO_LINES``): the lines hold what they gave, and a later use reads them again from the cache.
         """
-        s = derived.sale_lines(self.ds.tables)
+        s = derived.sale_lines(self.ds.tables, until=self.period.end_exclusive)
         keep = (s["date_sold"] < self.period.end_exclusive).to_numpy()
         done = s["is_completed"].to_numpy(dtype=bool)
         first, rest = np.flatnonzero(keep & done), np.flatnonzero(keep & ~done)
@@ -140,24 +147,47 @@ def start_report(name: str, title: str, data: str = "", period: str = "", output
         p = default_period(ds.tables["sales"]["date_sold"])
     rep = Report(name=name, title=title, ds=ds, period=p, currency=currency or DEFAULT_CURRENCY,
                  out=RunOutput(output_dir, name), params=params)
-    if show_header:
-        _display_html(header_html(rep))
+    _current[:] = [rep]
+    if show_header:  # the footer travels in the output's metadata: the page template puts it at the bottom
+        _display_html(header_html(rep), {"ll_footer": footer_html(rep)})
     return rep
 
 
-def header_html(rep: Report) -> str:
-    """The report header: title, period, source, generation time, code version."""
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def sales_lines_read(quality: pd.DataFrame) -> int:
+    """Sale lines read from the input, from the data-quality rows (no table is loaded) (docs/data-contract.md,
+    Data-quality summary)."""
+    if quality is None or not len(quality):
+        return 0
+    q = quality
+    read = q[(q["table"] == "sales") & (q["action"] == "read") & q["reason"].astype(str).str.startswith("rows read")]
+    return int(read["rows"].sum())
+
+
+def header_html(rep: Report, now: datetime | None = None) -> str:
+    """The report header as the owner reads it: title and month ("October 2026"), the period's days, the data
+    by its short name and size ("sample (6,000 sales lines)"), when it was made in the business time zone
+    (lib.narrative.fmt.moment), the cells repaired, and the glossary; the fingerprint and code version are in
+    :func:`footer_html`."""
     q = rep.ds.quality
     rep_n = int(q.loc[q["action"].isin(["repaired", "defaulted"]), "rows"].sum()) if len(q) else 0
+    when = fmt.moment(now or datetime.now(UTC), rep.ds.tz_name)
+    size = fmt.count(sales_lines_read(q), "sales line")
     return (
-        f'<div class="ll-header"><h1>{page_text(rep.title)}</h1>'
-        f"<p><b>Period:</b> {fmt.esc(rep.period.label)} "
-        f"({rep.period.start:%d %b %Y} to {rep.period.end:%d %b %Y}) &middot; "
-        f"<b>Data:</b> {page_text(fmt.source_label(rep.ds.source))} (fingerprint {fmt.esc(rep.ds.fingerprint[:12])}) &middot; "
-        f"<b>Generated:</b> {now} &middot; <b>Code version:</b> {fmt.esc(code_version())} &middot; "
-        f"<b>Cells repaired or defaulted:</b> {rep_n:,}</p></div>"
+        f'<div class="ll-header"><h1>{page_text(rep.title)}: {fmt.esc(fmt.month(rep.period.label))}</h1>'
+        f"<p><b>Period:</b> {fmt.day(rep.period.start)} to {fmt.day(rep.period.end)} &middot; "
+        f"<b>Data:</b> {page_text(fmt.source_label(rep.ds.source))} ({size}) &middot; "
+        f"<b>Made:</b> {fmt.esc(when)} &middot; <b>Cells repaired or filled in:</b> {rep_n:,} &middot; "
+        f'<a href="{GLOSSARY_PAGE}">What the words mean</a></p></div>'
     )
+
+
+def footer_html(rep: Report) -> str:
+    """The small footer of a report page: the data's fingerprint and the code version, for whoever checks a
+    run against another (docs/metrics.md, Run outputs)."""
+    return (f'<footer class="ll-footer"><p>Data fingerprint {fmt.esc(rep.ds.fingerprint[:12])} &middot; '
+            f"code version {fmt.esc(code_version())} &middot; "
+            f'<a href="{GLOSSARY_PAGE}">What the words mean</a> &middot; <a href="index.html">All reports</a></p>'
+            "</footer>")
 
 
 def say(text: str, kind: str = "p") -> None:
@@ -187,16 +217,51 @@ def skipped(section: str, reason: str) -> None:
     _display_html(f'<div class="ll-skip"><b>{page_text(section)} skipped:</b> {page_text(reason)}</div>')
 
 
+def _written_table(df: pd.DataFrame, csv: str) -> str | None:
+    """The name of the table of this run that holds every row of ``df``: ``csv`` when the report writes one
+    (a run folder is set), else a table already written with the same rows and all of ``df``'s columns."""
+    rep = _current[0] if _current else None
+    if rep is None or rep.out.dir is None:
+        return None
+    if csv:
+        return csv
+    cols = {str(c) for c in df.columns}
+    for name, (rows, written_cols) in rep.out.written.items():
+        if rows == len(df) and cols <= set(written_cols):
+            return name
+    return None
+
+
+def table_note(shown: int, total: int, table: str | None) -> str:
+    """The line under a cut table: how many rows it shows, and where all of them are - the workbook sheet and
+    the CSV by name - only when ``table`` (a table the run writes) is given."""
+    head = f"Showing the first {shown:,} of {total:,} rows"
+    if not table:
+        return head + "."
+    return (f"{head}; all {total:,} are on the {fmt.sheet_title(table)} sheet of the actions workbook "
+            f"(tables/{table}.csv).")
+
+
+def _shown_cell(v):
+    """A cell as text: booleans as yes/no (never True/False on a page)."""
+    return fmt.yes_no(v) if isinstance(v, (bool, np.bool_)) else v
+
+
 def show_table(df: pd.DataFrame, money_cols: tuple[str, ...] = (), pct_cols: tuple[str, ...] = (),
                int_cols: tuple[str, ...] = (), currency: str = DEFAULT_CURRENCY,
-               max_rows: int = TABLE_ROWS, caption: str = "") -> None:
-    """Show a formatted, escaped table, at most ``max_rows`` rows with a note; contact columns
-    (:data:`PRIVATE_COLUMNS`) dropped, contact details in headers, cells and caption masked."""
+               max_rows: int = TABLE_ROWS, caption: str = "", csv: str = "") -> None:
+    """Show a formatted, escaped table, at most ``max_rows`` rows with a note (:func:`table_note`) that names the
+    CSV holding all rows - ``csv``, the name the notebook writes with ``rep.out.write_table``, or a table already
+    written with the same rows - and only then; booleans as yes/no; contact columns (:data:`PRIVATE_COLUMNS`)
+    dropped, contact details in headers, cells and caption masked."""
     d = df.drop(columns=[c for c in df.columns
                          if re.sub(r"[\s-]+", "_", str(c).strip().lower()) in PRIVATE_COLUMNS])
     n = len(d)
+    table = _written_table(df, csv) if n > max_rows else None
     d = d.head(max_rows).copy()
     for c in d.columns:
+        if pd.api.types.is_bool_dtype(d[c]) or d[c].dtype == object:
+            d[c] = d[c].map(_shown_cell)
         if c in money_cols:
             d[c] = d[c].map(lambda v: fmt.money(v, currency))
         elif c in pct_cols:
@@ -208,7 +273,7 @@ def show_table(df: pd.DataFrame, money_cols: tuple[str, ...] = (), pct_cols: tup
         elif pd.api.types.is_float_dtype(d[c]):
             d[c] = d[c].map(lambda v: fmt.num(v, 2))
     numeric = {c for c in df.columns if c in money_cols or c in pct_cols or c in int_cols
-               or pd.api.types.is_numeric_dtype(df[c])}
+               or (pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]))}
     num_cls = ' class="num"'
 
     def _cell(v) -> str:
@@ -223,6 +288,5 @@ def show_table(df: pd.DataFrame, money_cols: tuple[str, ...] = (), pct_cols: tup
         rows.append(f"<tr>{tds}</tr>")
     cap = f"<caption>{page_text(caption)}</caption>" if caption else ""
     body = f'<table class="ll-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    note = f'<p class="ll-note">Showing {max_rows:,} of {n:,} rows; the full table is in tables/.</p>' \
-        if n > max_rows else ""
+    note = f'<p class="ll-note">{page_text(table_note(max_rows, n, table))}</p>' if n > max_rows else ""
     _display_html(body + note)

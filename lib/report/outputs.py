@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["RunOutput", "json_value", "neutralise_formulas", "PARTS_DIR"]
+__all__ = ["RunOutput", "json_value", "neutralise_formulas", "rounded_for_csv", "column_precision", "PARTS_DIR",
+           "CSV_ENCODING"]
 
 #: sub-folder of a run where notebooks leave their metrics and findings for the pipeline
 PARTS_DIR = ".parts"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: UTF-8 with a byte-order mark: Excel then reads "Hermès" as written (issue 19); pandas and the workbook skip it
+CSV_ENCODING = "utf-8-sig"
+_P = re.compile(r"(^|_)(p|q)_value$")
+_PCT = re.compile(r"_pct($|_)|^pct_")
+_SHARE = re.compile(r"^(support|confidence|share|p_alive|p_sell_30d|p_buy_30d|rate)$")
+_MONEY = re.compile(r"(revenue|price|cost|profit|spend|value|amount|fees|shipping|clv|ltv)(_|$)"
+                    r"|^expected_(value|low|high)$|^(low|high)$")
 
 
 def json_value(x):
@@ -44,6 +53,45 @@ def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def column_precision(name: str) -> tuple[str, int]:
+    """How a float column of an action CSV is rounded, by its name: ``("significant", 3)`` for p-values,
+    ``("decimals", 1)`` for percentages (0-100), ``("decimals", 3)`` for shares (0-1, a tenth of a point),
+    ``("decimals", 2)`` for money, else ``("significant", 4)`` (never rounding the whole part)
+    (docs/metrics.md, Action lists)."""
+    n = str(name).lower()
+    if _P.search(n):
+        return "significant", 3
+    if _PCT.search(n):
+        return "decimals", 1
+    if _SHARE.search(n):
+        return "decimals", 3
+    if _MONEY.search(n):
+        return "decimals", 2
+    return "significant", 4
+
+
+def _significant(x: float, digits: int) -> float:
+    if not math.isfinite(x) or x == 0:
+        return x
+    whole = math.floor(math.log10(abs(x))) + 1
+    return round(x, max(0, digits - whole)) if whole >= digits else float(f"{x:.{digits}g}")
+
+
+def rounded_for_csv(df: pd.DataFrame) -> pd.DataFrame:
+    """The float columns rounded to the precision that means something (:func:`column_precision`): money to
+    cents, percentages to a tenth, p-values to 3 significant digits; other columns untouched."""
+    out = df.copy()
+    for col in out.columns:
+        if not pd.api.types.is_float_dtype(out[col]):
+            continue
+        how, digits = column_precision(col)
+        if how == "decimals":
+            out[col] = out[col].round(digits)
+        else:
+            out[col] = out[col].map(lambda v, d=digits: v if pd.isna(v) else _significant(float(v), d))
+    return out
+
+
 class RunOutput:
     """Writer for one notebook's outputs into a run folder; a no-op when ``out_dir`` is empty.
 
@@ -55,6 +103,8 @@ class RunOutput:
         self.notebook = notebook
         self.metrics: dict[str, object] = {}
         self.findings: list[str] = []
+        #: the tables written so far: name -> (rows, columns), so that a page names a CSV only when it exists
+        self.written: dict[str, tuple[int, tuple[str, ...]]] = {}
 
     def add_metrics(self, values: dict[str, object]) -> None:
         """Record headline metrics (docs/metrics.md names) and save them for metrics.json.
@@ -70,12 +120,15 @@ class RunOutput:
         self._save()
 
     def write_table(self, name: str, df: pd.DataFrame) -> Path | None:
-        """Write ``tables/<name>.csv`` with formula-injection neutralised; returns the path."""
+        """Write ``tables/<name>.csv`` for machines: UTF-8 with a byte-order mark (:data:`CSV_ENCODING`), floats
+        rounded (:func:`rounded_for_csv`), formula-injection neutralised; returns the path (None without a run
+        folder) (docs/metrics.md, Action lists)."""
         if self.dir is None:
             return None
         path = self.dir / "tables" / f"{name}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
-        neutralise_formulas(df).to_csv(path, index=False)
+        neutralise_formulas(rounded_for_csv(df)).to_csv(path, index=False, encoding=CSV_ENCODING)
+        self.written[name] = (len(df), tuple(str(c) for c in df.columns))
         return path
 
     def _save(self) -> None:

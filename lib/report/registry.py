@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["NotebookSpec", "NOTEBOOKS", "ALL_METRICS", "ACTION_LISTS", "notebook_spec"]
+__all__ = ["NotebookSpec", "Addition", "NOTEBOOKS", "ADDITIONS", "ALL_METRICS", "ACTION_LISTS", "notebook_spec"]
 
 
 @dataclass(frozen=True)
@@ -20,9 +20,9 @@ class NotebookSpec:
 
 NOTEBOOKS: tuple[NotebookSpec, ...] = (
     NotebookSpec("overview", "Overview", ("sales",), (
-        "revenue_period", "units_period", "orders_period", "gross_profit_period",
-        "gross_margin_pct_period", "revenue_prev_period", "revenue_growth_pct",
-        "active_customers_period", "new_customers_period"),
+        "revenue_period", "units_period", "orders_period", "order_lines_period", "gross_profit_period",
+        "gross_margin_pct_period", "refund_rate_pct_period", "guest_revenue_share_pct_period",
+        "revenue_prev_period", "revenue_growth_pct", "active_customers_period", "new_customers_period"),
         "KPIs of the month against the month before, trends and data quality."),
     NotebookSpec("customers", "Customers", ("sales",), (
         "customers", "top20_revenue_share_pct", "repeat_customer_rate_pct",
@@ -34,12 +34,12 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
         "best_show_slot", "forecast_revenue_next_period", "forecast_revenue_next_period_low",
         "forecast_revenue_next_period_high", "forecast_model", "forecast_backtest_mase", "forecast_baseline_mase"),
         "Which days and hours sell, trends, seasonality, the forecast and show slots."),
-    NotebookSpec("products_inventory", "Products and inventory", ("sales", "products", "inventory"), (
+    NotebookSpec("products_inventory", "Products and inventory", ("sales", "products"), (
         "median_days_to_sell", "median_days_to_sell_S", "median_days_to_sell_A",
         "median_days_to_sell_B", "sell_through_rate_pct_period", "aged_inventory_units",
         "aged_inventory_cost", "top_category_by_revenue", "top_category_by_margin"),
         "What sells, how fast, at what margin, and what sits on the shelf."),
-    NotebookSpec("brands", "Brands", ("sales", "products", "inventory", "brands"), (
+    NotebookSpec("brands", "Brands", ("sales", "products"), (
         "top_brand_by_revenue", "top_brand_by_gross_profit", "top_brand_by_margin",
         "top3_brand_revenue_share_pct"),
         "Brand performance, the brand map and what to buy more of."),
@@ -52,6 +52,46 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
 )
 
 ALL_METRICS: tuple[str, ...] = tuple(m for nb in NOTEBOOKS for m in nb.metrics)
+
+
+@dataclass(frozen=True)
+class Addition:
+    """Input a report runs without, and what it adds when present (docs/data-contract.md, Partial data).
+
+    ``inputs`` are tables (``"campaigns"``) or columns of a table (``"inventory.unit_cost"``); the addition is
+    missing when one of its tables is absent or one of its columns holds no value. ``adds`` completes the
+    sentence "Add ... to see ...".
+    """
+
+    inputs: tuple[str, ...]
+    adds: str
+
+
+_COSTS = ("inventory.unit_cost", "inventory.date_acquired")
+
+#: per notebook: the inputs beyond its ``needs`` that add sections, and what each adds (the front page's
+#: "What more data would add")
+ADDITIONS: dict[str, tuple[Addition, ...]] = {
+    "overview": (Addition(_COSTS, "gross profit and gross margin"),),
+    "customers": (Addition(("users",), "registered buyers who never bought (prospects) and customers' names"),),
+    "sales_timing": (Addition(("shows",), "each live show's own start and end instead of shows inferred from "
+                                          "the gaps between sales"),),
+    "products_inventory": (
+        Addition(_COSTS, "margins, days to sell, sell-through, aged stock and markdown candidates"),
+        Addition(("products.list_price",), "markdown candidates"),
+        Addition(("brands.brand_name",), "brand names instead of brand ids")),
+    "brands": (
+        Addition(_COSTS, "brand gross profit and margins, days to sell, unsold stock, the brand map with one "
+                         "verdict per brand, and what to buy more or less of"),
+        Addition(("brands.brand_name",), "brand names instead of brand ids")),
+    "marketing": (
+        Addition(("campaigns", "touchpoints"), "which campaigns and channels pay back"),
+        Addition(("users.acquisition_channel",), "what each acquisition channel's customers are worth")),
+    "recommendations": (
+        Addition(_COSTS, "the product mix for live shows and markdowns"),
+        Addition(_COSTS + ("brands",), "what to buy more or less of by brand"),
+        Addition(("campaigns", "touchpoints"), "budget shifts between marketing channels")),
+}
 
 #: action lists of docs/metrics.md and their fixed first columns
 ACTION_LISTS: dict[str, tuple[str, ...]] = {

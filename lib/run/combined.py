@@ -1,11 +1,13 @@
-"""One shareable file: the front page and every report in a single HTML with working in-page links."""
+"""One shareable file: the front page, every report and the glossary in a single HTML with working in-page links."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from lib.report.notebook import GLOSSARY_PAGE
 from lib.report.registry import NOTEBOOKS
+from lib.run.glossary import glossary_body
 
 __all__ = ["combined_html", "write_combined"]
 
@@ -23,7 +25,8 @@ def _prefixed(fragment: str, prefix: str) -> str:
 
 
 def combined_html(run_dir: str | Path) -> str:
-    """The front page followed by each report's body, sharing one copy of the styles."""
+    """The front page followed by each report's body and the glossary, sharing one copy of the styles; links to
+    the glossary page point at the glossary section."""
     run = Path(run_dir)
     index = (run / "index.html").read_text(encoding="utf-8")
     styles: list[str] = list(dict.fromkeys(_STYLE.findall(index)))
@@ -50,8 +53,11 @@ def combined_html(run_dir: str | Path) -> str:
         front = front.replace(f'href="{name}.html"', f'href="#report-{name}"')
     head = re.search(r"<head>(.*?)</head>", index, re.S).group(1)
     head = _STYLE.sub("", head)
-    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head>{head}{''.join(styles)}</head>"
-            f'<body class="ll-index jp-Notebook"><div id="top"></div>{front}{"".join(sections)}</body></html>')
+    glossary = (f'<section class="ll-combined-report" id="report-glossary"><p class="ll-topnav"><a href="#top">'
+                f"&uarr; Front page</a></p>{glossary_body()}</section>")
+    page = (f"<!DOCTYPE html>\n<html lang=\"en\"><head>{head}{''.join(styles)}</head>"
+            f'<body class="ll-index jp-Notebook"><div id="top"></div>{front}{"".join(sections)}{glossary}</body></html>')
+    return page.replace(f'href="{GLOSSARY_PAGE}"', 'href="#glossary"')
 
 
 def write_combined(run_dir: str | Path, period: str) -> Path:

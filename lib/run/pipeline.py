@@ -476,6 +476,11 @@ def _build(pool, tmp: Path, out: Path, final: Path, p, ds, todo, skipped, only, 
     all_skipped = {**skipped}
     if only and final.exists():
         all_skipped = {}
+    from lib.run.workbook import write_workbook
+
+    t_book = time.perf_counter()
+    write_workbook(tmp, p.label)  # before the front page, which links it
+    detail("actions workbook written in %.1f s", time.perf_counter() - t_book)
     t_index = time.perf_counter()
     write_index(tmp, payload, findings, all_skipped, ds, p,
                 prev_metrics_file if prev_metrics_file.exists() else None, currency, previous_computed)
@@ -484,11 +489,6 @@ def _build(pool, tmp: Path, out: Path, final: Path, p, ds, todo, skipped, only, 
     from lib.run.combined import write_combined
 
     write_combined(tmp, p.label)
-    from lib.run.workbook import write_workbook
-
-    t_book = time.perf_counter()
-    write_workbook(tmp, p.label)
-    detail("actions workbook written in %.1f s", time.perf_counter() - t_book)
 
     assert_no_contact_details(tmp, ds)
     return None, peak, results
@@ -519,16 +519,44 @@ def _say_problems(problems: list) -> None:
          f"The full list has {len(full):,} lines; it could not be written to a log file.")
 
 
+def _unread_files(folder: Path) -> tuple[list[Path], bool]:
+    """The CSV files of ``folder`` that nothing reads (neither a contract file name nor a source of its
+    mapping.yaml), and whether the folder has a mapping.yaml that parsed clean."""
+    from lib.data import mapping as mapping_mod
+    from lib.data.contract import TABLES
+
+    used: set[Path] = set()
+    mp = None
+    if (folder / mapping_mod.MAPPING_FILE).is_file():
+        mp, problems = mapping_mod.load_mapping(folder / mapping_mod.MAPPING_FILE)
+        mp = None if problems else mp
+    for table in TABLES:
+        if mp is not None and table in mp.tables:
+            per, _ = mp.source_files(table, folder)
+            used |= {f.resolve() for _, files in per for f in files}
+        else:
+            used.add((folder / f"{table}.csv").resolve())
+    return sorted(p for p in folder.glob("*.csv") if p.is_file() and p.resolve() not in used), mp is not None
+
+
 def validate(data: str = "", tz_name: str = DEFAULT_TZ) -> int:
     """Check the input against the data contract and print the data-quality summary."""
     from lib.data.load import load_dataset, quality_text
+    from lib.data.presets import folder_hints
 
     source = data or str(SAMPLE_DIR)
     _say(f"Source: {mask_source(source)}")
     try:
+        # which preset each file nothing reads looks like (docs/data-mapping.md, Presets)
+        hints = folder_hints(*_unread_files(Path(source))) if Path(source).is_dir() else []
+    except OSError:
+        hints = []
+    try:
         ds = load_dataset(source, tz_name=tz_name)  # streams into the cache: a later run starts from it
     except ContractError as e:
         _say_problems(e.problems)
+        for hint in hints:
+            _say(hint)
         return 2
     except (ValueError, OSError) as e:
         _say(f"Cannot read the input: {e}")
@@ -536,6 +564,8 @@ def validate(data: str = "", tz_name: str = DEFAULT_TZ) -> int:
     if ds.mapping:
         _say(f"Mapping: {ds.mapping}")
     _say(quality_text(ds))
+    for hint in hints:
+        _say(hint)
     _say("OK: the input meets the data contract.")
     return 0
 

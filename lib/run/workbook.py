@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from lib.narrative import fmt
 from lib.report.registry import ACTION_LISTS
 
 __all__ = ["SHEET_ORDER", "column_kind", "column_title", "workbook_name", "write_workbook"]
@@ -69,7 +70,7 @@ def column_title(name: str) -> str:
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    title = column_title(name).replace("%", "pct")
+    title = fmt.sheet_title(name).replace("%", "pct")
     title = re.sub(r"[\[\]:*?/\\]", " ", title)[:31].strip() or "Sheet"
     base, i = title, 2
     while title.lower() in used:

@@ -6,7 +6,13 @@ the generator stays one module that can be read against ``planted.json`` from to
 ``generate(out_dir, sales=6000, seed=7)`` writes every table of docs/data-contract.md
 (brands, products, inventory, sales, users, shows, campaigns, touchpoints) as CSV
 plus ``planted.json``, the list of effects a correct analysis must recover.
-Command line: ``python -m lib.tools.sample_data --out DIR [--sales N] [--seed S]``.
+Command line: ``python -m lib.tools.sample_data --out DIR [--sales N] [--seed S] [--shape webshop]``.
+
+Two shapes (``SHAPES``): ``resale`` (the default, the planted effects below; its bytes never change) and
+``webshop``, a benchmark shape after a real web-shop export (issue 20): about 20 lines per order
+(1 + a negative binomial of mean 19), buyers who come back far more often and drop out less (BG/NBD
+r 1.5, alpha 8, a 1, b 9: about 10 orders a lifetime against 4), 0.5 touchpoints per line and fewer
+sign-ups who never buy. Every other rule of the resale shape applies, including one product per line.
 
 How it works (all vectorised numpy, no per-row Python loops):
 
@@ -34,6 +40,7 @@ import json
 import os
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +49,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-__all__ = ["id_matrix", "timestamp_matrix", "money_matrix", "with_utc_offsets", "arrow_column", "BRANDS", "CATEGORIES", "CAMPAIGNS", "generate", "main"]
+__all__ = ["id_matrix", "timestamp_matrix", "money_matrix", "with_utc_offsets", "arrow_column", "BRANDS", "CATEGORIES",
+           "CAMPAIGNS", "Shape", "SHAPES", "generate", "main"]
 
 # name, tier, price factor, cost share of list price, volume weight
 BRANDS: tuple[tuple[str, str, float, float, float], ...] = (
@@ -98,6 +106,25 @@ _FEE_FIXED = {"whatnot": 0.30, "instagram": 0.0, "poshmark": 0.0, "website": 0.3
 _BG_R, _BG_ALPHA, _BG_A, _BG_B = 0.75, 6.0, 2.0, 6.0
 _SPEND_SIGMA, _WHALE_P, _WHALE_X = 0.45, 0.02, 3.0
 _PRE_WEEKS = 104.0
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How the sales look: the buyers' BG/NBD process, the basket size and the users and touches per line.
+
+    ``basket`` is None for the resale baskets (1-3 lines, a Bag often joined by a Wallet), else
+    ``(k, mean)``: 1 + a negative binomial with ``k`` successes and mean ``mean`` extra lines.
+    """
+
+    name: str
+    bg: tuple[float, float, float, float]
+    basket: tuple[float, float] | None
+    users_per_line: float
+    touch_ratio: float
+
+
+SHAPES = {"resale": Shape("resale", (_BG_R, _BG_ALPHA, _BG_A, _BG_B), None, 0.25, 5.0),
+          "webshop": Shape("webshop", (1.5, 8.0, 1.0, 9.0), (4.0, 19.0), 0.02, 0.5)}
 _BIN_S = 600
 _BINS_PER_DAY = 144
 
@@ -376,11 +403,13 @@ def _to_calendar(cal: dict, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
 
 # ----------------------------------------------------------------------------- buyers and occasions
 
-def _buyer_process(rng: np.random.Generator, n_buyers: int, t_op: float) -> dict:
+def _buyer_process(rng: np.random.Generator, n_buyers: int, t_op: float,
+                   bg: tuple[float, float, float, float] = (_BG_R, _BG_ALPHA, _BG_A, _BG_B)) -> dict:
     """BG/NBD-like purchase times of ``n_buyers`` arrivals in operational weeks, window [0, t_op)."""
+    r, alpha, a, b = bg
     arrive = rng.uniform(-_PRE_WEEKS, t_op, n_buyers)
-    lam = rng.gamma(_BG_R, 1.0 / _BG_ALPHA, n_buyers)
-    p = rng.beta(_BG_A, _BG_B, n_buyers)
+    lam = rng.gamma(r, 1.0 / alpha, n_buyers)
+    p = rng.beta(a, b, n_buyers)
     n_tx = np.minimum(rng.geometric(np.maximum(p, 1e-6)), 400)
     spend = rng.lognormal(0.0, _SPEND_SIGMA, n_buyers) * np.where(rng.random(n_buyers) < _WHALE_P,
                                                                   _WHALE_X, 1.0)
@@ -402,7 +431,7 @@ def _buyer_process(rng: np.random.Generator, n_buyers: int, t_op: float) -> dict
 
 def generate(out_dir: str | Path, sales: int = 6000, seed: int = 7, start: str = "2024-11-01",
              end: str = "2026-10-31", touch_ratio: float | None = None,
-             tz_name: str = "America/New_York") -> dict:
+             tz_name: str = "America/New_York", shape: str = "resale") -> dict:
     """Write the sample tables as CSV under ``out_dir`` and return the planted effects.
 
     Parameters
@@ -412,8 +441,9 @@ def generate(out_dir: str | Path, sales: int = 6000, seed: int = 7, start: str =
     sales : exact number of sales lines (>= 500).
     seed : seed of the numpy Generator; same arguments give the same bytes.
     start, end : first and last calendar day of sales (at least 120 days apart).
-    touch_ratio : touchpoints per sales line (default 5).
+    touch_ratio : touchpoints per sales line (default 5; 0.5 for the web-shop shape).
     tz_name : zone of the explicit UTC offsets written on ~5% of sale timestamps.
+    shape : ``"resale"`` or ``"webshop"`` (``SHAPES``; the module docstring says how they differ).
 
     Returns
     -------
@@ -427,7 +457,10 @@ def generate(out_dir: str | Path, sales: int = 6000, seed: int = 7, start: str =
     n_days = int((end_ts - start_ts).days) + 1
     if n_days < 120:
         raise ValueError(f"end must be at least 120 days after start, got {start}..{end}")
-    touch_ratio = 5.0 if touch_ratio is None else float(touch_ratio)
+    if shape not in SHAPES:
+        raise ValueError(f"shape must be one of {', '.join(SHAPES)}, got {shape!r}")
+    sh = SHAPES[shape]
+    touch_ratio = sh.touch_ratio if touch_ratio is None else float(touch_ratio)
     if touch_ratio < 0:
         raise ValueError(f"touch_ratio must be >= 0, got {touch_ratio}")
     final = Path(out_dir)
@@ -442,15 +475,15 @@ def generate(out_dir: str | Path, sales: int = 6000, seed: int = 7, start: str =
     t_op = n_days / 7.0
 
     # --- buyers: size the arrivals from a small pilot so that ~12% more lines than needed exist
-    lines_per_occ = _mean_lines_per_occasion()
+    lines_per_occ = _mean_lines_per_occasion(sh)
     pilot_n = 20000
-    pilot = _buyer_process(r_pilot, pilot_n, t_op)
+    pilot = _buyer_process(r_pilot, pilot_n, t_op, sh.bg)
     occ_per_arrival = max(len(pilot["t"]) / pilot_n, 1e-3)
     n_arr = int(np.ceil(1.12 * sales / (lines_per_occ * occ_per_arrival))) + 50
     for _attempt in range(6):
-        bp = _buyer_process(r_buy, n_arr, t_op)
+        bp = _buyer_process(r_buy, n_arr, t_op, sh.bg)
         occ = _occasions(cal, bp, t_op)
-        ln = _lines(r_line, occ, bp)
+        ln = _lines(r_line, occ, bp, sh.basket)
         if len(ln["occ"]) >= sales:
             break
         n_arr = int(n_arr * 1.3)
@@ -481,7 +514,7 @@ def generate(out_dir: str | Path, sales: int = 6000, seed: int = 7, start: str =
 
     # --- users
     line_buyer = occ["buyer"][o_idx]
-    users = _users(r_user, bp, line_buyer, sale_day, sales, n_days, epoch_d)
+    users = _users(r_user, bp, line_buyer, sale_day, sales, n_days, epoch_d, sh.users_per_line)
     uids = users["uids"]
     line_user = users["uidx_of_buyer"][line_buyer]
     show = occ["show"][o_idx]
@@ -541,6 +574,10 @@ def generate(out_dir: str | Path, sales: int = 6000, seed: int = 7, start: str =
                                  "touchpoints")}
     vip_uids = sorted(bytes(r).decode("ascii") for r in uids[users["uidx_of_buyer"][vip_buyers]])
     planted = _planted(seed, sales, start_ts, end_ts, vip_uids, mk, prod["n_unsold"], rows, touch_ratio)
+    if shape != "resale":  # the resale planted.json stays byte for byte as it was
+        planted = {"shape": shape, **planted}
+        planted["notes"].append(f"shape {shape}: a benchmark shape; the planted values above are checked on the "
+                                "resale shape only.")
     (out / "planted.json").write_text(json.dumps(planted, indent=2, ensure_ascii=False) + "\n",
                                       encoding="utf-8")
     # sales.csv last: `make sample-data` treats its presence as "the sample exists"
@@ -551,8 +588,10 @@ def generate(out_dir: str | Path, sales: int = 6000, seed: int = 7, start: str =
     return planted
 
 
-def _mean_lines_per_occasion() -> float:
+def _mean_lines_per_occasion(sh: Shape = SHAPES["resale"]) -> float:
     """Expected lines per purchase occasion from the basket parameters."""
+    if sh.basket is not None:
+        return 1.0 + sh.basket[1]
     p_multi = _CAT_FIRST[_BAG] * _P_MULTI_BAG + (1 - _CAT_FIRST[_BAG]) * _P_MULTI_OTHER
     return 1.0 + p_multi * 1.3
 
@@ -566,12 +605,16 @@ def _occasions(cal: dict, bp: dict, t_op: float) -> dict:
             "day": b // _BINS_PER_DAY}
 
 
-def _lines(rng: np.random.Generator, occ: dict, bp: dict) -> dict:
+def _lines(rng: np.random.Generator, occ: dict, bp: dict, basket: tuple[float, float] | None = None) -> dict:
     """Sales lines of every occasion: category, brand, condition, quantity, prices, days to sell."""
     n_occ = len(occ["buyer"])
     cat_first = rng.choice(len(CATEGORIES), size=n_occ, p=_CAT_FIRST)
-    p_multi = np.where(cat_first == _BAG, _P_MULTI_BAG, _P_MULTI_OTHER)
-    n_lines = 1 + (rng.random(n_occ) < p_multi) * (1 + (rng.random(n_occ) < 0.3))
+    if basket is None:  # resale: 1-3 lines
+        p_multi = np.where(cat_first == _BAG, _P_MULTI_BAG, _P_MULTI_OTHER)
+        n_lines = 1 + (rng.random(n_occ) < p_multi) * (1 + (rng.random(n_occ) < 0.3))
+    else:
+        k, mean = basket
+        n_lines = 1 + rng.negative_binomial(k, k / (k + mean), n_occ)
     o = np.repeat(np.arange(n_occ), n_lines)
     first = np.cumsum(n_lines) - n_lines
     pos = np.arange(len(o)) - np.repeat(first, n_lines)
@@ -759,8 +802,8 @@ def _products(rng: np.random.Generator, ln: dict, sale_day: np.ndarray, n_days: 
 
 
 def _users(rng: np.random.Generator, bp: dict, line_buyer: np.ndarray, sale_day: np.ndarray, sales: int,
-           n_days: int, epoch_d: np.datetime64) -> dict:
-    """Users: the buyers, lapsed and never-buying sign-ups (~sales/4 in all) and five hosts."""
+           n_days: int, epoch_d: np.datetime64, users_per_line: float = 0.25) -> dict:
+    """Users: the buyers, lapsed and never-buying sign-ups (~sales x users_per_line in all) and five hosts."""
     n_arr = bp["n_arrivals"]
     first_day = np.full(n_arr, n_days, dtype=np.int64)
     np.minimum.at(first_day, line_buyer, sale_day)
@@ -768,7 +811,7 @@ def _users(rng: np.random.Generator, bp: dict, line_buyer: np.ndarray, sale_day:
     arrive = bp["arrive"]
     b_signup = np.where(arrive[buyers] >= 0, first_day[buyers], np.floor(arrive[buyers] * 7).astype(np.int64))
     b_signup = b_signup - rng.integers(0, 11, len(buyers))
-    n_non = max(int(round(sales / 4)) - len(buyers), int(round(0.1 * len(buyers))))
+    n_non = max(int(round(sales * users_per_line)) - len(buyers), int(round(0.1 * len(buyers))))
     lapsed_pool = np.flatnonzero((arrive < 0) & (first_day == n_days))
     n_lapsed = min(len(lapsed_pool), n_non // 2)
     lapsed = rng.choice(lapsed_pool, size=n_lapsed, replace=False) if n_lapsed else lapsed_pool[:0]
@@ -967,17 +1010,23 @@ def _planted(seed: int, sales: int, start_ts: pd.Timestamp, end_ts: pd.Timestamp
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m lib.tools.sample_data --out DIR [--sales N] [--seed S]``."""
+    """Command line: ``python -m lib.tools.sample_data --out DIR [--sales N] [--seed S] [--shape webshop]``."""
     ap = argparse.ArgumentParser(description="Write deterministic Lace-Luxx sample data with planted effects.")
     ap.add_argument("--out", required=True, help="output folder")
     ap.add_argument("--sales", type=int, default=6000, help="number of sales lines (default 6000)")
     ap.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     ap.add_argument("--start", default="2024-11-01")
     ap.add_argument("--end", default="2026-10-31")
-    ap.add_argument("--touch-ratio", type=float, default=None, help="touchpoints per sales line (default 5)")
+    ap.add_argument("--touch-ratio", type=float, default=None,
+                    help="touchpoints per sales line (default 5; 0.5 for the web-shop shape)")
+    ap.add_argument("--shape", choices=sorted(SHAPES), default="resale",
+                    help="resale (default: 1-3 lines per order, the planted effects) or webshop (about 20 lines "
+                         "per order, many repeat buyers)")
     a = ap.parse_args(argv)
-    planted = generate(a.out, sales=a.sales, seed=a.seed, start=a.start, end=a.end, touch_ratio=a.touch_ratio)
-    print(f"wrote {a.sales} sales lines to {a.out} in {planted['generation_seconds']} s")
+    planted = generate(a.out, sales=a.sales, seed=a.seed, start=a.start, end=a.end, touch_ratio=a.touch_ratio,
+                       shape=a.shape)
+    shape = "" if a.shape == "resale" else f" ({a.shape} shape)"
+    print(f"wrote {a.sales} sales lines{shape} to {a.out} in {planted['generation_seconds']} s")
     return 0
 
 

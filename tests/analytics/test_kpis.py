@@ -54,7 +54,11 @@ def test_period_kpis_hand_computed():
     # October completed: s2 200, s3 2 x 50 = 100, s4 80, s5 40 -> 420 (s6 refunded)
     assert k["revenue_period"] == 420.0
     assert k["units_period"] == 5
-    assert k["orders_period"] == 4
+    assert k["orders_period"] == 4  # no order_id: each line is an order of its own
+    assert k["order_lines_period"] == 4
+    # gross sales 420 + the refunded s6 999 = 1419, of which 999 came back
+    assert k["refund_rate_pct_period"] == pytest.approx(999 / 1419 * 100)
+    assert k["guest_revenue_share_pct_period"] is None  # the data has no guest line
     # profit: s2 200-100-20-5=75; s3 100-65-5-5=25; s4 80-30-0-5=45; s5 40-20-4-5=11 -> 156
     assert k["gross_profit_period"] == pytest.approx(156.0)
     assert k["gross_margin_pct_period"] == pytest.approx(156 / 420 * 100)

@@ -201,3 +201,26 @@ def test_sales_by_known_drops_unknown_keys(fx):
     assert t["revenue"].to_dict() == pytest.approx({"Bag": 1800.0, "Wallet": 350.0})
     both = products.sales_by_known(completed, ["category", "condition"])
     assert len(both) == 3 and both["revenue"].sum() == pytest.approx(2300.0)
+
+
+def test_top_sellers_from_sales_and_products_alone():
+    """Without inventory.csv and brands.csv: revenue and units by category, condition and brand id; every
+    metric that needs unit costs is null, never zero (issue 18, point 5)."""
+    t = {k: v for k, v in fixture_tables().items() if k in ("sales", "products")}
+    completed = derived.completed_lines(derived.sale_lines(t))
+    assert "gross_profit" not in completed.columns and products.brand_column(completed) == "brand_id"
+    # completed: s1 p1 Bag S b1 900 x 2 = 1800; s2 p2 Wallet A b1 350; s3 p3 Bag B b2 150 (s4 is refunded)
+    cat = products.sales_by(completed, "category").set_index("category")
+    assert cat["revenue"].to_dict() == {"Bag": 1950.0, "Wallet": 350.0}
+    assert cat["units"].to_dict() == {"Bag": 3, "Wallet": 1}
+    assert cat["gross_profit"].isna().all() and cat["margin_pct"].isna().all()
+    assert cat.loc["Bag", "revenue_share_pct"] == pytest.approx(1950 / 2300 * 100)
+    cond = products.sales_by(completed, "condition")
+    assert cond["condition"].tolist() == ["S", "A", "B"] and cond["units"].tolist() == [2, 1, 1]
+    brand = products.sales_by(completed, "brand_id").set_index("brand_id")
+    assert brand["revenue"].to_dict() == {"b1": 2150.0, "b2": 150.0}
+    assert products.top_category_by_revenue(completed) == "Bag"
+    assert products.top_category_by_margin(completed, min_sales=1) is None
+    top = products.top_products(completed, "units", 2, catalog=t["products"])
+    assert top["product_id"].tolist() == ["p1", "p2"] and top["units"].tolist() == [2, 1]
+    assert top["product_name"].tolist() == ["Flap", "Card case"] and top["gross_profit"].isna().all()

@@ -209,7 +209,8 @@ def _check_dataset(ds: Dataset, files: dict[str, bytes]) -> None:
                 with np.errstate(over="ignore"):
                     assert np.isfinite(v.sum()), f"{where}: the column's sum overflows"
                 if col.min_value is not None:
-                    assert (v >= col.min_value).all(), f"{where}: below {col.min_value}"
+                    ok = (v >= col.min_value) | ((v <= -1) if col.return_negative else False)
+                    assert ok.all(), f"{where}: below {col.min_value}"
             if col.type in ("date", "timestamp"):
                 d = s.dropna()
                 if col.type == "date":
@@ -288,6 +289,8 @@ def _valid_cell(draw, table: str, name: str, i: int) -> str:
         if col.unique:
             pool = _IDS.get(table, [])
             return pool[i] if i < len(pool) else f"{table[:2].upper()}{i:03d}"
+        if col.references is None:
+            return draw(st.sampled_from(["", "A1", "A2"]))
         return draw(st.sampled_from(_IDS[col.references.table]))
     if col.type == "text":
         if col.allowed:

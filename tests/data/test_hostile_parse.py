@@ -177,7 +177,7 @@ def test_1000_columns_are_accepted(tmp_path):
     folder = write_base(tmp_path / "d", brands=None, products=None, inventory=None, users=None, shows=None,
                         campaigns=None, touchpoints=None, sales=header + "\n" + "".join(
                             line + "," * (1000 - 12) + "\n" for line in BASE["sales.csv"].splitlines()[1:]))
-    assert load_dataset(folder, use_cache=False).tables["sales"].shape == (4, 1000)
+    assert load_dataset(folder, use_cache=False).tables["sales"].shape == (4, 1002)  # + order_id, original_sale_id
 
 
 def test_a_value_longer_than_the_field_limit_is_refused(tmp_path, monkeypatch):

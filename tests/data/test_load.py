@@ -80,4 +80,4 @@ def test_quality_summary_and_text(tmp_path):
             in text)
     assert "Nothing defaulted." in text and "No rows excluded." in text
     ds = load_dataset(CORPUS / "tolerated" / "extra_columns", use_cache=False)
-    assert "Noted: sales: extra column(s) kept, not used: notes (4)." in quality_text(ds)
+    assert "Noted: sales: 1 extra column kept, not used: notes (4)." in quality_text(ds)

@@ -96,5 +96,5 @@ def test_tolerated_tiny_input_runs_every_report(tmp_path):
     res = _pipeline("run", "--data", str(case), "--out", str(tmp_path))
     assert res.returncode == 0, res.stdout + res.stderr
     run = next(p for p in tmp_path.iterdir() if p.name[:2] == "20")
-    assert len(list(run.glob("*.html"))) == 9  # 7 reports, the front page, the combined file
+    assert len(list(run.glob("*.html"))) == 10  # 7 reports, the front page, the glossary, the combined file
     assert "currency symbol or thousands separator removed" in (run / "index.html").read_text()

@@ -262,7 +262,10 @@ def test_a_fit_at_its_bound_is_reported_with_the_parameter_not_as_too_few_custom
     assert "What would fix it: check for repeat purchases on a fixed schedule" in text
     assert "too few" not in text and "needs at least" not in text
     # the other parameters are summed up in one clause with their standard errors
-    assert "r, a and b are also poorly pinned down (standard errors of their log " in text
+    others = {d.parameter: d.code for d in vm.diagnostics[1:]}
+    assert set(others) == {"r", "a", "b"} and set(others.values()) <= {"large_se", "undefined_se"}
+    assert ("is not pinned down by the data" in text) == ("undefined_se" in others.values())
+    assert ("also poorly pinned down" in text) == ("large_se" in others.values())
 
 
 @pytest.mark.parametrize(("d", "words"), [

@@ -84,7 +84,7 @@ def test_aging_and_markdown_actions(stock):
     meaning, acts = inventory_text.aging_actions(aged, by_brand, 90)
     # 300 of 1,460 at cost = 20.5%
     assert meaning.startswith("$300 (20.5% of stock at cost) has waited more than 90 days")
-    assert acts[0] == "Price the 1 unit listed more than 90 days item by item (markdown_candidates.csv, next section)."
+    assert acts[0] == "Price the 1 unit listed more than 90 days item by item (the Markdown candidates sheet of the actions workbook, next section)."
     # a neutral count per brand, no buying verdict
     assert acts[1] == ("Aged units by brand, most money first: Chanel 1 unit ($300 at cost); each brand's buying "
                        "verdict is on the Brands page.")
@@ -103,7 +103,7 @@ def test_aging_and_markdown_actions(stock):
     cands = inventory.markdown_candidates(stock_rows([("x1", 120, 50.0, 100.0), ("x5", 95, 50.0, float("nan"))]),
                                           curve_sales())
     _, acts = inventory_text.markdown_actions(cands, None)
-    assert acts == ["Apply the markdowns in markdown_candidates.csv, oldest first (median 20% off).",
+    assert acts == ["Apply the markdowns on the Markdown candidates sheet of the actions workbook, oldest first (median 20% off).",
                     "Set a list price on the 1 aged item that has none."]
     loss = inventory.markdown_candidates(stock_rows([("x2", 120, 85.0, 100.0)]), curve_sales())
     _, acts = inventory_text.markdown_actions(loss, None)
@@ -122,8 +122,8 @@ def test_markdown_recommendations_on_the_aged_shop():
     assert e.gross_profit == pytest.approx(gp) and r.expected_value == pytest.approx(gp)
     assert e.one_off and e.capped_by == "stock" and e.low <= gp <= e.high
     assert e.revenue == pytest.approx(30 / 81 * 80 + 60 / 101 * 84 + 60 / 89 * 70)
-    assert r.action == ("Mark down the 3 aged items in markdown_candidates.csv, oldest first (median 20% off, never "
-                        "below break-even).")
+    assert r.action == ("Mark down the 3 aged items on the Markdown candidates sheet of the actions workbook, oldest "
+                        "first (median 20% off, never below break-even).")
     assert r.expected_effect.startswith("About $19 more gross profit once, in the next month (80% range")
     assert "on about $127 of sales" in r.expected_effect
     # mean chance (30/81 + 60/101 + 60/89) / 3 = 54.6%; 30/81 + 60/101 + 60/89 = 1.64 units expected to sell

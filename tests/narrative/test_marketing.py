@@ -65,8 +65,8 @@ def test_budget_advice_scale_cut_unsure():
 
 def test_budget_meaning():
     adv = mk_text.budget_advice(_boot(), "channel")
-    assert mk_text.budget_meaning(adv) == ("Measured on gross-profit ROAS under last-touch attribution: 1 channel(s) "
-                                           "pay back with confidence, 1 do not, 1 cannot be called yet.")
+    assert mk_text.budget_meaning(adv) == ("Measured on gross-profit ROAS under last-touch attribution: 1 channel "
+                                           "pays back with confidence, 1 do not, 1 cannot be called yet.")
 
 
 def test_channel_budget_advice_is_checked_against_markov_and_states_the_months_spend():
@@ -150,7 +150,9 @@ def test_metrics_table_and_settings_sentence():
     m = {"marketing_spend_period": 4100.0, "roas_period": 1500 / 4100, "best_campaign_by_roas": "Gamma",
          "best_channel_by_roas": None}
     t = mk_text.metrics_table(m, "GBP")
-    assert t.to_dict("list") == {"metric": list(m), "value": ["£4,100", "0.37x", "Gamma", "n/a"]}
+    assert t.to_dict("list") == {"metric": ["Marketing spend", "Return on ad spend (last touch)",
+                                            "Best campaign by return on ad spend", "Best channel by return on ad spend"],
+                                 "value": ["£4,100", "0.37x", "Gamma", "n/a"]}
     assert mk_text.settings_sentence(30, ("click", "open"), 7.0, 400) == (
         "Settings: lookback 30 days; counted touch types click, open; time-decay half-life 7 days; position based "
         "40/20/40; Markov: first-order chain over channels (or campaigns), removal effect (Anderl et al. 2016); "

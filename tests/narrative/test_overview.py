@@ -20,7 +20,7 @@ def test_growth_sentence_and_kpi_comparison():
     lines = derived.sale_lines(kpi_tables())
     k, prev = kpis.period_kpis(lines, OCT), kpis.period_kpis(lines, OCT.previous)
     assert overview_text.growth_sentence(k, "EUR") == (
-        "Revenue this month was €420, up 320.0% on the month before (€100), from 4 order lines bought by 3 "
+        "Revenue this month was €420, up 320.0% on the month before (€100), from 4 orders bought by 3 "
         "customers, 2 of them new.")
     t = overview_text.kpi_comparison(k, prev).set_index("metric")
     assert t.loc["Revenue"].tolist() == ["$420", "$100", "+320.0%"]

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from lib.analytics import products, verdicts
+from lib.data import derived
 from lib.narrative import products as products_text
 from tests.analytics.test_products import fixture_frames, fixture_tables
 from tests.analytics.test_verdicts import PERIOD_END, verdict_fixture
@@ -91,3 +92,28 @@ def test_labels_and_short_sentences(fx):
     assert products_text.missing_tables_sentence(["products", "inventory"]) == \
         "Some sections are skipped: the data has no products or inventory table."
     assert products_text.missing_tables_sentence([]) == ""
+
+
+def test_top_sellers_in_words_without_costs_or_brand_names():
+    """Sales and products alone (no inventory.csv, no brands.csv): categories, conditions and brand ids by revenue
+    and units, no margin sentence; fixture: Bag 1,950 of 2,300 (84.8%), S 1,800 (78.3%, 2 units), b1 2,150 (93.5%)."""
+    t = {k: v for k, v in fixture_tables().items() if k in ("sales", "products")}
+    completed = derived.completed_lines(derived.sale_lines(t))
+    by_cat = products.sales_by(completed, "category")
+    by_brand = products.sales_by(completed, products.brand_column(completed))
+    assert not products_text.costs_known(by_cat)
+    assert products_text.top_sellers_sentence(by_cat, by_brand) == (
+        "Bag is the top category with $1,950 (84.8% of revenue, 3 units), ahead of Wallet (15.2%); the top brand "
+        "is brand id b1 with 93.5% of revenue.")
+    assert products_text.condition_sales_sentence(products.sales_by(completed, "condition")) == (
+        "By condition, S brings the most revenue: $1,800 (78.3%, 2 units), then A 15.2% (1 unit), B 6.5% (1 unit).")
+    assert products_text.top_margin_category_sentence(None, 20, costs=False) == ""
+    meaning, acts = products_text.top_sellers_actions(by_cat, by_brand, None, None)
+    assert meaning == "Bag carries the business (84.8% of revenue)."
+    assert acts == ["Bag is where most of the money comes from.",
+                    "Brand id b1 brings the most revenue of the brands; the Brands report ranks the brands by revenue, "
+                    "units and growth."]
+    # with unit costs the margin sentence and the verdict pointer stay
+    _, _, full, _ = fixture_frames()
+    assert products_text.costs_known(products.sales_by(full, "category"))
+    assert products_text.condition_sales_sentence(by_cat.iloc[0:0]) == "No completed sale has a condition."

@@ -97,8 +97,8 @@ def test_show_slot_rule_words_and_unit():
 def test_schedule_table_sentence():
     sched = shows.show_schedule(shows.slot_stats(_table_shows(), min_shows=2), min_shows=2)
     assert shows_text.schedule_table_sentence(sched, 2) == (
-        "The full list of 2 slots, with intervals and the number of shows behind each, is in "
-        "tables/show_schedule.csv, ranked by the shrunk revenue per show hour; slots with fewer than 2 shows are "
+        "The full list of 2 slots, with intervals and the number of shows behind each, is on the Show schedule "
+        "sheet of the actions workbook, ranked by the shrunk revenue per show hour; slots with fewer than 2 shows are "
         "listed last and not ranked.")
 
 

@@ -28,8 +28,8 @@ def test_workbook_keeps_ids_as_text_and_formats_numbers(tmp_path):
     path = write_workbook(_tables(tmp_path), "2026-10")
     assert path.name == "lace-luxx-2026-10-actions.xlsx"
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Top actions", "Vip customers", "Bundle candidates"]
-    ws = wb["Vip customers"]
+    assert wb.sheetnames == ["Top actions", "VIP customers", "Bundle candidates"]
+    ws = wb["VIP customers"]
     assert [c.value for c in ws[1]] == ["Buyer ID", "Display name", "Revenue", "Occasions", "Last purchase", "Segment",
                                         "P alive", "Margin %"]
     row = [c.value for c in ws[2]]

@@ -1,13 +1,16 @@
-"""make bench's bookkeeping and the pipeline's choice of how many notebooks run at once."""
+"""make bench's bookkeeping, the BG/NBD side-by-side fits, and the kernels' workers and thread limits."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from types import SimpleNamespace
 
 import pandas as pd
+import pytest
 
+from lib.config import CDNOW_DIR
 from lib.run import executor
 from lib.tools import bench
 
@@ -81,3 +84,73 @@ def test_the_floor_of_a_one_at_a_time_run_counts_every_notebook():
     rows = bench.size_rows(1000, stats, fl_run=2.0, fl_html=0.5, read_s=1.0, in_mb=12.0, jobs=2)
     whole = next(r for r in rows if r["step"] == "whole run")
     assert whole["floor_ratio"] == 30.0 / (2 * 2.5 + 1.0)
+
+
+# ------------------------------------------------------------------ threads, the web-shop shape, the BG/NBD figure
+
+
+def test_kernel_thread_limits_share_the_cores_and_leave_the_users_choice():
+    assert executor.kernel_thread_env(2, cpus=2, environ={}) == {v: "1" for v in executor.THREAD_VARS}
+    assert executor.kernel_thread_env(2, cpus=8, environ={})["OPENBLAS_NUM_THREADS"] == "4"
+    assert executor.kernel_thread_env(3, cpus=2, environ={})["OMP_NUM_THREADS"] == "1"  # never 0
+    mine = executor.kernel_thread_env(1, cpus=2, environ={"OMP_NUM_THREADS": "7"})
+    assert "OMP_NUM_THREADS" not in mine and mine["MKL_NUM_THREADS"] == "2"
+    # the kernels' environment carries them for two notebooks at once (but the ones this shell set itself)
+    share = str(max(1, executor._cpus() // 2))
+    assert {v: executor.KERNEL_ALLOCATOR_ENV[v] for v in executor.THREAD_VARS if v not in os.environ} == {
+        v: share for v in executor.THREAD_VARS if v not in os.environ}
+
+
+def test_the_web_shop_column_stands_beside_the_resale_sizes_and_is_compared_with_itself():
+    def row(shape, n, step, sec):
+        r = {"sales_lines": n, "step": step, "seconds": sec, "peak_rss_mb": "", "input_mb": "", "floor_ratio": ""}
+        return r if shape is None else {"shape": shape, **r}
+    rows = [row("webshop", 100000, "whole run", 60.0), row("resale", 100000, "whole run", 30.0),
+            row("resale", 10000, "whole run", 20.0)]
+    md = bench.results_markdown(rows, "test machine")
+    assert "| step | 10,000 lines | 100,000 lines | 100,000 lines (web shop) |" in md
+    assert "| whole run | 20.0 s | 30.0 s | 60.0 s |" in md
+    # a results file from before the shapes (no shape column) is the resale shape: the web shop's 60 s is not
+    # "slower" than the resale 100k run's 40 s, the resale run's 60 s is
+    prev = [row(None, "100000", "whole run", "40.0")]
+    assert bench.compare_with_previous(rows, prev) == []
+    assert bench.compare_with_previous([row("resale", 100000, "whole run", 60.0)], prev) == [
+        "SLOWER: whole run at 100,000 lines took 60.0 s, 50% more than the previous 40.0 s"]
+    assert bench.column_label("webshop", 540000) == "540,000 lines (web shop)"
+    assert bench.size_rows(1000, {"notebooks": []}, 2.0, 0.5, 1.0, 1.0, 2, "webshop")[0]["shape"] == "webshop"
+
+
+def _cdnow():
+    s = pd.read_csv(CDNOW_DIR / "cdnow_customers_summary_with_transactions.csv")
+    return s["x"].to_numpy(float), s["t_x"].to_numpy(float), s["T"].to_numpy(float)
+
+
+def test_reference_fit_and_ours_reach_the_same_maximum_on_cdnow():
+    f = bench.bgnbd_side_by_side("CDNOW", *_cdnow(), reps=1)
+    assert (f["customers"], f["repeat"]) == (2357, 946)
+    # both reach the published fit (FHL 2005: -9582.4) and agree far below its rounding
+    assert f["ref_ll"] == pytest.approx(-9582.4256, abs=1e-4)
+    assert abs(f["ll_gap"]) < 1e-6 and f["param_gap"] < 1e-4
+    for k, v in {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}.items():
+        assert f["ref"][k] == pytest.approx(v, rel=0.01)
+    md = bench.fits_markdown([f])
+    assert "| CDNOW | 2,357 | 946 |" in md and "-9,582.4256 | -9,582.4256 |" in md
+
+
+def test_reference_is_left_out_above_its_customer_cap():
+    f = bench.bgnbd_side_by_side("CDNOW", *_cdnow(), reps=1, max_reference=1000)
+    assert f["ref_seconds"] is None and f["ours_ll"] == pytest.approx(-9582.4256, abs=1e-4)
+    assert "| CDNOW | 2,357 | 946 |" in bench.fits_markdown([f]) and "left out (over 50,000" in bench.fits_markdown([f])
+
+
+def test_bench_customers_are_the_buyers_of_completed_lines_by_day(tmp_path):
+    pd.DataFrame({"buyer_id": ["u1", "u1", "u1", "u2", "u3"],
+                  "date_sold": ["2026-01-01 10:00:00", "2026-01-01 18:00:00-05:00", "2026-01-15 09:00:00",
+                                "2026-01-08 12:00:00", "2026-01-29 12:00:00"],
+                  "sale_price": [10.0, 5.0, 8.0, 3.0, 4.0], "quantity": [1, 2, 1, 1, 1],
+                  "status": ["completed", "completed", "completed", "completed", "refunded"]}).to_csv(
+        tmp_path / "sales.csv", index=False)
+    x, t_x, T = bench.bench_customers(tmp_path)
+    # u1: 2 occasions (Jan 1 twice, Jan 15), t_x = 2 weeks, T = 2 weeks to the last sale day (Jan 15);
+    # u2: 1 occasion on Jan 8, T = 1 week; u3's only line is refunded
+    assert sorted(zip(x, t_x, T, strict=True)) == [(0.0, 0.0, 1.0), (1.0, 2.0, 2.0)]

@@ -371,3 +371,64 @@ def test_output_loads_through_the_loader_without_problems(default):
     ds = load_dataset(str(out))
     assert set(ds.tables) == set(CONTRACT)
     assert not ds.quality["action"].isin(["excluded", "repaired"]).any()
+
+
+# ----------------------------------------------------------------------------- shapes (issue 20)
+
+#: sha256 of the default sample's tables (6,000 lines, seed 7) as written before the web-shop shape existed: the
+#: resale shape must stay byte for byte the same (data/sample, every fixture and test built on it)
+DEFAULT_SAMPLE_SHA256 = {
+    "brands.csv": "e64531ed08b8ff3c4a330ed0d7e57f9cc5de993902bf72cfff2ef18777f86cf6",
+    "campaigns.csv": "8b37c40412b87125f8c2d0a995881ac4f12112af52d1625195d89405e99c4a69",
+    "inventory.csv": "e7a702ed45af318ce6c6757be8df29c2296e85ffb511f90b70585558698e8391",
+    "products.csv": "bd9a32d79044480282bc9665d0ca2d2f7b2cff04331a672b14d7705639aa27f2",
+    "sales.csv": "600f96f2ae616d184e6822675ee97d738d07e6acdc51b8c90df86f7bb762eb71",
+    "shows.csv": "4e18b5feef738c6ef5b50c7b3c253017aafb6c532f3ff793c8f8c039c57fb967",
+    "touchpoints.csv": "68616584025c2d72f95330229c0cde37c1e1e6f79b00dab393d28911d13b9b85",
+    "users.csv": "098fb665be2a0639af226bfc5964d9c5055095fbd82d774bd1626a0bef4ad4d0",
+}
+
+
+def test_default_resale_sample_keeps_its_bytes(default):
+    out, planted, _ = default
+    got = {k: v for k, v in _digest(out).items() if k.endswith(".csv")}
+    assert got == DEFAULT_SAMPLE_SHA256
+    assert "shape" not in planted
+
+
+def _orders(sales: pd.DataFrame) -> pd.Series:
+    """Lines per order: one order is a buyer's lines on one calendar day (docs/metrics.md, Purchase occasion)."""
+    return sales.groupby([sales["buyer_id"], sales["date_sold"].str.slice(0, 10)]).size()
+
+
+@pytest.fixture(scope="module")
+def webshop(tmp_path_factory) -> tuple[Path, dict, dict[str, pd.DataFrame]]:
+    out = tmp_path_factory.mktemp("webshop")
+    planted = sd.generate(out, sales=6000, shape="webshop")
+    return out, planted, _read(out)
+
+
+def test_webshop_shape_has_baskets_of_about_20_lines_and_mostly_repeat_buyers(webshop, default):
+    _, planted, t = webshop
+    assert planted["shape"] == "webshop" and len(t["sales"]) == 6000
+    orders, resale = _orders(t["sales"]), _orders(default[2]["sales"])
+    assert 18 <= orders.mean() <= 22 and resale.mean() < 2
+    assert orders.max() > 40  # a long tail of big baskets, not one fixed size
+    per_buyer = orders.groupby(level=0).size()
+    resale_buyer = resale.groupby(level=0).size()
+    assert (per_buyer > 1).mean() > 0.6 > (resale_buyer > 1).mean()  # 0.67 against 0.57
+    assert per_buyer.mean() > 1.3 * resale_buyer.mean()              # 4.0 orders a buyer against 2.8
+    # 0.5 touchpoints a line, and far fewer sign-ups than the resale shape's sales/4
+    assert len(t["touchpoints"]) == 3000 and len(t["users"]) < len(default[2]["users"]) / 5
+
+
+def test_webshop_shape_is_deterministic_loads_cleanly_and_is_a_cli_option(webshop, tmp_path):
+    out, _, _ = webshop
+    assert sd.main(["--out", str(tmp_path / "cli"), "--sales", "6000", "--shape", "webshop"]) == 0
+    assert _digest(tmp_path / "cli") == _digest(out)
+    from lib.data.load import load_dataset
+    ds = load_dataset(str(out))
+    assert set(ds.tables) == set(CONTRACT)
+    assert not ds.quality["action"].isin(["excluded", "repaired"]).any()
+    with pytest.raises(ValueError, match="shape must be one of resale, webshop"):
+        sd.generate(tmp_path / "x", sales=600, shape="outlet")

@@ -8,14 +8,28 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
-from lib.report.plots.style import PALETTE, bar, money_axis, new_ax, pct_axis
+from lib.narrative.fmt import money
+from lib.report.alt_text import bars_alt, describe, label, series_alt
+from lib.report.plots.style import (
+    GREY,
+    HATCH,
+    PALETTE,
+    bar,
+    date_axis,
+    legend_above,
+    money_axis,
+    new_ax,
+    pct_axis,
+)
 
-__all__ = ["VERDICT_COLOURS", "brand_revenue_chart", "brand_profit_chart", "brand_map_chart", "brand_trend_chart",
+__all__ = ["VERDICT_COLOURS", "VERDICT_MARKERS", "brand_revenue_chart", "brand_profit_chart", "brand_map_chart", "brand_trend_chart",
            "brand_growth_chart", "shelf_day_profit_chart"]
 
 #: colour of each verdict (lib.analytics.verdicts.VERDICTS, legend order); no verdict is neutral grey
-VERDICT_COLOURS = {"buy more": PALETTE[3], "price up": PALETTE[1], "mark down": PALETTE[4], "buy less": PALETTE[0],
-                   "keep": PALETTE[7], "no verdict": "#c8c8c8"}
+VERDICT_COLOURS = {"buy more": PALETTE[2], "price up": PALETTE[1], "mark down": PALETTE[5], "buy less": PALETTE[4],
+                   "keep": PALETTE[0], "no verdict": GREY}
+#: the second cue of each verdict: its marker shape
+VERDICT_MARKERS = {"buy more": "^", "price up": "D", "mark down": "v", "buy less": "s", "keep": "o", "no verdict": "X"}
 #: the map's corners in axes coordinates: where each side of the shop's margin and median lies (not a verdict)
 _CORNERS = {(0.01, 0.99): "higher margin, faster", (0.99, 0.99): "higher margin, slower",
             (0.01, 0.01): "lower margin, faster", (0.99, 0.01): "lower margin, slower"}
@@ -56,13 +70,13 @@ def brand_map_chart(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.errorbar(x, y, xerr=[np.clip(xlo, 0, None), np.clip(xhi, 0, None)],
                 yerr=[np.clip(ylo, 0, None), np.clip(yhi, 0, None)], fmt="none", ecolor="#999999", lw=0.8,
                 capsize=2, zorder=1)
-    size = 1500 * t["revenue"] / max(float(t["revenue"].max()), 1e-9) + 40
-    ax.scatter(x, y, s=size, c=[VERDICT_COLOURS.get(v, "#c8c8c8") for v in t["verdict"]], alpha=0.8,
-               edgecolors="black", linewidths=0.7, zorder=2)
-    for i, r in t.iterrows():
-        note = "" if pd.notna(days.iloc[i]) else " (median not reached)"
-        ax.annotate(f"{r['group']}{note}", (x[i], y[i]), fontsize=8, ha="center", va="bottom", xytext=(0, 7),
-                    textcoords="offset points")
+    size = (600 * t["revenue"] / max(float(t["revenue"].max()), 1e-9) + 30).to_numpy(dtype="float64")
+    verdicts = t["verdict"].where(t["verdict"].isin(list(VERDICT_COLOURS)), "no verdict")
+    for v in VERDICT_COLOURS:
+        m = (verdicts == v).to_numpy()
+        if m.any():
+            ax.scatter(x[m], y[m], s=size[m], c=VERDICT_COLOURS[v], marker=VERDICT_MARKERS[v], alpha=0.8,
+                       edgecolors="black", linewidths=0.7, zorder=2)
     ax.axvline(days_split, color="grey", ls="--", lw=1)
     ax.axhline(margin_split, color="grey", ls="--", lw=1)
     xs, ys = np.r_[x - xlo, x + xhi, days_split], np.r_[y - ylo, y + yhi, margin_split]
@@ -71,44 +85,83 @@ def brand_map_chart(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_ylim(np.nanmin(ys) - ypad, np.nanmax(ys) + ypad)
     for (hx, hy), txt in _CORNERS.items():
         ax.text(hx, hy, txt, transform=ax.transAxes, ha="left" if hx < 0.5 else "right",
-                va="top" if hy > 0.5 else "bottom", fontsize=9, color="#777777")
-    shown = [v for v in VERDICT_COLOURS if v in set(t["verdict"])]
-    handles = [Line2D([], [], marker="o", ls="", ms=9, color=VERDICT_COLOURS[v], markeredgecolor="black", label=v)
-               for v in shown]
-    ax.legend(handles=handles, title="Verdict", fontsize=8, loc="center right")
+                va="top" if hy > 0.5 else "bottom", color="#777777")
+    shown = [v for v in VERDICT_COLOURS if v in set(verdicts)]
+    handles = [Line2D([], [], marker=VERDICT_MARKERS[v], ls="", ms=9, color=VERDICT_COLOURS[v],
+                      markeredgecolor="black", label=v) for v in shown]
     pct_axis(ax, "y")
-    ax.set_title("Brand map: gross margin vs median days to sell, 95% intervals (bubble size = revenue; colour = verdict)")
+    ax.set_title("Brand map: gross margin vs median days to sell, 95% intervals (bubble size = revenue; colour and "
+                 "shape = verdict)")
+    legend_above(ax, handles, shown, ncol=3)
     ax.set_xlabel("Median days to sell (Kaplan-Meier); dashed: the shop's median")
     ax.set_ylabel("Gross margin (%); dashed: the shop's margin")
-    return ax
+    names = [f"{r['group']}" + ("" if pd.notna(days.iloc[i]) else " (median not reached)") for i, r in t.iterrows()]
+    _place_labels(ax, x, y, names, t["revenue"].to_numpy(dtype="float64"))
+    groups = "; ".join(f"{v}: " + ", ".join(str(g) for g in t.loc[(verdicts == v).to_numpy(), "group"])
+                       for v in shown)
+    return describe(ax, f"Brand map of {len(t)} brands, gross margin against median days to sell, shop margin "
+                        f"{margin_split:.1f}% and shop median {days_split:.0f} days. Verdicts: {groups}.")
+
+
+def _place_labels(ax: Axes, x: np.ndarray, y: np.ndarray, names: list[str], weight: np.ndarray) -> None:
+    """Name the points, biggest first, each beside its point where it overlaps no name already placed (above,
+    below, right or left); a name with no free place is left off the chart (the alt text and the table have it)."""
+    renderer = ax.figure.canvas.get_renderer()
+    ax.figure.canvas.draw()
+    placed = []
+    for i in np.argsort(-np.nan_to_num(weight)):
+        for dx, dy, ha, va in ((0, 9, "center", "bottom"), (0, -9, "center", "top"), (9, 0, "left", "center"),
+                               (-9, 0, "right", "center")):
+            txt = ax.annotate(names[i], (x[i], y[i]), ha=ha, va=va, xytext=(dx, dy), textcoords="offset points",
+                              zorder=3)
+            box = txt.get_window_extent(renderer).expanded(1.05, 1.1)
+            inside = ax.get_window_extent(renderer).contains(box.x0, box.y0) and \
+                ax.get_window_extent(renderer).contains(box.x1, box.y1)
+            if inside and not any(box.overlaps(b) for b in placed):
+                placed.append(box)
+                break
+            txt.remove()
 
 
 def brand_trend_chart(monthly: pd.DataFrame, currency: str, ax: Axes | None = None) -> Axes:
     """Revenue per month of the top brands and the rest (lib.analytics.brands.brand_monthly_revenue)."""
     ax = new_ax(ax, (11, 4.8))
     for i, col in enumerate(monthly.columns):
-        ax.plot(monthly.index, monthly[col], marker="o", ms=3, lw=1.8, color=PALETTE[i % len(PALETTE)], label=col)
+        ax.plot(monthly.index, monthly[col], marker="osD^v<>P"[i % 8], ms=5, lw=1.8, color=PALETTE[i % len(PALETTE)],
+                ls=["-", "--", ":", "-."][i // len(PALETTE) % 4], label=col)
     money_axis(ax, "y", currency)
     ax.set_title(f"Revenue by brand and month, last {len(monthly)} months (top 6 brands, others summed)")
     ax.set_xlabel("Month")
     ax.set_ylabel(f"Revenue ({currency}) per month")
-    ax.tick_params(axis="x", rotation=45)
-    ax.legend(fontsize=8, ncol=2)
-    return ax
+    if pd.api.types.is_datetime64_any_dtype(monthly.index):
+        date_axis(ax)
+    else:  # "YYYY-MM" labels
+        ax.tick_params(axis="x", rotation=90)
+    legend_above(ax, ncol=2)
+    if not len(monthly):
+        return describe(ax, "Revenue by brand and month: no months to show.")
+    last = monthly.iloc[-1].sort_values(ascending=False)
+    return describe(ax, series_alt("Revenue of all brands shown together by month", monthly.index,
+                                   monthly.sum(axis=1), lambda v: money(v, currency))
+                    + f" In {label(monthly.index[-1])}: " + ", ".join(f"{c} {money(v, currency)}" for c, v in last.items())
+                    + ".")
 
 
 def brand_growth_chart(ranked: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Revenue growth of the last 3 months against the 3 before, per ranked brand
-    (lib.analytics.brands.ranked_growth); green for growth, red for decline."""
+    (lib.analytics.brands.ranked_growth); blue for growth, orange and hatched for decline."""
     ax = new_ax(ax, (10, 0.35 * len(ranked) + 1.5))
-    colors = [PALETTE[3] if v >= 0 else PALETTE[0] for v in ranked["growth_3m_pct"]]
-    ax.barh(ranked["brand"].astype(str)[::-1], ranked["growth_3m_pct"][::-1], color=colors[::-1])
+    colors = [PALETTE[0] if v >= 0 else PALETTE[1] for v in ranked["growth_3m_pct"]]
+    hatches = ["" if v >= 0 else HATCH for v in ranked["growth_3m_pct"]]
+    ax.barh(ranked["brand"].astype(str)[::-1], ranked["growth_3m_pct"][::-1], color=colors[::-1],
+            hatch=hatches[::-1])
     ax.axvline(0, color="black", lw=1)
     pct_axis(ax, "x")
     ax.set_title("Revenue growth: last 3 months vs the 3 months before")
-    ax.set_xlabel("Revenue growth (%)")
+    ax.set_xlabel("Revenue growth (%); blue grew, orange hatched fell")
     ax.set_ylabel("Brand")
-    return ax
+    return describe(ax, bars_alt("Revenue growth of the last 3 months against the 3 before, by brand", ranked["brand"],
+                                 ranked["growth_3m_pct"], lambda v: f"{v:+.0f}%"))
 
 
 def shelf_day_profit_chart(by_brand: pd.DataFrame, bcol: str, currency: str, n: int = 15,
@@ -126,4 +179,5 @@ def shelf_day_profit_chart(by_brand: pd.DataFrame, bcol: str, currency: str, n: 
     ax.set_title("Gross profit per item-day on the shelf, by brand (95% interval)")
     ax.set_xlabel(f"Gross profit per item per day on the shelf ({currency})")
     ax.set_ylabel("Brand")
-    return ax
+    return describe(ax, bars_alt("Gross profit per item-day on the shelf, by brand", e[bcol].astype(str),
+                                 e["profit_per_shelf_day"], lambda v: money(v, currency, 2)))

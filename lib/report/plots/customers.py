@@ -11,7 +11,9 @@ from matplotlib.ticker import MaxNLocator
 from lib.analytics import rfm
 from lib.analytics.customers import CohortTables, HoldoutCheck, PurchaseGrid
 from lib.config import SCATTER_SAMPLE
-from lib.report.plots.style import PALETTE, money_axis, new_ax, pct_axis
+from lib.narrative.fmt import money
+from lib.report.alt_text import bars_alt, describe, grid_alt, points_alt, series_alt
+from lib.report.plots.style import GREY, HATCH, PALETTE, legend_above, money_axis, new_ax, pct_axis
 
 __all__ = [
     "pareto_curve", "occasion_bars", "gap_histogram", "segment_customer_bars", "segment_revenue_bars",
@@ -36,7 +38,10 @@ def pareto_curve(curve: pd.DataFrame, top20_share: float, ax: Axes | None = None
     ax.set_ylabel("Share of revenue (%)")
     ax.set_title("Pareto curve: how much of the revenue the biggest customers bring")
     ax.legend(loc="lower right")
-    return ax
+    half = curve.loc[curve["revenue_share_pct"] >= 50, "customer_share_pct"]
+    return describe(ax, f"Pareto curve of revenue against customers, biggest spenders first: the top 20% of customers "
+                        f"bring {top20_share:.0f}% of revenue" + (f"; half of the revenue comes from the top "
+                        f"{float(half.iloc[0]):.0f}%" if len(half) else "") + ".")
 
 
 def occasion_bars(distribution: pd.Series, ax: Axes | None = None) -> Axes:
@@ -46,7 +51,9 @@ def occasion_bars(distribution: pd.Series, ax: Axes | None = None) -> Axes:
     ax.set_title("Customers by number of purchase days")
     ax.set_xlabel("Purchase days (occasions) per customer")
     ax.set_ylabel("Customers")
-    return ax
+    labels = [f"{k} purchase day{'' if str(k) == '1' else 's'}" for k in distribution.index]
+    return describe(ax, bars_alt("Customers by number of purchase days", labels, distribution.to_numpy(),
+                                 lambda v: f"{v:,.0f} customers"))
 
 
 def gap_histogram(gaps: pd.Series, ax: Axes | None = None) -> Axes:
@@ -54,12 +61,16 @@ def gap_histogram(gaps: pd.Series, ax: Axes | None = None) -> Axes:
     ax = new_ax(ax)
     if len(gaps):
         ax.hist(gaps.clip(upper=365), bins=np.arange(0, 372, 7), color=PALETTE[2])
-        ax.axvline(gaps.median(), color=PALETTE[1], lw=2, label=f"Median {gaps.median():.0f} days")
+        ax.axvline(gaps.median(), color=PALETTE[1], lw=2, ls="--", label=f"Median {gaps.median():.0f} days")
         ax.legend()
     ax.set_title("Days between two purchase days of a customer")
     ax.set_xlabel("Days until the next purchase (365 = a year or more)")
     ax.set_ylabel("Repeat purchases")
-    return ax
+    if not len(gaps):
+        return describe(ax, "Days between two purchase days: no repeat purchases yet.")
+    return describe(ax, f"Days between two purchase days of a customer, {len(gaps):,} repeat purchases: median "
+                        f"{gaps.median():.0f} days, {(gaps <= 30).mean() * 100:.0f}% within 30 days, "
+                        f"{(gaps >= 365).mean() * 100:.0f}% a year or more.")
 
 
 def _status_colours(labels: list[str], current: str, lapsed: str) -> list[str]:
@@ -68,9 +79,16 @@ def _status_colours(labels: list[str], current: str, lapsed: str) -> list[str]:
     return [current if x in now else lapsed for x in labels]
 
 
+def _status_hatches(labels: list[str]) -> list[str]:
+    """The second cue of the status colours: lapsed groups hatched."""
+    now = set(rfm.rule_table().query("current")["segment"])
+    return ["" if x in now else HATCH for x in labels]
+
+
 def _status_legend(ax: Axes, current: str, lapsed: str) -> None:
-    ax.legend(handles=[Patch(color=current, label="current (bought within churn days)"),
-                       Patch(color=lapsed, label="lapsed, or never bought")], loc="lower right", fontsize=8)
+    legend_above(ax, [Patch(color=current, label="current (bought within churn days)"),
+                      Patch(facecolor=lapsed, hatch=HATCH, label="lapsed, or never bought")],
+                 ["current (bought within churn days)", "lapsed, or never bought"], ncol=1)
 
 
 def segment_customer_bars(segments: pd.DataFrame, ax: Axes | None = None) -> Axes:
@@ -78,24 +96,30 @@ def segment_customer_bars(segments: pd.DataFrame, ax: Axes | None = None) -> Axe
     (rows of ``lib.analytics.customers.segment_summary``)."""
     ax = new_ax(ax)
     labels = segments["segment"].astype(str).tolist()[::-1]
-    ax.barh(labels, segments["customers"].to_numpy()[::-1], color=_status_colours(labels, PALETTE[0], PALETTE[3]))
-    _status_legend(ax, PALETTE[0], PALETTE[3])
+    ax.barh(labels, segments["customers"].to_numpy()[::-1], color=_status_colours(labels, PALETTE[0], GREY),
+            hatch=_status_hatches(labels))
     ax.set_title("Customers per group")
+    _status_legend(ax, PALETTE[0], GREY)
     ax.set_xlabel("Customers")
     ax.set_ylabel("RFM group")
-    return ax
+    return describe(ax, bars_alt("Customers per group", segments["segment"].astype(str), segments["customers"],
+                                 lambda v: f"{v:,.0f}"))
 
 
 def segment_revenue_bars(segments: pd.DataFrame, currency: str, ax: Axes | None = None) -> Axes:
     """Lifetime revenue per RFM group, best group on top, in ``currency``; current and lapsed groups in two colours."""
     ax = new_ax(ax)
     labels = segments["segment"].astype(str).tolist()[::-1]
-    ax.barh(labels, segments["revenue"].to_numpy()[::-1], color=_status_colours(labels, PALETTE[1], PALETTE[3]))
+    ax.barh(labels, segments["revenue"].to_numpy()[::-1], color=_status_colours(labels, PALETTE[1], GREY),
+            hatch=_status_hatches(labels))
     money_axis(ax, "x", currency)
+    ax.xaxis.set_major_locator(MaxNLocator(4))
     ax.set_title("Lifetime revenue per group")
+    _status_legend(ax, PALETTE[1], GREY)
     ax.set_xlabel(f"Revenue ({currency})")
     ax.tick_params(axis="x", rotation=30)
-    return ax
+    return describe(ax, bars_alt("Lifetime revenue per group", segments["segment"].astype(str), segments["revenue"],
+                                 lambda v: money(v, currency)))
 
 
 def churn_scatter(scored: pd.DataFrame, churn_days: int, currency: str, max_points: int = SCATTER_SAMPLE,
@@ -110,14 +134,14 @@ def churn_scatter(scored: pd.DataFrame, churn_days: int, currency: str, max_poin
     pts = scored if n <= max_points else scored.sample(max_points, random_state=0)
     once = pts["occasions"] == 1
     has_p = pts["p_alive"].notna().any()
-    ax.scatter(pts.loc[once, "days_since"], pts.loc[once, "revenue"].clip(lower=1), s=10, alpha=0.5,
+    ax.scatter(pts.loc[once, "days_since"], pts.loc[once, "revenue"].clip(lower=1), s=12, alpha=0.5, marker="x",
                color="#9a9a9a", label="One-time buyers")
     rp = pts[~once]
     sc = ax.scatter(rp["days_since"], rp["revenue"].clip(lower=1), s=14, alpha=0.75,
-                    c=rp["p_alive"] if has_p else PALETTE[0], cmap="RdYlGn" if has_p else None,
+                    c=rp["p_alive"] if has_p else PALETTE[0], cmap="cividis" if has_p else None,
                     vmin=0 if has_p else None, vmax=1 if has_p else None, label="Repeat buyers")
     if has_p:
-        ax.figure.colorbar(sc, ax=ax, label="Repeat buyers: probability still active (model)")
+        ax.figure.colorbar(sc, ax=ax, label="Probability still active (repeat buyers)")
     ax.axvline(churn_days, color="black", ls="--", lw=1, label=f"{churn_days} days")
     ax.set_yscale("log")
     money_axis(ax, "y", currency)
@@ -125,8 +149,12 @@ def churn_scatter(scored: pd.DataFrame, churn_days: int, currency: str, max_poin
     ax.set_ylabel(f"Lifetime revenue ({currency}, log scale)")
     sub = f"\n(a random {len(pts):,} of {n:,} customers)" if len(pts) < n else ""
     ax.set_title("Days since the last purchase against lifetime revenue" + sub)
-    ax.legend(loc="upper right", framealpha=0.95)
-    return ax
+    legend_above(ax, ncol=2)
+    text = points_alt("Customers by days since the last purchase and lifetime revenue", n, "days since the last "
+                      "purchase", scored["days_since"], lambda v: f"{v:,.0f}", "lifetime revenue", scored["revenue"],
+                      lambda v: money(v, currency))
+    away = int((scored["days_since"] > churn_days).sum())
+    return describe(ax, f"{text} {away:,} of {n:,} customers have not bought for over {churn_days} days.")
 
 
 def cohort_heatmap(cohorts: CohortTables, max_months: int = 12, ax: Axes | None = None) -> Axes | None:
@@ -140,12 +168,15 @@ def cohort_heatmap(cohorts: CohortTables, max_months: int = 12, ax: Axes | None 
     if not ret.shape[1]:
         return None
     ax = new_ax(ax, (10, 0.3 * len(ret) + 1.8))
-    sns.heatmap(ret, ax=ax, cmap="Reds", annot=len(ret) <= 24, fmt=".0f", cbar_kws={"label": "% buying"},
-                vmin=0, linewidths=0.3)
+    annot = len(ret) <= 24  # the numbers in the cells say what the colour bar would
+    sns.heatmap(ret, ax=ax, cmap="Blues", annot=annot, fmt=".0f", cbar=not annot, vmin=0, linewidths=0.3,
+                **({} if annot else {"cbar_kws": {"label": "% buying"}}))
     ax.set_title("Share of each month's new customers buying again, by month after the first purchase (%)")
     ax.set_xlabel("Months after the first purchase")
     ax.set_ylabel("Month of first purchase (cohort)")
-    return ax
+    ax.tick_params(axis="y", rotation=0)
+    return describe(ax, grid_alt("Share of each month's new customers buying again, by month after the first "
+                                 "purchase", ret, lambda v: f"{v:.0f}%", "cohorts", "months after"))
 
 
 def cohort_value_bars(cohorts: CohortTables, currency: str, ax: Axes | None = None) -> Axes:
@@ -157,8 +188,9 @@ def cohort_value_bars(cohorts: CohortTables, currency: str, ax: Axes | None = No
     ax.set_title("Revenue per customer so far, by month of first purchase")
     ax.set_xlabel("Month of first purchase (cohort)")
     ax.set_ylabel(f"Revenue per customer ({currency})")
-    ax.tick_params(axis="x", rotation=60)
-    return ax
+    ax.tick_params(axis="x", rotation=90)
+    return describe(ax, series_alt("Revenue per customer so far, by month of first purchase", summ.index,
+                                   summ["revenue_per_customer"], lambda v: money(v, currency)))
 
 
 def holdout_bars(hold: HoldoutCheck, ax: Axes | None = None) -> Axes:
@@ -167,14 +199,17 @@ def holdout_bars(hold: HoldoutCheck, ax: Axes | None = None) -> Axes:
     bx = hold.by_x
     pos = np.arange(len(bx))
     ax.bar(pos - 0.2, bx["actual"], width=0.4, color=PALETTE[2], label="Actual")
-    ax.bar(pos + 0.2, bx["predicted"], width=0.4, color=PALETTE[1], label="Predicted by the model")
+    ax.bar(pos + 0.2, bx["predicted"], width=0.4, color=PALETTE[1], hatch=HATCH, label="Predicted by the model")
     ax.set_xticks(pos, bx["x"])
-    ax.legend()
     ax.set_title(f"Holdout check: model fitted before {hold.cutoff:%d %b %Y} against the last "
                  f"{(hold.end - hold.cutoff).days} days")
     ax.set_xlabel("Repeat purchase days before the cut-off")
     ax.set_ylabel("Purchase days per customer after it")
-    return ax
+    legend_above(ax)
+    pairs = "; ".join(f"{x} before: {a:.2f} actual, {p:.2f} predicted"
+                      for x, a, p in zip(bx["x"], bx["actual"], bx["predicted"], strict=True))
+    return describe(ax, f"Holdout check of the purchase model, purchase days per customer after the cut-off by "
+                        f"repeat purchase days before it: {pairs}.")
 
 
 def purchase_heatmap(grid: PurchaseGrid, ax: Axes | None = None) -> Axes:
@@ -188,4 +223,7 @@ def purchase_heatmap(grid: PurchaseGrid, ax: Axes | None = None) -> Axes:
     ax.set_xlabel("Weeks from the first to the last purchase (later = more recent)")
     ax.set_ylabel("Repeat purchase days")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    return ax
+    cols = pd.Index([f"{c:.0f} weeks" for c in mat.columns])
+    return describe(ax, grid_alt(f"Expected purchase days in the next {grid.horizon_days} days", mat.set_axis(cols, axis=1),
+                                 lambda v: f"{v:.2f}", "repeat purchase days", "weeks from the first to the last "
+                                 "purchase"))

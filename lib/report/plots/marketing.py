@@ -10,7 +10,8 @@ from matplotlib.patches import Patch
 from lib.data.periods import Period
 from lib.narrative.fmt import money
 from lib.narrative.marketing import MODEL_LABELS
-from lib.report.plots.style import PALETTE, money_axis, new_ax, pct_axis
+from lib.report.alt_text import bars_alt, describe
+from lib.report.plots.style import HATCH, PALETTE, legend_above, money_axis, new_ax, pct_axis
 
 __all__ = ["campaign_roas_bars", "channel_spend_revenue_bars", "acquisition_value_bars", "model_share_bars",
            "roas_interval_dots"]
@@ -28,17 +29,21 @@ def campaign_roas_bars(perf: pd.DataFrame, period: Period, currency: str = "USD"
     val = paid[col].fillna(0.0).to_numpy()
     what = "Gross profit" if gp else "Revenue"
     ax = new_ax(ax, figsize=(9, 0.32 * len(paid) + 1.6))
-    colors = [PALETTE[0] if v >= 1 else PALETTE[4] for v in val]
-    ax.barh(paid["campaign"].astype(str)[::-1], val[::-1], color=colors[::-1])
-    ax.axvline(1.0, color=PALETTE[2], ls="--", lw=1.2, label=f"break-even: {what.lower()} = spend")
+    colors = [PALETTE[0] if v >= 1 else PALETTE[1] for v in val]
+    ax.barh(paid["campaign"].astype(str)[::-1], val[::-1], color=colors[::-1],
+            hatch=["" if v >= 1 else HATCH for v in val][::-1])
+    ax.axvline(1.0, color="black", ls="--", lw=1.2, label=f"break-even: {what.lower()} = spend")
     handles = ax.get_legend_handles_labels()[0] + [
         Patch(color=PALETTE[0], label=f"{what.lower()} covers its spend"),
-        Patch(color=PALETTE[4], label=f"{what.lower()} below its spend")]
-    ax.legend(handles=handles, loc="lower right")
+        Patch(facecolor=PALETTE[1], hatch=HATCH, label=f"{what.lower()} below its spend")]
     ax.set_title(f"{what} per {money(1, currency)} of spend by campaign (last touch, to {period.end:%b %Y})")
+    legend_above(ax, handles, [h.get_label() for h in handles], ncol=1)
     ax.set_xlabel(f"{what} ({currency}) per {currency} spent")
     ax.set_ylabel("Campaign")
-    return ax
+    above = int((val >= 1).sum())
+    return describe(ax, bars_alt(f"{what} per {money(1, currency)} of spend, {len(val)} campaigns with spend",
+                                 paid["campaign"].astype(str), val, lambda v: money(v, currency, 2))
+                    + f" {above} of {len(val)} at or above break-even.")
 
 
 def channel_spend_revenue_bars(chan_perf: pd.DataFrame, period: Period, currency: str = "USD",
@@ -48,7 +53,7 @@ def channel_spend_revenue_bars(chan_perf: pd.DataFrame, period: Period, currency
     ax = new_ax(ax)
     x = np.arange(len(chan_perf))
     if "spend" in chan_perf.columns:
-        ax.bar(x - 0.2, chan_perf["spend"], 0.4, label="Spend", color=PALETTE[2])
+        ax.bar(x - 0.2, chan_perf["spend"], 0.4, label="Spend", color=PALETTE[1], hatch=HATCH)
         ax.bar(x + 0.2, chan_perf["revenue"], 0.4, label="Last-touch revenue", color=PALETTE[0])
     else:
         ax.bar(x, chan_perf["revenue"], 0.6, label="Last-touch revenue", color=PALETTE[0])
@@ -57,8 +62,14 @@ def channel_spend_revenue_bars(chan_perf: pd.DataFrame, period: Period, currency
     ax.set_title(f"Spend and attributed revenue by channel (history to {period.end:%b %Y})")
     ax.set_xlabel("Marketing channel")
     ax.set_ylabel(f"Amount ({currency})")
-    ax.legend()
-    return ax
+    if len(chan_perf) > 3:
+        ax.tick_params(axis="x", rotation=30)
+    legend_above(ax)
+    fmt = lambda v: money(v, currency)  # noqa: E731
+    text = bars_alt("Last-touch revenue by channel", chan_perf["channel"].astype(str), chan_perf["revenue"], fmt)
+    if "spend" in chan_perf.columns:
+        text += " " + bars_alt("Spend by channel", chan_perf["channel"].astype(str), chan_perf["spend"], fmt)
+    return describe(ax, text)
 
 
 def acquisition_value_bars(shown: pd.DataFrame, currency: str = "USD", ax: Axes | None = None) -> Axes:
@@ -67,12 +78,17 @@ def acquisition_value_bars(shown: pd.DataFrame, currency: str = "USD", ax: Axes 
     ax = new_ax(ax)
     ax.bar(shown["acquisition_channel"].astype(str), shown["revenue_12m_per_customer"], color=PALETTE[1])
     for i, (v, r) in enumerate(zip(shown["revenue_12m_per_customer"], shown["repeat_rate_12m_pct"], strict=False)):
-        ax.annotate(f"{r:.0f}% repeat", (i, v), ha="center", va="bottom", fontsize=8)
+        ax.annotate(f"{r:.0f}%", (i, v), ha="center", va="bottom")
     money_axis(ax, "y", currency)
-    ax.set_title("First-12-month revenue per customer by acquisition channel")
+    ax.set_title("First-12-month revenue per customer by acquisition channel (on each bar: share who bought again)")
     ax.set_xlabel("Acquisition channel (users.csv)")
     ax.set_ylabel(f"Revenue per customer ({currency})")
-    return ax
+    if len(shown) > 3:
+        ax.tick_params(axis="x", rotation=30)
+    labels = [f"{c} ({r:.0f}% bought again)" for c, r in zip(shown["acquisition_channel"].astype(str),
+                                                                shown["repeat_rate_12m_pct"], strict=True)]
+    return describe(ax, bars_alt("First-12-month revenue per customer by acquisition channel", labels,
+                                 shown["revenue_12m_per_customer"], lambda v: money(v, currency)))
 
 
 def model_share_bars(shares: pd.DataFrame, ax: Axes | None = None) -> Axes:
@@ -84,14 +100,22 @@ def model_share_bars(shares: pd.DataFrame, ax: Axes | None = None) -> Axes:
     w = 0.8 / n_m
     for j, m in enumerate(shares.columns):
         ax.bar(x + (j - (n_m - 1) / 2) * w, shares[m], w, label=MODEL_LABELS[m],
-               color=PALETTE[j % len(PALETTE)])
+               color=PALETTE[j % len(PALETTE)], hatch=["", "//", "..", "\\\\", "xx", "--"][j % 6])
     ax.set_xticks(x, shares.index.astype(str))
     pct_axis(ax, "y")
     ax.set_title("Share of touch-attributed revenue by channel under each model")
     ax.set_xlabel("Marketing channel")
     ax.set_ylabel("Share of attributed revenue (%)")
-    ax.legend(fontsize=8, ncol=2)
-    return ax
+    if len(shares) > 3:
+        ax.tick_params(axis="x", rotation=30)
+    legend_above(ax, ncol=2)
+    parts = []
+    for ch, row in shares.iterrows():
+        vals = pd.to_numeric(row, errors="coerce")
+        if vals.notna().any():
+            parts.append(f"{ch} from {vals.min():.0f}% to {vals.max():.0f}%")
+    return describe(ax, f"Share of touch-attributed revenue by channel under {n_m} attribution models: "
+                        + "; ".join(parts) + ".")
 
 
 def roas_interval_dots(boot: pd.DataFrame, measure: str, currency: str = "USD", ax: Axes | None = None) -> Axes:
@@ -104,11 +128,15 @@ def roas_interval_dots(boot: pd.DataFrame, measure: str, currency: str = "USD", 
     ax = new_ax(ax)
     y = np.arange(len(b))
     ax.errorbar(b[val], y, xerr=[b[val] - b[lo], b[hi] - b[val]], fmt="o", color=PALETTE[0], capsize=4)
-    ax.axvline(1.0, color=PALETTE[4], ls="--", lw=1.2, label="break-even (returns its spend)")
+    ax.axvline(1.0, color="black", ls="--", lw=1.2, label="break-even (returns its spend)")
     ax.set_yticks(y, b["channel"].astype(str))
     ax.set_title(f"{'Gross profit' if gp else 'Revenue'} per {money(1, currency)} of spend by channel, "
                  "90% bootstrap interval (last touch)")
     ax.set_xlabel(f"{'Gross profit' if gp else 'Revenue'} per {currency} spent")
     ax.set_ylabel("Channel")
-    ax.legend(loc="lower right")
-    return ax
+    legend_above(ax, ncol=1)
+    text = bars_alt(f"{'Gross profit' if gp else 'Revenue'} per {money(1, currency)} of spend by channel", b["channel"],
+                    b[val], lambda v: money(v, currency, 2), named=len(b))
+    ranges = "; ".join(f"{c} {money(lo_, currency, 2)} to {money(hi_, currency, 2)}"
+                       for c, lo_, hi_ in zip(b["channel"].astype(str), b[lo], b[hi], strict=True))
+    return describe(ax, f"{text} 90% ranges: {ranges}.")

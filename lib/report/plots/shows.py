@@ -11,7 +11,8 @@ from matplotlib.colors import ListedColormap
 
 from lib.analytics.shows import show_hour_grid
 from lib.narrative.fmt import money
-from lib.report.plots.style import PALETTE, money_axis, new_ax
+from lib.report.alt_text import bars_alt, describe, grid_alt
+from lib.report.plots.style import GREY, HATCH, PALETTE, legend_above, money_axis, new_ax
 
 __all__ = ["raw_revenue_heatmap", "show_hour_heatmap", "hour_bars", "length_bars", "channel_bars",
            "top_slots_bars"]
@@ -42,7 +43,17 @@ def raw_revenue_heatmap(raw: pd.DataFrame, currency: str, ax: Axes | None = None
         ax.set_title("Raw revenue by weekday and clock hour (all channels)")
     ax.set_xlabel(_HOUR_LABEL)
     ax.set_ylabel("Weekday")
-    return ax
+    ax.tick_params(axis="y", rotation=0)
+    _hour_ticks(ax, raw.columns)
+    return describe(ax, grid_alt("Completed revenue by weekday and clock hour of sale", raw.set_axis(
+        [f"{int(h):02d}:00" for h in raw.columns], axis=1), lambda v: money(v, currency), "weekdays", "hours"))
+
+
+def _hour_ticks(ax: Axes, hours) -> None:
+    """Every third hour named on a heat map's hour axis (24 labels do not fit a phone's width)."""
+    hours = list(hours)
+    keep = {i for i, h in enumerate(hours) if int(h) % 3 == 0}
+    ax.set_xticks([i + 0.5 for i in sorted(keep)], [f"{int(hours[i]):02d}" for i in sorted(keep)], rotation=0)
 
 
 def show_hour_heatmap(slots: pd.DataFrame, min_shows: int, currency: str, ax: Axes | None = None) -> Axes:
@@ -64,7 +75,12 @@ def show_hour_heatmap(slots: pd.DataFrame, min_shows: int, currency: str, ax: Ax
     ax.grid(False)
     ax.set_xlabel(_HOUR_LABEL)
     ax.set_ylabel("Weekday")
-    return ax
+    ax.tick_params(axis="y", rotation=0)
+    ok = grid[span].where(few[span].isna())
+    return describe(ax, grid_alt("Revenue per show hour, shrunk towards the average, by weekday and show start hour "
+                                 f"(slots with {min_shows} or more shows)", ok.set_axis([f"{h:02d}:00" for h in span],
+                                                                                       axis=1),
+                                 lambda v: money(v, currency), "weekdays", "start hours"))
 
 
 def _money_ticks(ax: Axes, currency: str) -> Axes:
@@ -82,11 +98,15 @@ def hour_bars(hours: pd.DataFrame, level: float, currency: str, ax: Axes | None 
     ax.bar(hours["hour"].map(lambda h: f"{h:02d}"), hours["revenue_per_show_hour"],
            yerr=np.vstack([hours["revenue_per_show_hour"] - hours["low"],
                            hours["high"] - hours["revenue_per_show_hour"]]),
-           capsize=2, color=[PALETTE[0] if e else "0.75" for e in hours["enough_shows"]])
+           capsize=2, color=[PALETTE[0] if e else GREY for e in hours["enough_shows"]],
+           hatch=["" if e else HATCH for e in hours["enough_shows"]])
     ax.set_title(f"Per show hour, by start hour\n({level:.0%} interval)")
-    ax.set_xlabel("Show start hour (grey: too few shows)")
+    ax.set_xlabel("Show start hour (grey, hatched: too few shows)")
     ax.set_ylabel(f"Revenue per show hour ({currency})")
-    return _money_ticks(ax, currency)
+    enough = hours[hours["enough_shows"]]
+    return describe(_money_ticks(ax, currency), bars_alt(
+        "Revenue per show hour by show start hour (hours with enough shows)",
+        [f"{h:02d}:00" for h in enough["hour"]], enough["revenue_per_show_hour"], lambda v: money(v, currency)))
 
 
 def length_bars(by_length: pd.DataFrame, currency: str, ax: Axes | None = None) -> Axes:
@@ -96,7 +116,8 @@ def length_bars(by_length: pd.DataFrame, currency: str, ax: Axes | None = None) 
     ax.set_title("Revenue per show,\nby show length")
     ax.set_xlabel("Show length")
     ax.set_ylabel(f"Revenue per show ({currency})")
-    return _money_ticks(ax, currency)
+    return describe(_money_ticks(ax, currency), bars_alt("Revenue per show by show length", by_length["length"],
+                                                         by_length["revenue_per_show"], lambda v: money(v, currency)))
 
 
 def channel_bars(by_channel: pd.DataFrame, currency: str, ax: Axes | None = None) -> Axes:
@@ -106,7 +127,9 @@ def channel_bars(by_channel: pd.DataFrame, currency: str, ax: Axes | None = None
     ax.set_title("Revenue per show hour,\nby channel")
     ax.set_xlabel("Channel")
     ax.set_ylabel(f"Revenue per show hour ({currency})")
-    return _money_ticks(ax, currency)
+    return describe(_money_ticks(ax, currency), bars_alt("Revenue per show hour by channel", by_channel["channel"],
+                                                         by_channel["revenue_per_show_hour"],
+                                                         lambda v: money(v, currency)))
 
 
 def top_slots_bars(schedule: pd.DataFrame, level: float, currency: str, top: int = 12,
@@ -123,12 +146,17 @@ def top_slots_bars(schedule: pd.DataFrame, level: float, currency: str, top: int
     labels = (best["weekday"] + " " + best["hour"].map(lambda h: f"{h:02d}:00")).tolist()[::-1]
     sure = (best["verdict"] == "better than average").to_numpy()[::-1]
     ax.barh(labels, best["revenue_per_show_hour_shrunk"].to_numpy()[::-1],
-            color=[PALETTE[0] if s else "0.7" for s in sure], label="shrunk towards the average")
+            color=[PALETTE[0] if s else GREY for s in sure], hatch=["" if s else HATCH for s in sure],
+            label="shrunk towards the average")
     ax.plot(best["revenue_per_show_hour"].to_numpy()[::-1], labels, "o", color="0.2", ms=4, label="raw")
-    ax.legend(loc="lower right", fontsize=8)
-    ax.set_title(f"Top show slots by revenue per show hour, shrunk by the number of shows\n(coloured: clearly above "
-                 f"average, {level:.0%} interval)")
+    ax.set_title(f"Top show slots by revenue per show hour, shrunk by the number of shows (blue: clearly above "
+                 f"average, {level:.0%} interval; grey, hatched: not clearly)")
+    legend_above(ax)
     ax.set_xlabel(f"Revenue per show hour ({currency})")
     ax.set_ylabel("Show start slot")
     money_axis(ax, "x", currency=currency)
-    return ax
+    ax.xaxis.set_major_locator(mticker.MaxNLocator(3))
+    n_sure = int(sure.sum())
+    return describe(ax, bars_alt(f"Top {len(best)} show slots by revenue per show hour, shrunk", labels[::-1],
+                                 best["revenue_per_show_hour_shrunk"], lambda v: money(v, currency))
+                    + f" {n_sure} of {len(best)} clearly above the average.")

@@ -7,7 +7,10 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from lib.analytics.forecast import ForecastResult
-from lib.report.plots.style import PALETTE, money_axis, new_ax, pct_axis
+from lib.narrative.fmt import money
+from lib.report.alt_text import bars_alt, describe, series_alt
+from lib.report.alt_text import label as point_label
+from lib.report.plots.style import HATCH, PALETTE, date_axis, legend_above, money_axis, new_ax, pct_axis
 
 __all__ = ["MONTH_ABBR", "weekday_bars", "revenue_trend", "monthly_units", "channel_mix_area",
            "month_of_year_lines", "holiday_bars", "forecast_chart"]
@@ -32,16 +35,20 @@ def weekday_bars(means: pd.DataFrame, currency: str, column: str = "revenue", ax
                      means[f"{column}_high"] - means[f"{column}_mean"]])
     colors = [PALETTE[0] if w < 5 else PALETTE[1] for w in range(7)]
     ticks = [w[:3] for w in means["weekday"]]
-    ax.bar(ticks, means[f"{column}_mean"].fillna(0.0), yerr=np.nan_to_num(err), capsize=3, color=colors)
+    ax.bar(ticks, means[f"{column}_mean"].fillna(0.0), yerr=np.nan_to_num(err), capsize=3, color=colors,
+           hatch=[HATCH if w >= 5 else "" for w in range(7)])
     shut = means["closed"].to_numpy(bool) if "closed" in means else np.zeros(len(means), bool)
     for i in np.flatnonzero(shut):
-        ax.text(i, 0, "closed", ha="center", va="bottom", color="0.35", fontsize=9, rotation=90)
+        ax.text(i, 0, "closed", ha="center", va="bottom", color="0.35", rotation=90)
     ax.set_title(f"{label} by weekday (95% interval)")
-    ax.set_xlabel("Weekday (gold = weekend)" + ("; closed days left out" if shut.any() else ""))
+    ax.set_xlabel("Weekday (orange, hatched = weekend)" + ("; closed days left out" if shut.any() else ""))
     ax.set_ylabel(f"{label} ({currency})" if is_money else f"{label} (units)")
     if is_money:
         money_axis(ax, currency=currency)
-    return ax
+    fmt = (lambda v: money(v, currency)) if is_money else (lambda v: f"{v:,.1f} units")
+    open_days = ~shut
+    return describe(ax, bars_alt(f"{label} by weekday", means["weekday"][open_days],
+                                 means[f"{column}_mean"][open_days], fmt, named=7))
 
 
 def revenue_trend(series: pd.DataFrame, freq: str, currency: str, ax: Axes | None = None) -> Axes:
@@ -58,8 +65,10 @@ def revenue_trend(series: pd.DataFrame, freq: str, currency: str, ax: Axes | Non
     ax.set_xlabel("Date")
     ax.set_ylabel(f"Revenue per {unit} ({currency})")
     money_axis(ax, currency=currency)
-    ax.legend(loc="upper left")
-    return ax
+    date_axis(ax)
+    legend_above(ax)
+    return describe(ax, series_alt(f"Revenue per {unit}", series.index, series["revenue"],
+                                   lambda v: money(v, currency)))
 
 
 def monthly_units(series: pd.DataFrame, ax: Axes | None = None) -> Axes:
@@ -70,36 +79,56 @@ def monthly_units(series: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_title("Units sold per month")
     ax.set_xlabel("Month")
     ax.set_ylabel("Units sold")
-    ax.legend(loc="upper left")
-    return ax
+    date_axis(ax)
+    legend_above(ax)
+    return describe(ax, series_alt("Units sold per month", series.index, series["units"], lambda v: f"{v:,.0f}"))
 
 
 def channel_mix_area(mix: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Stacked share of revenue per channel and month; ``mix`` is lib.analytics.timing.channel_mix."""
     ax = new_ax(ax, figsize=(10, 3.8))
-    ax.stackplot(mix.index, mix.fillna(0).T.to_numpy(), labels=list(mix.columns),
-                 colors=PALETTE[:len(mix.columns)] if len(mix.columns) <= len(PALETTE) else None)
+    areas = ax.stackplot(mix.index, mix.fillna(0).T.to_numpy(), labels=list(mix.columns),
+                         colors=PALETTE[:len(mix.columns)] if len(mix.columns) <= len(PALETTE) else None)
+    for i, area in enumerate(areas):  # a pattern per channel besides its colour
+        area.set_hatch(["", "//", "..", "\\\\", "xx", "--", "oo", "++"][i % 8])
     ax.set_title("Channel mix: share of revenue per month")
     ax.set_xlabel("Month")
     ax.set_ylabel("Share of revenue (%)")
     ax.set_ylim(0, 100)
     pct_axis(ax)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    return ax
+    date_axis(ax)
+    legend_above(ax, ncol=3)
+    shares = mix.fillna(0)
+    if not len(shares):
+        return describe(ax, "Channel mix: no completed sales to show.")
+    first, last = shares.iloc[0], shares.iloc[-1]
+    return describe(ax, f"Channel mix, share of revenue per month, {point_label(shares.index[0])} to "
+                        f"{point_label(shares.index[-1])}: in {point_label(shares.index[-1])} "
+                        + ", ".join(f"{c} {v:.0f}%" for c, v in last.sort_values(ascending=False).items())
+                        + f"; in {point_label(shares.index[0])} "
+                        + ", ".join(f"{c} {v:.0f}%" for c, v in first.sort_values(ascending=False).items()) + ".")
 
 
 def month_of_year_lines(moy: pd.DataFrame, currency: str, ax: Axes | None = None) -> Axes:
     """Revenue by month of year, one line per year; ``moy`` is lib.analytics.timing.month_of_year."""
     ax = new_ax(ax)
     for i, (year, row) in enumerate(moy.iterrows()):
-        ax.plot(range(1, 13), row.to_numpy(), marker="o", color=PALETTE[i % len(PALETTE)], label=str(year))
+        ax.plot(range(1, 13), row.to_numpy(), marker="osD^v<>P"[i % 8], color=PALETTE[i % len(PALETTE)],
+                label=str(year))
     ax.set_xticks(range(1, 13), MONTH_ABBR)
     ax.set_title("Revenue by month of year")
     ax.set_xlabel("Month")
     ax.set_ylabel(f"Revenue ({currency})")
     money_axis(ax, currency=currency)
-    ax.legend(title="Year")
-    return ax
+    ax.tick_params(axis="x", rotation=90)
+    legend_above(ax, ncol=4)
+    parts = []
+    for year, row in moy.iterrows():
+        vals = pd.to_numeric(row, errors="coerce")
+        if vals.notna().any():
+            parts.append(f"{year} highest in {MONTH_ABBR[int(np.nanargmax(vals.to_numpy(dtype=float)))]} at "
+                         f"{money(float(vals.max()), currency)}")
+    return describe(ax, "Revenue by month of year, one line per year: " + ("; ".join(parts) or "no values") + ".")
 
 
 def holiday_bars(hol: pd.DataFrame, ax: Axes | None = None) -> Axes:
@@ -110,14 +139,15 @@ def holiday_bars(hol: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax = new_ax(ax)
     if not len(hol):
         ax.set_axis_off()
-        return ax
+        return describe(ax, "Holiday windows: none in the data.")
     hm = hol.groupby("holiday")["index"].mean().sort_values()
     ax.barh(hm.index, hm.to_numpy(), color=PALETTE[0])
     ax.axvline(100, color="0.3", ls="--", lw=1)
     ax.set_title("Holiday windows: an average day vs a usual day (100 = usual)")
     ax.set_xlabel("Index (mean daily revenue / year's mean day x 100)")
     ax.set_ylabel("Holiday window")
-    return ax
+    return describe(ax, bars_alt("Holiday windows, average day against a usual day of 100", hm.index,
+                                 hm.to_numpy(), lambda v: f"{v:.0f}"))
 
 
 def forecast_chart(res: ForecastResult, currency: str, ax: Axes | None = None) -> Axes:
@@ -141,5 +171,9 @@ def forecast_chart(res: ForecastResult, currency: str, ax: Axes | None = None) -
     ax.set_xlabel("Month")
     ax.set_ylabel(f"Revenue per month ({currency})")
     money_axis(ax, currency=currency)
-    ax.legend(loc="upper left")
-    return ax
+    date_axis(ax)
+    legend_above(ax, ncol=1)
+    fmt = lambda v: money(v, currency)  # noqa: E731
+    return describe(ax, series_alt("Monthly revenue", res.history.index, res.history.to_numpy(), fmt)
+                    + f" Forecast for {res.target:%B %Y}: {fmt(res.point)} ({res.level:.0%} range {fmt(res.low)} "
+                      f"to {fmt(res.high)}).")

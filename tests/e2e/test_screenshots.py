@@ -1,0 +1,111 @@
+"""A full sample run read as on a phone and a desktop: alt text on every chart, headless Chromium screenshots at 390
+and 1280 px (saved to /tmp/shots/, or LACELUXX_SHOTS), and what the phone layout measures."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lib.config import ROOT, SAMPLE_DIR
+from lib.report.plots.style import DPI, MIN_FONT_PT
+
+NBCONVERT_DEFAULT = "No description has been provided for this image"
+SHOTS = Path(os.environ.get("LACELUXX_SHOTS", "/tmp/shots"))
+#: the front page and two reports
+PAGES = ("index.html", "sales_timing.html", "products_inventory.html")
+WIDTHS = {"phone": (390, 2400), "desktop": (1280, 2000)}
+#: written into a copy of a page: what the browser laid out, as JSON in a <pre id="ll-measure">
+MEASURE = """<script>window.addEventListener("load", function () {
+  var imgs = Array.from(document.querySelectorAll("img")).map(function (i) {
+    return {shown: i.getBoundingClientRect().width, natural: i.naturalWidth}; });
+  var tables = Array.from(document.querySelectorAll("table.ll-table")).map(function (t) {
+    var c = t.querySelector("td, th");
+    return {wide: t.scrollWidth > t.clientWidth + 2, cue: t.classList.contains("ll-scrolls"),
+            sticky: c ? getComputedStyle(c).position : "", right: t.getBoundingClientRect().right}; });
+  var p = document.createElement("pre"); p.id = "ll-measure";
+  p.textContent = JSON.stringify({viewport: window.innerWidth, page: document.documentElement.scrollWidth,
+                                  imgs: imgs, tables: tables});
+  document.body.appendChild(p); });</script>"""
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("shots")
+    res = subprocess.run([sys.executable, "-m", "lib.run.pipeline", "run", "--data", str(SAMPLE_DIR), "--out",
+                          str(out), "--jobs", "2"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert res.returncode == 0, res.stdout + res.stderr
+    period = json.loads((SAMPLE_DIR / "planted.json").read_text())["default_period"]
+    return out / period
+
+
+def _browser(args: list[str], timeout: int = 120) -> subprocess.CompletedProcess:
+    exe = _chromium()
+    if exe is None:
+        pytest.skip("no headless Chromium (Debian: apt-get install -y chromium)")
+    return subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                           "--allow-file-access-from-files", "--virtual-time-budget=3000", *args],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_every_image_on_every_page_has_alt_text_from_its_chart(run):
+    pages = sorted(run.glob("*.html"))
+    assert len(pages) >= 8
+    counted = 0
+    for page in pages:
+        for tag in re.findall(r"<img\b[^>]*>", page.read_text(encoding="utf-8")):
+            alt = re.search(r'\balt="([^"]*)"', tag)
+            assert alt, f"{page.name}: an image without alt text"
+            text = html.unescape(alt.group(1)).strip()
+            assert text and text != NBCONVERT_DEFAULT, f"{page.name}: {tag[:80]}"
+            assert re.search(r"\d", text), f"{page.name}: alt text without a number from the data: {text}"
+            counted += 1
+    assert counted >= 30  # the sample run draws about 40 charts on the report pages (and again in the combined file)
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("screen", sorted(WIDTHS))
+def test_screenshot(run, page, screen):
+    width, height = WIDTHS[screen]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SHOTS / f"{Path(page).stem}-{width}.png"
+    res = _browser([f"--window-size={width},{height}", f"--screenshot={shot}", (run / page).as_uri()])
+    assert shot.exists() and shot.stat().st_size > 10_000, res.stderr[-2000:]
+    from PIL import Image
+
+    assert Image.open(shot).size[0] == width
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_390_px_screen_shows_chart_text_at_11_px_and_tables_that_say_they_scroll(run, page, tmp_path):
+    copy = run / f"measure-{page}"
+    copy.write_text((run / page).read_text(encoding="utf-8").replace("</body>", MEASURE + "</body>"),
+                    encoding="utf-8")
+    res = _browser(["--window-size=390,900", "--dump-dom", copy.as_uri()])
+    copy.unlink()
+    found = re.search(r'<pre id="ll-measure">(.*?)</pre>', res.stdout, re.S)
+    assert found, res.stderr[-2000:]
+    m = json.loads(html.unescape(found.group(1)))
+    assert m["page"] <= m["viewport"] + 1, "the page scrolls sideways on a phone"
+    for img in m["imgs"]:
+        assert img["shown"] <= m["viewport"]
+        # the smallest chart text is MIN_FONT_PT at DPI in the image, scaled as the browser scales the image
+        assert MIN_FONT_PT * DPI / 72 * img["shown"] / img["natural"] >= 11.0, img
+    for t in m["tables"]:
+        assert t["sticky"] == "sticky"  # the first column stays in view
+        assert t["right"] <= m["viewport"] + 1
+        if t["wide"]:
+            assert t["cue"], "a table wider than the screen without the swipe note"
+    if page != "index.html":
+        assert m["imgs"], "a report page without charts"
