@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 #: bump when parsing or validation changes: it is part of the cache key
-LOADER_VERSION = "3"
+LOADER_VERSION = "4"
 
 
 def fingerprint(digests: dict[str, str], tz_name: str, mapping_digest: str | None) -> str:

@@ -60,7 +60,8 @@ def load_dataset(source: str | Path, tz_name: str = DEFAULT_TZ, use_cache: bool 
     fp = fingerprint(inp.digests, tz_name, inp.mapping.digest if inp.mapping else None)
     if use_cache and not inp.problems:
         ds = load_cached(fp, str(inp.folder))
-        if ds is not None:
+        if ds is not None:  # the mapping as this call found it (the cached copy may name another path to it)
+            ds.mapping = str(inp.folder / mapping_mod.MAPPING_FILE) if inp.mapping else None
             return ds
     feeds, failed = csv_feeds(inp)
     return dataset_from_feeds(feeds, failed, list(inp.problems), list(inp.notes), str(inp.folder),
