@@ -90,8 +90,13 @@ def channel_sentence(ch: pd.DataFrame, currency: str = "USD") -> str:
     delta = (ch["revenue"] - ch["revenue_prev"])
     mover = ch.loc[delta.abs().idxmax()]
     change = mover["revenue"] - mover["revenue_prev"]
-    return (f"{top['channel']} brought {top['share_pct']:.0f}% of the month's revenue "
-            f"({fmt.money(top['revenue'], currency)}); the biggest change was {mover['channel']} "
+    head = (f"{top['channel']} brought {top['share_pct']:.0f}% of the month's revenue "
+            f"({fmt.money(top['revenue'], currency)})")
+    rest = ch.iloc[1:][ch.iloc[1:]["revenue"] > 0]
+    if len(rest):  # every channel the month sold on, so a report across platforms names them all
+        parts = [f"{r['channel']} {r['share_pct']:.0f}% ({fmt.money(r['revenue'], currency)})" for _, r in rest.iterrows()]
+        head += ", " + (parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1])
+    return (f"{head}; the biggest change was {mover['channel']} "
             f"({'+' if change >= 0 else '-'}{fmt.money(abs(change), currency)} against the month before).")
 
 

@@ -51,7 +51,10 @@ def test_growth_actions():
 
 def test_channel_sentence():
     ch = kpis.channel_revenue(derived.sale_lines(kpi_tables()), OCT)
-    assert "whatnot brought 57%" in overview_text.channel_sentence(ch)
+    text = overview_text.channel_sentence(ch)
+    # 240, 100 and 80 of 420
+    assert text == ("whatnot brought 57% of the month's revenue ($240), instagram 24% ($100) and website 19% ($80); "
+                    "the biggest change was whatnot (+$140 against the month before)."), text
 
 
 def test_trend_sentences_call_a_seasonal_drop_seasonal():
