@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from lib.config import ROOT
+from tests.e2e.test_examples import _csvs, _money, pipeline
 
 EXAMPLES = ROOT / "data" / "examples"
 MULTI = EXAMPLES / "multichannel"
@@ -26,19 +25,8 @@ PERIOD = "2026-10"  # both examples end on 2026-10-31: the last complete month
 TZ = "America/New_York"
 
 
-def pipeline(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lib.run.pipeline", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout)
-
-
-def _read(folder: Path, pattern: str) -> pd.DataFrame:
-    files = sorted(folder.glob(pattern))
-    assert files, pattern
-    return pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False) for f in files], ignore_index=True)
-
-
-def _money(s: pd.Series) -> pd.Series:
-    return pd.to_numeric(s.str.replace(r"[$,]", "", regex=True))
+# the pipeline call and the raw-export readers are the ones the first examples' tests use
+_read = _csvs
 
 
 # --------------------------------------------------------------------------- the raw exports as lines
