@@ -83,18 +83,23 @@ def quality_summary(ds: Dataset) -> pd.DataFrame:
     return q.sort_values(["table", "_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
 
 
+def _count(n: int, word: str) -> str:
+    """``1 table`` / ``8 tables`` (the data layer's messages; lib.narrative.fmt.count is the pages' twin, a layer up)."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def quality_text(ds: Dataset) -> str:
     """One plain paragraph for the command line: what was loaded, repaired and defaulted."""
     q = ds.quality
     read = q[(q["action"] == "read") & q["reason"].str.startswith("rows read from")]
     per_table = read.groupby("table", sort=False)["rows"].sum()
     parts = [f"{t} {n:,} rows" for t, n in per_table.items()]
-    text = f"Loaded {len(ds.tables)} table(s) from {ds.source}: {', '.join(parts)}."
+    text = f"Loaded {_count(len(ds.tables), 'table')} from {ds.source}: {', '.join(parts)}."
     for action, verb in (("repaired", "repaired"), ("defaulted", "defaulted")):
         sub = q[q["action"] == action]
         if len(sub):
             detail = "; ".join(f"{r.table}: {r.reason} ({r.rows:,})" for r in sub.itertuples())
-            text += f" {int(sub['rows'].sum()):,} cell(s) {verb} ({detail})."
+            text += f" {_count(int(sub['rows'].sum()), 'cell')} {verb} ({detail})."
         else:
             text += f" Nothing {verb}."
     noted = q[(q["action"] == "read") & ~q["reason"].str.startswith("rows read from")]
@@ -102,9 +107,8 @@ def quality_text(ds: Dataset) -> str:
         text += " Noted: " + "; ".join(f"{r.table}: {r.reason} ({r.rows:,})" for r in noted.itertuples()) + "."
     excl = q[q["action"] == "excluded"]
     if len(excl):
-        detail = "; ".join(f"{r.table}: excluded {r.reason}: {r.rows:,} line{'s' if r.rows != 1 else ''}"
-                           for r in excl.itertuples())
-        text += f" {int(excl['rows'].sum()):,} row(s) excluded ({detail})."
+        detail = "; ".join(f"{r.table}: excluded {r.reason}: {_count(r.rows, 'line')}" for r in excl.itertuples())
+        text += f" {_count(int(excl['rows'].sum()), 'row')} excluded ({detail})."
     else:
         text += " No rows excluded."
     missing = [t for t in TABLES if t not in ds.tables]

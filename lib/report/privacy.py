@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from lib.narrative import fmt
 from lib.narrative.fmt import esc
 
 __all__ = ["EMAIL_PATTERN", "EMAIL_MASK", "PHONE_PATTERN", "PHONE_MASK", "PHONE_DIGITS", "phone_numbers",
@@ -115,6 +116,6 @@ def assert_no_contact_details(run_dir: str | Path, ds: object = None) -> None:
         text = f.read_text(encoding="utf-8", errors="replace")
         emails, phones = len(set(_emails(text))), len(set(phone_numbers(text)))
         if emails or phones:
-            found = " and ".join(s for s in (f"{emails} e-mail address(es)" if emails else "",
-                                             f"{phones} phone number(s)" if phones else "") if s)
+            found = " and ".join(s for s in (fmt.count(emails, "e-mail address", "e-mail addresses") if emails else "",
+                                             fmt.count(phones, "phone number") if phones else "") if s)
             raise RuntimeError(f"{f.name} would show {found}; the run was stopped so they are not shared")

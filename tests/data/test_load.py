@@ -75,8 +75,8 @@ def test_quality_summary_and_text(tmp_path):
     assert list(qs.columns) == ["table", "action", "reason", "rows"]
     assert qs["table"].is_monotonic_increasing
     text = quality_text(ds)
-    assert text.startswith(f"Loaded 8 table(s) from {ds.source}: brands 3 rows, products 4 rows,")
-    assert ("2 cell(s) repaired (sales: sale_price: currency symbol or thousands separator removed (2))."
+    assert text.startswith(f"Loaded 8 tables from {ds.source}: brands 3 rows, products 4 rows,")
+    assert ("2 cells repaired (sales: sale_price: currency symbol or thousands separator removed (2))."
             in text)
     assert "Nothing defaulted." in text and "No rows excluded." in text
     ds = load_dataset(CORPUS / "tolerated" / "extra_columns", use_cache=False)
