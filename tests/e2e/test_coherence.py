@@ -6,13 +6,11 @@ from __future__ import annotations
 import html
 import json
 import re
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
-from lib.config import CHURN_DAYS, ROOT, SAMPLE_DIR
+from lib.config import CHURN_DAYS, SAMPLE_DIR
 
 pytestmark = pytest.mark.skipif(not (SAMPLE_DIR / "sales.csv").exists(), reason="run `make sample-data` first")
 
@@ -26,14 +24,10 @@ OPPOSITE = ({"buy more", "buy less"}, {"price up", "mark down"}, {"buy more", "m
 CURRENT_SEGMENTS = {"Champions", "Loyal", "Active", "New", "Promising"}
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("coherence")
-    res = subprocess.run([sys.executable, "-m", "lib.run.pipeline", "run", "--data", str(SAMPLE_DIR), "--out",
-                          str(out), "--jobs", "2"], cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert res.returncode == 0, res.stdout + res.stderr
-    period = json.loads((SAMPLE_DIR / "planted.json").read_text())["default_period"]
-    return out / period
+@pytest.fixture
+def run(sample_run):
+    """The shared full run of the sample (tests/e2e/conftest.py)."""
+    return sample_run
 
 
 def _text(page) -> str:

@@ -9,12 +9,10 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from lib.config import ROOT, SAMPLE_DIR
 from lib.report.plots.style import DPI, MIN_FONT_PT
 
 NBCONVERT_DEFAULT = "No description has been provided for this image"
@@ -40,14 +38,10 @@ def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("shots")
-    res = subprocess.run([sys.executable, "-m", "lib.run.pipeline", "run", "--data", str(SAMPLE_DIR), "--out",
-                          str(out), "--jobs", "2"], cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert res.returncode == 0, res.stdout + res.stderr
-    period = json.loads((SAMPLE_DIR / "planted.json").read_text())["default_period"]
-    return out / period
+@pytest.fixture
+def run(sample_run):
+    """The shared full run of the sample (tests/e2e/conftest.py)."""
+    return sample_run
 
 
 def _browser(args: list[str], timeout: int = 120) -> subprocess.CompletedProcess:
@@ -92,8 +86,10 @@ def test_a_390_px_screen_shows_chart_text_at_11_px_and_tables_that_say_they_scro
     copy = run / f"measure-{page}"
     copy.write_text((run / page).read_text(encoding="utf-8").replace("</body>", MEASURE + "</body>"),
                     encoding="utf-8")
-    res = _browser(["--window-size=390,900", "--dump-dom", copy.as_uri()])
-    copy.unlink()
+    try:
+        res = _browser(["--window-size=390,900", "--dump-dom", copy.as_uri()])
+    finally:  # the run folder is shared with other tests: leave it as it was, also when the test skips
+        copy.unlink()
     found = re.search(r'<pre id="ll-measure">(.*?)</pre>', res.stdout, re.S)
     assert found, res.stderr[-2000:]
     m = json.loads(html.unescape(found.group(1)))
