@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["NotebookSpec", "Addition", "NOTEBOOKS", "ADDITIONS", "ALL_METRICS", "ACTION_LISTS", "notebook_spec"]
+__all__ = ["NotebookSpec", "Addition", "NOTEBOOKS", "ADDITIONS", "ALL_METRICS", "ACTION_LISTS", "notebook_spec", "notebook_title"]
 
 
 @dataclass(frozen=True)
@@ -111,3 +111,8 @@ def notebook_spec(name: str) -> NotebookSpec:
         if nb.name == name:
             return nb
     raise KeyError(f"unknown notebook {name!r}; known: {', '.join(n.name for n in NOTEBOOKS)}")
+
+
+def notebook_title(name: str) -> str:
+    """A report's title by its file stem (``sales_timing`` -> ``Sales timing and live shows``); other names as given."""
+    return next((nb.title for nb in NOTEBOOKS if nb.name == name), name)

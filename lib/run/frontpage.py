@@ -17,7 +17,7 @@ from lib.narrative import marketing as marketing_text
 from lib.narrative.recommendations import top_total_sentence
 from lib.report.notebook import GLOSSARY_PAGE, sales_lines_read
 from lib.report.privacy import page_text
-from lib.report.registry import ADDITIONS, NOTEBOOKS
+from lib.report.registry import ADDITIONS, NOTEBOOKS, notebook_title
 
 __all__ = ["KPI_CARDS", "card_value", "kpi_cards", "previous_metrics", "first_sentence", "actions_html", "index_html",
            "filled_columns", "more_data_lines",
@@ -221,8 +221,8 @@ def filled_columns(ds) -> dict[str, set[str]]:
 
 def report_title(name: str) -> str:
     """A report as the owner knows it: ``sales_timing`` -> ``the Sales timing and live shows report``."""
-    titles = {nb.name: nb.title for nb in NOTEBOOKS}
-    return f"the {titles[name]} report" if name in titles else fmt.sheet_title(name)
+    title = notebook_title(name)
+    return f"the {title} report" if title != name else fmt.sheet_title(name)
 
 
 def header_block(payload: dict, first_html: str = "", source_note: str = "", tz_name: str = DEFAULT_TZ,
@@ -274,8 +274,7 @@ def index_html(payload: dict, findings: dict[str, list[str]], skipped: dict[str,
         fs = "".join(f"<li>{e(f)}</li>" for f in findings.get(nb.name, [])[:3])
         rcards.append(f'<div class="ll-report-card"><h3><a href="{nb.name}.html">{e(nb.title)}</a></h3>'
                       f'<p class="ll-note">{e(nb.summary)}</p><ul>{fs}</ul></div>')
-    titles = {nb.name: nb.title for nb in NOTEBOOKS}
-    sk = "".join(f"<li><b>{e(titles.get(k, k))}</b>: {e(v)}</li>" for k, v in skipped.items()) or "<li>Nothing was skipped.</li>"
+    sk = "".join(f"<li><b>{e(notebook_title(k))}</b>: {e(v)}</li>" for k, v in skipped.items()) or "<li>Nothing was skipped.</li>"
     q = quality.copy() if quality is not None else pd.DataFrame(columns=["table", "action", "reason", "rows"])
     qrows = "".join(f"<tr><td>{e(r.table)}</td><td>{e(r.action)}</td><td>{e(r.reason)}</td>"
                     f"<td>{int(r.rows):,}</td></tr>" for r in q.itertuples())
