@@ -19,11 +19,11 @@ __all__ = ["TOP_ACTION_COLUMNS", "RECOMMENDATION_COLUMNS", "UNITS", "Recommendat
 
 #: columns of tables/top_actions.csv, read by the front page (lib.run.frontpage); the effect's columns follow
 TOP_ACTION_COLUMNS = ["rank", "action", "expected_effect", "evidence", "confidence", "source", "expected_value",
-                      "effect_kind", "expected_low", "expected_high", "expected_revenue", "capped_by", "unit"]
+                      "effect_kind", "expected_low", "expected_high", "expected_revenue", "capped_by", "unit", "method"]
 #: columns of tables/recommendations.csv
 RECOMMENDATION_COLUMNS = ["section", "action", "expected_effect", "evidence", "confidence", "source",
                           "expected_value", "effect_kind", "expected_low", "expected_high", "expected_revenue",
-                          "capped_by", "unit", "top_action", "note"]
+                          "capped_by", "unit", "top_action", "note", "method"]
 #: what an effect counts: gross profit, or revenue when the data have no costs
 UNITS = ("gross profit", "revenue")
 _CONF_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -38,8 +38,8 @@ class Recommendation:
     ``unit`` is "gross profit", or "revenue" when the data have no costs (the effect then
     counts revenue, says so, and is left out of every gross-profit total). ``confidence`` is
     high/medium/low with its reason at the end of ``evidence``; ``source`` is the report the
-    numbers come from. The text fields (``action``, ``expected_effect``, ``evidence``) are
-    written by the narrative layer.
+    numbers come from. The text fields (``action``, ``expected_effect``, ``evidence`` in plain words,
+    ``method``: the tests and models behind it, shown on demand) are written by the narrative layer.
     """
 
     section: str
@@ -50,6 +50,7 @@ class Recommendation:
     source: str
     effect: Effect
     unit: str = "gross profit"
+    method: str = ""
     expected_value: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -123,7 +124,7 @@ def recommendations_frame(recs: list[Recommendation]) -> pd.DataFrame:
                      "effect_kind": "one-off" if e.one_off else "per month",
                      "expected_low": round(e.low, 2), "expected_high": round(e.high, 2),
                      "expected_revenue": np.nan if e.revenue is None else round(e.revenue, 2),
-                     "capped_by": e.capped_by or "", "unit": r.unit, "top_action": not note, "note": note})
+                     "capped_by": e.capped_by or "", "unit": r.unit, "top_action": not note, "note": note, "method": r.method})
     return pd.DataFrame(rows, columns=RECOMMENDATION_COLUMNS)
 
 

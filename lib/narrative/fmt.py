@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 __all__ = ["source_label", "count", "money", "pct", "num", "esc", "signed_pct", "days", "p_value", "month", "day",
-           "moment", "yes_no", "sheet_title", "sheet"]
+           "moment", "yes_no", "sheet_title", "sheet", "column_title", "COLUMN_TITLES"]
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
 
@@ -120,6 +120,34 @@ def sheet_title(name: str) -> str:
     """The title a table is known by on a page and in the actions workbook: ``vip_customers`` -> ``VIP customers``."""
     words = [_TITLE_WORDS.get(w, w) for w in str(name).split("_") if w]
     text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+#: whole column names an owner reads in other words (pages and the actions workbook; a page may pass its own)
+COLUMN_TITLES = {
+    "roas": "sales per ad dollar", "roas_low": "sales per ad dollar, low", "roas_high": "sales per ad dollar, high",
+    "gp_roas": "gross profit per ad dollar", "gp_roas_low": "gross profit per ad dollar, low",
+    "gp_roas_high": "gross profit per ad dollar, high",
+    "p_pays_back": "chance it pays back", "p_alive": "chance still active", "p_sell_30d": "chance to sell in 30 days",
+    "p_buy_30d": "chance to buy in 30 days", "expected_90d": "expected purchases in 90 days",
+    "clv_12m": "expected value, 12 months", "km_median_days": "median days to sell", "censored": "still unsold",
+    "ci_low": "low end", "ci_high": "high end", "lift": "times more often than chance", "support": "share of orders",
+    "confidence": "share of first-item orders with the second", "occasions": "purchase days",
+    "display_name": "customer", "days_since": "days since last purchase", "mape_pct": "average miss %",
+    "conversion_rate_pct": "conversion %", "p_value": "test (p)", "q_value": "test after many tries (q)",
+}
+_COLUMN_WORDS = {"id": "ID", "pct": "%", "roas": "sales per ad dollar", "gp": "gross profit", "km": "",
+                 "clv": "value", "12m": "12 months", "30d": "30 days", "90d": "90 days", "vip": "VIP"}
+
+
+def column_title(name: object) -> str:
+    """The column title an owner reads, on a page and in the actions workbook: :data:`COLUMN_TITLES`, else the
+    name's words (``buyer_id`` -> ``Buyer ID``, ``margin_pct`` -> ``Margin %``)."""
+    key = str(name)
+    if key in COLUMN_TITLES:
+        text = COLUMN_TITLES[key]
+    else:
+        text = " ".join(w for w in (_COLUMN_WORDS.get(w, w) for w in key.split("_") if w) if w)
     return text[:1].upper() + text[1:]
 
 

@@ -22,7 +22,8 @@ from lib.report.privacy import page_text
 from lib.report.version import code_version
 
 __all__ = ["Report", "start_report", "say", "insight", "what_to_do", "show_table", "skipped", "header_html",
-           "footer_html", "table_note", "sales_lines_read", "PRIVATE_COLUMNS", "GLOSSARY_PAGE"]
+           "footer_html", "table_note", "sales_lines_read", "PRIVATE_COLUMNS", "GLOSSARY_PAGE", "table_html", "method",
+           "method_html", "METHOD_SUMMARY"]
 
 #: the run's page explaining the words that remain in the reports (lib.run.glossary writes it)
 GLOSSARY_PAGE = "glossary.html"
@@ -247,13 +248,15 @@ def _shown_cell(v):
     return fmt.yes_no(v) if isinstance(v, (bool, np.bool_)) else v
 
 
-def show_table(df: pd.DataFrame, money_cols: tuple[str, ...] = (), pct_cols: tuple[str, ...] = (),
+def table_html(df: pd.DataFrame, money_cols: tuple[str, ...] = (), pct_cols: tuple[str, ...] = (),
                int_cols: tuple[str, ...] = (), currency: str = DEFAULT_CURRENCY,
-               max_rows: int = TABLE_ROWS, caption: str = "", csv: str = "") -> None:
-    """Show a formatted, escaped table, at most ``max_rows`` rows with a note (:func:`table_note`) that names the
-    CSV holding all rows - ``csv``, the name the notebook writes with ``rep.out.write_table``, or a table already
-    written with the same rows - and only then; booleans as yes/no; contact columns (:data:`PRIVATE_COLUMNS`)
-    dropped, contact details in headers, cells and caption masked."""
+               max_rows: int = TABLE_ROWS, caption: str = "", csv: str = "",
+               titles: dict[str, str] | None = None) -> str:
+    """A formatted, escaped table as HTML, at most ``max_rows`` rows with a note (:func:`table_note`) that names
+    the CSV holding all rows - ``csv``, the name the notebook writes with ``rep.out.write_table``, or a table
+    already written with the same rows - and only then; column headers in the owner's words
+    (``titles``, else :func:`lib.narrative.fmt.column_title`); booleans as yes/no; contact columns
+    (:data:`PRIVATE_COLUMNS`) dropped, contact details in headers, cells and caption masked."""
     d = df.drop(columns=[c for c in df.columns
                          if re.sub(r"[\s-]+", "_", str(c).strip().lower()) in PRIVATE_COLUMNS])
     n = len(d)
@@ -275,11 +278,12 @@ def show_table(df: pd.DataFrame, money_cols: tuple[str, ...] = (), pct_cols: tup
     numeric = {c for c in df.columns if c in money_cols or c in pct_cols or c in int_cols
                or (pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]))}
     num_cls = ' class="num"'
+    titles = titles or {}
 
     def _cell(v) -> str:
         return "–" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else page_text(v)
 
-    head = "".join(f"<th{num_cls if c in numeric else ''}>{page_text(str(c).replace('_', ' '))}</th>"
+    head = "".join(f"<th{num_cls if c in numeric else ''}>{page_text(titles.get(c) or fmt.column_title(c))}</th>"
                    for c in d.columns)
     rows = []
     for rec in d.itertuples(index=False):
@@ -289,4 +293,30 @@ def show_table(df: pd.DataFrame, money_cols: tuple[str, ...] = (), pct_cols: tup
     cap = f"<caption>{page_text(caption)}</caption>" if caption else ""
     body = f'<table class="ll-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
     note = f'<p class="ll-note">{page_text(table_note(max_rows, n, table))}</p>' if n > max_rows else ""
-    _display_html(body + note)
+    return body + note
+
+
+def show_table(df: pd.DataFrame, money_cols: tuple[str, ...] = (), pct_cols: tuple[str, ...] = (),
+               int_cols: tuple[str, ...] = (), currency: str = DEFAULT_CURRENCY,
+               max_rows: int = TABLE_ROWS, caption: str = "", csv: str = "",
+               titles: dict[str, str] | None = None) -> None:
+    """Show :func:`table_html` of the arguments."""
+    _display_html(table_html(df, money_cols, pct_cols, int_cols, currency, max_rows, caption, csv, titles))
+
+
+#: the summary line of every method block
+METHOD_SUMMARY = "How this was worked out"
+
+
+def method_html(*sentences: str, tables: tuple[str, ...] | list[str] = ()) -> str:
+    """A collapsed "How this was worked out" block (``<details>``): the statistical names, parameters and test
+    statistics behind a section, as escaped sentences, then ``tables`` (HTML from :func:`table_html`)."""
+    items = "".join(f"<li>{page_text(s)}</li>" for s in sentences if s)
+    body = (f"<ul>{items}</ul>" if items else "") + "".join(tables)
+    return f'<details class="ll-method"><summary>{METHOD_SUMMARY}</summary>{body}</details>'
+
+
+def method(*sentences: str, tables: tuple[str, ...] | list[str] = ()) -> None:
+    """Show :func:`method_html` under a section (plain words stay above it; docs/metrics.md, Report pages)."""
+    if any(sentences) or tables:
+        _display_html(method_html(*sentences, tables=tables))

@@ -15,7 +15,7 @@ from lib.data.periods import Period
 from lib.narrative import fmt
 from lib.narrative import marketing as marketing_text
 from lib.narrative.recommendations import top_total_sentence
-from lib.report.notebook import GLOSSARY_PAGE, sales_lines_read
+from lib.report.notebook import GLOSSARY_PAGE, method_html, sales_lines_read
 from lib.report.privacy import page_text
 from lib.report.registry import ADDITIONS, NOTEBOOKS, notebook_title
 
@@ -127,7 +127,9 @@ def actions_html(actions: list[dict], metrics: dict, period: str, currency: str 
         + (" <span class='ll-tag'>one-off</span>" if a.get("effect_kind") == "one-off" else "")
         + f" {e(a.get('expected_effect', ''))} "
         f"<span class='ll-note'>Evidence: {e(a.get('evidence', ''))} "
-        f"(confidence {e(a.get('confidence', ''))}; from {e(report_title(a.get('source', '')))})</span></li>"
+        f"(confidence {e(a.get('confidence', ''))}; from {e(report_title(a.get('source', '')))})</span>"
+        + (method_html(str(a["method"])) if isinstance(a.get("method"), str) and a["method"].strip() else "")
+        + "</li>"
         for a in actions[:5])
     html = f'<ol class="ll-actions">{acts}</ol>'
     top = pd.DataFrame(actions[:5])

@@ -23,8 +23,6 @@ _SHARE = re.compile(r"^(support|confidence|share|p_alive|p_sell_30d|p_buy_30d|ra
 _P = re.compile(r"(^|_)(p|q)_value$")
 _DATE = re.compile(r"(^|_)(date|purchase|start|end|month)($|_)|_at$")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_WORDS = {"id": "ID", "pct": "%", "roas": "ROAS", "gp": "gross profit", "km": "Kaplan-Meier", "clv": "value",
-          "12m": "12 months", "30d": "30 days", "90d": "90 days"}
 _NUMBER_FORMAT = {"date": "yyyy-mm-dd", "money": "#,##0.00", "pct": "0.0", "share": "0.0%", "p": "0.00E+00", "count": "#,##0",
                   "number": "#,##0.00"}
 
@@ -62,11 +60,7 @@ def column_kind(name: str, values: pd.Series) -> str:
     return "number"
 
 
-def column_title(name: str) -> str:
-    """A readable column title: ``buyer_id`` -> ``Buyer ID``, ``margin_pct`` -> ``Margin %``."""
-    words = [_WORDS.get(w, w) for w in name.split("_") if w]
-    text = " ".join(words)
-    return text[:1].upper() + text[1:]
+column_title = fmt.column_title
 
 
 def _sheet_title(name: str, used: set[str]) -> str:

@@ -32,6 +32,13 @@ BOOL_CELL = re.compile(r"<td[^>]*>\s*(True|False)\s*</td>")
 BOOL_WORD = re.compile(r"(?<![\w-])(True|False)(?![\w-])")
 PATHS = re.compile(r"(?<![\w.])/(home|tmp|work|srv|Users|root|var|opt|mnt)/|[A-Z]:\\\\|" + re.escape(str(ROOT)))
 CONTRACT_DOCS = re.compile(r"\b(metrics|data-contract|data-mapping)\.md\b|\bdocs/")
+#: statistical names, parameters and test statistics: only inside a "How this was worked out" block
+JARGON = re.compile(r"BG/NBD|Pareto/NBD|gamma-gamma|\bp[ _]alive\b|\bWelch\b|\bt-test|Mann-Whitney|Kruskal|\bFisher\b|"
+                    r"delta method|Kaplan|\bKM\b|censor|log-rank|chi-square|\bETS\b|ARIMA|\bMAPE\b|\bMASE\b|Markov|"
+                    r"removal effect|\bROAS\b|\bgp roas\b|\broas\b|Diebold|Benjamini|bootstrap|\bRFM\b|z-test|"
+                    r"binomial|least squares|regression|(?<![\w-])[pq] ?[=<>] ?\d|\bCI\b|exponential smoothing|"
+                    r"seasonal naive|\bshrunk\b|shrinkage|Poisson|standard error|\bdf\b|resamples", re.I)
+_METHOD = re.compile(r"<details\b.*?</details>", re.S | re.I)
 FILE_REF = re.compile(r"\btables/([\w-]+)\.csv\b")
 SHEET_REF = re.compile(r"\bthe ((?:(?!\bthe\b)[\w%-]+ )+)sheet of the actions workbook")
 
@@ -46,6 +53,14 @@ def identifiers(table_names: set[str]) -> set[str]:
     with an underscore (plain words such as ``customers`` are words)."""
     names = set(ALL_METRICS) | {nb.name for nb in NOTEBOOKS} | set(table_names)
     return {n for n in names if "_" in n}
+
+
+def jargon_problems(page_html: str, where: str) -> list[str]:
+    """Statistical names and test statistics in a page's main text, outside its "How this was worked out"
+    blocks (issue 19, point 2)."""
+    text = visible_text(_METHOD.sub(" ", page_html))
+    return [f"{where}: method words outside 'How this was worked out' {text[max(0, m.start() - 60):m.end() + 30]!r}"
+            for m in JARGON.finditer(text)]
 
 
 def html_problems(page_html: str, where: str, tables: set[str], sheets: set[str] | None) -> list[str]:
@@ -126,6 +141,15 @@ def run_problems(run_dir: Path) -> list[str]:
     return out
 
 
+def run_jargon(run_dir: Path) -> list[str]:
+    """Method words outside the method blocks on every page of a run but the glossary, which explains words."""
+    out = []
+    for page in sorted(run_dir.glob("*.html")):
+        if page.name != "glossary.html":
+            out += jargon_problems(page.read_text(encoding="utf-8"), page.name)
+    return out
+
+
 # -- the scan itself finds what it looks for ------------------------------------------------------------------
 
 BAD = {
@@ -157,6 +181,24 @@ def test_the_scan_finds_each_kind_of_leak(kind):
     found = html_problems(BAD[kind], "page.html", {"markdown_candidates", "churn_risk_customers"},
                           {"markdown candidates"})
     assert len(found) >= 1, kind
+
+
+JARGON_BAD = ["<p>weekends sell 26% less (Welch t-test p = 1.55e-05)</p>", "<h2>6. What a customer is worth "
+              "(BG/NBD and gamma-gamma models)</h2>", "<th>gp roas</th>", "<li>Kaplan-Meier median 56 days</li>",
+              "<p>a real rise (p = 0.0077)</p>", "<p>80% bootstrap interval</p>", "<p>Marketing ROAS 1.69x</p>"]
+
+
+@pytest.mark.parametrize("page", JARGON_BAD)
+def test_the_jargon_scan_finds_method_words_in_the_main_text(page):
+    assert len(jargon_problems(page, "page.html")) >= 1
+
+
+def test_the_jargon_scan_leaves_method_blocks_and_plain_words_alone():
+    page = ("<p>Weekends sell 26% less than weekdays, a clear difference (80% range -36% to -15%). Half the items "
+            "sell within 56 days; Probability still active 62%; return on ad spend 1.7x; deeper markdowns.</p>"
+            "<details class='ll-method'><summary>How this was worked out</summary><ul><li>Welch t-test "
+            "p = 1.55e-05; BG/NBD; Kaplan-Meier; gp roas</li></ul></details>")
+    assert jargon_problems(page, "page.html") == []
 
 
 def test_the_scan_passes_owner_text():
@@ -197,6 +239,11 @@ def run_dir(request, tmp_path_factory) -> Path:
 
 def test_no_page_or_notebook_shows_python_or_machine_names(run_dir):
     problems = run_problems(run_dir)
+    assert problems == [], "\n".join(problems[:40]) + f"\n({len(problems)} in all)"
+
+
+def test_statistical_names_only_in_how_this_was_worked_out(run_dir):
+    problems = run_jargon(run_dir)
     assert problems == [], "\n".join(problems[:40]) + f"\n({len(problems)} in all)"
 
 

@@ -195,7 +195,7 @@ def test_show_table_drops_contact_columns_and_masks_cells(shown):
     for col in ("Phone", "phone number", "mobile", "telephone", "email"):
         assert f"<th>{col}</th>" not in html
     assert "<td>Call [phone hidden]</td>" in html and "<td>[phone hidden]</td>" in html
-    assert "<th>note [phone hidden]</th>" in html and "<caption>Top [phone hidden]</caption>" in html
+    assert "<th>Note [phone hidden]</th>" in html and "<caption>Top [phone hidden]</caption>" in html
     assert '<td class="num">$1,234,567</td>' in html and "<td>2026-10-31</td>" in html
     assert contact_leaks(html) == []
 

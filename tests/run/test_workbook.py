@@ -30,8 +30,8 @@ def test_workbook_keeps_ids_as_text_and_formats_numbers(tmp_path):
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Top actions", "VIP customers", "Bundle candidates"]
     ws = wb["VIP customers"]
-    assert [c.value for c in ws[1]] == ["Buyer ID", "Display name", "Revenue", "Occasions", "Last purchase", "Segment",
-                                        "P alive", "Margin %"]
+    assert [c.value for c in ws[1]] == ["Buyer ID", "Customer", "Revenue", "Purchase days", "Last purchase",
+                                        "Segment", "Chance still active", "Margin %"]
     row = [c.value for c in ws[2]]
     assert row[0] == "000238" and ws["A2"].data_type == "s"
     assert row[2] == 62640.5 and ws["C2"].number_format == "#,##0.00"
@@ -64,4 +64,7 @@ def test_column_kinds(name, values, kind):
 def test_column_titles():
     assert column_title("buyer_id") == "Buyer ID"
     assert column_title("median_days_to_sell") == "Median days to sell"
-    assert column_title("gp_roas") == "Gross profit ROAS"
+    assert column_title("gp_roas") == "Gross profit per ad dollar"
+    assert column_title("gp_roas_low") == "Gross profit per ad dollar, low"
+    assert column_title("km_median_days") == "Median days to sell"
+    assert column_title("margin_pct") == "Margin %"
