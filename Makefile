@@ -75,7 +75,7 @@ validate: $(STAMP) sample-data
 test: $(STAMP) sample-data
 	$(PY) -m ruff check lib tests notebooks
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -q -n "$$LACELUXX_MAKE_JOBS" tests
+	$(PY) -m pytest -q -n "$$LACELUXX_MAKE_JOBS" --dist loadgroup tests
 	$(PY) -m pytest -q --nbval-lax notebooks
 
 ## Open JupyterLab on the notebooks with the project's kernel

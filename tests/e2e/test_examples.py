@@ -90,15 +90,9 @@ def test_hand_computed_numbers_are_not_trivial():
     assert (o["Name"].value_counts() > 1).any() and (o["Financial Status"] == "refunded").any()
 
 
-def _run(folder: Path, out: Path) -> tuple[dict, str]:
-    res = pipeline("run", "--data", str(folder), "--out", str(out))
-    text = res.stdout + res.stderr
-    assert res.returncode == 0, text
-    return json.loads((out / PERIOD / "metrics.json").read_text()), text
-
-
-def test_shopify_report_runs_and_its_numbers_match_the_export(tmp_path):
-    m, text = _run(SHOPIFY, tmp_path / "out")
+def test_shopify_report_runs_and_its_numbers_match_the_export(full_run):
+    run = full_run("shopify")  # the shared run (tests/e2e/conftest.py)
+    m, text = json.loads((run.dir / "metrics.json").read_text()), run.log
     assert m["period"] == PERIOD
     assert "Skipping marketing: needs users.csv" in text and "Skipping brands" not in text, text
     exp = shopify_expected()
@@ -108,12 +102,13 @@ def test_shopify_report_runs_and_its_numbers_match_the_export(tmp_path):
     for k in ("orders_period", "units_period", "active_customers_period"):
         assert got[k] == exp[k], k
     assert got["median_days_to_sell"] is not None  # products and purchase log were mapped
-    index = (tmp_path / "out" / PERIOD / "index.html").read_text()
+    index = (run.dir / "index.html").read_text()
     assert "@example.com" not in index
 
 
-def test_whatnot_report_runs_and_its_numbers_match_the_export(tmp_path):
-    m, text = _run(WHATNOT, tmp_path / "out")
+def test_whatnot_report_runs_and_its_numbers_match_the_export(full_run):
+    run = full_run("whatnot")
+    m, text = json.loads((run.dir / "metrics.json").read_text()), run.log
     assert m["period"] == PERIOD
     for name in ("products_inventory", "brands", "marketing"):
         assert f"Skipping {name}: needs" in text, text

@@ -8,9 +8,7 @@ that depend on orders, returns and guests in the KPIs (issue 18, point 4).
 
 from __future__ import annotations
 
-import json
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -132,22 +130,19 @@ def contract_numbers(lines: pd.DataFrame, period: str = PERIOD) -> dict:
 # --------------------------------------------------------------------------- one run per example
 
 
-def _run(folder: Path, out: Path) -> dict:
-    res = pipeline("run", "--data", str(folder), "--out", str(out), timeout=1200)
-    text = res.stdout + res.stderr
-    assert res.returncode == 0, text[-4000:]
-    m = json.loads((out / PERIOD / "metrics.json").read_text())
-    return {"metrics": m["metrics"], "period": m["period"], "out": out / PERIOD, "log": text}
+def _run(run) -> dict:
+    return {"metrics": run.metrics["metrics"], "period": run.period, "out": run.dir, "log": run.log}
 
 
 @pytest.fixture(scope="module")
-def multi_run(tmp_path_factory):
-    return _run(MULTI, tmp_path_factory.mktemp("multichannel"))
+def multi_run(full_run):
+    """The shared run of the multichannel example (tests/e2e/conftest.py)."""
+    return _run(full_run("multichannel"))
 
 
 @pytest.fixture(scope="module")
-def webshop_run(tmp_path_factory):
-    return _run(WEBSHOP, tmp_path_factory.mktemp("webshop"))
+def webshop_run(full_run):
+    return _run(full_run("webshop"))
 
 
 # --------------------------------------------------------------------------- the data itself

@@ -11,13 +11,11 @@ import html
 import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from lib.config import ROOT, SAMPLE_DIR
+from lib.config import ROOT
 from lib.report.registry import ALL_METRICS, NOTEBOOKS
 
 EXAMPLES = ROOT / "data" / "examples"
@@ -218,23 +216,15 @@ def test_the_scan_reads_notebook_outputs(tmp_path):
 
 # -- full runs ------------------------------------------------------------------------------------------------
 
-SOURCES = {"sample": SAMPLE_DIR, "shopify": EXAMPLES / "shopify", "whatnot": EXAMPLES / "whatnot"}
-
-
-@pytest.fixture(scope="module", params=sorted(SOURCES))
-def run_dir(request, tmp_path_factory) -> Path:
+@pytest.fixture(scope="module", params=["sample", "shopify", "whatnot", "multichannel", "webshop"])
+def run_dir(request, full_run) -> Path:
+    """The run folder of each source (tests/e2e/conftest.py), or ``LACELUXX_SCAN_RUN``."""
     given = os.environ.get("LACELUXX_SCAN_RUN")
     if given:
         if request.param != "sample":
             pytest.skip("LACELUXX_SCAN_RUN scans the one run given")
         return Path(given)
-    out = tmp_path_factory.mktemp(f"scan-{request.param}")
-    res = subprocess.run([sys.executable, "-m", "lib.run.pipeline", "run", "--data", str(SOURCES[request.param]),
-                          "--out", str(out), "--jobs", "2"], cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert res.returncode == 0, res.stdout + res.stderr
-    runs = [d for d in out.iterdir() if re.fullmatch(r"\d{4}-\d{2}", d.name)]
-    assert len(runs) == 1, runs
-    return runs[0]
+    return full_run(request.param).dir
 
 
 def test_no_page_or_notebook_shows_python_or_machine_names(run_dir):

@@ -27,6 +27,7 @@ MEASURE = """<script>window.addEventListener("load", function () {
   var tables = Array.from(document.querySelectorAll("table.ll-table")).map(function (t) {
     var c = t.querySelector("td, th");
     return {wide: t.scrollWidth > t.clientWidth + 2, cue: t.classList.contains("ll-scrolls"),
+            rows: t.tBodies.length ? t.tBodies[0].rows.length : 0, sortable: t.querySelectorAll("th.ll-sortable").length,
             sticky: c ? getComputedStyle(c).position : "", right: t.getBoundingClientRect().right}; });
   var p = document.createElement("pre"); p.id = "ll-measure";
   p.textContent = JSON.stringify({viewport: window.innerWidth, page: document.documentElement.scrollWidth,
@@ -103,5 +104,42 @@ def test_a_390_px_screen_shows_chart_text_at_11_px_and_tables_that_say_they_scro
         assert t["right"] <= m["viewport"] + 1
         if t["wide"]:
             assert t["cue"], "a table wider than the screen without the swipe note"
+        if t["rows"] >= 2:
+            assert t["sortable"] >= 1, "a table of several rows whose headers do not sort"
     if page != "index.html":
         assert m["imgs"], "a report page without charts"
+
+
+#: a page with the report template's table script and one table; on load it clicks a header and records the order
+SORT_PAGE = """<html><head><script>{script}</script></head><body>
+<table class="ll-table"><thead><tr><th>brand</th><th>revenue</th><th>change</th><th>since</th></tr></thead><tbody>
+<tr><td>Hermès</td><td>$1,234</td><td>-17.3%</td><td>2026-10-03</td></tr>
+<tr><td>Coach</td><td>$99</td><td>+116.3%</td><td>2025-01-31</td></tr>
+<tr><td>Dior</td><td>–</td><td>5.4%</td><td>2026-02-14</td></tr>
+<tr><td>Chanel</td><td>$10,000</td><td>–</td><td>2026-10-01</td></tr></tbody></table>
+<script>window.addEventListener("load", function () {{
+  var order = [];
+  function col(i) {{ return Array.from(document.querySelectorAll("tbody tr")).map(function (r) {{
+    return r.cells[0].textContent; }}).join(","); }}
+  var th = document.querySelectorAll("th");
+  th[1].click(); order.push(col()); th[1].click(); order.push(col(), th[1].getAttribute("aria-sort"));
+  th[2].click(); order.push(col()); th[3].click(); order.push(col()); th[0].click(); order.push(col());
+  var p = document.createElement("pre"); p.id = "ll-sort"; p.textContent = JSON.stringify(order);
+  document.body.appendChild(p); }});</script></body></html>"""
+
+
+def test_a_click_on_a_column_header_sorts_the_rows_numbers_as_numbers_blanks_last(tmp_path):
+    from lib.config import TEMPLATES_DIR
+
+    page = tmp_path / "sort.html"
+    script = (TEMPLATES_DIR / "laceluxx" / "tables.js").read_text(encoding="utf-8")
+    page.write_text(SORT_PAGE.format(script=script), encoding="utf-8")
+    res = _browser(["--dump-dom", page.as_uri()])
+    found = re.search(r'<pre id="ll-sort">(.*?)</pre>', res.stdout, re.S)
+    assert found, res.stderr[-2000:]
+    assert json.loads(html.unescape(found.group(1))) == [
+        "Coach,Hermès,Chanel,Dior",  # $99 < $1,234 < $10,000 (as numbers, not text), the blank last
+        "Chanel,Hermès,Coach,Dior", "descending",  # again: reversed, the blank still last
+        "Hermès,Dior,Coach,Chanel",  # -17.3% < 5.4% < +116.3%
+        "Coach,Dior,Chanel,Hermès",  # ISO dates as text: 2025-01-31 first
+        "Chanel,Coach,Dior,Hermès"]
