@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -17,8 +18,9 @@ from lib.data.dataset import Dataset
 from lib.data.load import run_dataset
 from lib.data.periods import Period, default_period, period_from_label
 from lib.narrative import fmt
-from lib.report.outputs import RunOutput
+from lib.report.outputs import PARTS_DIR, RunOutput
 from lib.report.privacy import page_text
+from lib.report.results import Advice, advice_or_compute
 from lib.report.version import code_version
 
 __all__ = ["Report", "start_report", "say", "insight", "what_to_do", "show_table", "skipped", "header_html",
@@ -131,6 +133,17 @@ class Report:
 
     def money(self, x: float | None, decimals: int = 0) -> str:
         return fmt.money(x, self.currency, decimals)
+
+    def save_advice(self, advice: Advice) -> None:
+        """Hand one section of advice to the recommendations page and the front page (results flow once;
+        docs/metrics.md, Run outputs); nothing is written without a run folder."""
+        self.out.add_advice(advice, self.ds.fingerprint)
+
+    def advice(self, section: str, compute: Callable[[], Advice]) -> Advice:
+        """The advice of ``section`` its domain notebook saved in this run from the same data, else ``compute()``
+        (the function that notebook calls, for a notebook opened on its own)."""
+        parts = self.out.dir / PARTS_DIR if self.out.dir is not None else None
+        return advice_or_compute(parts, section, compute, self.ds.fingerprint)
 
 
 def start_report(name: str, title: str, data: str = "", period: str = "", output_dir: str = "",

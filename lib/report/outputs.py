@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lib.report.results import Advice, save_advice
+
 __all__ = ["RunOutput", "json_value", "neutralise_formulas", "rounded_for_csv", "column_precision", "PARTS_DIR",
            "CSV_ENCODING"]
 
@@ -118,6 +120,13 @@ class RunOutput:
         """Record a key finding sentence (plain text) for the front page card; returns nothing (see add_metrics)."""
         self.findings.append(text)
         self._save()
+
+    def add_advice(self, advice: Advice, fingerprint: str = "") -> None:
+        """Save one section of advice (lib.report.results.Advice) for the recommendations page; returns nothing."""
+        if self.dir is None:
+            return
+        advice.notebook = self.notebook
+        save_advice(self.dir / PARTS_DIR, advice, fingerprint)
 
     def write_table(self, name: str, df: pd.DataFrame) -> Path | None:
         """Write ``tables/<name>.csv`` for machines: UTF-8 with a byte-order mark (:data:`CSV_ENCODING`), floats
