@@ -9,9 +9,11 @@ pays only for the tables and columns it touches.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 import uuid
@@ -27,7 +29,8 @@ from lib.data.dataset import QUALITY_COLUMNS, Dataset
 
 __all__ = [
     "LOADER_VERSION", "CACHE_KEEP", "CACHE_MIN_AGE_SECONDS", "fingerprint", "prune_cache", "write_cache",
-    "load_cached", "LazyTables", "table_column", "table_rows_between", "release_tables",
+    "load_cached", "LazyTables", "table_column", "table_rows_between", "release_tables", "DERIVED_DIR",
+    "derived_file", "cached_derived",
 ]
 
 #: bump when parsing or validation changes: it is part of the cache key
@@ -198,6 +201,56 @@ class LazyTables(MutableMapping):
 
     def __contains__(self, name: object) -> bool:
         return name in self._dtypes
+
+
+#: sub-folder of a cache entry holding the derived frames of each report period:
+#: ``derived/<code digest>/<YYYY-MM>/<name>.parquet``
+DERIVED_DIR = "derived"
+_PERIOD_LABEL = re.compile(r"^\d{4}-\d{2}$")
+_DERIVED_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+
+
+def derived_file(ds: Dataset, period_label: str, name: str) -> Path | None:
+    """Where the derived frame ``name`` of a period lives beside the validated tables, or None for a dataset that
+    is not read from the cache (docs/data-contract.md, Input forms)."""
+    if not _PERIOD_LABEL.match(period_label) or not _DERIVED_NAME.match(name):
+        raise ValueError(f"a derived frame is named by a period YYYY-MM and a lower-case name, got "
+                         f"{period_label!r}, {name!r}")
+    if not isinstance(ds.tables, LazyTables):
+        return None
+    return ds.tables._path / DERIVED_DIR / _derived_code_digest() / period_label / f"{name}.parquet"
+
+
+@functools.cache
+def _derived_code_digest() -> str:
+    """A digest of the code that derives the frames (lib/data/derived.py): changed code never reads frames an
+    older version derived."""
+    return hashlib.sha256((Path(__file__).parent / "derived.py").read_bytes()).hexdigest()[:12]
+
+
+def cached_derived(ds: Dataset, period_label: str, name: str, compute: Callable[[], pd.DataFrame],
+                   columns: list[str] | None = None) -> pd.DataFrame:
+    """A derived frame (sale lines, occasions, lifecycles of a period) computed once per input fingerprint and
+    period: read from ``derived/<period>/<name>.parquet`` when a notebook (or the run's derive step) already
+    wrote it, else ``compute()`` and written for the next reader (atomically; a read-only or full disk only
+    loses the reuse). ``columns`` reads only those columns of a cached frame."""
+    path = derived_file(ds, period_label, name)
+    if path is not None and path.exists():
+        try:
+            return pd.read_parquet(path, columns=columns)
+        except (OSError, ValueError):
+            pass  # half a file from a killed writer cannot be: written under another name, then renamed
+    df = compute()
+    if path is not None:
+        tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            df.to_parquet(tmp, index=False)
+            os.replace(tmp, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+    return df if columns is None else df[columns]
 
 
 def table_column(ds: Dataset, table: str, column: str) -> pd.Series:

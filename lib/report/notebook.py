@@ -13,7 +13,7 @@ import pandas as pd
 
 from lib.config import DEFAULT_CURRENCY, DEFAULT_TZ, TABLE_ROWS
 from lib.data import derived
-from lib.data.cache import release_tables
+from lib.data.cache import cached_derived, release_tables
 from lib.data.dataset import Dataset
 from lib.data.load import run_dataset
 from lib.data.periods import Period, default_period, period_from_label
@@ -70,14 +70,18 @@ class Report:
         million rows (issue 8). The sales, products, inventory and brands tables are then released
         (``JOINED_INTO_LINES``): the lines hold what they gave, and a later use reads them again from the cache.
         """
+        lines = cached_derived(self.ds, self.period.label, "lines", self._compute_lines)
+        self._n_completed = int(lines["is_completed"].sum())  # completed lines come first
+        self.release(*JOINED_INTO_LINES)
+        return lines
+
+    def _compute_lines(self) -> pd.DataFrame:
         s = derived.sale_lines(self.ds.tables, until=self.period.end_exclusive)
         keep = (s["date_sold"] < self.period.end_exclusive).to_numpy()
         done = s["is_completed"].to_numpy(dtype=bool)
         first, rest = np.flatnonzero(keep & done), np.flatnonzero(keep & ~done)
-        self._n_completed = len(first)
         lines = s.take(np.concatenate([first, rest])).reset_index(drop=True)
         del s
-        self.release(*JOINED_INTO_LINES)
         return lines
 
     @functools.cached_property
@@ -88,13 +92,14 @@ class Report:
 
     @functools.cached_property
     def occasions(self) -> pd.DataFrame:
-        """Purchase occasions up to period_end."""
-        return derived.purchase_occasions(self.lines)
+        """Purchase occasions up to period_end (computed once per input and period: lib.data.cache.cached_derived)."""
+        return cached_derived(self.ds, self.period.label, "occasions", lambda: derived.purchase_occasions(self.lines))
 
     @functools.cached_property
     def lifecycle(self) -> pd.DataFrame:
-        """Product lifecycles at period_end (needs inventory)."""
-        return derived.product_lifecycle(self.ds.tables, self.lines, self.period.end)
+        """Product lifecycles at period_end (needs inventory; computed once per input and period)."""
+        return cached_derived(self.ds, self.period.label, "lifecycle",
+                              lambda: derived.product_lifecycle(self.ds.tables, self.lines, self.period.end))
 
     def forget(self, *names: str) -> None:
         """Drop the named derived frames (``lines``, ``completed``, ``occasions``, ``lifecycle``) once

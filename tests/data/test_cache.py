@@ -100,3 +100,38 @@ def test_publishing_a_new_entry_prunes_the_least_recently_used(monkeypatch):
             assert cache.load_cached(fps[0], "test") is not None  # reading d1 makes it the most recent
             time.sleep(0.02)
     assert sorted(p.name for p in (cache.CACHE_DIR / "tables").iterdir()) == sorted([fps[0], fps[2]])
+
+
+def test_derived_frames_are_computed_once_per_input_and_period(tmp_path):
+    from lib.data import derived
+
+    ds = load_dataset(write_base(tmp_path / "d"))
+    calls = []
+
+    def lines():
+        calls.append(1)
+        return derived.sale_lines(ds.tables)
+
+    first = cache.cached_derived(ds, "2026-10", "lines", lines)
+    path = cache.derived_file(ds, "2026-10", "lines")
+    assert path.exists() and path.parent.parent.parent.name == cache.DERIVED_DIR
+    assert path.is_relative_to(cache.CACHE_DIR / "tables" / ds.fingerprint)  # beside the validated tables
+    again = cache.cached_derived(load_dataset(write_base(tmp_path / "d")), "2026-10", "lines", lines)
+    pd.testing.assert_frame_equal(again, first, check_exact=True)
+    assert len(calls) == 1 and len(first) == len(ds.tables["sales"])
+    only = cache.cached_derived(ds, "2026-10", "lines", lines, columns=["sale_id", "revenue"])
+    assert list(only.columns) == ["sale_id", "revenue"] and len(calls) == 1
+    cache.cached_derived(ds, "2026-09", "lines", lines)  # another period is another frame
+    assert len(calls) == 2 and not list(path.parent.glob(".*tmp"))
+
+
+def test_derived_frames_of_a_dataset_in_memory_are_not_cached_and_names_are_checked(tmp_path):
+    ds = load_dataset(write_base(tmp_path / "d"))
+    mem = type(ds)(dict(ds.tables), ds.quality, ds.fingerprint, ds.source, ds.tz_name)
+    calls = []
+    for _ in range(2):
+        cache.cached_derived(mem, "2026-10", "lines", lambda: calls.append(1) or pd.DataFrame({"a": [1]}))
+    assert len(calls) == 2 and cache.derived_file(mem, "2026-10", "lines") is None
+    for label, name in (("../x", "lines"), ("2026-10", "../../meta"), ("2026-1", "lines")):
+        with pytest.raises(ValueError, match="period YYYY-MM"):
+            cache.derived_file(ds, label, name)
