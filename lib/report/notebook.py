@@ -18,9 +18,10 @@ from lib.data.dataset import Dataset
 from lib.data.load import run_dataset
 from lib.data.periods import Period, default_period, period_from_label
 from lib.narrative import fmt
+from lib.narrative.advice import Advice
 from lib.report.outputs import PARTS_DIR, RunOutput
 from lib.report.privacy import page_text
-from lib.report.results import Advice, advice_or_compute
+from lib.report.results import advice_or_compute
 from lib.report.version import code_version
 
 __all__ = ["Report", "start_report", "say", "insight", "what_to_do", "show_table", "skipped", "header_html",

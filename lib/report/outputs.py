@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib.report.results import Advice, save_advice
+from lib.narrative.advice import Advice
+from lib.report.results import save_advice
 
 __all__ = ["RunOutput", "json_value", "neutralise_formulas", "rounded_for_csv", "column_precision", "PARTS_DIR",
            "CSV_ENCODING"]

@@ -1,4 +1,4 @@
-"""Results that flow once: what a domain notebook hands to the recommendations page and the front page (docs/metrics.md, Run outputs)."""
+"""Results that flow once: a domain notebook's advice saved in the run's parts for the recommendations page (docs/metrics.md, Run outputs)."""
 
 from __future__ import annotations
 
@@ -6,38 +6,19 @@ import dataclasses
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from lib.analytics.effects import Effect
 from lib.analytics.recommendations import Recommendation
+from lib.narrative.advice import Advice
 
-__all__ = ["Advice", "ADVICE_DIR", "save_advice", "load_advice", "advice_sections", "advice_or_compute"]
+__all__ = ["ADVICE_DIR", "save_advice", "load_advice", "advice_sections", "advice_or_compute"]
 
 #: sub-folder of a run's parts where each domain notebook leaves its advice, one folder per section
 ADVICE_DIR = "advice"
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
-
-
-@dataclass
-class Advice:
-    """One section of advice as its domain notebook computed it: the fired recommendations, the small tables the
-    recommendations page shows or charts, the evidence sentences, and the parts it could not compute (title,
-    reason). The recommendations page reads it instead of computing it again, so both pages show the same numbers
-    by construction."""
-
-    section: str
-    recs: list[Recommendation] = field(default_factory=list)
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    sentences: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    notebook: str = ""
-
-    def table(self, name: str) -> pd.DataFrame | None:
-        """The table ``name``, or None when the section did not compute it."""
-        return self.tables.get(name)
 
 
 def _checked(name: str, what: str) -> str:

@@ -7,8 +7,9 @@ import pytest
 
 from lib.analytics.effects import Effect
 from lib.analytics.recommendations import Recommendation
+from lib.narrative.advice import Advice
 from lib.report.outputs import PARTS_DIR, RunOutput
-from lib.report.results import Advice, advice_or_compute, advice_sections, load_advice, save_advice
+from lib.report.results import advice_or_compute, advice_sections, load_advice, save_advice
 
 
 def _advice() -> Advice:
