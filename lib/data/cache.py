@@ -30,7 +30,7 @@ from lib.data.dataset import QUALITY_COLUMNS, Dataset
 __all__ = [
     "LOADER_VERSION", "CACHE_KEEP", "CACHE_MIN_AGE_SECONDS", "fingerprint", "prune_cache", "write_cache",
     "load_cached", "LazyTables", "table_column", "table_rows_between", "release_tables", "DERIVED_DIR",
-    "derived_file", "cached_derived",
+    "derived_file", "table_file", "cached_derived",
 ]
 
 #: bump when parsing or validation changes: it is part of the cache key
@@ -208,6 +208,14 @@ class LazyTables(MutableMapping):
 DERIVED_DIR = "derived"
 _PERIOD_LABEL = re.compile(r"^\d{4}-\d{2}$")
 _DERIVED_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+
+
+def table_file(ds: Dataset, name: str) -> Path | None:
+    """The validated Parquet file of table ``name`` of a cache-backed dataset, or None (a dataset in memory, or a
+    table it does not have) (docs/data-contract.md, Input forms)."""
+    if not isinstance(ds.tables, LazyTables) or name not in ds.tables:
+        return None
+    return ds.tables._path / f"{name}.parquet"
 
 
 def derived_file(ds: Dataset, period_label: str, name: str) -> Path | None:

@@ -15,6 +15,7 @@ from lib.config import DEFAULT_CURRENCY, DEFAULT_TZ, TABLE_ROWS
 from lib.data import derived
 from lib.data.cache import cached_derived, release_tables
 from lib.data.dataset import Dataset
+from lib.data.engine import Engine, period_engine
 from lib.data.load import run_dataset
 from lib.data.periods import Period, default_period, period_from_label
 from lib.narrative import fmt
@@ -101,6 +102,12 @@ class Report:
         """Product lifecycles at period_end (needs inventory; computed once per input and period)."""
         return cached_derived(self.ds, self.period.label, "lifecycle",
                               lambda: derived.product_lifecycle(self.ds.tables, self.lines, self.period.end))
+
+    @functools.cached_property
+    def engine(self) -> Engine:
+        """A DuckDB engine over this period's cached sale lines (view ``lines``; lib.data.engine.period_engine):
+        the SQL reductions of lib.analytics.reductions read it without holding the lines in memory (issue 20)."""
+        return period_engine(self.ds, self.period.label, {"lines": self._compute_lines})
 
     def forget(self, *names: str) -> None:
         """Drop the named derived frames (``lines``, ``completed``, ``occasions``, ``lifecycle``) once
