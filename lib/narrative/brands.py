@@ -10,7 +10,14 @@ from lib.narrative import fmt
 __all__ = ["missing_tables_sentence", "needs_sentence", "brand_ids_sentence", "top_brands_sentences", "top3_sentence",
            "brand_map_sentence", "growth_sentence",
            "volume_rule_sentence", "shelf_day_sentence", "shelf_day_findings", "performance_actions",
-           "growth_actions", "buying_actions"]
+           "growth_actions", "buying_actions", "top3_method", "growth_method", "growth_tests", "GROWTH_TITLES",
+           "shelf_day_method"]
+
+#: column titles of the growth table and of :func:`growth_tests`
+GROWTH_TITLES = {"revenue_prev_3m": "Revenue, the three months before", "revenue_last_3m": "Revenue, last three months",
+                 "growth_3m_pct": "Revenue growth %", "sales_prev_3m": "Sales, the three months before",
+                 "sales_last_3m": "Sales, last three months", "test": "Binomial test (p)",
+                 "eligible": "Enough sales to rank"}
 
 
 def missing_tables_sentence(missing: list[str]) -> str:
@@ -62,7 +69,7 @@ def top3_sentence(perf: pd.DataFrame, interval: tuple[float, float], belief_pct:
     lo, hi = interval
     names = ", ".join(str(b) for b in top["brand"])
     s = (f"The top three brands ({names}) bring {fmt.pct(share)} of revenue "
-         f"(95% CI {fmt.pct(lo)} to {fmt.pct(hi)}, delta method)")
+         f"(95% range {fmt.pct(lo)} to {fmt.pct(hi)})")
     if hi < belief_pct:
         s += f", well below the {belief_pct:.0f}% the common belief says: revenue is spread across brands"
     elif lo > belief_pct:
@@ -70,6 +77,16 @@ def top3_sentence(perf: pd.DataFrame, interval: tuple[float, float], belief_pct:
     else:
         s += f", in line with the belief that three brands make {belief_pct:.0f}%"
     return s + "."
+
+
+def top3_method(interval: tuple[float, float]) -> list[str]:
+    """Where the range of the top-three share comes from (lib.analytics.brands.top3_share_interval), for the method
+    block; empty when it could not be computed."""
+    lo, hi = interval
+    if pd.isna(lo) or pd.isna(hi):
+        return []
+    return [f"Top-three share of revenue: 95% confidence interval {fmt.pct(lo)} to {fmt.pct(hi)} by the delta "
+            "method for a ratio of sums over the sales."]
 
 
 def _names(values) -> str:
@@ -103,36 +120,52 @@ def brand_map_sentence(table: pd.DataFrame) -> list[str]:
     d = int(judged["speed_vs_shop"].isin(["faster", "slower"]).sum())
     return [f"The map compares each brand with the shop as a whole: its margin with the shop's "
             f"{fmt.pct(r['shop_margin_pct'])} and its median days to sell with the shop's "
-            f"{fmt.days(r['shop_median_days'])}. A difference counts only when the brand's 95% interval (delta "
-            "method for margin, Kaplan-Meier interval for the median) leaves out the shop's value, and only for "
-            f"brands with at least {min_sales} sales.",
+            f"{fmt.days(r['shop_median_days'])}. A difference counts only when the brand's 95% range leaves out "
+            f"the shop's value, and only for brands with at least {min_sales} sales.",
             f"Of the {fmt.count(len(judged), 'brand')} with enough sales, {m} differ clearly from the shop in margin "
             f"and {d} in speed; the rest are within chance of the shop, however the bubbles fall around the lines."]
 
 
 def growth_sentence(growth: pd.DataFrame, min_sales: int, currency: str = "USD") -> str:
-    """The fastest-growing brand (and the fastest shrinking) with its test, and the volume rule."""
+    """The fastest-growing brand (and the fastest shrinking) and whether the change is clear (the test is in
+    :func:`growth_method`), and the volume rule (docs/metrics.md, Brands: Emerging brands)."""
     e = growth[growth["eligible"] & growth["growth_3m_pct"].notna()]
     rule = f"brands with at least {min_sales} sales in each of the two 3-month windows"
     if e.empty:
         return f"No brand has enough sales to rank growth ({rule})."
     top, low = e.iloc[0], e.iloc[-1]
-    sig = "a real change" if top["p_value"] < 0.05 else "which may be chance"
+    sig = "a real change" if top["p_value"] < 0.05 else "which may be chance, no clear difference"
     s = (f"Among {rule}, {top['brand']} grew fastest: {fmt.signed_pct(top['growth_3m_pct'])} revenue in the "
          f"last three months against the three before ({fmt.money(top['revenue_prev_3m'], currency)} to "
          f"{fmt.money(top['revenue_last_3m'], currency)}; sales {int(top['sales_prev_3m'])} to "
-         f"{int(top['sales_last_3m'])}, binomial test p = {top['p_value']:.2g}, {sig})")
+         f"{int(top['sales_last_3m'])}, {sig})")
     if len(e) > 1 and low["growth_3m_pct"] < 0:
-        within = "" if low["p_value"] < 0.05 else ", within chance"
-        s += (f"; {low['brand']} shrank most ({fmt.signed_pct(low['growth_3m_pct'])}, "
-              f"p = {low['p_value']:.2g}{within})")
+        within = "a real fall" if low["p_value"] < 0.05 else "within chance"
+        s += f"; {low['brand']} shrank most ({fmt.signed_pct(low['growth_3m_pct'])}, {within})"
     return s + "."
+
+
+def growth_method(min_sales: int, alpha: float = 0.05) -> list[str]:
+    """The test behind the growth ranking, for the method block (lib.analytics.brands.group_growth; docs/metrics.md,
+    Brands: Emerging brands); the tests themselves are :func:`growth_tests`."""
+    return [f"Growth test: a two-sided exact binomial test per brand that its sales split 50/50 between the last "
+            f"three months and the three before (brands with at least {min_sales} sales in each window); "
+            f"p < {alpha:g} is a real change."]
+
+
+def growth_tests(growth: pd.DataFrame) -> pd.DataFrame:
+    """The growth test of each ranked brand: sales in the two windows, revenue growth and the p-value in words
+    (``test``; titles in :data:`GROWTH_TITLES`)."""
+    e = growth[growth["eligible"] & growth["growth_3m_pct"].notna()]
+    return e[["brand", "sales_prev_3m", "sales_last_3m", "growth_3m_pct"]].assign(
+        test=[fmt.p_value(None if pd.isna(p) else float(p)) for p in e["p_value"]])
 
 
 def volume_rule_sentence(min_sales: int) -> str:
     """The volume rule and the test behind the growth ranking (docs/metrics.md, Brands: Emerging brands)."""
     return (f"Volume rule: a brand is ranked only with at least {min_sales} completed sales in each of the "
-            "two 3-month windows; the binomial test asks whether its sales split between the windows differs from 50/50.")
+            "two 3-month windows; a change counts as real only when so uneven a split of its sales between the "
+            "windows is unlikely to be chance.")
 
 
 def shelf_day_sentence(min_brand_sales: int, min_combo_sales: int) -> str:
@@ -155,7 +188,7 @@ def shelf_day_findings(by_brand: pd.DataFrame, by_combo: pd.DataFrame, bcol: str
         better = "clearly above" if r["low"] > overall else "not clearly above"
         v = _verdict_of(table, r[bcol])
         out.append(f"{r[bcol]} earns {fmt.money(r['profit_per_shelf_day'], currency, 2)} gross profit per item-day "
-                   f"on the shelf (95% CI {fmt.money(r['low'], currency, 2)} to {fmt.money(r['high'], currency, 2)}; "
+                   f"on the shelf (95% range {fmt.money(r['low'], currency, 2)} to {fmt.money(r['high'], currency, 2)}; "
                    f"{fmt.num(r['sold'])} sold of {fmt.num(r['items'])}, margin {fmt.pct(r['margin_pct'])}), {better} "
                    f"the {fmt.money(overall, currency, 2)} average" + _verdict_note(v))
     c = by_combo[by_combo["eligible"]]
@@ -163,9 +196,17 @@ def shelf_day_findings(by_brand: pd.DataFrame, by_combo: pd.DataFrame, bcol: str
         best = c.iloc[0]
         out.append(f"Best brand and condition: {best[bcol]} in condition {best['condition']}, "
                    f"{fmt.money(best['profit_per_shelf_day'], currency, 2)} per item-day "
-                   f"(95% CI {fmt.money(best['low'], currency, 2)} to {fmt.money(best['high'], currency, 2)}, "
+                   f"(95% range {fmt.money(best['low'], currency, 2)} to {fmt.money(best['high'], currency, 2)}, "
                    f"{fmt.num(best['sold'])} sold).")
     return out
+
+
+def shelf_day_method() -> list[str]:
+    """How the range of profit per shelf day is worked out (lib.analytics.brands.shelf_day_profit), for the method
+    block (docs/metrics.md, Brands: Profit per shelf day)."""
+    return ["Profit per shelf day is a ratio of sums (gross profit of the items over their days on the shelf); its "
+            "95% confidence interval comes from the delta method for a ratio estimator over items. \"Clearly "
+            "above\" means the low end is above the average of the brands with enough sold items."]
 
 
 def performance_actions(perf: pd.DataFrame, metrics: dict, table: pd.DataFrame | None = None,
@@ -215,8 +256,8 @@ def growth_actions(growth: pd.DataFrame, table: pd.DataFrame | None = None,
         rose = r["sales_last_3m"] > r["sales_prev_3m"]
         v = _verdict_of(table, r["brand"])
         acts.append(f"{r['brand']}: sales {'rose' if rose else 'fell'} beyond chance ({int(r['sales_prev_3m'])} to "
-                    f"{int(r['sales_last_3m'])} sales, {fmt.signed_pct(r['growth_3m_pct'])} revenue, "
-                    f"p = {r['p_value']:.2g})" + (f"; its verdict: {v}." if v else "."))
+                    f"{int(r['sales_last_3m'])} sales, {fmt.signed_pct(r['growth_3m_pct'])} revenue)"
+                    + (f"; its verdict: {v}." if v else "."))
     if not with_verdicts:
         return meaning, acts or ["No brand's sales changed beyond chance: keep the buying mix as it is."]
     return meaning, acts or ["No brand's sales changed beyond chance: the verdicts rest on margin and speed alone."]

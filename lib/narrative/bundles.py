@@ -6,12 +6,20 @@ import numpy as np
 import pandas as pd
 
 from lib.analytics import bundles
-from lib.analytics.effects import draws_effect
+from lib.analytics.effects import LEVEL, draws_effect
 from lib.analytics.recommendations import Recommendation
 from lib.narrative import fmt
 from lib.narrative.effects import effect_phrase
 
-__all__ = ["KIND_WORDS", "pair_reasons", "bundle_candidates", "bundle_sentence", "bundle_recommendations"]
+__all__ = ["KIND_WORDS", "PAIR_TITLES", "pair_reasons", "bundle_candidates", "bundle_sentence", "bundle_method",
+           "pair_view", "pair_tests", "bundle_recommendations"]
+
+#: column titles of :func:`pair_view` and :func:`pair_tests` on a page
+PAIR_TITLES = {"item_a": "First item", "item_b": "Second item", "kind": "Kind",
+               "support": "Share of purchase days with both %", "confidence": "Share of first-item days with the second %",
+               "lift": "Times more often than chance", "occasions": "Purchase days together",
+               "expected_occasions": "Expected by chance", "test": "Fisher exact test (p)",
+               "q": "After Benjamini-Hochberg (q)", "recommended": "Recommended"}
 
 #: what the items of a pair are, in the plural
 KIND_WORDS = {"category": "categories", "brand": "brands", "product": "products"}
@@ -56,24 +64,53 @@ def bundle_candidates(lines: pd.DataFrame, by: tuple[str, ...] = ("category", "b
 
 
 def bundle_sentence(cands: pd.DataFrame, min_pair_occasions: int, alpha: float = 0.05) -> str:
-    """The strongest recommended pair with its numbers, or why no pair is recommended, and one sentence on the
-    method (docs/metrics.md, Recommendations)."""
+    """The strongest recommended pair with its numbers, or why no pair is recommended, in plain words (the test is
+    :func:`bundle_method`; docs/metrics.md, Recommendations)."""
     if cands.empty:
         return (f"No two categories or brands were bought together on at least "
                 f"{fmt.count(min_pair_occasions, 'occasion')}, so no bundle is recommended.")
     tested = fmt.count(int(cands["pairs_tested"].iloc[0]), "pair")
-    method = (f"Method: a one-sided Fisher exact test per pair, with Benjamini-Hochberg false-discovery control at "
-              f"{alpha:.0%} over all {tested} tested.")
     rec = cands[cands["recommended"]]
     if rec.empty:
         return (f"Of the {tested} of categories and brands tested, none is bought together clearly more often than "
-                f"chance would explain among so many pairs: no bundle is recommended. {method}")
+                "chance would explain among so many pairs: no bundle is recommended.")
     r = rec.iloc[0]
     n = len(rec)
     return (f"{r['item_a']} and {r['item_b']} ({_kinds(r['kind'])}) are bought together on "
             f"{fmt.count(r['occasions'], 'occasion')}, {r['lift']:.2f} times what chance predicts; "
             f"{r['confidence'] * 100:.0f}% of {r['item_a']} purchases include {r['item_b']}. "
-            f"{fmt.count(n, 'pair')} of the {tested} tested {'qualifies' if n == 1 else 'qualify'}. {method}")
+            f"{fmt.count(n, 'pair')} of the {tested} tested {'qualifies' if n == 1 else 'qualify'}: bought together "
+            "clearly more often than chance, even among so many pairs.")
+
+
+def bundle_method(cands: pd.DataFrame, alpha: float = 0.05) -> list[str]:
+    """How the pairs were tested, for the method block under the bundles and a bundle recommendation's ``method``
+    (lib.analytics.bundles.bundle_pairs; docs/metrics.md, Recommendations): empty without pairs."""
+    if cands.empty:
+        return []
+    tested = fmt.count(int(cands["pairs_tested"].iloc[0]), "pair")
+    return [f"Each pair: a one-sided Fisher exact test that the two are bought together (one buyer, one day) more "
+            f"often than their separate shares predict; Benjamini-Hochberg false-discovery control at {alpha:.0%} over "
+            f"all {tested} tested (q below {alpha:g} counts). Lift: joint purchase days over those expected by chance; "
+            "support: share of purchase days with both; confidence: share of the first item's days that include the "
+            "second."]
+
+
+def pair_view(cands: pd.DataFrame) -> pd.DataFrame:
+    """The bundle candidates as the page shows them in plain words: the pair, its kind, the share of purchase days
+    with both and of the first item's days with the second (in percent), times more often than chance, purchase
+    days together and whether it is recommended (titles in :data:`PAIR_TITLES`)."""
+    return cands.assign(support=cands["support"] * 100, confidence=cands["confidence"] * 100)[
+        ["item_a", "item_b", "kind", "support", "confidence", "lift", "occasions", "recommended"]]
+
+
+def pair_tests(cands: pd.DataFrame) -> pd.DataFrame:
+    """The tests behind :func:`pair_view`, for the method block: joint and expected purchase days, the Fisher
+    p-value and the Benjamini-Hochberg q-value in words (titles in :data:`PAIR_TITLES`)."""
+    return cands.assign(test=cands["p_value"].map(lambda p: fmt.p_value(None if pd.isna(p) else float(p))),
+                        q=cands["q_value"].map(lambda q: fmt.p_value(None if pd.isna(q) else float(q))
+                                               .replace("p", "q", 1)))[
+        ["item_a", "item_b", "occasions", "expected_occasions", "test", "q"]]
 
 
 def bundle_recommendations(cands: pd.DataFrame, months: float, currency: str, bundle_uptake_pct: float = 10.0,
@@ -124,7 +161,10 @@ def bundle_recommendations(cands: pd.DataFrame, months: float, currency: str, bu
             f"chance predicts; {float(r['confidence']):.0%} of {a} purchases include {b}. {b} earns "
             f"{fmt.money(gp, currency)} gross profit per purchase on average ("
             f"{fmt.money(float(r['item_b_mean_revenue']), currency)} of sales; {fmt.count(n_gp, 'purchase')}). "
-            f"Method: one-sided Fisher exact test, Benjamini-Hochberg q = {q:.2g} over {fmt.count(tested, 'pair')}. "
             f"Confidence {conf}: {why}.",
-            conf, "products_inventory", effect=effect))
+            conf, "products_inventory", effect=effect,
+            method=(f"One-sided Fisher exact test, Benjamini-Hochberg q = {q:.2g} over {fmt.count(tested, 'pair')} "
+                    f"tested (q below {alpha:g} counts). The effect's {LEVEL:.0%} range: {draws:,} simulations, "
+                    "the purchases without the second item Poisson with the observed count as mean, its mean gross "
+                    "profit normal with its standard error; the uptake is not varied.")))
     return out

@@ -17,6 +17,7 @@ from lib.analytics.customers import (
     cohort_trend,
     top_count,
 )
+from lib.analytics.effects import LEVEL
 from lib.analytics.recommendations import Recommendation
 from lib.config import CHURN_DAYS
 from lib.narrative import fmt
@@ -25,11 +26,12 @@ from lib.narrative.rfm import SEGMENT_ACTIONS
 
 __all__ = [
     "SEGMENT_ACTIONS", "PARAMETER_MEANINGS", "share_text", "money_strings", "intro_sentence", "pareto_sentence",
-    "concentration_sentence", "pareto_advice", "repeat_sentences", "repeat_advice", "segment_table",
-    "segment_sentences", "segment_advice", "churn_actions", "churn_list", "churn_sentences", "churn_advice",
-    "cohort_sentences", "cohort_advice", "parameter_table", "value_sentences", "holdout_sentence", "value_advice",
-    "fit_diagnostic_sentence", "value_model_problem", "VIP_WIN_BACK_MESSAGE", "win_back_messages",
-    "win_back_recommendation", "win_back_recommendations",
+    "concentration_sentence", "pareto_advice", "repeat_sentences", "repeat_method", "repeat_advice", "segment_table",
+    "segment_sentences", "segment_advice", "churn_actions", "churn_list", "churn_sentences", "churn_method",
+    "churn_advice", "cohort_sentences", "cohort_advice", "cohort_method", "parameter_table", "value_sentences",
+    "holdout_sentence", "value_method", "value_advice", "fit_diagnostic_sentence", "value_model_problem",
+    "value_model_method", "TABLE_TITLES", "VIP_WIN_BACK_MESSAGE", "win_back_messages", "win_back_recommendation",
+    "win_back_recommendations",
 ]
 
 #: what each fitted parameter describes (clv_parameters.csv; lib.analytics.customers.model_parameters)
@@ -42,6 +44,11 @@ PARAMETER_MEANINGS: dict[str, str] = {
     "q": "spread of spend between customers",
     "gamma": "spend scale",
 }
+
+
+#: column titles of the customers page's tables (``show_table(..., titles=TABLE_TITLES)``)
+TABLE_TITLES: dict[str, str] = {"segment": "Group", "mean_days_since": "Average days since the last purchase",
+                                "mean_occasions": "Average purchase days"}
 
 
 def share_text(fraction: float) -> str:
@@ -91,12 +98,11 @@ def repeat_sentences(customers: pd.DataFrame, rate: float | None, ratio: RatioIn
         elif ratio.high < 1:
             verdict = "clearly less than one-time buyers"
         else:
-            verdict = "not clearly different from one-time buyers"
+            verdict = "no clear difference from one-time buyers"
         dec = 1 if ratio.high - ratio.low >= 0.2 else 2
         out.append(f"A repeat customer has spent {fmt.money(m_rep, currency)} on average against "
                    f"{fmt.money(m_single, currency)} for a one-time buyer: {ratio.estimate:.{dec}f} times as much "
-                   f"({fmt.pct(ratio.level * 100, 0)} bootstrap interval {ratio.low:.{dec}f} to {ratio.high:.{dec}f}, "
-                   f"{fmt.num(ratio.resamples)} resamples), {verdict}.")
+                   f"({fmt.pct(ratio.level * 100, 0)} range {ratio.low:.{dec}f} to {ratio.high:.{dec}f}), {verdict}.")
     else:
         out.append("The repeat-versus-one-time comparison needs both kinds of customers; this data has only one.")
     if len(gaps):
@@ -104,6 +110,20 @@ def repeat_sentences(customers: pd.DataFrame, rate: float | None, ratio: RatioIn
                    f"or less (a quarter within {fmt.days(gaps.quantile(0.25))}, "
                    f"three quarters within {fmt.days(gaps.quantile(0.75))}).")
     return out
+
+
+def repeat_method(customers: pd.DataFrame, ratio: RatioInterval) -> list[str]:
+    """How the range of the repeat-versus-one-time spend ratio was worked out: the bootstrap, its resamples and
+    group sizes; empty without a ratio (docs/metrics.md, Repeat vs single LTV ratio interval)."""
+    if ratio.estimate is None:
+        return []
+    rep = int((customers["occasions"] >= 2).sum())
+    return [f"The ratio is the average lifetime revenue of repeat buyers (2 or more purchase days) over that of "
+            f"one-time buyers. Its {fmt.pct(ratio.level * 100, 0)} range is a percentile bootstrap: "
+            f"{fmt.num(ratio.resamples)} resamples, each drawing the {fmt.num(rep)} repeat buyers and the "
+            f"{fmt.num(len(customers) - rep)} one-time buyers again with replacement, each group on its own; the "
+            f"range holds the middle {fmt.pct(ratio.level * 100, 0)} of the resampled ratios, and a difference is "
+            f"called clear when the whole range lies above or below 1."]
 
 
 def segment_table(summary: pd.DataFrame) -> pd.DataFrame:
@@ -116,12 +136,12 @@ def segment_table(summary: pd.DataFrame) -> pd.DataFrame:
 
 def segment_sentences(summary: pd.DataFrame, currency: str = "USD", has_users: bool = True,
                       churn_days: int = CHURN_DAYS) -> list[str]:
-    """Insight sentences of the RFM section: current against lapsed, the biggest group, where revenue sits,
+    """Insight sentences of the customer-groups section: current against lapsed, the biggest group, where revenue sits,
     the lapsed customers with the strongest history (docs/metrics.md, RFM groups)."""
     buyers_ = summary[summary["segment"] != rfm.PROSPECTS]
     n = int(buyers_["customers"].sum())
     if n == 0:
-        return ["No customer has a completed purchase yet, so there are no RFM groups."]
+        return ["No customer has a completed purchase yet, so there are no customer groups."]
     current = rfm.rule_table().set_index("segment")["current"]
     cur_n = int(buyers_.loc[buyers_["segment"].map(current).astype(bool), "customers"].sum())
     big = buyers_.loc[buyers_["customers"].idxmax()]
@@ -237,15 +257,30 @@ def churn_sentences(at_risk: pd.DataFrame, n_customers: int, churn_days: int, to
     if "p_alive" in at_risk.columns and at_risk["p_alive"].notna().any():
         rep = at_risk[at_risk["occasions"] >= 2]
         likely = int((rep["p_alive"] >= 0.5).sum())
-        out.append(f"Of the {fmt.num(len(rep))} repeat buyers among them, the BG/NBD model still rates "
-                   f"{fmt.num(likely)} as more likely active than not (probability alive at least 50%); they are "
-                   f"the cheapest to bring back. The model cannot judge one-time buyers (it rates them all as "
-                   f"active), so for them time away is the only signal.")
+        out.append(f"Of the {fmt.num(len(rep))} repeat buyers among them, {fmt.num(likely)} "
+                   f"{'is' if likely == 1 else 'are'} more likely still active than not (chance still active 50% "
+                   f"or more); they are the cheapest to bring back. For one-time buyers there is no such estimate, "
+                   f"so time away is the only signal.")
     top = at_risk.head(10)
     out.append(f"The 10 most valuable of them have spent {fmt.money(top['revenue'].sum(), currency)} "
                f"({share_text(top['revenue'].sum() / rev)} of the at-risk revenue)." if k > 10 else
                f"The most valuable of them has spent {fmt.money(top['revenue'].iloc[0], currency)}.")
     return out
+
+
+def churn_method(at_risk: pd.DataFrame, churn_days: int = CHURN_DAYS) -> list[str]:
+    """Where the churn section's chance still active comes from (the BG/NBD probability alive) and why it is not
+    used for one-time buyers; empty without it (docs/metrics.md, Churn risk and churn actions)."""
+    if at_risk.empty or "p_alive" not in at_risk.columns or not at_risk["p_alive"].notna().any():
+        return []
+    once = int((at_risk["occasions"] < 2).sum())
+    return [f"Churn risk is the days rule: no purchase for more than {churn_days} days; "
+            f"{fmt.count(len(at_risk), 'customer')} {'meets' if len(at_risk) == 1 else 'meet'} it.",
+            f"The chance still active is the probability alive (p alive) of the BG/NBD purchase model (the section "
+            f"What a customer is worth), from each customer's repeat purchase days, the weeks from the first to the last purchase "
+            f"and the weeks since the first. BG/NBD gives every one-time buyer p alive = 1 (no dropout can be seen "
+            f"before a second purchase), so it is not used for the {fmt.count(once, 'one-time buyer')} on the "
+            f"list; a repeat buyer with p alive of 0.5 or more gets the new-arrivals action."]
 
 
 def cohort_sentences(t: CohortTables, currency: str = "USD") -> list[str]:
@@ -293,7 +328,8 @@ def holdout_sentence(h: HoldoutCheck) -> str:
 
 def value_sentences(vm: ValueModel, horizon_days: int, months: int, currency: str = "USD",
                     holdout: HoldoutCheck | None = None) -> list[str]:
-    """Insight sentences of the CLV section, or why the models cannot be trusted on this data.
+    """Insight sentences of the customer-value section in plain words, or why the models cannot be trusted on
+    this data (the models' names and numbers are :func:`value_method`'s).
 
     With a ``holdout`` check of a usable model, its ``holdout_sentence`` comes last
     (docs/metrics.md, BG/NBD and gamma-gamma).
@@ -316,6 +352,43 @@ def value_sentences(vm: ValueModel, horizon_days: int, months: int, currency: st
         out.append("The 12-month values are not shown: " + value_model_problem(vm))
     if holdout is not None:
         out.append(holdout_sentence(holdout))
+    return out
+
+
+def _fitted(params: dict[str, float]) -> str:
+    """``r = 0.243, alpha = 4.41``: fitted values without exponent notation."""
+    return ", ".join(f"{k} = {_plain(v)}" for k, v in params.items())
+
+
+def value_method(vm: ValueModel, horizon_days: int, months: int, monthly_discount: float,
+                 holdout: HoldoutCheck | None = None) -> list[str]:
+    """How the customer-value section was worked out: the models (BG/NBD, gamma-gamma) with their fitted
+    parameters and counts, the discounting, and the holdout check's method; with an unusable model
+    :func:`value_model_method` (docs/metrics.md, BG/NBD and gamma-gamma)."""
+    if not vm.usable:
+        return value_model_method(vm)
+    bg = vm.bg
+    out = [f"Purchase model: BG/NBD (beta-geometric/negative binomial, Fader, Hardie and Lee 2005), fitted by "
+           f"maximum likelihood on {fmt.count(bg.n_customers, 'customer')} ({fmt.num(bg.n_repeat)} of them repeat "
+           f"buyers) with time in weeks: {_fitted(bg.params)}. For each customer it gives the probability alive "
+           f"(p alive, shown as the chance still active) and the expected purchase days in the next "
+           f"{horizon_days} days, from the repeat purchase days, the weeks from the first to the last purchase and "
+           f"the weeks since the first."]
+    if vm.spend_usable:
+        out.append(f"Spend model: gamma-gamma, fitted on the average spend per purchase day of the "
+                   f"{fmt.count(vm.gg.n_customers, 'repeat buyer')} with a spend above 0: {_fitted(vm.gg.params)}. "
+                   f"The {months}-month value is expected purchase days x expected spend per purchase day, month by "
+                   f"month, each month discounted by {fmt.pct(monthly_discount * 100, 1)}.")
+    else:
+        fitted = f" on {fmt.count(vm.gg.n_customers, 'repeat buyer')} with a spend above 0" if vm.gg else ""
+        out.append(f"Spend model: gamma-gamma{fitted}; its fit is not used:")
+        out += [fit_diagnostic_sentence(d) for d in vm.diagnostics]
+    if holdout is not None:
+        h = holdout
+        out.append(f"Holdout check: BG/NBD fitted again on the purchases up to {h.cutoff:%d %b %Y} "
+                   f"({fmt.count(h.fit.n_customers, 'customer')}), its expected repeat purchase days in the "
+                   f"{(h.end - h.cutoff).days} days after ({fmt.num(h.predicted_total)}) against the actual ones "
+                   f"({fmt.num(h.actual_total)}), by the repeat purchase days before the cut-off (the chart).")
     return out
 
 
@@ -410,30 +483,46 @@ def cohort_advice(t: CohortTables) -> tuple[str, list[str]]:
     if tr is None:
         return ("Too few monthly cohorts to compare old and new customers yet.",
                 ["Come back when there are at least four monthly cohorts."])
-    test = f"two-proportion z-test p = {tr['p_value']:.3f}"
-    if tr["p_value"] >= 0.05:
+    if tr["p_value"] >= COHORT_ALPHA:
         meaning = (f"Newer customers come back in their second month about as often as earlier ones "
                    f"({fmt.pct(tr['new_pct'])} for the {tr['new_cohorts']} recent cohorts against "
-                   f"{fmt.pct(tr['old_pct'])} for the {tr['old_cohorts']} earlier ones; {test}, no clear change).")
+                   f"{fmt.pct(tr['old_pct'])} for the {tr['old_cohorts']} earlier ones; within chance: no clear "
+                   f"change).")
         return meaning, ["Keep the welcome follow-up as it is; test a change on one month's new customers "
                          "before rolling it out."]
     worse = tr["new_pct"] < tr["old_pct"]
     meaning = (f"Newer customers come back in their second month {'less' if worse else 'more'} often than earlier "
-               f"ones ({fmt.pct(tr['new_pct'])} against {fmt.pct(tr['old_pct'])}; {test}).")
+               f"ones ({fmt.pct(tr['new_pct'])} against {fmt.pct(tr['old_pct'])}, a clear difference).")
     actions = ["Send every new customer a personal follow-up within their first month: that is where recent "
                "cohorts fall behind." if worse else
                "Whatever changed for recent customers works: keep it, and note what it was."]
     return meaning, actions
 
 
+#: a change in month-1 return is claimed below this two-sided p (docs/metrics.md, Cohorts)
+COHORT_ALPHA = 0.05
+
+
+def cohort_method(t: CohortTables) -> list[str]:
+    """The test behind the cohort verdict: two-proportion z-test of month-1 return, earlier against recent
+    cohorts, with its p-value; empty with too few cohorts (docs/metrics.md, Cohorts)."""
+    tr = cohort_trend(t)
+    if tr is None:
+        return []
+    return [f"Month-1 return is the share of a cohort buying again in the calendar month after its first purchase. "
+            f"The {tr['old_cohorts']} earlier cohorts ({fmt.pct(tr['old_pct'])}, pooled) are compared with the "
+            f"{tr['new_cohorts']} recent ones ({fmt.pct(tr['new_pct'])}) by a two-proportion z-test: two-sided "
+            f"{fmt.p_value(tr['p_value'], '.3f')}; a change is claimed only below p = {COHORT_ALPHA:g}."]
+
+
 def value_advice(vm: ValueModel, h: HoldoutCheck | None) -> tuple[str, list[str]]:
     """What the value models mean and how far to trust them by the holdout error (docs/metrics.md, BG/NBD and gamma-gamma)."""
     if not vm.usable:
         fixes = list(dict.fromkeys(_diagnostic_parts(d)[1] for d in vm.diagnostics))
-        return ("The customer-value model cannot be trusted on this data, for the reason above; the RFM groups "
+        return ("The customer-value model cannot be trusted on this data, for the reason above; the customer groups "
                 "and the churn list do not depend on it.",
                 [*(f[0].upper() + f[1:] + "." for f in fixes),
-                 "Meanwhile use the RFM groups and the churn list."])
+                 "Meanwhile use the customer groups and the churn list."])
     trust = (f"Checked on the last {(h.end - h.cutoff).days} days, its total was {fmt.signed_pct(h.error_pct)} off."
              if h is not None and np.isfinite(h.error_pct) else "There is not enough history for a holdout check.")
     meaning = "The model turns each customer's history into an expected number of future purchases. " + trust
@@ -550,10 +639,30 @@ def fit_diagnostic_sentence(d: FitDiagnostic) -> str:
     return f"The {_MODEL_NAMES[d.model]}: {why}. What would fix it: {fix}."
 
 
+#: the models in the owner's words (the main text; their names are in the method block)
+_PLAIN_MODELS = {"purchase": "purchase model (how often each customer buys, and whether they stopped)",
+                 "spend": "spend model (how much a customer spends per purchase day)"}
+_LOOSE = ("large_se", "undefined_se")
+
+
+def _plain_reason(d: FitDiagnostic) -> str:
+    """What the data look like for one diagnostic, in plain words (no parameter names or standard errors)."""
+    if d.code in ("too_few_customers", "too_few_repeat"):
+        return _diagnostic_parts(d)[0]
+    if d.code == "not_converged":
+        return "the fit did not settle on an answer"
+    if d.code in ("at_lower_bound", "at_upper_bound"):
+        side = "lower" if d.code == "at_lower_bound" else "upper"
+        return _BOUND_REASONS.get((d.model, str(d.parameter), side), ("the data do not pin it down", ""))[0]
+    # infinite_mean_spend
+    return ("spend differs so widely between customers that no average spend per purchase day can be predicted, "
+            "so no 12-month value can be computed")
+
+
 def value_model_problem(vm: ValueModel) -> str:
-    """Why the value models (or the spend model) are not shown, starting in lower case to follow "... not
-    shown: " or "... skipped: ": the counts behind the fit, every diagnostic with its numbers (a parameter at
-    its bound first, loose standard errors in one clause), and what would fix it (docs/metrics.md, BG/NBD and
+    """Why the value models (or the spend model) are not shown, in plain words, starting in lower case to follow
+    "... not shown: " or "... skipped: ": the counts behind the fit, what the data look like, and what would fix
+    it; the parameters and standard errors are :func:`value_model_method`'s (docs/metrics.md, BG/NBD and
     gamma-gamma)."""
     s = vm.summary
     n, rep = len(s), int((s["x"] > 0).sum())
@@ -562,27 +671,38 @@ def value_model_problem(vm: ValueModel) -> str:
         ds = [d for d in vm.diagnostics if d.model == model]
         if not ds:
             continue
-        main = [d for d in ds if d.code != "large_se"]
-        loose = [d for d in ds if d.code == "large_se"]
-        parts = [_diagnostic_parts(d) for d in main]
-        text = "; ".join(p[0] for p in parts)
+        main = [d for d in ds if d.code not in _LOOSE]
+        loose = [d for d in ds if d.code in _LOOSE]
+        texts = list(dict.fromkeys(_plain_reason(d) for d in main))
+        fixes += [_diagnostic_parts(d)[1] for d in main]
         if loose:
-            names = [str(d.parameter) for d in loose]
-            ses = [f"{d.se:.1f}" for d in loose]
-            one = len(loose) == 1
-            text += ("; " if text else "") + (
-                f"{_join(names)} {'is' if one else 'are'} {'also ' if main else ''}poorly pinned down (standard "
-                f"error{'' if one else 's'} of {'its' if one else 'their'} log {_join(ses)}; the limit is "
-                f"{loose[0].limit:g})")
-            parts.append(("", _MORE_DATA))
-        reasons.append(f"the {_MODEL_NAMES[model]}: {text}")
-        fixes += [p[1] for p in parts]
+            k = len({d.parameter for d in loose})
+            total = 4 if model == "purchase" else 3
+            texts.append(f"the data {'also ' if main else ''}do not pin down {fmt.num(k)} of its "
+                         f"{fmt.num(total)} fitted numbers")
+            fixes.append(_MORE_DATA)
+        reasons.append(f"the {_PLAIN_MODELS[model]}: {'; '.join(texts)}")
     fix = "; ".join(dict.fromkeys(fixes))
     why = ". ".join(r[0].upper() + r[1:] if i else r for i, r in enumerate(reasons))
     if any(d.code.startswith("too_few") for d in vm.diagnostics):
         return f"{why}. What would fix it: {fix}."
     return (f"fitted on {fmt.count(n, 'customer')} ({fmt.num(rep)} of them repeat buyers), but the fit is not "
             f"usable. {why[0].upper() + why[1:]}. What would fix it: {fix}.")
+
+
+def value_model_method(vm: ValueModel) -> list[str]:
+    """Why the fit is not usable in the models' terms: BG/NBD (purchase) and gamma-gamma (spend), the counts,
+    and every diagnostic with its parameter, value, bound or standard error (:func:`fit_diagnostic_sentence`;
+    docs/metrics.md, BG/NBD and gamma-gamma)."""
+    if not vm.diagnostics:
+        return []
+    s = vm.summary
+    n, rep = len(s), int((s["x"] > 0).sum())
+    return [f"The purchase model is BG/NBD, the spend model gamma-gamma (Fader, Hardie and Lee 2005), fitted by "
+            f"maximum likelihood on {fmt.count(n, 'customer')} ({fmt.num(rep)} of them repeat buyers). A fit is "
+            f"used only when it converged, no parameter sits at a bound of the optimiser and every parameter's "
+            f"standard error (of its log) is defined and small enough.",
+            *(fit_diagnostic_sentence(d) for d in vm.diagnostics)]
 
 
 def _join(items: list[str]) -> str:
@@ -639,8 +759,18 @@ def win_back_recommendation(e: WinBackEffect, message: str, rates: pd.DataFrame,
                 f"average. Share of lapsed customers buying again within {horizon_days} days, measured at the last "
                 f"{fmt.count(cut, 'month end')}: {bins}. Confidence {conf}: the base rates are measured, "
                 f"what a message adds to them is not.")
+    pairs = "; ".join(f"{r.lo:.0f}{'+' if not np.isfinite(r.hi) else f'-{r.hi:.0f}'} days: {fmt.num(r.buyers)} of "
+                      f"{fmt.num(r.observations)} customer-month-end pairs, {fmt.num(r.customers)} distinct customers"
+                      for r in obs.itertuples())
+    how = (f"Base rates: at each of the last {fmt.count(cut, 'month end')}, every customer away more than "
+           f"{churn_days} days is put in a bin of days since the last purchase and counts as a buyer with a purchase "
+           f"day in the {horizon_days} days after; the bin's rate is buyers / customer-month-end pairs ({pairs}). "
+           f"Each customer on the list takes the rate of their own bin. The {fmt.pct(LEVEL * 100, 0)} range draws "
+           f"each bin's rate from Beta(k + 1/2, n - k + 1/2), n its distinct customers and k = rate x n, so a "
+           f"customer seen at several month ends counts once; the range is that of the summed gross profit.")
     return Recommendation("Marketing", f"Win back the {fmt.num(e.customers)} {who}: {message[0].lower()}"
-                          f"{message[1:].rstrip('.')}.", effect, evidence, conf, "customers", effect=e.effect)
+                          f"{message[1:].rstrip('.')}.", effect, evidence, conf, "customers", effect=e.effect,
+                          method=how)
 
 
 def win_back_recommendations(occasions: pd.DataFrame, period_end: pd.Timestamp, users: pd.DataFrame | None,

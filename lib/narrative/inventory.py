@@ -13,7 +13,8 @@ from lib.narrative import fmt
 from lib.narrative.effects import effect_phrase
 
 __all__ = ["aging_sentence", "markdown_belief_sentence", "markdown_sentence", "loss_sentence", "markdown_reasons",
-           "markdown_table", "aging_actions", "markdown_actions", "markdown_recommendations"]
+           "markdown_table", "aging_actions", "markdown_actions", "markdown_recommendations", "markdown_method",
+           "sale_chance_method"]
 
 
 def _units_items(units: int, items: int) -> str:
@@ -50,10 +51,10 @@ def markdown_belief_sentence(check: dict | None, practical_pts: float = 2.0) -> 
         return "Too few old and fresh sales with a list price to test the belief about markdowns."
     b = check["belief_pct"]
     s = (f"Items that sold after more than {check['over_days']} days went for {fmt.pct(check['discount_old_pct'])} "
-         f"below list price on average (95% CI {check['discount_old_low']:.1f}% to "
+         f"below list price on average (95% range {check['discount_old_low']:.1f}% to "
          f"{check['discount_old_high']:.1f}%, {fmt.num(check['n_old'])} sales)")
     if b - practical_pts <= check["discount_old_low"] and check["discount_old_high"] <= b + practical_pts:
-        s += (f": practically the {b:.0f}% off the common belief says (the whole interval is within "
+        s += (f": practically the {b:.0f}% off the common belief says (the whole range is within "
               f"{practical_pts:g} points of it)")
     elif check["discount_old_high"] < b:
         s += f": less than the {b:.0f}% off the common belief says old items need to move"
@@ -61,10 +62,10 @@ def markdown_belief_sentence(check: dict | None, practical_pts: float = 2.0) -> 
         s += f": more than the {b:.0f}% off the common belief says"
     else:
         s += f": consistent with the common belief of {b:.0f}% off"
-    p = "p < 0.001" if check["p_value"] < 0.001 else f"p = {check['p_value']:.2g}"
+    clear = "a clear difference" if check["p_value"] < 0.05 else "may be chance, no clear difference"
     s += (f". Items sold within {check['fresh_days']} days went for {fmt.pct(check['discount_fresh_pct'])} "
-          f"off, so waiting cost {check['extra_pct']:.1f} extra points (95% CI {check['extra_low']:.1f} to "
-          f"{check['extra_high']:.1f}, {check['test']} {p})")
+          f"off, so waiting cost {check['extra_pct']:.1f} extra points (95% range {check['extra_low']:.1f} to "
+          f"{check['extra_high']:.1f}), {clear}")
     return s + "."
 
 
@@ -76,9 +77,11 @@ def markdown_sentence(cands: pd.DataFrame, curve: pd.DataFrame, aging_days: int,
     if not allrow.empty:
         r = allrow.iloc[0]
         direction = "falls" if r["slope_pct_per_30d"] < 0 else "rises"
+        p = r["slope_p_value"]
+        clear = ("" if p is None or pd.isna(p) else ", a clear trend" if p < 0.05 else
+                 ", which may be chance")
         s = (f"Across {fmt.num(r['n'])} sales, the price fetched relative to list {direction} by "
-             f"{abs(r['slope_pct_per_30d']):.1f} points per 30 days on the shelf (least squares, "
-             f"{fmt.p_value(r['slope_p_value'], missing='p not computable')}). ")
+             f"{abs(r['slope_pct_per_30d']):.1f} points per 30 days on the shelf{clear}. ")
     if cands.empty:
         return s + f"No unsold item has been listed more than {aging_days} days: nothing to mark down."
     units = int(cands["units_on_hand"].sum())
@@ -102,7 +105,7 @@ def markdown_sentence(cands: pd.DataFrame, curve: pd.DataFrame, aging_days: int,
         s += (f" At their own ages (median {fmt.days(cands['days_listed'].median())}) the "
               f"{fmt.count(len(cands), 'aged item')} have on average a "
               f"{fmt.pct(p.mean() * 100)} chance of selling in the next {inventory.SALE_WINDOW_DAYS} days "
-              "(Kaplan-Meier curve of their group).")
+              "(from how fast similar items of the same age sold).")
     loss = loss_sentence(cands, currency)
     return s + (" " + loss if loss else "")
 
@@ -174,9 +177,9 @@ def _chance_txt(cands: pd.DataFrame) -> pd.Series:
     pct = (p * 100).round().map(lambda v: "" if pd.isna(v) else f"{int(v)}").astype("string")
     held = cands["p_held"].astype(bool)
     grp = cands["p_group"].astype("string").fillna("all")
-    txt = ("; " + pct + f"% chance of selling in the next {inventory.SALE_WINDOW_DAYS} days at this age ("
-           + grp + " items, Kaplan-Meier" + pd.Series(np.where(held, ", read at the oldest age with enough items "
-                                                              "still at risk", ""), index=cands.index) + ")")
+    txt = ("; " + pct + f"% chance of selling in the next {inventory.SALE_WINDOW_DAYS} days at this age (from how "
+           + grp + " items of that age sold" + pd.Series(np.where(held, ", read at the oldest age with enough items "
+                                                                  "still unsold", ""), index=cands.index) + ")")
     return txt.where(p.notna(), "").fillna("")
 
 
@@ -271,7 +274,7 @@ def markdown_recommendations(completed: pd.DataFrame, lifecycle: pd.DataFrame | 
                 f"{fmt.count(len(cands), 'item')} listed more than {aging_days} days) have a suggested markdown; "
                 f"at their own ages (median {fmt.days(act['days_listed'].median())}) they have on average a "
                 f"{fmt.pct(p.mean() * 100)} chance of selling in the next {inventory.SALE_WINDOW_DAYS} days "
-                f"(Kaplan-Meier curve of their {markdown_group.replace('_', ' ')}), about "
+                f"(from how fast items of their {markdown_group.replace('_', ' ')} sold at the same age), about "
                 f"{fmt.num(expected_units)} units; gross profit is after each item's cost and the fees and "
                 "shipping of the channel it is expected to sell on")
     if floored:
@@ -286,4 +289,37 @@ def markdown_recommendations(completed: pd.DataFrame, lifecycle: pd.DataFrame | 
                      f"(median {median_md:.0f}% off, never below break-even).",
         effect_phrase(e, currency) + f" About {fmt.count(round(expected_units), 'unit')} are expected to sell, and "
         "their cash can buy fresh stock.",
-        evidence, conf, "products_inventory", effect=e)]
+        evidence, conf, "products_inventory", effect=e, method=" ".join(sale_chance_method(markdown_group)))]
+
+
+def sale_chance_method(markdown_group: str = "category") -> list[str]:
+    """How each aged item's chance of selling in the next 30 days is worked out, for the method block and a
+    markdown recommendation's ``method`` (lib.analytics.inventory.markdown_candidates; docs/metrics.md, Products
+    and inventory: Markdown)."""
+    w = inventory.SALE_WINDOW_DAYS
+    return [f"Chance of selling in the next {w} days: Kaplan-Meier curve of days to sell of the item's "
+            f"{markdown_group.replace('_', ' ')} (all items when it has fewer than 30; items still unsold censored "
+            f"at the period end), read as 1 - S(age + {w}) / S(age) at the item's own age; where fewer than 30 items "
+            "are still at risk, at the oldest age that has 30. Gross profit of the expected sales is after each item's "
+            "cost and the fees and shipping of its expected channel."]
+
+
+def markdown_method(check: dict | None, curve: pd.DataFrame, markdown_group: str = "category") -> list[str]:
+    """How the markdown section was worked out, for its method block: the least-squares price-vs-age line, the
+    Welch t-test of the belief check and the sale chances (docs/metrics.md, Products and inventory: Markdown)."""
+    out = []
+    allrow = curve[curve["group"] == "__all__"]
+    if not allrow.empty:
+        r = allrow.iloc[0]
+        groups = int((curve["group"] != "__all__").sum())
+        out.append(f"Price against age: least-squares line of sale price / list price on days listed at sale over "
+                   f"{fmt.count(r['n'], 'sale')}, slope {r['slope_pct_per_30d']:.2f} points per 30 days, "
+                   f"{fmt.p_value(r['slope_p_value'], missing='p not computable')}"
+                   + (f"; each candidate's markdown is read off the line of its {markdown_group.replace('_', ' ')} "
+                      f"({fmt.count(groups, 'line')} fitted)" if groups else "") + ".")
+    if check is not None:
+        out.append(f"Discount of the {fmt.count(check['n_old'], 'sale')} after more than {check['over_days']} days: "
+                   f"mean with a 95% t confidence interval; against the {fmt.count(check['n_fresh'], 'sale')} within "
+                   f"{check['fresh_days']} days: {check['test']} on the extra discount, "
+                   f"{fmt.p_value(check['p_value'])}, with its 95% confidence interval.")
+    return out + sale_chance_method(markdown_group)

@@ -10,7 +10,11 @@ from lib.data.periods import Period
 from lib.narrative import fmt
 
 __all__ = ["kpi_comparison", "growth_sentence", "margin_sentence", "returns_sentences", "growth_actions",
-           "trend_sentences", "channel_sentence", "channel_action", "quality_sentence", "quality_actions"]
+           "trend_sentences", "channel_sentence", "channel_action", "quality_sentence", "quality_actions",
+           "CHANNEL_TITLES"]
+
+#: the channel table's column titles in the owner's words (lib.report.notebook.show_table ``titles``)
+CHANNEL_TITLES = {"revenue_prev": "Revenue, month before", "share_pct": "Share of revenue %"}
 
 
 def growth_sentence(k: dict, currency: str = "USD") -> str:

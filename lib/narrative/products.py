@@ -11,7 +11,12 @@ from lib.narrative.verdicts import verdict_lines
 __all__ = ["p_text", "missing_tables_sentence", "product_labels", "top_sellers_sentence", "top_margin_category_sentence",
            "condition_sales_sentence", "costs_known",
            "days_to_sell_sentence", "sell_through_sentence", "profitability_sentence", "top_products_sentence",
-           "top_units_sentence", "top_sellers_actions", "days_to_sell_actions", "profitability_actions"]
+           "top_units_sentence", "top_sellers_actions", "days_to_sell_actions", "profitability_actions",
+           "DAYS_TITLES", "days_to_sell_method", "profitability_method"]
+
+#: column titles of the days-to-sell table (lib.analytics.products.days_to_sell_table) on the page
+DAYS_TITLES = {"n": "Items", "sold": "Sold", "censored": "Still unsold", "km_median": "Median days to sell",
+               "km_low": "Low end", "km_high": "High end", "naive_median_sold": "Median of the sold items only"}
 
 
 def p_text(p: float | None) -> str:
@@ -82,20 +87,22 @@ def top_sellers_sentence(by_category: pd.DataFrame, by_brand: pd.DataFrame, curr
 def _days_ci(row) -> str:
     lo = "?" if row["km_low"] is None or pd.isna(row["km_low"]) else f"{int(row['km_low'])}"
     hi = "not reached" if row["km_high"] is None or pd.isna(row["km_high"]) else f"{int(row['km_high'])}"
-    return f"95% CI {lo} to {hi} days"
+    return f"range {lo} to {hi} days"
 
 
 def days_to_sell_sentence(table: pd.DataFrame, logrank: dict | None) -> list[str]:
-    """Insight sentences: KM vs naive median (and why they differ), conditions, the log-rank test."""
+    """Insight sentences in plain words: the median days to sell counting unsold items against the median of the
+    sold items only (and why they differ), the conditions and whether they differ clearly (the test itself is in
+    :func:`days_to_sell_method`; docs/metrics.md, Products and inventory)."""
     out = []
     a = table[table["condition"] == "All"].iloc[0]
     if a["km_median"] is None or pd.isna(a["km_median"]):
         out.append(f"Fewer than half of the {fmt.num(a['n'])} items have sold so far, so the typical "
-                   "time to sell cannot be estimated yet (the Kaplan-Meier curve never reaches 50%).")
+                   "time to sell cannot be estimated yet.")
     else:
         naive = a["naive_median_sold"]
         s = (f"Half of all {fmt.num(a['n'])} items sell within {fmt.days(a['km_median'])} of listing "
-             f"(Kaplan-Meier median, {_days_ci(a)})")
+             f"({_days_ci(a)})")
         if naive is None or pd.isna(naive):
             out.append(s + ".")
         else:
@@ -105,9 +112,9 @@ def days_to_sell_sentence(table: pd.DataFrame, logrank: dict | None) -> list[str
                        f"because it ignores the {fmt.num(a['censored'])} items still on the shelf, which "
                        "have already waited and will sell later (if at all)")
             elif gap < 0:
-                why = (f"the simple median of sold items only is {fmt.days(naive)}, longer than the KM "
-                       f"median, because many of the {fmt.num(a['censored'])} unsold items were listed "
-                       "recently; the KM estimate counts them while they are still young")
+                why = (f"the simple median of sold items only is {fmt.days(naive)}, longer, because many of the "
+                       f"{fmt.num(a['censored'])} unsold items were listed recently; the estimate above counts "
+                       "them while they are still young")
             else:
                 why = (f"the simple median of sold items is the same ({fmt.days(naive)}): the "
                        f"{fmt.num(a['censored'])} unsold items do not shift the middle")
@@ -120,16 +127,30 @@ def days_to_sell_sentence(table: pd.DataFrame, logrank: dict | None) -> list[str
             parts.append(f"{r['condition']} {m}")
         known = conds[conds["km_median"].notna()]
         s = "Median days to sell by condition: " + ", ".join(parts)
+        clear = None if logrank is None or pd.isna(logrank["p_value"]) else logrank["p_value"] < 0.05
+        verdict = "" if clear is None else (": a clear difference" if clear else
+                                            ": the gap may be chance, no clear difference")
         if len(known) >= 2:
             fast = known.loc[known["km_median"].astype(float).idxmin()]
             slow = known.loc[known["km_median"].astype(float).idxmax()]
-            s += f" ({slow['condition']} is slowest, {fast['condition']} fastest)"
+            s += f" ({fast['condition']} sells fastest, {slow['condition']} slowest{verdict})"
+        elif verdict:
+            s += f" ({verdict[2:]})"
         out.append(s + ".")
+    return out
+
+
+def days_to_sell_method(table: pd.DataFrame, logrank: dict | None) -> list[str]:
+    """How the days to sell were worked out, for the method block: the Kaplan-Meier estimate with its censored
+    items and interval, and the log-rank test across conditions (docs/metrics.md, Products and inventory)."""
+    a = table[table["condition"] == "All"].iloc[0]
+    out = [f"Days to sell: Kaplan-Meier estimate of the time from listing (else acquisition) to first sale over "
+           f"{fmt.count(a['n'], 'item')}; the {fmt.num(a['censored'])} items still unsold are censored at the period "
+           "end (they count as waiting up to then), so the median is not biased towards the items that sold fast; "
+           "95% confidence interval of the median. The median of the sold items only ignores them."]
     if logrank is not None:
-        p = logrank["p_value"]
-        verdict = "a real difference" if p < 0.05 else "no difference beyond chance"
         out.append(f"Log-rank test across conditions: chi-square {logrank['statistic']:.1f} with "
-                   f"{logrank['df']} df, {p_text(p)}, {verdict}.")
+                   f"{logrank['df']} df, {p_text(logrank['p_value'])}; below 0.05 is a clear difference.")
     return out
 
 
@@ -163,12 +184,20 @@ def profitability_sentence(items: pd.DataFrame, losses: pd.DataFrame, by_cat: pd
         worst = q.loc[q["margin_pct"].idxmin()]
         s = (f"{best['category']} has the best margin ({fmt.pct(best['margin_pct'])}), "
              f"{worst['category']} the lowest ({fmt.pct(worst['margin_pct'])})")
-        if test is not None:
-            real = "a real difference" if test["p_value"] < 0.05 else "a gap within chance"
-            s += (f"; {test['test']} test on per-item margins across {test['groups']} categories: "
-                  f"{p_text(test['p_value'])}, {real}")
+        if test is not None and not pd.isna(test["p_value"]):
+            s += (f": a clear difference across the {test['groups']} categories" if test["p_value"] < 0.05 else
+                  f": across the {test['groups']} categories the gap may be chance, no clear difference")
         out.append(s + ".")
     return out
+
+
+def profitability_method(test: dict | None) -> list[str]:
+    """The test behind the category margins, for the method block (lib.analytics.products.margin_difference_test;
+    docs/metrics.md, Products and inventory): empty without a test."""
+    if test is None:
+        return []
+    return [f"{test['test']} test on per-item margins across {test['groups']} categories: statistic "
+            f"{test['statistic']:.1f}, {p_text(test['p_value'])}; below 0.05 is a clear difference."]
 
 
 def top_products_sentence(top: pd.DataFrame, total_revenue: float, currency: str = "USD") -> str:

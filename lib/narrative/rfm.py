@@ -7,7 +7,7 @@ import pandas as pd
 from lib.analytics import rfm
 from lib.config import CHURN_DAYS
 
-__all__ = ["SEGMENT_MEANINGS", "SEGMENT_ACTIONS", "rule_table"]
+__all__ = ["SEGMENT_MEANINGS", "SEGMENT_ACTIONS", "rule_table", "segment_method", "RULE_TABLE_CAPTION"]
 
 #: what each group's scores say about its customers, in the owner's words (lib.analytics.rfm.SEGMENT_RULES)
 SEGMENT_MEANINGS: dict[str, str] = {
@@ -60,3 +60,19 @@ def rule_table(churn_days: int = CHURN_DAYS) -> pd.DataFrame:
         "meaning": [SEGMENT_MEANINGS[s] for s in rules["segment"]],
         "action": [SEGMENT_ACTIONS[s] for s in rules["segment"]],
     })
+
+
+#: the caption of :func:`rule_table` in the customer-groups section's method block
+RULE_TABLE_CAPTION = "RFM rule table: the group of each status, R score and (F+M)/2"
+
+
+def segment_method(churn_days: int = CHURN_DAYS) -> list[str]:
+    """How the customer groups are made (RFM scoring; the method block above :func:`rule_table`;
+    docs/metrics.md, RFM groups)."""
+    return [f"The groups are RFM groups. A customer who bought within the last {churn_days} days is current, any "
+            f"other lapsed (the churn-risk rule). Each customer also gets three scores from 1 to 5 by percentile rank "
+            f"against the other customers: R for how recently, F for how many purchase days, M for how much spent "
+            f"(5 = top 20%; tied customers share a score).",
+            "The group follows from the status, R and the average of F and M, as in the table below, so a group "
+            "that sounds current never holds a lapsed customer. The names follow Shopify's RFM groups, "
+            "except Can't lose (Shopify's Previously loyal)."]

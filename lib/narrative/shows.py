@@ -16,8 +16,24 @@ from lib.narrative.effects import effect_phrase, range_phrase
 from lib.narrative.fmt import money, num
 
 __all__ = ["power_hour_sentence", "show_source_sentence", "length_channel_sentence", "schedule_sentence",
-           "schedule_finding", "schedule_table_sentence", "schedule_actions", "shrinkage_sentence", "live_effect_phrase",
-           "show_slot_rule", "show_length_rule", "show_mix_rule", "show_mix_rules", "show_mix_shown", "show_evidence"]
+           "schedule_finding", "schedule_table_sentence", "schedule_method", "schedule_actions", "shrinkage_sentence", "shrinkage_method",
+           "maps_sentence", "live_effect_phrase", "show_slot_rule", "show_length_rule", "show_mix_rule",
+           "show_mix_rules", "show_mix_shown", "show_mix_tests", "show_evidence", "show_evidence_method",
+           "SCHEDULE_TITLES", "SHOW_MIX_TITLES", "schedule_caption", "ADJUSTED"]
+
+#: what the slot values are called on the pages (the statistics behind them: :func:`shrinkage_method`)
+ADJUSTED = "adjusted for how few shows a slot has"
+
+#: the show schedule table's column titles in the owner's words (lib.report.notebook.show_table ``titles``)
+SCHEDULE_TITLES = {"revenue_per_show_hour": "Revenue per show hour", "low": "Low end", "high": "High end",
+                   "revenue_per_show_hour_shrunk": "Adjusted revenue per show hour",
+                   "vs_mean_low": "Above average, low end", "vs_mean_high": "Above average, high end"}
+
+
+def schedule_caption(level: float = 0.80) -> str:
+    """The show schedule table's caption (docs/metrics.md, Show slots)."""
+    return (f"Show slots ranked by revenue per show hour {ADJUSTED} (low and high end: the {level:.0%} range of the "
+            "slot's own value; above average: the range of the adjusted value's difference from the average slot)")
 
 
 def power_hour_sentence(raw: pd.DataFrame, hours: pd.DataFrame, currency: str = "USD") -> str:
@@ -40,14 +56,14 @@ def power_hour_sentence(raw: pd.DataFrame, hours: pd.DataFrame, currency: str = 
     if best == raw_peak:
         return (f"Raw revenue and revenue per show hour both peak at {raw_peak:02d}:00 "
                 f"({money(b['revenue_per_show_hour_shrunk'], currency)} per show hour from {int(b['shows'])} shows, "
-                "shrunk towards the average by the number of shows).")
+                "adjusted for how few shows each start hour has).")
     rph_raw = at_raw["revenue_per_show_hour_shrunk"].iloc[0] if len(at_raw) else np.nan
     raw_part = (f"{money(rph_raw, currency)} per show hour at {raw_peak:02d}:00" if len(at_raw)
                 else f"no shows starting at {raw_peak:02d}:00")
     return (f"Raw revenue peaks at {raw_peak:02d}:00 because that is when most selling happens "
             f"({n_raw} of {n_all} shows started then); per hour on air, shows starting at "
             f"{best:02d}:00 earn most: {money(b['revenue_per_show_hour_shrunk'], currency)} per show hour from "
-            f"{int(b['shows'])} shows, against {raw_part} (both shrunk towards the average by the number of shows).")
+            f"{int(b['shows'])} shows, against {raw_part} (both adjusted for how few shows each start hour has).")
 
 
 def show_source_sentence(shows: pd.DataFrame, gap_minutes: float = SHOW_GAP_MINUTES,
@@ -83,9 +99,9 @@ def _best_slot(slots: pd.DataFrame, currency: str, level: float) -> str | None:
     verdict = ("clearly above the average slot" if b["verdict"] == "better than average"
                else "no clear difference from the average slot")
     text = (f"The best slot is {b['slot']}: {money(b['revenue_per_show_hour_shrunk'], currency)} per show hour "
-            f"after shrinking its {money(b['revenue_per_show_hour'], currency)} from {int(b['shows'])} shows towards "
-            f"the average of {money(slots.attrs['prior_mean'], currency)} ({verdict}: "
-            f"{level * 100:.0f}% interval of the difference {money(b['vs_mean_low'], currency)} to "
+            f"{ADJUSTED} (its own {money(b['revenue_per_show_hour'], currency)} over {int(b['shows'])} shows, "
+            f"pulled towards the average of {money(slots.attrs['prior_mean'], currency)}), {verdict} "
+            f"({level * 100:.0f}% range of the difference {money(b['vs_mean_low'], currency)} to "
             f"{money(b['vs_mean_high'], currency)})")
     if busiest["slot"] != b["slot"]:
         text += (f"; the busiest slot, {busiest['slot']} ({int(busiest['shows'])} shows), earns "
@@ -115,9 +131,28 @@ def schedule_finding(slots: pd.DataFrame, currency: str = "USD", level: float = 
 
 def schedule_table_sentence(schedule: pd.DataFrame, min_shows: int) -> str:
     """Where the full slot list is: ``schedule`` is lib.analytics.shows.show_schedule (docs/metrics.md, Action lists)."""
-    return (f"The full list of {len(schedule):,} slots, with intervals and the number of shows behind each, "
-            f"is on {fmt.sheet('show_schedule')}, ranked by the shrunk revenue per show hour; slots with fewer than "
+    return (f"The full list of {len(schedule):,} slots, with ranges and the number of shows behind each, "
+            f"is on {fmt.sheet('show_schedule')}, ranked by the adjusted revenue per show hour; slots with fewer than "
             f"{min_shows} shows are listed last and not ranked.")
+
+
+def schedule_method(slots: pd.DataFrame, currency: str = "USD", level: float = 0.80,
+                    min_shows: int = MIN_SHOWS) -> str:
+    """The show schedule's method block: how many slots are ranked on the shrunk value and how the verdicts come
+    from the bootstrap intervals (docs/metrics.md, Show slots); empty without slots."""
+    if not len(slots):
+        return ""
+    ranked = int(slots["enough_shows"].sum())
+    few = len(slots) - ranked
+    v = slots.loc[slots["enough_shows"], "verdict"].value_counts()
+    better, worse, unclear = (int(v.get(k, 0)) for k in ("better than average", "worse than average",
+                                                         "no clear difference"))
+    return (f"{fmt.count(ranked, 'slot')} with at least {min_shows} shows are ranked by the shrunk revenue per show "
+            f"hour (the adjusted value); {fmt.count(few, 'slot')} with fewer {'is' if few == 1 else 'are'} listed "
+            f"unranked. Of the ranked slots, {better:,} {'is' if better == 1 else 'are'} better and {worse:,} worse "
+            f"than average (the {level:.0%} percentile-bootstrap interval of the shrunk value less the overall "
+            f"{money(slots.attrs['prior_mean'], currency)} per show hour excludes zero) and {unclear:,} "
+            f"{'shows' if unclear == 1 else 'show'} no clear difference.")
 
 
 def schedule_actions(slots: pd.DataFrame, currency: str = "USD", top: int = 3,
@@ -133,8 +168,8 @@ def schedule_actions(slots: pd.DataFrame, currency: str = "USD", top: int = 3,
     actions = []
     if len(sure):
         actions.append("Schedule more shows in " + ", ".join(sure["slot"]) +
-                       f": after shrinking towards the average, their {level * 100:.0f}% intervals sit above the "
-                       f"average slot ({money(avg, currency)} per show hour).")
+                       f": even {ADJUSTED}, their {level * 100:.0f}% ranges sit above the average slot "
+                       f"({money(avg, currency)} per show hour).")
     else:
         actions.append(f"No slot is clearly above the average slot ({money(avg, currency)} per show hour); "
                        f"keep the current times and test {ranked.iloc[0]['slot']} more often.")
@@ -177,14 +212,38 @@ def _amount(x: float, currency: str | None) -> str:
 
 
 def shrinkage_sentence(slots: pd.DataFrame, currency: str = "USD") -> str:
-    """How the slot values are shrunk: the overall mean and the prior weight in shows (docs/metrics.md, Show slots)."""
+    """How the slot values are adjusted for few shows, in plain words: the average and its weight in shows
+    (docs/metrics.md, Show slots); the method's name is in :func:`shrinkage_method`."""
     k = slots.attrs.get("prior_n")
     if k is None or not len(slots):
         return ""
     weight = ("every slot is set to the average: the slots differ no more than their shows do" if np.isinf(k) else
               f"the average counts as {k:.1f} extra shows in every slot, so a slot with few shows stays near it")
-    return (f"Slot values are shrunk towards the average of {money(slots.attrs['prior_mean'], currency)} per show "
+    return (f"Slot values are pulled towards the average of {money(slots.attrs['prior_mean'], currency)} per show "
             f"hour: {weight}.")
+
+
+def shrinkage_method(slots: pd.DataFrame, currency: str = "USD", level: float = 0.80,
+                     min_shows: int = MIN_SHOWS) -> str:
+    """The slot adjustment for the method block: shrinkage towards the overall mean, the prior weight and how it is
+    estimated, and the bootstrap ranges (docs/metrics.md, Show slots); empty without slots."""
+    k = slots.attrs.get("prior_n")
+    if k is None or not len(slots):
+        return ""
+    weight = ("infinite: the slots' means spread no more than their shows do, so every slot is the overall mean"
+              if np.isinf(k) else f"{k:.1f} shows")
+    return (f"Slot values are shrunk towards the overall revenue per show hour "
+            f"({money(slots.attrs['prior_mean'], currency)}): (shows x slot value + k x overall) / (shows + k), "
+            f"with the prior weight k = {weight} (Bühlmann's credibility estimate by the method of moments, at least "
+            f"{min_shows}). The {level:.0%} ranges are percentile bootstraps resampling each slot's shows; a slot is "
+            "better or worse than average when the range of its shrunk value less the overall one excludes zero.")
+
+
+def maps_sentence() -> str:
+    """What the two revenue maps of the hours section show (docs/metrics.md, Show slots)."""
+    return ("The left map counts money by the clock hour of each sale, so it mostly shows when shows were held; the "
+            f"right map divides each slot's show revenue by its hours on air, {ADJUSTED}, which is what a new show "
+            "in that slot can expect.")
 
 
 def live_effect_phrase(effect: Effect, currency: str, unit: str = "gross profit") -> str:
@@ -218,13 +277,18 @@ def show_slot_rule(slots: pd.DataFrame, shows: pd.DataFrame, period_end: pd.Time
     return [Recommendation(
         "Live shows", f"Move {fmt.count(e.moved, 'show')} a month into the {e.slot} slot.",
         f"{live_effect_phrase(e.effect, currency, _unit(e.margin))} Counted against an average slot: {room}.",
-        f"{e.slot} earned {money(e.revenue_per_show_hour, currency)} per show hour over {e.shows} shows; shrunk "
-        f"towards the average of {money(e.overall, currency)} (the average weighs as {e.prior_n:.1f} shows) that is "
-        f"{money(e.shrunk, currency)}, {money(e.shrunk - e.overall, currency)} above average ({level:.0%} bootstrap "
-        f"interval {money(e.vs_low, currency)} to {money(e.vs_high, currency)}), the best of {e.ranked_slots} ranked "
+        f"{e.slot} earned {money(e.revenue_per_show_hour, currency)} per show hour over {e.shows} shows; {ADJUSTED} "
+        f"(the average of {money(e.overall, currency)} counts as {e.prior_n:.1f} extra shows) that is "
+        f"{money(e.shrunk, currency)}, {money(e.shrunk - e.overall, currency)} above average ({level:.0%} range "
+        f"{money(e.vs_low, currency)} to {money(e.vs_high, currency)}), the best of {e.ranked_slots} ranked "
         f"slots; shows elsewhere last {e.hours:.1f} hours on average{margin_txt}. Confidence {e.confidence}: the "
-        f"interval lies above the average, {why}.",
-        e.confidence, "sales_timing", effect=e.effect, unit=_unit(e.margin))]
+        f"range lies above the average, {why}.",
+        e.confidence, "sales_timing", effect=e.effect, unit=_unit(e.margin), method=(
+            f"Slot values are shrunk towards the overall {money(e.overall, currency)} per show hour with a prior "
+            f"weight of {e.prior_n:.1f} shows (Bühlmann's credibility estimate); the {level:.0%} interval of the "
+            f"shrunk slot's difference from the average is a percentile bootstrap over the shows, "
+            f"{money(e.vs_low, currency)} to {money(e.vs_high, currency)}. Confidence high with at least "
+            f"{2 * min_shows} shows in the slot, else medium."))]
 
 
 def show_length_rule(shows: pd.DataFrame, by_length: pd.DataFrame, period_end: pd.Timestamp, margin: float | None,
@@ -241,10 +305,18 @@ def show_length_rule(shows: pd.DataFrame, by_length: pd.DataFrame, period_end: p
         f"{e.usual_length} shows.",
         f"{e.best_length} shows earned {money(e.best_revenue_per_show_hour, currency)} per show hour "
         f"({e.best_shows} shows) against {money(e.usual_revenue_per_show_hour, currency)} for the "
-        f"{e.usual_shows} {e.usual_length} shows (Mann-Whitney U test on revenue per hour of each show, "
-        f"{fmt.p_value(e.p_value)}; the {level:.0%} range is a bootstrap over those shows). Confidence "
-        f"{e.confidence}: {fmt.p_value(e.p_value)} against the {alpha:g} threshold.",
-        e.confidence, "sales_timing", effect=e.effect, unit=_unit(e.margin))]
+        f"{e.usual_shows} {e.usual_length} shows, a clear difference. Confidence {e.confidence}: "
+        + _chance(e.confidence == "high", "the difference"),
+        e.confidence, "sales_timing", effect=e.effect, unit=_unit(e.margin), method=(
+            f"Two-sided Mann-Whitney U test on the revenue per hour of each show, {e.best_length} against "
+            f"{e.usual_length}: {fmt.p_value(e.p_value)}; confidence high below {alpha / 5:g}, medium below "
+            f"{alpha:g}. The {level:.0%} range is a bootstrap over the shows of the two lengths."))]
+
+
+def _chance(sure: bool, what: str) -> str:
+    """How sure a test makes a difference, in words (the threshold is in the method text)."""
+    return (f"{what} is very unlikely to be chance." if sure
+            else f"{what} is unlikely to be chance, though not by a wide margin.")
 
 
 def show_mix_rule(ev: sh.MixEvidence, currency: str, feature_uplift_pct: float = 20.0, alpha: float = 0.05,
@@ -266,12 +338,14 @@ def show_mix_rule(ev: sh.MixEvidence, currency: str, feature_uplift_pct: float =
         f"(assumption), about {e.extra_units:,.0f} more units a month.{cap}",
         f"In shows, {name} {e.group} sold in a median of {e.median_days:.0f} days at a "
         f"{e.margin_pct:.1f}% margin ({e.sales:,} sales) against {e.show_median_days:.0f} days "
-        f"and {e.show_margin_pct:.1f}% for all show sales (Mann-Whitney U tests: days {fmt.p_value(e.p_days)}, "
-        f"margin {fmt.p_value(e.p_margin)}; the range is a bootstrap over the last {sh.RECENT_MONTHS} months' "
-        "shows). Confidence "
-        f"{e.confidence}: " + (f"both tests have p below {alpha / 5:g}." if both else
-                               f"both tests have p below {alpha:g}, not both below {alpha / 5:g}."),
-        e.confidence, "sales_timing", effect=e.effect)]
+        f"and {e.show_margin_pct:.1f}% for all show sales: faster and more profitable, both clear differences. "
+        f"Confidence {e.confidence}: " + ("both differences are very unlikely to be chance." if both else
+                                          "both differences are unlikely to be chance, not both by a wide margin."),
+        e.confidence, "sales_timing", effect=e.effect, method=(
+            f"Two-sided Mann-Whitney U tests against the other show sales: days to sell {fmt.p_value(e.p_days)}, "
+            f"margin per line {fmt.p_value(e.p_margin)}; confidence high when both are below {alpha / 5:g}, medium "
+            f"when both are below {alpha:g}. The range is a bootstrap over the last {sh.RECENT_MONTHS} months' "
+            "shows."))]
 
 
 def show_mix_rules(mixes: dict[str, sh.MixEvidence], currency: str, feature_uplift_pct: float = 20.0,
@@ -284,13 +358,35 @@ def show_mix_rules(mixes: dict[str, sh.MixEvidence], currency: str, feature_upli
     return out
 
 
-def show_mix_shown(mix_all: pd.DataFrame) -> pd.DataFrame:
-    """The show-mix table as shown: tests in words, groups faster and more profitable than the show average
-    first, then by gross profit (docs/metrics.md, Recommendations)."""
-    shown = mix_all.assign(days_test=mix_all["p_days"].map(products_text.p_text),
-                           margin_test=mix_all["p_margin"].map(products_text.p_text))
+#: the show-mix table's column titles in the owner's words (lib.report.notebook.show_table ``titles``)
+SHOW_MIX_TITLES = {"median_days": "Median days to sell", "days_test": "Days to sell against other show sales",
+                   "margin_test": "Margin against other show sales", "days_p": "Days to sell test (p)",
+                   "margin_p": "Margin test (p)"}
+
+
+def _verdict(p: float | None, alpha: float) -> str:
+    if p is None or pd.isna(p):
+        return "not tested"
+    return "a clear difference" if p < alpha else "may be chance"
+
+
+def show_mix_shown(mix_all: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """The show-mix table as shown: each test's verdict in words at ``alpha``, groups faster and more profitable
+    than the show average first, then by gross profit (docs/metrics.md, Recommendations); the p-values are in
+    :func:`show_mix_tests`."""
+    shown = mix_all.assign(days_test=mix_all["p_days"].map(lambda p: _verdict(p, alpha)),
+                           margin_test=mix_all["p_margin"].map(lambda p: _verdict(p, alpha)))
     shown = shown.sort_values(["fast_and_profitable", "gross_profit"], ascending=False, kind="mergesort")
     return shown[["dimension", "group", "sales", "margin_pct", "median_days", "days_test", "margin_test"]]
+
+
+def show_mix_tests(mix_all: pd.DataFrame) -> pd.DataFrame:
+    """The show-mix tests for the method block: the two-sided Mann-Whitney U p-values of each group against the
+    other show sales, in the order of :func:`show_mix_shown` (docs/metrics.md, Recommendations)."""
+    shown = mix_all.sort_values(["fast_and_profitable", "gross_profit"], ascending=False, kind="mergesort")
+    return shown.assign(days_p=shown["p_days"].map(products_text.p_text),
+                        margin_p=shown["p_margin"].map(products_text.p_text))[["dimension", "group", "days_p",
+                                                                                 "margin_p"]]
 
 
 def show_evidence(fired: list[Recommendation], length_fired: bool, mix_fired: bool, mix_computed: bool,
@@ -299,6 +395,19 @@ def show_evidence(fired: list[Recommendation], length_fired: bool, mix_fired: bo
     mix rules found when they did not fire (docs/metrics.md, Recommendations)."""
     return [*[r.evidence for r in fired],
             "" if length_fired else "No show length earns clearly more per show hour than the usual length "
-                                    f"(Mann-Whitney U test at {alpha:g}, classes with at least {min_shows} shows).",
+                                    f"(lengths with at least {min_shows} shows).",
             "" if mix_fired or not mix_computed else "No category, brand or condition sells both faster and at a "
                                                      "better margin than the show average beyond chance."]
+
+
+def show_evidence_method(fired: list[Recommendation], length_fired: bool, mix_fired: bool, mix_computed: bool,
+                         alpha: float = 0.05, min_shows: int = MIN_SHOWS) -> list[str]:
+    """The method block under :func:`show_evidence`: the method of each fired rule, then the tests of the length
+    and mix rules that did not fire (docs/metrics.md, Recommendations)."""
+    return [*[r.method for r in fired],
+            "" if length_fired else f"Show lengths: two-sided Mann-Whitney U test of the revenue per hour of each "
+                                    f"show, the best length against the usual one, at {alpha:g}; lengths with at "
+                                    f"least {min_shows} shows.",
+            "" if mix_fired or not mix_computed else f"Show mix: two-sided Mann-Whitney U tests of each group's "
+                                                     f"days to sell and margin against the other show sales, both "
+                                                     f"below {alpha:g} needed."]

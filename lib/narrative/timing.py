@@ -6,9 +6,17 @@ import pandas as pd
 
 from lib.narrative.fmt import count, money, p_value
 
-__all__ = ["history_sentence", "closed_days_sentence", "closed_hours_sentence", "weekend_sentence", "weekend_test_sentence", "growth_sentence", "trend_actions",
-           "q4_sentence", "holiday_sentence", "season_actions", "weekday_sentence", "weekday_finding",
-           "weekday_actions", "channel_mix_sentence", "peak_month_sentence"]
+__all__ = ["history_sentence", "closed_days_sentence", "closed_hours_sentence", "weekend_sentence",
+           "weekend_test_sentence", "growth_sentence", "trend_actions", "q4_sentence", "holiday_sentence",
+           "season_actions", "weekday_sentence", "weekday_finding", "weekday_actions", "weekday_method",
+           "channel_mix_sentence", "peak_month_sentence", "WEEKDAY_TITLES", "WEEKDAY_CAPTION"]
+
+#: the weekday table's column titles in the owner's words (lib.report.notebook.show_table ``titles``)
+WEEKDAY_TITLES = {"revenue_mean": "Average revenue", "revenue_low": "Revenue, low end",
+                  "revenue_high": "Revenue, high end", "units_mean": "Average units", "units_low": "Units, low end",
+                  "units_high": "Units, high end"}
+#: the weekday table's caption (the closed-days note is added by the page)
+WEEKDAY_CAPTION = "Average daily revenue and units by weekday, with the 95% range of each average"
 
 
 def history_sentence(daily: pd.DataFrame, completed_lines: int, tz_name: str) -> str:
@@ -100,40 +108,58 @@ def weekend_sentence(res: dict, currency: str = "USD", belief_pct: float = 40.0,
     if closed_weekend:
         lead = (f"The shop is closed on {closed_weekend[0]}s, so {subject} alone are compared with the "
                 f"{weekday}s. ")
-    up = res["uplift_pct"]
-    more = f"{abs(up):.1f}% {'more' if up >= 0 else 'less'}"
-    sig = (res["p_value"] is not None and res["p_value"] < alpha)
     article = "an" if weekday.startswith("open") else "a"
     text = (lead + f"An average {weekend} brings {money(res['weekend_mean'], currency)} against "
-            f"{money(res['weekday_mean'], currency)} on {article} {weekday}")
-    text += (f": {subject} sell {more} ({'Welch t-test' if res['p_value'] is not None else 'no test'}, "
-             f"two-sided, {p_value(res['p_value'], '.3f', 'p not computable')}; the difference is "
-             f"{'statistically clear' if sig else 'not statistically clear'}).")
+            f"{money(res['weekday_mean'], currency)} on {article} {weekday}: "
+            f"{subject} sell {_difference(res, '.1f', alpha)}.")
     lo, hi = res["low"], res["high"]
     if lo is None:
         return text + f" Whether {subject} sell {belief_pct:.0f}% more cannot be judged from this data."
-    ci = f"95% interval {lo:+.0f}% to {hi:+.0f}%"
     where = "here" if subject == "weekends" else f"for {subject} here"
     if hi < belief_pct:
-        verdict = (f" The common belief that weekends sell {belief_pct:.0f}% more does not hold {where} "
-                   f"({ci}).")
+        verdict = f" The common belief that weekends sell {belief_pct:.0f}% more does not hold {where}."
     elif lo > belief_pct:
-        verdict = f" {subject.capitalize()} sell even more than the common {belief_pct:.0f}% ({ci})."
+        verdict = f" {subject.capitalize()} sell even more than the common {belief_pct:.0f}%."
     else:
-        verdict = (f" The data is consistent with the common belief of {belief_pct:.0f}% more on {subject} "
-                   f"({ci}).")
+        verdict = f" The data is consistent with the common belief of {belief_pct:.0f}% more on {subject}."
     return text + verdict
 
 
-def weekend_test_sentence(res: dict) -> str | None:
-    """The weekend test named, with its day counts and the Mann-Whitney U check (docs/metrics.md, Weekday means and
-    weekend uplift); None when there is no weekend to compare."""
+def _difference(res: dict, digits: str, alpha: float) -> str:
+    """"26.0% less, a clear difference (95% range -36% to -15%)": the weekend difference in words, its verdict from
+    the test at ``alpha`` and its range (docs/metrics.md, Weekday means and weekend uplift)."""
+    up, p = res["uplift_pct"], res["p_value"]
+    text = f"{abs(up):{digits}}% {'more' if up >= 0 else 'less'}"
+    if p is None:
+        text += ", too few different days to tell whether that is more than chance"
+    else:
+        text += ", a clear difference" if p < alpha else ", within chance: no clear difference"
+    if res["low"] is not None:
+        text += f" (95% range {res['low']:+.0f}% to {res['high']:+.0f}%)"
+    return text
+
+
+def weekend_test_sentence(res: dict, alpha: float = 0.05) -> str | None:
+    """The weekend test for the method block: its name, day counts, statistic and p-value, the Mann-Whitney U check
+    and how the range is made (docs/metrics.md, Weekday means and weekend uplift); None when there is no weekend to
+    compare."""
     if res["uplift_pct"] is None and len(res.get("weekend", ["Saturday", "Sunday"])) == 0:
         return None
     weekend, weekday, _ = _sides(res)
-    return (f"Test: {res['test']}; {count(res['weekend_days'], weekend)} against {count(res['weekday_days'], weekday)}"
-            + (f"; a Mann-Whitney U test agrees (p = {res['mw_p_value']:.3g})." if res["mw_p_value"] is not None
-               else "."))
+    text = f"Test: {res['test']}; {count(res['weekend_days'], weekend)} against {count(res['weekday_days'], weekday)}"
+    p = res["p_value"]
+    if p is None:
+        return text + "; the test cannot be computed (fewer than two days on a side, or every day the same)."
+    stat = f"t = {res['statistic']:.2f}, " if res.get("statistic") is not None else ""
+    text += f"; {stat}{p_value(p, '.3f', 'p not computable')} (a difference counts as clear below {alpha:g})"
+    mw = res.get("mw_p_value")
+    if mw is not None:
+        text += (f"; a Mann-Whitney U test {'agrees' if (mw < alpha) == (p < alpha) else 'does not agree'} "
+                 f"(p = {mw:.3g})")
+    if res["low"] is not None:
+        text += ("; the 95% range of the difference is a delta-method interval of the ratio of the two daily "
+                 "means")
+    return text + "."
 
 
 def growth_sentence(g: dict | None, label: str, currency: str = "USD") -> str:
@@ -253,7 +279,7 @@ def weekday_sentence(means: pd.DataFrame, currency: str = "USD") -> str:
     worst = m.loc[m["revenue_mean"].idxmin()]
     others = m.loc[m["weekday"] != best["weekday"], "revenue_mean"].mean()
     shut = "closed" in means and bool(means["closed"].any())
-    text = (_best_day(m, currency) + f" (95% interval {money(best['revenue_low'], currency)} to "
+    text = (_best_day(m, currency) + f" (95% range {money(best['revenue_low'], currency)} to "
             f"{money(best['revenue_high'], currency)}, {int(best['days'])} days)")
     if pd.notna(others) and others > 0:
         text += (f", {(best['revenue_mean'] / others - 1) * 100:.0f}% above the average of the other "
@@ -263,8 +289,21 @@ def weekday_sentence(means: pd.DataFrame, currency: str = "USD") -> str:
                       else "Days without sales count as zero."))
 
 
-def weekday_finding(means: pd.DataFrame, uplift: dict, currency: str = "USD") -> str:
-    """The report's finding: the best weekday and the weekend difference with its Welch p-value.
+def weekday_method(means: pd.DataFrame) -> str:
+    """How the weekday ranges are made, for the method block (docs/metrics.md, Weekday means and weekend uplift).
+
+    ``means`` is lib.analytics.timing.weekday_means.
+    """
+    days = means.loc[means["revenue_mean"].notna(), "days"]
+    span = (f"{int(days.min()):,} to {int(days.max()):,} days of each weekday"
+            if len(days) and days.min() != days.max()
+            else f"{int(days.max()):,} days of each weekday" if len(days) else "no days")
+    return (f"Each weekday's 95% range is a Student-t interval of its mean daily revenue (and units) over {span}; "
+            "days without sales count as zero.")
+
+
+def weekday_finding(means: pd.DataFrame, uplift: dict, currency: str = "USD", alpha: float = 0.05) -> str:
+    """The report's finding: the best weekday and the weekend difference in words, with its verdict and range.
 
     ``means`` is lib.analytics.timing.weekday_means, ``uplift`` lib.analytics.timing.weekend_uplift
     (docs/metrics.md, Sales timing).
@@ -280,9 +319,9 @@ def weekday_finding(means: pd.DataFrame, uplift: dict, currency: str = "USD") ->
                else "there are too few days")
         return head + f"; there is no weekend comparison: {why}."
     _, weekday, subject = _sides(uplift)
-    return (head + f"; {subject} sell {abs(up):.0f}% " + ("less" if up < 0 else "more")
-            + f" than {weekday}s (Welch t-test "
-            + (f"p = {uplift['p_value']:.3g})." if uplift["p_value"] is not None else "p not computable)."))
+    diff = _difference(uplift, ".0f", alpha)
+    more, verdict = diff.split(",", 1)
+    return head + f"; {subject} sell {more} than {weekday}s,{verdict}."
 
 
 def weekday_actions(means: pd.DataFrame, uplift: dict) -> tuple[str, list[str]]:

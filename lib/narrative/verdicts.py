@@ -7,14 +7,14 @@ import math
 import pandas as pd
 
 from lib.analytics import verdicts
-from lib.analytics.effects import worth_acting
+from lib.analytics.effects import LEVEL, worth_acting
 from lib.analytics.recommendations import Recommendation
 from lib.narrative import fmt
 from lib.narrative.effects import effect_phrase
 
-__all__ = ["ACTIONABLE", "group_label", "margin_clause", "speed_clause", "growth_clause", "profit_clause",
-           "verdict_sentence",
-           "verdict_lines", "verdict_actions", "verdict_view", "verdict_summary", "buying_recommendations"]
+__all__ = ["ACTIONABLE", "TEST_TITLES", "group_label", "margin_clause", "speed_clause", "growth_clause",
+           "profit_clause", "verdict_sentence", "verdict_lines", "verdict_actions", "verdict_view", "verdict_summary",
+           "verdict_method", "verdict_tests", "buying_method", "buying_recommendations"]
 
 #: verdicts that ask the owner to do something, in the order the pages list them
 ACTIONABLE = ("buy more", "price up", "mark down", "buy less", "keep")
@@ -30,35 +30,35 @@ def group_label(name: object, dimension: str) -> str:
 
 
 def margin_clause(row, level: float = 0.95) -> str:
-    """``47.1% (95% CI 45.9% to 48.3%) against the shop's 25.9%``."""
+    """``47.1% (95% range 45.9% to 48.3%) against the shop's 25.9%``."""
     if _missing(row["margin_pct"]):
         return "unknown (no cost basis)"
     ci = "" if _missing(row["margin_low"]) else \
-        f" ({level:.0%} CI {fmt.pct(row['margin_low'])} to {fmt.pct(row['margin_high'])})"
+        f" ({level:.0%} range {fmt.pct(row['margin_low'])} to {fmt.pct(row['margin_high'])})"
     return f"{fmt.pct(row['margin_pct'])}{ci} against the shop's {fmt.pct(row['shop_margin_pct'])}"
 
 
 def speed_clause(row, level: float = 0.95) -> str:
-    """``median 55 days to sell (95% CI 48 to 63 days) against the shop's 56 days``; open ends said so."""
+    """``median 55 days to sell (95% range 48 to 63 days) against the shop's 56 days``; open ends said so."""
     lo = "?" if _missing(row["km_low"]) else f"{row['km_low']:.0f}"
     hi = "not reached" if _missing(row["km_high"]) else f"{row['km_high']:.0f} days"
     med = "not reached yet" if _missing(row["km_median_days"]) else fmt.days(row["km_median_days"])
     shop = "not reached" if _missing(row["shop_median_days"]) else fmt.days(row["shop_median_days"])
-    return f"median {med} to sell ({level:.0%} CI {lo} to {hi}) against the shop's {shop}"
+    return f"median {med} to sell ({level:.0%} range {lo} to {hi}) against the shop's {shop}"
 
 
 def growth_clause(row) -> str:
-    """The 3-month trend and its test in words: ``47 sales in the last three months against 29 in the three
-    before (+134.1% revenue; p = 0.05, not yet clear)``."""
+    """The 3-month trend in words, its verdict without the test (that is :func:`verdict_tests`): ``47 sales in the
+    last three months against 29 in the three before (+134.1% revenue, not yet clear)``."""
     g = row["growth"]
     if g == "too few sales":
         return "too few sales in the last six months to judge a trend"
     prev, last = int(row["sales_prev_3m"]), int(row["sales_last_3m"])
     how = {"growing": "a real rise", "shrinking": "a real fall", "growing, not yet clear": "not yet clear",
            "shrinking, not yet clear": "not yet clear"}.get(g, "no clear change")
-    rev = "" if _missing(row["growth_3m_pct"]) else f"{fmt.signed_pct(row['growth_3m_pct'])} revenue; "
+    rev = "" if _missing(row["growth_3m_pct"]) else f"{fmt.signed_pct(row['growth_3m_pct'])} revenue, "
     return (f"{fmt.count(last, 'sale')} in the last three months against {prev} in the three before "
-            f"({rev}{fmt.p_value(row['growth_p_value'])}, {how})")
+            f"({rev}{how})")
 
 
 def _speed_words(row, level: float) -> str:
@@ -76,9 +76,9 @@ def _margin_words(row, level: float) -> str:
 
 
 def profit_clause(row, currency: str = "USD", level: float = 0.95) -> str:
-    """``$246 (95% CI $221 to $271) against the shop's $207`` gross profit per item bought (unsold items earn 0)."""
+    """``$246 (95% range $221 to $271) against the shop's $207`` gross profit per item bought (unsold items earn 0)."""
     ci = "" if _missing(row["profit_low"]) else \
-        f" ({level:.0%} CI {fmt.money(row['profit_low'], currency)} to {fmt.money(row['profit_high'], currency)})"
+        f" ({level:.0%} range {fmt.money(row['profit_low'], currency)} to {fmt.money(row['profit_high'], currency)})"
     return (f"{fmt.money(row['profit_per_item'], currency)}{ci} against the shop's "
             f"{fmt.money(row['shop_profit_per_item'], currency)}")
 
@@ -159,7 +159,7 @@ def verdict_actions(table: pd.DataFrame, what: str, currency: str = "USD") -> tu
     ("brands", "categories", "conditions")."""
     min_sales = table.attrs.get("min_sales", 20)
     meaning = (f"Each of the {what} gets one verdict, the same on every page: a difference from the shop counts "
-               f"only when its 95% interval excludes the shop's value (and the {what} have at least {min_sales} "
+               f"only when its 95% range leaves out the shop's value (and the {what} have at least {min_sales} "
                "sales); growth can hold a verdict back.")
     acts = verdict_lines(table, currency)
     if not (table["verdict"].isin(ACTIONABLE)).any():
@@ -176,6 +176,49 @@ def verdict_view(table: pd.DataFrame) -> pd.DataFrame:
     if len(dims) > 1:
         return table[["dimension"] + cols]
     return table[cols].rename(columns={"group": str(dims[0]) if len(dims) else "group"})
+
+
+#: column titles of :func:`verdict_tests` (shown in the method block)
+TEST_TITLES = {"sales_prev_3m": "Sales, the three months before", "sales_last_3m": "Sales, last three months",
+               "growth_3m_pct": "Revenue growth %", "growth": "Growth", "test": "Binomial test (p)"}
+
+
+def verdict_method(table: pd.DataFrame) -> list[str]:
+    """How the verdicts of ``table`` (lib.analytics.verdicts.verdict_table) were worked out, for the method block
+    under the verdicts: the intervals, the median estimate, the growth test and the thresholds (docs/metrics.md,
+    Verdicts)."""
+    if table.empty:
+        return []
+    r = table.iloc[0]
+    level = table.attrs.get("level", 0.95)
+    min_sales, min_trend = table.attrs.get("min_sales", 20), table.attrs.get("min_trend_sales", 10)
+    shop_days = "not reached" if _missing(r["shop_median_days"]) else fmt.days(r["shop_median_days"])
+    return [f"Margin: summed gross profit over summed revenue of each group's sales, with a {level:.0%} confidence "
+            f"interval by the delta method for a ratio, against the shop's {fmt.pct(r['shop_margin_pct'])} over all "
+            "sales of known cost.",
+            f"Days to sell: Kaplan-Meier median from listing (else acquisition) to first sale, items still unsold "
+            f"censored at the period end, with its {level:.0%} confidence interval, against the shop's median of "
+            f"{shop_days} over all items.",
+            f"A margin or speed differs from the shop's only when its interval leaves out the shop's value, and only "
+            f"for groups with at least {min_sales} sales.",
+            f"Growth: two-sided exact binomial test that a group's sales split 50/50 between the last three months "
+            f"and the three before (groups with at least {min_trend} sales in each window); "
+            f"p < {verdicts.GROWTH_ALPHA:g} with revenue moving the same way is a real rise or fall, "
+            f"p < {verdicts.BLOCK_ALPHA:g} is not yet clear and can still hold a buying verdict back to keep.",
+            f"Gross profit per item bought: the mean over every item bought (unsold items earn 0) with a normal "
+            f"{level:.0%} interval over items."]
+
+
+def verdict_tests(table: pd.DataFrame) -> pd.DataFrame:
+    """The growth tests behind the verdicts, one row per group that was tested (enough sales in both windows):
+    group, verdict, sales in the two windows, revenue growth, growth label and the binomial test's p-value in words
+    (``test``; titles in :data:`TEST_TITLES`; docs/metrics.md, Verdicts)."""
+    t = table[table["growth"] != "too few sales"]
+    dims = table["dimension"].dropna().unique()
+    cols = ["group", "verdict", "sales_prev_3m", "sales_last_3m", "growth_3m_pct", "growth"]
+    out = t[(["dimension"] if len(dims) > 1 else []) + cols].assign(
+        test=[fmt.p_value(None if _missing(p) else float(p)) for p in t["growth_p_value"]])
+    return out if len(dims) > 1 else out.rename(columns={"group": str(dims[0]) if len(dims) else "group"})
 
 
 def verdict_summary(table: pd.DataFrame, one: str, many: str) -> str:
@@ -209,6 +252,15 @@ def _move_words(e: verdicts.BuyingEffect, buy_shift_pct: float) -> str:
             f"{e.pace * buy_shift_pct / 100:,.0f} items, {limit})")
 
 
+def buying_method(table: pd.DataFrame, draws: int = 2000, with_verdicts: bool = True) -> str:
+    """The method text of a brand buying recommendation: how the verdicts were reached (:func:`verdict_method`;
+    left out with ``with_verdicts`` False, for a page that shows it already) and where the effect's 80% range comes
+    from (lib.analytics.verdicts.buying_effects; docs/metrics.md, Verdicts: brand buying effect)."""
+    return " ".join((verdict_method(table) if with_verdicts else []) + [
+        f"The effect's {LEVEL:.0%} range: {draws:,} bootstrap resamples of the items bought, drawn jointly for "
+        "the brands named and the shop."])
+
+
 def buying_recommendations(completed: pd.DataFrame, lifecycle: pd.DataFrame, period_end: pd.Timestamp,
                            currency: str, buy_shift_pct: float = 10.0, min_brand_sales: int = 20,
                            table: pd.DataFrame | None = None) -> list[Recommendation]:
@@ -225,7 +277,8 @@ def buying_recommendations(completed: pd.DataFrame, lifecycle: pd.DataFrame, per
         table = verdicts.verdict_table(completed, lifecycle, period_end, brand_column(completed), min_brand_sales)
     out = []
     rows = table.set_index("group")
-    for e in verdicts.buying_effects(table, completed, lifecycle, period_end, buy_shift_pct):
+    draws = 2000
+    for e in verdicts.buying_effects(table, completed, lifecycle, period_end, buy_shift_pct, draws):
         names = _names(list(e.groups), 12)
         if e.direction > 0:
             action = f"Buy more {names} instead of average brands."
@@ -247,6 +300,7 @@ def buying_recommendations(completed: pd.DataFrame, lifecycle: pd.DataFrame, per
                     f". Gross profit per item bought: {fmt.money(e.profit_per_item, currency)} for these brands "
                     f"against {fmt.money(e.shop_profit_per_item, currency)} for the shop, and an item of these brands "
                     f"costs {fmt.money(e.cost_per_item, currency)} to buy against {fmt.money(e.shop_cost_per_item, currency)}"
-                    f"; the range comes from a bootstrap over items. Confidence {conf}: {why}")
-        out.append(Recommendation("Inventory", action, expected, evidence, conf, "brands", effect=e.effect))
+                    f". Confidence {conf}: {why}")
+        out.append(Recommendation("Inventory", action, expected, evidence, conf, "brands", effect=e.effect,
+                                  method=buying_method(table, draws)))
     return out

@@ -12,6 +12,7 @@ from lib.narrative import brands as brands_text
 from tests.analytics.test_brands import growth_sales, perf_table
 from tests.analytics.test_products import fixture_frames
 from tests.analytics.test_verdicts import PERIOD_END, verdict_fixture
+from tests.e2e.test_page_scan import JARGON
 
 
 @pytest.fixture()
@@ -26,6 +27,14 @@ def test_top3_sentence():
     lo, hi = brands.top3_share_interval(c, perf)
     s = brands_text.top3_sentence(perf.assign(sales=1), (lo, hi))
     assert s.startswith("The top three brands (A, B, C) bring 95.0% of revenue")
+    # the range stays in the sentence in plain words; its method (delta method) moves to the method block
+    assert s == (f"The top three brands (A, B, C) bring 95.0% of revenue (95% range {lo:.1f}% to 100.0%), even more "
+                 "than the 70% the common belief says.")
+    assert not JARGON.search(s)
+    assert brands_text.top3_method((lo, hi)) == [
+        f"Top-three share of revenue: 95% confidence interval {lo:.1f}% to 100.0% by the delta method for a ratio "
+        "of sums over the sales."]
+    assert brands_text.top3_method((float("nan"), float("nan"))) == []
     s2 = brands_text.top3_sentence(perf.assign(sales=1), (40.0, 50.0))
     assert "well below the 70% the common belief says" in s2
 
@@ -48,7 +57,16 @@ def test_brand_map_sentence():
 def test_growth_sentence():
     g = brands.brand_growth(growth_sales(), period_from_label("2026-06"), min_sales=10)
     s = brands_text.growth_sentence(g, 10)
-    assert "X grew fastest: +100.0%" in s and "binomial test p = 0.0021, a real change" in s
+    # X: 30 to 60 sales; two-sided binomial test of 30 of 90 against 50/50: p = 0.0021, a real change
+    assert s == ("Among brands with at least 10 sales in each of the two 3-month windows, X grew fastest: +100.0% "
+                 "revenue in the last three months against the three before ($3,000 to $6,000; sales 30 to 60, a "
+                 "real change).")
+    assert not JARGON.search(s) and not JARGON.search(brands_text.volume_rule_sentence(10))
+    tests = brands_text.growth_tests(g)
+    assert tests.to_dict("list") == {"brand": ["X", "Y"], "sales_prev_3m": [30, 15], "sales_last_3m": [60, 15],
+                                     "growth_3m_pct": [100.0, 0.0], "test": ["p = 0.0021", "p = 1"]}
+    assert brands_text.growth_method(10)[0].startswith("Growth test: a two-sided exact binomial test per brand")
+    assert "which may be chance, no clear difference" in brands_text.growth_sentence(g.assign(p_value=0.3), 10)
 
 
 def test_shelf_day_findings_name_the_verdict(fx):
@@ -60,6 +78,8 @@ def test_shelf_day_findings_name_the_verdict(fx):
     # Chanel: 640 / 208 = $3.08 per item-day; the average over eligible brands is the same single brand
     assert rec[0].startswith("Chanel earns $3.08 gross profit per item-day on the shelf")
     assert rec[0].endswith("not clearly above the $3.08 average; its verdict: keep.")
+    assert not any(JARGON.search(r) for r in rec)
+    assert "delta method for a ratio estimator" in brands_text.shelf_day_method()[0]
     assert "Best brand and condition: Chanel in condition S" in rec[-1]  # p1: 630/30 = 21/day
     assert brands_text.shelf_day_findings(t.assign(eligible=False), combo, "brand_name") == [
         "No brand has enough sold items to compare profit per shelf day."]
@@ -91,7 +111,7 @@ def test_performance_and_growth_actions():
     g = brands.brand_growth(growth_sales(), period_from_label("2026-06"), min_sales=10)
     _, acts = brands_text.growth_actions(g, pd.DataFrame({"group": ["X"], "verdict": ["keep"]}))
     # X grew with p = 0.002; Y flat with p = 1 -> only X is named, with its verdict
-    assert acts == ["X: sales rose beyond chance (30 to 60 sales, +100.0% revenue, p = 0.0021); its verdict: keep."]
+    assert acts == ["X: sales rose beyond chance (30 to 60 sales, +100.0% revenue); its verdict: keep."]
     _, acts = brands_text.growth_actions(g[g["brand"] == "Y"])
     assert acts == ["No brand's sales changed beyond chance: the verdicts rest on margin and speed alone."]
 

@@ -11,6 +11,7 @@ from lib.analytics import bundles
 from lib.analytics.effects import worth_acting
 from lib.narrative import bundles as bundles_text
 from tests.analytics.test_bundles import bundle_lines, strong_pair_lines
+from tests.e2e.test_page_scan import JARGON
 
 
 def test_pair_reasons_say_why_a_pair_is_not_recommended():
@@ -57,13 +58,30 @@ def test_bundle_sentence():
     c = bundles.bundle_candidates(bundle_lines(), min_pair_occasions=1, min_lift=1.1, alpha=0.8)
     assert bundles_text.bundle_sentence(c, 1) == (
         "Of the 9 pairs of categories and brands tested, none is bought together clearly more often than chance "
-        "would explain among so many pairs: no bundle is recommended. Method: a one-sided Fisher exact test per "
-        "pair, with Benjamini-Hochberg false-discovery control at 5% over all 9 pairs tested.")
+        "would explain among so many pairs: no bundle is recommended.")
+    # the test moves to the method block
+    assert bundles_text.bundle_method(c)[0].startswith(
+        "Each pair: a one-sided Fisher exact test that the two are bought together (one buyer, one day) more often "
+        "than their separate shares predict; Benjamini-Hochberg false-discovery control at 5% over all 9 pairs "
+        "tested (q below 0.05 counts).")
+    assert bundles_text.bundle_method(t3) == []
     s = bundles.bundle_candidates(strong_pair_lines(), min_pair_occasions=1)
     text = bundles_text.bundle_sentence(s, 1)
     assert text.startswith("A and B (categories) are bought together on 4 occasions, 5.00 times what chance "
-                           "predicts; 100% of A purchases include B. 1 pair of the 153 pairs tested qualifies.")
-    assert "(s)" not in text
+                           "predicts; 100% of A purchases include B. 1 pair of the 153 pairs tested qualifies: "
+                           "bought together clearly more often than chance, even among so many pairs.")
+    assert "(s)" not in text and not JARGON.search(text)
+
+
+def test_pair_view_and_tests():
+    c = cands_frame()
+    view = bundles_text.pair_view(c)
+    assert view.iloc[0].tolist() == ["Bag", "Wallet", "category", 2.0, pytest.approx(100 / 13), 1.6, 100, True]
+    assert not any(JARGON.search(bundles_text.PAIR_TITLES.get(col, col)) for col in view.columns)
+    tests = bundles_text.pair_tests(c)
+    assert tests.iloc[0].tolist() == ["Bag", "Wallet", 100, 104.0, "p < 0.001", "q < 0.001"]
+    assert bundles_text.pair_tests(cands_frame(p_value=0.04, q_value=0.12))[["test", "q"]].iloc[0].tolist() == \
+        ["p = 0.04", "q = 0.12"]
 
 
 def cands_frame(**over) -> pd.DataFrame:
@@ -93,8 +111,10 @@ def test_bundle_recommendation_effect_is_gross_profit_a_month():
                                       "do not include Wallet add it (assumption).")
     assert r.evidence.startswith("Bag and Wallet were bought together on 100 occasions, 1.60 times what chance "
                                  "predicts; 8% of Bag purchases include Wallet. Wallet earns $50 gross profit per "
-                                 "purchase on average ($200 of sales; 400 purchases). Method: one-sided Fisher "
-                                 "exact test, Benjamini-Hochberg q = 2e-08 over 106 pairs.")
+                                 "purchase on average ($200 of sales; 400 purchases). Confidence high")
+    assert not JARGON.search(r.evidence)
+    assert r.method.startswith("One-sided Fisher exact test, Benjamini-Hochberg q = 2e-08 over 106 pairs tested "
+                               "(q below 0.05 counts). The effect's 80% range: 4,000 simulations")
     # uptake scales the effect; the same seed gives the same interval
     (r20,) = bundles_text.bundle_recommendations(cands_frame(), 12.0, "USD", bundle_uptake_pct=20)
     assert r20.effect.gross_profit == pytest.approx(1000.0)

@@ -24,6 +24,7 @@ from tests.analytics.test_customers import (
     seven_customer_occasions,
     simulated_shop,
 )
+from tests.e2e.test_page_scan import JARGON
 
 END = pd.Timestamp("2026-10-31")
 
@@ -90,6 +91,22 @@ def test_repeat_sentences_use_the_numbers(table, occasions):
     s = cu_text.repeat_sentences(table, cu.repeat_rate_pct(table), ci, cu.purchase_gaps(occasions), "USD")
     assert s[0] == "40.0% of customers (2 of 5) came back for at least a second purchase day."
     assert "$400 on average against $67 for a one-time buyer: 6.0 times as much" in s[1]
+    # 2 repeat buyers ($400 mean) against 3 one-time buyers ($67): the resampled range lies above 1
+    assert s[1].endswith(f"(95% range {ci.low:.1f} to {ci.high:.1f}), clearly more than one-time buyers.")
+    assert ci.low > 1 and ci.resamples == 200
+    how = cu_text.repeat_method(table, ci)
+    assert how == [
+        "The ratio is the average lifetime revenue of repeat buyers (2 or more purchase days) over that of one-time "
+        "buyers. Its 95% range is a percentile bootstrap: 200 resamples, each drawing the 2 repeat buyers and the 3 "
+        "one-time buyers again with replacement, each group on its own; the range holds the middle 95% of the "
+        "resampled ratios, and a difference is called clear when the whole range lies above or below 1."]
+    assert cu_text.repeat_method(table, cu.RatioInterval(None, None, None, 0.95, 0)) == []
+
+
+def test_repeat_sentence_without_a_clear_difference_gives_no_verdict(table, occasions):
+    ci = cu.RatioInterval(1.2, 0.8, 1.9, 0.95, 1000)
+    s = cu_text.repeat_sentences(table, 40.0, ci, cu.purchase_gaps(occasions))
+    assert s[1].endswith("(95% range 0.8 to 1.9), no clear difference from one-time buyers.")
 
 
 # ------------------------------------------------------------------ RFM groups
@@ -135,6 +152,15 @@ def test_segment_table_adds_what_to_do_per_group(table):
                        "New (1): Send a welcome note with authenticity and care tips, and the live-show schedule.",
                        "Prospects (1): Convert with a first-purchase incentive and an invitation to a live show."]
     assert cu_text.segment_advice(summ) == (meaning, actions)
+
+
+def test_segment_method_says_how_the_groups_are_made():
+    how = rfm_text.segment_method(60)
+    assert how[0].startswith("The groups are RFM groups. A customer who bought within the last 60 days is current, "
+                             "any other lapsed (the churn-risk rule).")
+    assert "R for how recently, F for how many purchase days, M for how much spent (5 = top 20%" in how[0]
+    assert "a group that sounds current never holds a lapsed customer" in how[1]
+    assert rfm_text.RULE_TABLE_CAPTION.startswith("RFM rule table")
 
 
 def test_every_group_has_an_action_and_the_rule_table_says_the_status():
@@ -186,7 +212,16 @@ def test_churn_model_sentence_counts_repeat_buyers_only():
     risk = pd.DataFrame({"revenue": [300.0, 200.0, 100.0], "occasions": [3, 2, 1], "days_since": [100, 120, 95],
                          "p_alive": [0.8, 0.3, 1.0]})
     s = cu_text.churn_sentences(risk, 10, 90, 1000.0)
-    assert s[1].startswith("Of the 2 repeat buyers among them, the BG/NBD model still rates 1 as more likely")
+    assert s[1] == ("Of the 2 repeat buyers among them, 1 is more likely still active than not (chance still active "
+                    "50% or more); they are the cheapest to bring back. For one-time buyers there is no such "
+                    "estimate, so time away is the only signal.")
+    how = cu_text.churn_method(risk, 90)
+    assert how[0] == "Churn risk is the days rule: no purchase for more than 90 days; 3 customers meet it."
+    assert cu_text.churn_method(risk.iloc[:1], 60)[0].endswith("more than 60 days; 1 customer meets it.")
+    assert how[1].startswith("The chance still active is the probability alive (p alive) of the BG/NBD purchase "
+                             "model")
+    assert "so it is not used for the 1 one-time buyer on the list" in how[1]
+    assert cu_text.churn_method(risk.drop(columns="p_alive")) == []
     # the one-time buyer's p_alive of 1 does not make them "likely still interested"
     assert cu_text.churn_actions(risk, vip_threshold=None).iloc[2].startswith("Win-back offer")
 
@@ -207,7 +242,18 @@ def test_cohort_advice_reads_the_two_proportion_test():
     t = cu.CohortTables(ret, pd.Series([100] * 4, index=idx), ret, pd.DataFrame())
     meaning, _ = cu_text.cohort_advice(t)
     assert meaning == ("Newer customers come back in their second month more often than earlier ones "
-                       "(20.0% against 10.0%; two-proportion z-test p = 0.005).")
+                       "(20.0% against 10.0%, a clear difference).")
+    assert cu_text.cohort_method(t) == [
+        "Month-1 return is the share of a cohort buying again in the calendar month after its first purchase. The 2 "
+        "earlier cohorts (10.0%, pooled) are compared with the 2 recent ones (20.0%) by a two-proportion z-test: "
+        "two-sided p = 0.005; a change is claimed only below p = 0.05."]
+    # 20 of 200 against 24 of 200 (p = 0.52): within chance, no verdict
+    same = pd.DataFrame({0: [100.0] * 4, 1: [10.0, 10.0, 12.0, 12.0]}, index=idx)
+    meaning2, _ = cu_text.cohort_advice(cu.CohortTables(same, pd.Series([100] * 4, index=idx), same, pd.DataFrame()))
+    assert meaning2.endswith("(12.0% for the 2 recent cohorts against 10.0% for the 2 earlier ones; within chance: "
+                             "no clear change).")
+    assert cu_text.cohort_method(cu.CohortTables(ret.iloc[:3], pd.Series([100] * 3, index=idx[:3]), ret.iloc[:3],
+                                                 pd.DataFrame())) == []
 
 
 # ------------------------------------------------------------------ value models
@@ -227,16 +273,40 @@ def test_holdout_and_value_sentences_on_simulated_shop(simulated):
     with_check = cu_text.value_sentences(vm, 90, 12, holdout=h)
     assert with_check == plain + [cu_text.holdout_sentence(h)]
     assert plain[0].startswith("The purchase model expects ")
+    how = cu_text.value_method(vm, 90, 12, 0.01, holdout=h)
+    bg = vm.bg
+    assert how[0].startswith(f"Purchase model: BG/NBD (beta-geometric/negative binomial, Fader, Hardie and Lee 2005), "
+                             f"fitted by maximum likelihood on 4,000 customers ({bg.n_repeat:,} of them repeat buyers) "
+                             f"with time in weeks: r = {bg.r:.3g}, alpha = {bg.alpha:.3g}, a = {bg.a:.3g}, "
+                             f"b = {bg.b:.3g}.")
+    # the spend model of this shop runs into a bound: its diagnostics follow, the 12-month values are not shown
+    assert not vm.spend_usable
+    assert how[1].startswith("Spend model: gamma-gamma on ") and how[1].endswith("; its fit is not used:")
+    assert how[2:-1] == [cu_text.fit_diagnostic_sentence(d) for d in vm.diagnostics]
+    assert how[-1] == (f"Holdout check: BG/NBD fitted again on the purchases up to 30 Dec 2024 (4,000 customers), its "
+                       f"expected repeat purchase days in the 182 days after ({h.predicted_total:,.0f}) against the "
+                       f"actual ones (3,670), by the repeat purchase days before the cut-off (the chart).")
+    assert with_check[2].startswith("The 12-month values are not shown: fitted on 4,000 customers")
+    assert "the fit did not settle on an answer; spend per purchase day hardly varies between customers" in with_check[2]
 
 
 def test_value_sentences_on_too_few_customers_say_why(occasions):
     vm = cu.value_model(occasions, END)
     assert cu_text.value_sentences(vm, 90, 12) == [
-        "The customer-value models are not shown: the purchase model (BG/NBD): the data have 5 customers and the "
-        "model needs at least 20; 2 customers bought again and the model needs at least 5. What would fix it: a "
-        "longer history with more customers; more repeat buyers or a longer history."]
+        "The customer-value models are not shown: the purchase model (how often each customer buys, and whether "
+        "they stopped): the data have 5 customers and the model needs at least 20; 2 customers bought again and "
+        "the model needs at least 5. What would fix it: a longer history with more customers; more repeat buyers "
+        "or a longer history."]
+    how = cu_text.value_model_method(vm)
+    assert how[0].startswith("The purchase model is BG/NBD, the spend model gamma-gamma (Fader, Hardie and Lee "
+                             "2005), fitted by maximum likelihood on 5 customers (2 of them repeat buyers).")
+    assert how[1:] == ["The purchase model (BG/NBD): the data have 5 customers and the model needs at least 20. What "
+                       "would fix it: a longer history with more customers.",
+                       "The purchase model (BG/NBD): 2 customers bought again and the model needs at least 5. What "
+                       "would fix it: more repeat buyers or a longer history."]
+    assert cu_text.value_method(vm, 90, 12, 0.01) == how
     meaning, actions = cu_text.value_advice(vm, None)
-    assert actions[-1] == "Meanwhile use the RFM groups and the churn list."
+    assert actions[-1] == "Meanwhile use the customer groups and the churn list."
 
 
 def regular_buyers(n: int = 60) -> pd.DataFrame:
@@ -256,16 +326,21 @@ def test_a_fit_at_its_bound_is_reported_with_the_parameter_not_as_too_few_custom
     assert d.value == pytest.approx(1e6, rel=1e-3)
     text = cu_text.value_sentences(vm, 90, 12)[0]
     assert text.startswith("The customer-value models are not shown: fitted on 60 customers (60 of them repeat "
-                           "buyers), but the fit is not usable. The purchase model (BG/NBD): alpha (scale of purchase "
-                           "rates) ran into its upper bound (alpha = 1,000,000, the largest value the fit allows): "
-                           "customers buy at almost the same rate as each other")
+                           "buyers), but the fit is not usable. The purchase model (how often each customer buys, and "
+                           "whether they stopped): customers buy at almost the same rate as each other, so the spread "
+                           "of purchase rates between them cannot be estimated; the data also do not pin down 3 of "
+                           "its 4 fitted numbers.")
     assert "What would fix it: check for repeat purchases on a fixed schedule" in text
     assert "too few" not in text and "needs at least" not in text
-    # the other parameters are summed up in one clause with their standard errors
+    assert not JARGON.search(text) and "alpha" not in text
+    # the other parameters (r, a, b) are loose; their names, values and standard errors are in the method block
     others = {d.parameter: d.code for d in vm.diagnostics[1:]}
     assert set(others) == {"r", "a", "b"} and set(others.values()) <= {"large_se", "undefined_se"}
-    assert ("is not pinned down by the data" in text) == ("undefined_se" in others.values())
-    assert ("also poorly pinned down" in text) == ("large_se" in others.values())
+    how = cu_text.value_model_method(vm)
+    assert how[1] == cu_text.fit_diagnostic_sentence(vm.diagnostics[0])
+    assert how[1].startswith("The purchase model (BG/NBD): alpha (scale of purchase rates) ran into its upper bound "
+                             "(alpha = 1,000,000, the largest value the fit allows)")
+    assert len(how) == 5 and all("standard error" in h for h in how[2:])
 
 
 @pytest.mark.parametrize(("d", "words"), [
@@ -317,6 +392,15 @@ def test_win_back_recommendations_by_hand():
     assert "once, in the next month" in vip.expected_effect
     assert "is an assumption, and what it adds on top is not measured" in vip.expected_effect
     assert "gross profit per purchase day on average" in vip.evidence
+    # the measured base rates (tests/analytics/test_customers.py): 1 of 8, 0 of 13 and 1 of 13 pairs
+    assert "12.5% after 90-180 days (5 customers), 0.0% after 180-365 days (3 customers)" in vip.evidence
+    assert not JARGON.search(vip.evidence) and not JARGON.search(vip.action)
+    assert vip.method.startswith("Base rates: at each of the last 12 month ends, every customer away more than 90 "
+                                 "days is put in a bin")
+    assert ("(90-180 days: 1 of 8 customer-month-end pairs, 5 distinct customers; 180-365 days: 0 of 13 "
+            "customer-month-end pairs, 3 distinct customers; 365+ days: 1 of 13 customer-month-end pairs, 2 distinct "
+            "customers)") in vip.method
+    assert "The 80% range draws each bin's rate from Beta(k + 1/2, n - k + 1/2)" in vip.method
     assert list(table.columns) == [*cu.WIN_BACK_COLUMNS, "message"]
     assert table["message"].tolist()[0] == cu_text.VIP_WIN_BACK_MESSAGE
     # the groups on the list are the customers page's: scored with the same churn_days
@@ -350,3 +434,37 @@ def test_win_back_recommendations_count_the_group_beside_the_vip_list():
     assert r.evidence.startswith("The 394 'At risk' customers (of the 400 in the group; the other 6 are on the VIP "
                                  "list) have not bought for more than 90 days (median 353 days)")
     assert "10.0% after 90+ days (5 customers)" in r.evidence and r.confidence == "medium"
+
+
+# ------------------------------------------------------------------ plain words first, method on demand
+
+
+def test_main_sentences_hold_no_method_words_and_the_method_blocks_do(simulated):
+    end = pd.Timestamp("2024-01-01") + pd.Timedelta(days=78 * 7)
+    scored = cu.score_customers(cu.customer_table(simulated, end))
+    vm = cu.value_model(simulated, end)
+    scored = scored.join(vm.summary[["p_alive", "expected_90d", "clv_12m"]], on="buyer_id")
+    ratio = cu.bootstrap_ltv_ratio(scored, resamples=200)
+    at_risk = cu.churn_risk(scored, 90)
+    h = cu.holdout_check(simulated, end, holdout_days=182)
+    cohorts = cu.cohort_tables(simulated, end)  # one cohort only: the four below test the month-1 comparison
+    idx = ["2026-01", "2026-02", "2026-03", "2026-04"]
+    ret = pd.DataFrame({0: [100.0] * 4, 1: [10.0, 10.0, 20.0, 20.0]}, index=idx)
+    four = cu.CohortTables(ret, pd.Series([100] * 4, index=idx), ret, pd.DataFrame())
+    seg = cu_text.segment_table(cu.segment_summary(scored, None))
+    gaps = cu.purchase_gaps(simulated)
+    unusable = cu.value_model(regular_buyers(), pd.Timestamp("2025-12-31"))
+    main = [*cu_text.repeat_sentences(scored, cu.repeat_rate_pct(scored), ratio, gaps),
+            *cu_text.segment_sentences(seg, has_users=False),
+            *cu_text.churn_sentences(at_risk, len(scored), 90, float(scored["revenue"].sum())),
+            *cu_text.cohort_sentences(cohorts), cu_text.cohort_advice(four)[0],
+            *cu_text.value_sentences(vm, 90, 12, holdout=h), cu_text.value_advice(vm, h)[0],
+            *cu_text.value_sentences(unusable, 90, 12), *cu_text.value_advice(unusable, None)[1],
+            cu_text.segment_advice(seg)[0], cu_text.churn_advice(at_risk, 90)[0]]
+    assert len(at_risk) > 0 and len(main) > 15
+    for sentence in main:
+        assert not JARGON.search(sentence), sentence
+    how = [*cu_text.repeat_method(scored, ratio), *rfm_text.segment_method(), *cu_text.churn_method(at_risk),
+           *cu_text.cohort_method(four), *cu_text.value_method(vm, 90, 12, 0.01, holdout=h)]
+    found = {m.group(0).lower() for x in how for m in JARGON.finditer(x)}
+    assert {"bootstrap", "rfm", "bg/nbd", "p alive", "z-test", "gamma-gamma"} <= found

@@ -7,6 +7,7 @@ from lib.analytics import inventory
 from lib.narrative import inventory as inventory_text
 from lib.report.registry import ACTION_LISTS
 from tests.analytics.test_inventory import aged_shop, curve_sales, fixture_stock, markdown_stock, stock_rows
+from tests.e2e.test_page_scan import JARGON
 
 
 @pytest.fixture()
@@ -25,8 +26,15 @@ def test_markdown_belief_sentence():
     c = _belief_sales()
     r = inventory.markdown_belief_check(c)
     s = inventory_text.markdown_belief_sentence(r)
-    assert "went for 15.0% below list price on average (95% CI 13.9% to 16.1%, 6 sales): less than the 20%" in s
-    assert "so waiting cost 5.0 extra points" in s
+    assert "went for 15.0% below list price on average (95% range 13.9% to 16.1%, 6 sales): less than the 20%" in s
+    # 15% - 10% = 5 points; Welch t = 5 / sqrt(2 x 1.2 / 6) = 7.9, p = 1.3e-05: a clear difference
+    assert s.endswith("so waiting cost 5.0 extra points (95% range 3.6 to 6.4), a clear difference.")
+    assert not JARGON.search(s)
+    how = inventory_text.markdown_method(r, inventory.price_age_curve(curve_sales()))
+    assert how[1] == ("Discount of the 6 sales after more than 90 days: mean with a 95% t confidence interval; against "
+                      "the 6 sales within 30 days: Welch t-test on the extra discount, p < 0.001, with its 95% "
+                      "confidence interval.")
+    assert "may be chance, no clear difference." in inventory_text.markdown_belief_sentence(dict(r, p_value=0.3))
     near = c.assign(sale_price=[91.0, 89.0] * 3 + [78.0, 82.0] * 3)  # old at 22% / 18% off: mean 20
     # sd = sqrt(6 x 4 / 5) = 2.191, se = 0.894, t(5) = 2.5706 -> 20 +- 2.30: spans 20, not within 2 points
     assert "consistent with the common belief of 20% off" in \
@@ -55,7 +63,18 @@ def test_markdown_reasons_hand_values():
                                           "only at a loss")
     # x1, x2 and x3 have a markdown (20, 15, 30: median 20); x2 alone is held at break-even; x2 and x4 sell at their
     # age only at a loss: x2 at 80, x4 at 100 x (1 - 0.25) = 75 (95 days: 0.805 -> 20% -> 80 for x4 too)
-    sent = inventory_text.markdown_sentence(cands, inventory.price_age_curve(curve_sales()), 90)
+    curve = inventory.price_age_curve(curve_sales())
+    sent = inventory_text.markdown_sentence(cands, curve, 90)
+    # 201 sales on the line 0.9 - 0.001 x days: -3.0 points per 30 days, exact, so p = 0
+    assert sent.startswith("Across 201 sales, the price fetched relative to list falls by 3.0 points per 30 days on "
+                           "the shelf, a clear trend. ")
+    assert not JARGON.search(sent)
+    assert inventory_text.markdown_method(None, curve)[0] == (
+        "Price against age: least-squares line of sale price / list price on days listed at sale over 201 sales, "
+        "slope -3.00 points per 30 days, p < 0.001; each candidate's markdown is read off the line of its category "
+        "(1 line fitted).")
+    assert inventory_text.markdown_method(None, curve)[1].startswith(
+        "Chance of selling in the next 30 days: Kaplan-Meier curve of days to sell of the item's category")
     assert ("3 of the 5 aged units (3 of 5 items, listed more than 90 days) have a suggested markdown, median 20%; "
             "1 item is held at break-even") in sent
     assert "2 items would sell at a loss to free cash: $160 after fees and shipping" in sent
@@ -131,5 +150,9 @@ def test_markdown_recommendations_on_the_aged_shop():
                                  "markdown; at their own ages (median 150 days) they have on average a 54.6% chance")
     assert "About 2 units are expected to sell" in r.expected_effect
     assert "1 item would sell at a loss to free cash: $62 after fees and shipping" in r.evidence
+    assert "(from how fast items of their category sold at the same age)" in r.evidence
+    assert not JARGON.search(r.evidence)
+    assert r.method.startswith("Chance of selling in the next 30 days: Kaplan-Meier curve of days to sell of the "
+                               "item's category") and "1 - S(age + 30) / S(age)" in r.method
     # nothing to act on without stock
     assert inventory_text.markdown_recommendations(sold, None, end, "USD") == []

@@ -17,6 +17,7 @@ from tests.analytics.test_marketing import (
     october_marketing,
     two_channels,
 )
+from tests.e2e.test_page_scan import JARGON
 
 T = pd.Timestamp
 OCT = period_from_label("2026-10")
@@ -40,24 +41,59 @@ def test_models_sentences():
     shares = pd.DataFrame({"first_touch": [60.0, 40.0], "last_touch": [30.0, 70.0], "markov": [50.0, 50.0]},
                           index=pd.Index(["email", "tiktok"], name="channel"))
     d = mk.model_disagreement(shares)
-    s = " ".join(mk_text.models_sentences(shares, d))
-    assert "email" in s and "60.0%" in s and "30.0 points" in s
-    assert "would starve email" in s
-    assert list(mk_text.MODEL_LABELS) == list(at.MODELS)  # every model has the owner's name
+    s = mk_text.models_sentences(shares, d)
+    # email spreads 60 (first touch) - 30 (last touch) = 30 points; tiktok 70 - 40 = 30 points too, email first
+    assert s[0] == ("The ways of crediting sales disagree most on email: first touch gives it 60.0% of the sales "
+                    "credited to marketing, last touch 30.0% (30.0 points apart).")
+    assert s[1] == ("email tends to open journeys (first touch 60.0% vs last touch 30.0%) while tiktok closes them "
+                    "(70.0% vs 40.0%): a budget set on the last contact alone would starve email.")
+    assert s[2] == ("The data-driven way, which asks how many sales would be lost without each channel, credits "
+                    "email most (50.0%).")
+    assert list(mk_text.MODEL_LABELS) == list(at.MODELS) == list(mk_text.MODEL_METHODS)  # every model named twice
+    roas = pd.DataFrame({"last_touch": [9.0, 0.3], "markov": [2.0, 5.0]}, index=["email", "tiktok"])
+    assert mk_text.models_sentences(shares, d, roas)[-1] == (
+        "Which channel brings the most sales per ad dollar depends on how sales are credited (last touch: email, "
+        "data-driven: tiktok).")
+    same = roas.assign(markov=[6.0, 5.0])
+    assert mk_text.models_sentences(shares, d, same)[-1] == (
+        "Every way of crediting sales puts email first for sales per ad dollar, so that conclusion holds.")
+    assert not any(JARGON.search(x) for x in [*s, *mk_text.models_sentences(shares, d, roas)])
+
+
+def test_models_method_names_the_models_and_the_break_even():
+    how = mk_text.models_method(7.0, 30, break_even=4.0)
+    assert how[0].startswith("Attribution models: first touch and last touch give all credit to one touch")
+    assert "2^(-age in days / 7)" in how[0] and "40% to the first and the last touch" in how[0]
+    assert how[1].startswith("Data-driven = Markov removal effect (Anderl et al. 2016)") and "more than 30 days" in how[1]
+    assert how[2] == ("Break-even ROAS of the model comparison: 4.00x, the revenue ROAS at which the gross profit of "
+                      "the sales credited to campaigns covers their spend.")
+    assert len(mk_text.models_method(7.0, 30)) == 2
 
 
 def test_budget_advice_scale_cut_unsure():
     boot = _boot()
-    adv = mk_text.budget_advice(boot, "channel", other_model_best=("Markov", "email"),
+    adv = mk_text.budget_advice(boot, "channel", other_model_best=("Data-driven", "email"),
                                 period_spend=pd.Series({"tiktok": 1000.0}))
     assert (adv.scale, adv.cut, adv.unsure, adv.best) == (["email"], ["tiktok"], ["instagram"], "email")
-    text = " ".join(adv.sentences)
-    assert "3.00 in gross profit" in text and "2.00 to 4.00" in text and "last touch" in text
-    assert "Markov model also ranks email first" in text
+    assert adv.sentences == [
+        "The next dollar is best spent on email: each $1 brought $3.00 of gross profit (90% range $2.00 to $4.00).",
+        "1 channel loses money even at the top of its range: tiktok; the worst, tiktok, brings $0.10 of gross profit "
+        "per ad dollar (range $0.05 to $0.20).",
+        "Too uncertain to call (the 90% range spans break-even): instagram.",
+        "The data-driven way of crediting sales also ranks email first, so the advice does not hinge on how sales "
+        "are credited."]
+    assert not any(JARGON.search(x) for x in adv.sentences)  # the front page shows the first
+    assert adv.method[0] == ("Verdicts rest on gross-profit ROAS (gross profit credited to the channel / its spend; "
+                             "break-even 1) under last touch attribution.")
+    assert adv.method[1].startswith("Ranges: 90% percentile bootstrap intervals over buyers (spend held fixed)")
+    assert adv.method[2] == "Cross-check: Markov removal-effect attribution ranks email first too."
     assert adv.actions[0] == "Cut or rework tiktok ($1,000 of spend this month): they do not earn back their spend."
     assert adv.models_agree is True  # the move of budget itself is budget_recommendations'
-    other = mk_text.budget_advice(boot, "channel", other_model_best=("Markov", "tiktok"))
-    assert "ranks tiktok first instead" in " ".join(other.sentences) and other.models_agree is False
+    other = mk_text.budget_advice(boot, "channel", other_model_best=("Data-driven", "tiktok"))
+    assert other.sentences[-1] == ("The data-driven way of crediting sales ranks tiktok first instead, so the "
+                                   "ranking depends on how credit is shared; test before moving large sums.")
+    assert other.method[-1] == "Cross-check: Markov removal-effect attribution ranks tiktok first, not email."
+    assert other.models_agree is False
     assert mk_text.budget_advice(boot, "channel").models_agree is None
     none = mk_text.budget_advice(boot.iloc[0:0], "channel")
     assert none.best is None and "No campaign with spend" in none.sentences[0]
@@ -65,22 +101,27 @@ def test_budget_advice_scale_cut_unsure():
 
 def test_budget_meaning():
     adv = mk_text.budget_advice(_boot(), "channel")
-    assert mk_text.budget_meaning(adv) == ("Measured on gross-profit ROAS under last-touch attribution: 1 channel "
-                                           "pays back with confidence, 1 do not, 1 cannot be called yet.")
+    assert mk_text.budget_meaning(adv) == ("Measured on gross profit per ad dollar, each sale credited to the last "
+                                           "ad contact before it: 1 channel pays back with confidence, 1 does not, "
+                                           "1 cannot be called yet.")
+    assert not JARGON.search(mk_text.budget_meaning(adv))
+    assert mk_text.budget_method(adv, 400) == [*adv.method, "Resamples: 400 draws of the buyers with replacement, "
+                                                            "the same for every channel."]
 
 
 def test_channel_budget_advice_is_checked_against_markov_and_states_the_months_spend():
     t, _ = marketing_tables()
     roas = pd.DataFrame({"last_touch": [9.0, 0.3], "markov": [2.0, 5.0]}, index=["email", "tiktok"])
     adv = mk_text.channel_budget_advice(_boot(), roas, t["campaigns"], OCT, "EUR")
-    assert "ranks tiktok first instead" in " ".join(adv.sentences)
+    assert "The data-driven way of crediting sales ranks tiktok first instead" in " ".join(adv.sentences)
     # October spend on tiktok: Beta 3100
     assert adv.actions[0].startswith("Cut or rework tiktok (€3,100 of spend this month)")
-    same = mk_text.budget_advice(_boot(), "channel", "EUR", model="last touch", other_model_best=("Markov", "tiktok"),
+    same = mk_text.budget_advice(_boot(), "channel", "EUR", model="last touch",
+                                 other_model_best=("Data-driven", "tiktok"),
                                  period_spend=mk.spend_by(t["campaigns"], OCT, "channel"))
     assert adv == same
     no_markov = mk_text.channel_budget_advice(_boot(), None, t["campaigns"], OCT)
-    assert not any("Markov" in s for s in no_markov.sentences)
+    assert not any("data-driven" in s for s in no_markov.sentences + no_markov.method)
 
 
 def test_acquisition_sentences():
@@ -90,17 +131,56 @@ def test_acquisition_sentences():
     assert "Too few customers" in s[0]  # fewer than 5 mature customers per channel
 
 
+def _acquisition_table() -> pd.DataFrame:
+    return pd.DataFrame({"acquisition_channel": ["whatnot", "tiktok", "website", "unknown"],
+                         "users": [40, 20, 30, 10], "mature_customers": [20, 10, 15, 0],
+                         "revenue_12m_per_customer": [4191.0, 4117.0, 3509.0, np.nan],
+                         "repeat_rate_12m_pct": [60.1, 67.1, 55.1, np.nan]})
+
+
+def test_acquisition_sentences_say_no_clear_difference_and_the_method_names_the_tests():
+    tab = _acquisition_table()
+    tests = mk.AcquisitionTests(kruskal_p=0.82, chi2_p=0.524, n_mature=45, horizon_days=365)
+    s = mk_text.acquisition_sentences(tab, tests)
+    assert s == ["Customers who came through whatnot spent $4,191 each in their first 12 months against $3,509 for "
+                 "website (45 customers with a full 12 months).",
+                 "But the difference in 12-month revenue may be chance, so there is no clear difference: the data "
+                 "does not show that one channel brings more valuable customers.",
+                 "Repeat rate within 12 months: 67.1% for tiktok against 55.1% for website (no clear difference)."]
+    assert not any(JARGON.search(x) for x in s)
+    assert mk_text.acquisition_method(tests) == [
+        "12-month revenue per customer across acquisition channels: Kruskal-Wallis test, p = 0.82 (45 customers "
+        "with 365 days of history).",
+        "12-month repeat rate across channels: chi-square test, p = 0.524.",
+        "A difference counts as clear when p < 0.05; channels with fewer than 5 such customers are left out."]
+    clear = mk.AcquisitionTests(kruskal_p=0.0004, chi2_p=0.012, n_mature=45, horizon_days=365)
+    s2 = mk_text.acquisition_sentences(tab, clear)
+    assert s2[1] == "The difference in 12-month revenue between the channels is a clear difference, not chance."
+    assert s2[2].endswith("(a clear difference).")
+    assert mk_text.acquisition_method(clear)[0].endswith("test, p < 0.001 (45 customers with 365 days of history).")
+    assert mk_text.acquisition_actions(tab, clear)[0] == ("Customers won through whatnot are worth the most over "
+                                                          "their first year.")
+    untested = mk.AcquisitionTests(kruskal_p=None, chi2_p=None, n_mature=45, horizon_days=365)
+    assert mk_text.acquisition_sentences(tab, untested)[-1].endswith("(too few customers to test).")
+    assert "chi-square test, not computable" in mk_text.acquisition_method(untested)[1]
+
+
 def test_sentences_carry_the_computed_numbers(md):
     cp = mk.campaign_performance(md)
-    s = " ".join(mk_text.campaign_sentences(cp))
-    assert "3 campaigns spent $5,600" in s and "$1,900" in s and "0.34x" in s
-    assert "Gamma (instagram) at 0.80x" in s and "Alpha (email) at 0.25x" in s
-    assert "3 of 3 campaigns did not earn their spend back" in s
+    sentences = mk_text.campaign_sentences(cp)
+    s = " ".join(sentences)
+    # 1,900 / 5,600 = 0.339 sales per ad dollar
+    assert sentences[0] == ("3 campaigns spent $5,600 up to the period end and were credited with $1,900 of sales: "
+                            "$0.34 of sales per ad dollar overall.")
+    assert sentences[1] == ("Best: Gamma (instagram) at $0.80 of sales per ad dollar; worst: Alpha (email) at "
+                            "$0.25.")
+    assert "3 of 3 campaigns did not earn their spend back in gross profit (less than $1 of gross profit" in s
+    assert not any(JARGON.search(x) for x in sentences)
     meaning, acts = mk_text.campaign_actions(cp)
     assert meaning.startswith("0 of 3") and "Alpha" in acts[-1]
     ch = mk.channel_performance(md, cp)
     cs = " ".join(mk_text.channel_sentences(ch))
-    assert "instagram returns the most per dollar (0.80x on $500" in cs
+    assert "instagram brings the most sales per ad dollar ($0.80 on $500" in cs
     # touch-attributed revenue 500 + 1000 + 500 = 2000, paid 1900 -> organic 100 = 5%
     assert "5% of touch-attributed revenue comes from touches outside paid campaigns" in cs
 
@@ -132,9 +212,12 @@ def test_missing_inputs_sentence():
 def test_headline_sentence():
     m = {"marketing_spend_period": 4100.0, "roas_period": 1500 / 4100, "best_campaign_by_roas": "Gamma",
          "best_channel_by_roas": "instagram"}
+    # 1,500 / 4,100 = 0.366 sales per ad dollar
     assert mk_text.headline_sentence(m, "2026-10") == (
-        "2026-10: $4,100 of campaign spend (prorated by campaign days in the month), returning 0.37x in "
-        "last-touch revenue. Best campaign by ROAS over the history: Gamma; best channel: instagram.")
+        "October 2026: $4,100 of campaign spend (prorated by campaign days in the month), bringing $0.37 of sales "
+        "per ad dollar (each sale credited to the last ad contact before it). Best campaign by sales per ad dollar "
+        "over the history: Gamma; best channel: instagram.")
+    assert not JARGON.search(mk_text.headline_sentence(m, "2026-10"))
     no_tp = {"marketing_spend_period": 10.0, "roas_period": None, "best_campaign_by_roas": None,
              "best_channel_by_roas": None}
     assert mk_text.headline_sentence(no_tp, "2026-10").endswith("cannot be measured without touchpoints.csv.")
@@ -144,15 +227,17 @@ def test_headline_sentence():
 def test_roas_text():
     assert mk_text.roas_text(4.256) == "4.26x"
     assert mk_text.roas_text(None) == "n/a" and mk_text.roas_text(float("nan")) == "n/a"
+    assert mk_text.per_dollar(4.256, "EUR") == "€4.26"
+    assert mk_text.per_dollar(None) == "n/a" and mk_text.per_dollar(float("nan")) == "n/a"
 
 
 def test_metrics_table_and_settings_sentence():
     m = {"marketing_spend_period": 4100.0, "roas_period": 1500 / 4100, "best_campaign_by_roas": "Gamma",
          "best_channel_by_roas": None}
     t = mk_text.metrics_table(m, "GBP")
-    assert t.to_dict("list") == {"metric": ["Marketing spend", "Return on ad spend (last touch)",
-                                            "Best campaign by return on ad spend", "Best channel by return on ad spend"],
-                                 "value": ["£4,100", "0.37x", "Gamma", "n/a"]}
+    assert t.to_dict("list") == {"metric": ["Marketing spend", "Sales per ad dollar",
+                                            "Best campaign by sales per ad dollar", "Best channel by sales per ad dollar"],
+                                 "value": ["£4,100", "£0.37", "Gamma", "n/a"]}
     assert mk_text.settings_sentence(30, ("click", "open"), 7.0, 400) == (
         "Settings: lookback 30 days; counted touch types click, open; time-decay half-life 7 days; position based "
         "40/20/40; Markov: first-order chain over channels (or campaigns), removal effect (Anderl et al. 2016); "
@@ -164,11 +249,18 @@ def test_channel_sentences_quote_bootstrap_intervals():
                        "revenue": [100.0, 50.0], "paid_revenue": [100.0, 50.0], "spend": [10.0, 100.0],
                        "roas": [10.0, 0.5], "gp_roas": [3.0, 0.1]})
     boot = pd.DataFrame({"channel": ["email", "tiktok"], "roas_low": [8.0, 0.3], "roas_high": [12.0, 0.7]})
-    s = " ".join(mk_text.channel_sentences(ch, boot=boot))
-    assert "10.00x on $10 of spend, 90% interval 8.00x to 12.00x" in s
-    assert "is clear: the 90% bootstrap intervals do not overlap" in s
-    boot2 = boot.assign(roas_low=[0.6, 0.3])
-    assert "within the uncertainty" in " ".join(mk_text.channel_sentences(ch, boot=boot2))
+    s = mk_text.channel_sentences(ch, boot=boot)
+    assert s[0] == ("email brings the most sales per ad dollar ($10.00 on $10 of spend, 90% range $8.00 to $12.00); "
+                    "tiktok the least ($0.50 on $100, 90% range $0.30 to $0.70).")
+    assert s[1] == "email has a clear lead over tiktok: their 90% ranges do not overlap."  # 8.00 > 0.70
+    boot2 = boot.assign(roas_low=[0.6, 0.3])  # 0.60 < 0.70: the ranges overlap
+    s2 = mk_text.channel_sentences(ch, boot=boot2)
+    assert s2[1] == "No clear difference between email and tiktok: their 90% ranges overlap, so the lead may be chance."
+    assert not any(JARGON.search(x) for x in [*s, *s2])
+    how = mk_text.channel_method(400)
+    assert how[0] == ("Ranges: 90% percentile bootstrap intervals of revenue ROAS, 400 resamples of buyers with "
+                      "replacement, spend held fixed; a lead is clear when the two intervals do not overlap.")
+    assert mk_text.channel_method(None) == how[1:]
 
 
 def test_models_actions_say_whether_the_verdict_depends_on_the_model():
@@ -177,12 +269,19 @@ def test_models_actions_say_whether_the_verdict_depends_on_the_model():
     d = mk.model_disagreement(shares)   # both rows spread 15 points: email first
     roas = pd.DataFrame({"last_touch": [10.0, 0.7], "markov": [8.0, 1.1]}, index=["email", "tiktok"])
     meaning, acts = mk_text.models_actions(shares, d, roas, break_even=4.0)
-    assert "15 points" in meaning
-    assert "least generous model (Markov (removal effect)) email returns 8.00x" in acts[0]
+    assert meaning == ("Credit for email changes by 15 points of revenue share with the way sales are credited, so "
+                       "its budget should not rest on the last contact alone.")
+    assert acts[0] == ("Even under its least generous way of crediting (data-driven) email brings $8.00 of sales per "
+                       "ad dollar, above the break-even of $4.00 of sales per ad dollar at the margin of the sales "
+                       "credited to campaigns: keep funding it whichever way sales are credited.")
     d2 = dict(d, key="tiktok")
-    assert "cutting it holds whichever model" in mk_text.models_actions(shares, d2, roas, 4.0)[1][0]
-    assert "test it with a holdout" in mk_text.models_actions(shares, d2, roas, 0.9)[1][0]
+    assert "cutting it holds whichever way sales are credited" in mk_text.models_actions(shares, d2, roas, 4.0)[1][0]
+    hold = mk_text.models_actions(shares, d2, roas, 0.9, "GBP")[1][0]  # 0.70 < 0.90 <= 1.10
+    assert hold == ("tiktok pays back under data-driven (£1.10 of sales per ad dollar) but not under last touch "
+                    "(£0.70; break-even £0.90 of sales per ad dollar at the margin of the sales credited to "
+                    "campaigns): test it with a holdout before changing its budget.")
     assert "broadly agree" in mk_text.models_actions(shares, dict(d, spread_pts=2.0))[0]
+    assert not any(JARGON.search(x) for x in [meaning, *acts, hold])
 
 
 # ---------------------------------------------------------------- profit after marketing and the budget move
@@ -195,7 +294,7 @@ def test_profit_after_marketing_sentence_first_when_the_month_lost_money():
     assert mk_text.profit_after_marketing_sentence(m, "USD", "2026-10") == (
         "October 2026 lost money after ad spend: $57,580 of gross profit against $60,804 of spend, $3,224 short; "
         "at this month's gross margin of 25.0%, ads need to bring $4.00 of sales per dollar to break even (they "
-        "brought $1.69, last touch).")
+        "brought $1.69, each sale credited to the last ad contact before it).")
     no_touch = dict(m, roas_period=None)
     assert mk_text.profit_after_marketing_sentence(no_touch, "EUR").startswith("This month lost money")
     assert mk_text.profit_after_marketing_sentence(no_touch, "EUR").endswith("€4.00 of sales per dollar to break even.")
@@ -210,7 +309,7 @@ def test_profit_after_marketing_sentence_first_when_the_month_lost_money():
 def _advice(boot: pd.DataFrame, markov_best: str | None = "email") -> mk_text.BudgetAdvice:
     b = boot.assign(gp_roas_low=boot["gp_roas"] * 0.9, gp_roas_high=boot["gp_roas"] * 1.02,
                     roas_low=boot["roas"], roas_high=boot["roas"], p_pays_back=[1.0, 0.0])
-    return mk_text.budget_advice(b, "channel", other_model_best=("Markov", markov_best)), b
+    return mk_text.budget_advice(b, "channel", other_model_best=("Data-driven", markov_best)), b
 
 
 def test_budget_recommendations_move_capped_budget_with_its_interval():
@@ -232,10 +331,20 @@ def test_budget_recommendations_move_capped_budget_with_its_interval():
     assert "Assumption: gross profit grows with the square root of spend" in r.expected_effect
     assert "the rest of the 20% ($200) stays where it is" in r.evidence
     assert "last dollar on email at $200 a month returns $1.06" in r.evidence  # 3.0 x 0.5 x sqrt(100/200)
+    assert r.evidence.startswith("email brought $3.00 of gross profit per ad dollar on average (90% range $2.70 to "
+                                 "$3.06) at its usual $100 a month")  # 3.0 x 0.9, 3.0 x 1.02
+    assert r.evidence.endswith("Confidence medium: the data-driven way of crediting sales ranks the same channel "
+                               "first, but how fast returns fall with spend is assumed.")
+    assert not JARGON.search(r.evidence) and not JARGON.search(r.action) and not JARGON.search(r.expected_effect)
+    assert r.method.startswith(" ".join(adv.method))
+    assert ("Response: monthly gross profit g(x) = a u^(1-e) x^e with e = 0.5, a = 3.00 (gross-profit ROAS of email) "
+            "and u = $100 (its usual month); email's spend capped at 2x u.") in r.method
+    assert mk_text.budget_method(adv, 400, recs)[-1] == r.method.removeprefix(" ".join(adv.method)).strip()
+    assert mk_text.budget_method(adv, 400, recs)[-1].startswith("Response: monthly gross profit")
     other, b2 = _advice(boot, "tiktok")
     low = mk_text.budget_recommendations(b2, other, pd.Series({"email": 0.0, "tiktok": 2000.0}), "USD",
                                          draws=draws, usual_spend=pd.Series({"email": 100.0, "tiktok": 400.0}))
-    assert low[0].confidence == "low" and "ranking changes with the attribution model" in low[0].evidence
+    assert low[0].confidence == "low" and "ranking changes with the way sales are credited" in low[0].evidence
     assert mk_text.budget_actions(adv, recs)[0] == f"{r.action} {r.expected_effect}"
 
 
@@ -251,3 +360,11 @@ def test_budget_recommendations_none_when_diminishing_returns_eat_the_gain():
     rev_only = b.assign(gp_roas=np.nan, gp_roas_low=np.nan, gp_roas_high=np.nan)
     adv_rev = mk_text.budget_advice(rev_only, "channel")
     assert mk_text.budget_recommendations(rev_only, adv_rev, spend, "USD", draws=draws, usual_spend=spend) == []
+
+
+def test_campaign_method_names_last_touch_and_roas():
+    how = mk_text.campaign_method(30, ("click", "open"))
+    assert how[0] == ("Last-touch attribution: each purchase occasion is credited in full to the buyer's last click, "
+                      "open touch in the 30 days before it; a campaign's window is its run plus the 30-day lookback.")
+    assert how[1].startswith("Sales per ad dollar = revenue ROAS (credited revenue / spend); gross profit per ad "
+                             "dollar = gross-profit ROAS")

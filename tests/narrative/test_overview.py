@@ -92,3 +92,17 @@ def test_quality_actions_count_repaired_and_defaulted_cells():
     nothing = ["Nothing to fix: the export meets the data contract as it is."]
     assert overview_text.quality_actions(q.iloc[:1])[1] == nothing
     assert overview_text.quality_actions(q.iloc[:0])[1] == nothing
+
+
+def test_overview_sentences_hold_no_method_word():
+    from tests.e2e.test_page_scan import JARGON
+
+    lines = derived.sale_lines(kpi_tables())
+    k, prev = kpis.period_kpis(lines, OCT), kpis.period_kpis(lines, OCT.previous)
+    ch = kpis.channel_revenue(lines, OCT)
+    texts = [overview_text.growth_sentence(k), overview_text.margin_sentence(k, prev),
+             *overview_text.returns_sentences(k, kpis.returns_summary(lines, OCT)),
+             overview_text.channel_sentence(ch), overview_text.channel_action(ch),
+             *overview_text.trend_sentences(kpis.monthly_trend(lines, OCT), OCT)[0]]
+    assert len(texts) >= 6 and not [t for t in texts if JARGON.search(t)]
+    assert overview_text.CHANNEL_TITLES == {"revenue_prev": "Revenue, month before", "share_pct": "Share of revenue %"}

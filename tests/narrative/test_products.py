@@ -8,6 +8,7 @@ from lib.data import derived
 from lib.narrative import products as products_text
 from tests.analytics.test_products import fixture_frames, fixture_tables
 from tests.analytics.test_verdicts import PERIOD_END, verdict_fixture
+from tests.e2e.test_page_scan import JARGON
 
 
 @pytest.fixture()
@@ -27,12 +28,41 @@ def test_days_to_sell_sentence_explains_censoring():
     table = pd.DataFrame({"condition": ["All", "S", "B"], "n": [10, 5, 5], "sold": [6, 4, 2],
                           "censored": [4, 1, 3], "km_median": [40, 20, 90], "km_low": [30, 10, 60],
                           "km_high": [None, 30, None], "naive_median_sold": [25.0, 18.0, 50.0]})
-    sent = products_text.days_to_sell_sentence(table, {"statistic": 7.25, "df": 1, "p_value": 0.007})
-    assert sent[0].startswith("Half of all 10 items sell within 40 days of listing (Kaplan-Meier median, "
-                              "95% CI 30 to not reached days)")
+    lr = {"statistic": 7.25, "df": 1, "p_value": 0.007}
+    sent = products_text.days_to_sell_sentence(table, lr)
+    assert sent[0].startswith("Half of all 10 items sell within 40 days of listing (range 30 to not reached days)")
     assert "(25 days) is 15 days shorter because it ignores the 4 items still on the shelf" in sent[0]
-    assert "B is slowest, S fastest" in sent[1]
-    assert "p = 0.007, a real difference" in sent[2]
+    assert sent[1] == "Median days to sell by condition: S 20 days, B 90 days (S sells fastest, B slowest: a clear difference)."
+    assert len(sent) == 2
+    # the test moves to the method block, with the same numbers
+    how = products_text.days_to_sell_method(table, lr)
+    assert "Kaplan-Meier estimate of the time from listing (else acquisition) to first sale over 10 items" in how[0]
+    assert "the 4 items still unsold are censored at the period end" in how[0]
+    assert how[1] == "Log-rank test across conditions: chi-square 7.2 with 1 df, p = 0.007; below 0.05 is a clear difference."
+    # p = 0.2: no clear difference
+    assert products_text.days_to_sell_sentence(table, {**lr, "p_value": 0.2})[1].endswith(
+        "(S sells fastest, B slowest: the gap may be chance, no clear difference).")
+    for s in sent:
+        assert not JARGON.search(s), s
+
+
+def test_profitability_test_in_the_method_block():
+    by_cat = pd.DataFrame({"category": ["Bag", "Shoes"], "margin_pct": [30.0, 20.0]})
+    items = pd.DataFrame({"gross_profit": [10.0, 20.0], "margin_pct": [25.0, 35.0], "revenue": [40.0, 60.0],
+                          "cogs": [30.0, 40.0]})
+    test = {"test": "Kruskal-Wallis", "statistic": 12.34, "p_value": 0.0004, "groups": 2}
+    sent = products_text.profitability_sentence(items, items.iloc[0:0], by_cat, test=test)
+    assert sent == ["The median item earns $15 gross profit, a median margin of 30.0% after fees and shipping "
+                    "(2 sales).", "No sale lost money after fees and shipping.",
+                    "Bag has the best margin (30.0%), Shoes the lowest (20.0%): a clear difference across the 2 "
+                    "categories."]
+    assert not any(JARGON.search(s) for s in sent)
+    assert products_text.profitability_method(test) == [
+        "Kruskal-Wallis test on per-item margins across 2 categories: statistic 12.3, p < 0.001; below 0.05 is a "
+        "clear difference."]
+    assert products_text.profitability_sentence(items, items.iloc[0:0], by_cat, test={**test, "p_value": 0.3})[2] \
+        .endswith("Shoes the lowest (20.0%): across the 2 categories the gap may be chance, no clear difference.")
+    assert products_text.profitability_method(None) == []
 
 
 def test_p_text():

@@ -8,6 +8,7 @@ from lib.analytics import timing
 from lib.narrative import fmt
 from lib.narrative import timing as timing_text
 from tests.analytics.test_timing import _shop_daily, completed_lines_of, monthly_revenue, two_weeks_daily
+from tests.e2e.test_page_scan import JARGON
 
 
 def test_p_value_formats_of_the_three_call_sites():
@@ -31,25 +32,37 @@ def test_weekend_sentence_verdicts():
     base = {"uplift_pct": -5.0, "weekend_mean": 95.0, "weekday_mean": 100.0, "p_value": 0.41,
             "low": -20.0, "high": 12.0}
     s = timing_text.weekend_sentence(base, "USD")
-    assert s.startswith("An average weekend day brings $95 against $100 on a weekday: weekends sell 5.0% less")
-    assert "p = 0.410" in s and "not statistically clear" in s
-    assert "belief that weekends sell 40% more does not hold" in s
+    assert s == ("An average weekend day brings $95 against $100 on a weekday: weekends sell 5.0% less, within "
+                 "chance: no clear difference (95% range -20% to +12%). The common belief that weekends sell 40% more "
+                 "does not hold here.")
     s2 = timing_text.weekend_sentence({**base, "uplift_pct": 45.0, "low": 10.0, "high": 80.0, "p_value": 0.0001})
-    assert "consistent with the common belief of 40%" in s2 and "p < 0.001" in s2
+    assert s2.endswith("weekends sell 45.0% more, a clear difference (95% range +10% to +80%). The data is "
+                       "consistent with the common belief of 40% more on weekends.")
     s3 = timing_text.weekend_sentence({**base, "uplift_pct": 90.0, "low": 60.0, "high": 120.0})
     assert "even more than the common 40%" in s3
     s4 = timing_text.weekend_sentence({**base, "p_value": None, "low": None}, "EUR")
-    assert s4.startswith("An average weekend day brings €95 against €100")
-    assert "(no test, two-sided, p not computable;" in s4
-    assert s4.endswith("Whether weekends sell 40% more cannot be judged from this data.")
+    assert s4 == ("An average weekend day brings €95 against €100 on a weekday: weekends sell 5.0% less, too few "
+                  "different days to tell whether that is more than chance. Whether weekends sell 40% more cannot "
+                  "be judged from this data.")
+    # the test's level decides the verdict: p = 0.041 is clear at 0.05, not at 0.01
+    assert ", a clear difference" in timing_text.weekend_sentence({**base, "p_value": 0.041})
+    assert "no clear difference" in timing_text.weekend_sentence({**base, "p_value": 0.041}, alpha=0.01)
+    for x in (s, s2, s3, s4):
+        assert not JARGON.search(x), x
 
 
 def test_weekend_test_sentence():
     up = timing.weekend_uplift(two_weeks_daily())
     s = timing_text.weekend_test_sentence(up)
-    assert s == (f"Test: {timing.WEEKEND_TEST}; 4 weekend days against 10 weekdays; a Mann-Whitney U test "
-                 f"agrees (p = {up['mw_p_value']:.3g}).")
-    assert timing_text.weekend_test_sentence({**up, "mw_p_value": None}).endswith("against 10 weekdays.")
+    # two weeks: weekends 107.5 a day, weekdays 70 (t = 0.38, p = 0.721; Mann-Whitney p = 0.814: both not clear)
+    assert s == (f"Test: {timing.WEEKEND_TEST}; 4 weekend days against 10 weekdays; t = 0.38, p = 0.721 (a difference "
+                 "counts as clear below 0.05); a Mann-Whitney U test agrees (p = 0.814); the 95% range of the "
+                 "difference is a delta-method interval of the ratio of the two daily means.")
+    assert "Mann-Whitney U test does not agree (p = 0.814)" in timing_text.weekend_test_sentence({**up, "p_value": 0.01})
+    assert timing_text.weekend_test_sentence({**up, "mw_p_value": None, "low": None}).endswith(
+        "t = 0.38, p = 0.721 (a difference counts as clear below 0.05).")
+    assert timing_text.weekend_test_sentence({**up, "p_value": None}).endswith(
+        "10 weekdays; the test cannot be computed (fewer than two days on a side, or every day the same).")
 
 
 def test_growth_sentence():
@@ -108,24 +121,31 @@ def test_weekday_sentence_and_actions():
     s = timing_text.weekday_sentence(m, "USD")
     # Thursday 200; other days (150 + 0 + 0 + 0 + 25 + 190) / 6 = 60.83 -> +229%; weakest: Tuesday (first zero)
     # (lib.narrative.fmt.money writes a negative bound as -$1,071)
-    assert s.startswith("Thursday is the best day: an average Thursday brings $200 (95% interval -$1,071 to $1,471")
+    assert s.startswith("Thursday is the best day: an average Thursday brings $200 (95% range -$1,071 to $1,471")
     assert "229% above the average of the other days; Tuesday is the weakest at $0" in s
     meaning, actions = timing_text.weekday_actions(m, {"p_value": 0.01, "uplift_pct": -12.0})
     assert meaning == "Weekdays outsell weekends here, and Thursday leads."
     assert actions[0] == "Put new arrivals and the strongest pieces on Thursdays." and len(actions) == 3
     meaning2, actions2 = timing_text.weekday_actions(m, {"p_value": 0.5, "uplift_pct": 3.0})
     assert meaning2.startswith("Weekends and weekdays sell about the same") and len(actions2) == 2
+    assert timing_text.weekday_method(m) == ("Each weekday's 95% range is a Student-t interval of its mean daily "
+                                             "revenue (and units) over 2 days of each weekday; days without sales "
+                                             "count as zero.")
+    assert not JARGON.search(s)
 
 
 def test_weekday_finding_is_the_head_of_the_weekday_sentence():
     d = two_weeks_daily()
     m, up = timing.weekday_means(d), timing.weekend_uplift(d)
     f = timing_text.weekday_finding(m, up, "USD")
+    # uplift +53.6%, p = 0.721, delta-method range -77% to +943%
     assert f == ("Thursday is the best day: an average Thursday brings $200; weekends sell 54% more than "
-                 f"weekdays (Welch t-test p = {up['p_value']:.3g}).")
+                 "weekdays, within chance: no clear difference (95% range -77% to +943%).")
     assert f.split(";")[0] == timing_text.weekday_sentence(m, "USD").split(" (95%")[0]
-    less = timing_text.weekday_finding(m, {**up, "uplift_pct": -25.9, "p_value": 1.55e-05}, "USD")
-    assert less.endswith("; weekends sell 26% less than weekdays (Welch t-test p = 1.55e-05).")
+    less = timing_text.weekday_finding(m, {**up, "uplift_pct": -25.9, "p_value": 1.55e-05, "low": -36.2,
+                                           "high": -14.8}, "USD")
+    assert less.endswith("; weekends sell 26% less than weekdays, a clear difference (95% range -36% to -15%).")
+    assert not JARGON.search(f) and not JARGON.search(less)
 
 
 def test_channel_mix_sentence():
@@ -156,14 +176,14 @@ def test_a_shop_closed_on_saturdays_is_told_so_and_compares_sundays():
         "and weekend comparisons.")
     s = timing_text.weekend_sentence(up, "USD")
     assert s.startswith("The shop is closed on Saturdays, so Sundays alone are compared with the weekdays. An "
-                        "average Sunday brings $164 against $124 on a weekday: Sundays sell 32.1% more (Welch t-test")
-    assert s.endswith("The common belief that weekends sell 40% more does not hold for Sundays here (95% interval "
-                      "+28% to +37%).")
+                        "average Sunday brings $164 against $124 on a weekday: Sundays sell 32.1% more, a clear "
+                        "difference (95% range +28% to +37%).")
+    assert s.endswith("The common belief that weekends sell 40% more does not hold for Sundays here.")
     assert timing_text.weekend_test_sentence(up).startswith(f"Test: {timing.WEEKEND_TEST}; 10 Sundays against "
                                                             "50 weekdays")
     assert timing_text.weekday_finding(m, up, "USD").startswith(
         "Sunday is the best day: an average Sunday brings $164 (closed on Saturdays); Sundays sell 32% more than "
-        "weekdays (Welch t-test p = ")
+        "weekdays, a clear difference (95% range +28% to +37%).")
     w = timing_text.weekday_sentence(m, "USD")
     assert "above the average of the other open days" in w and w.endswith("Closed days are left out; on open days, "
                                                                          "days without sales count as zero.")

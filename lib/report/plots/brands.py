@@ -90,10 +90,10 @@ def brand_map_chart(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     handles = [Line2D([], [], marker=VERDICT_MARKERS[v], ls="", ms=9, color=VERDICT_COLOURS[v],
                       markeredgecolor="black", label=v) for v in shown]
     pct_axis(ax, "y")
-    ax.set_title("Brand map: gross margin vs median days to sell, 95% intervals (bubble size = revenue; colour and "
+    ax.set_title("Brand map: gross margin vs median days to sell, 95% ranges (bubble size = revenue; colour and "
                  "shape = verdict)")
     legend_above(ax, handles, shown, ncol=3)
-    ax.set_xlabel("Median days to sell (Kaplan-Meier); dashed: the shop's median")
+    ax.set_xlabel("Median days to sell (unsold items counted); dashed: the shop's median")
     ax.set_ylabel("Gross margin (%); dashed: the shop's margin")
     names = [f"{r['group']}" + ("" if pd.notna(days.iloc[i]) else " (median not reached)") for i, r in t.iterrows()]
     _place_labels(ax, x, y, names, t["revenue"].to_numpy(dtype="float64"))
@@ -176,7 +176,7 @@ def shelf_day_profit_chart(by_brand: pd.DataFrame, bcol: str, currency: str, n: 
                 fmt="none", ecolor="black", capsize=3, lw=1)
     ax.set_yticks(y, e[bcol].astype(str))
     money_axis(ax, "x", currency)
-    ax.set_title("Gross profit per item-day on the shelf, by brand (95% interval)")
+    ax.set_title("Gross profit per item-day on the shelf, by brand (95% range)")
     ax.set_xlabel(f"Gross profit per item per day on the shelf ({currency})")
     ax.set_ylabel("Brand")
     return describe(ax, bars_alt("Gross profit per item-day on the shelf, by brand", e[bcol].astype(str),

@@ -36,10 +36,10 @@ def pareto_curve(curve: pd.DataFrame, top20_share: float, ax: Axes | None = None
     pct_axis(ax, "y")
     ax.set_xlabel("Share of customers, biggest spenders first (%)")
     ax.set_ylabel("Share of revenue (%)")
-    ax.set_title("Pareto curve: how much of the revenue the biggest customers bring")
+    ax.set_title("How much of the revenue the biggest customers bring")
     ax.legend(loc="lower right")
     half = curve.loc[curve["revenue_share_pct"] >= 50, "customer_share_pct"]
-    return describe(ax, f"Pareto curve of revenue against customers, biggest spenders first: the top 20% of customers "
+    return describe(ax, f"Share of revenue against share of customers, biggest spenders first: the top 20% of customers "
                         f"bring {top20_share:.0f}% of revenue" + (f"; half of the revenue comes from the top "
                         f"{float(half.iloc[0]):.0f}%" if len(half) else "") + ".")
 
@@ -101,7 +101,7 @@ def segment_customer_bars(segments: pd.DataFrame, ax: Axes | None = None) -> Axe
     ax.set_title("Customers per group")
     _status_legend(ax, PALETTE[0], GREY)
     ax.set_xlabel("Customers")
-    ax.set_ylabel("RFM group")
+    ax.set_ylabel("Customer group")
     return describe(ax, bars_alt("Customers per group", segments["segment"].astype(str), segments["customers"],
                                  lambda v: f"{v:,.0f}"))
 
@@ -201,14 +201,14 @@ def holdout_bars(hold: HoldoutCheck, ax: Axes | None = None) -> Axes:
     ax.bar(pos - 0.2, bx["actual"], width=0.4, color=PALETTE[2], label="Actual")
     ax.bar(pos + 0.2, bx["predicted"], width=0.4, color=PALETTE[1], hatch=HATCH, label="Predicted by the model")
     ax.set_xticks(pos, bx["x"])
-    ax.set_title(f"Holdout check: model fitted before {hold.cutoff:%d %b %Y} against the last "
+    ax.set_title(f"Check on past data: the model fitted before {hold.cutoff:%d %b %Y} against the last "
                  f"{(hold.end - hold.cutoff).days} days")
     ax.set_xlabel("Repeat purchase days before the cut-off")
     ax.set_ylabel("Purchase days per customer after it")
     legend_above(ax)
     pairs = "; ".join(f"{x} before: {a:.2f} actual, {p:.2f} predicted"
                       for x, a, p in zip(bx["x"], bx["actual"], bx["predicted"], strict=True))
-    return describe(ax, f"Holdout check of the purchase model, purchase days per customer after the cut-off by "
+    return describe(ax, f"Check of the purchase model on past data, purchase days per customer after the cut-off by "
                         f"repeat purchase days before it: {pairs}.")
 
 

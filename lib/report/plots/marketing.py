@@ -36,7 +36,8 @@ def campaign_roas_bars(perf: pd.DataFrame, period: Period, currency: str = "USD"
     handles = ax.get_legend_handles_labels()[0] + [
         Patch(color=PALETTE[0], label=f"{what.lower()} covers its spend"),
         Patch(facecolor=PALETTE[1], hatch=HATCH, label=f"{what.lower()} below its spend")]
-    ax.set_title(f"{what} per {money(1, currency)} of spend by campaign (last touch, to {period.end:%b %Y})")
+    ax.set_title(f"{what} per {money(1, currency)} of ad spend by campaign (sales credited to the last ad contact, "
+                 f"to {period.end:%b %Y})")
     legend_above(ax, handles, [h.get_label() for h in handles], ncol=1)
     ax.set_xlabel(f"{what} ({currency}) per {currency} spent")
     ax.set_ylabel("Campaign")
@@ -54,19 +55,19 @@ def channel_spend_revenue_bars(chan_perf: pd.DataFrame, period: Period, currency
     x = np.arange(len(chan_perf))
     if "spend" in chan_perf.columns:
         ax.bar(x - 0.2, chan_perf["spend"], 0.4, label="Spend", color=PALETTE[1], hatch=HATCH)
-        ax.bar(x + 0.2, chan_perf["revenue"], 0.4, label="Last-touch revenue", color=PALETTE[0])
+        ax.bar(x + 0.2, chan_perf["revenue"], 0.4, label="Sales credited to the last ad contact", color=PALETTE[0])
     else:
-        ax.bar(x, chan_perf["revenue"], 0.6, label="Last-touch revenue", color=PALETTE[0])
+        ax.bar(x, chan_perf["revenue"], 0.6, label="Sales credited to the last ad contact", color=PALETTE[0])
     ax.set_xticks(x, chan_perf["channel"].astype(str))
     money_axis(ax, "y", currency)
-    ax.set_title(f"Spend and attributed revenue by channel (history to {period.end:%b %Y})")
+    ax.set_title(f"Spend and credited sales by channel (history to {period.end:%b %Y})")
     ax.set_xlabel("Marketing channel")
     ax.set_ylabel(f"Amount ({currency})")
     if len(chan_perf) > 3:
         ax.tick_params(axis="x", rotation=30)
     legend_above(ax)
     fmt = lambda v: money(v, currency)  # noqa: E731
-    text = bars_alt("Last-touch revenue by channel", chan_perf["channel"].astype(str), chan_perf["revenue"], fmt)
+    text = bars_alt("Sales credited to the last ad contact by channel", chan_perf["channel"].astype(str), chan_perf["revenue"], fmt)
     if "spend" in chan_perf.columns:
         text += " " + bars_alt("Spend by channel", chan_perf["channel"].astype(str), chan_perf["spend"], fmt)
     return describe(ax, text)
@@ -103,9 +104,9 @@ def model_share_bars(shares: pd.DataFrame, ax: Axes | None = None) -> Axes:
                color=PALETTE[j % len(PALETTE)], hatch=["", "//", "..", "\\\\", "xx", "--"][j % 6])
     ax.set_xticks(x, shares.index.astype(str))
     pct_axis(ax, "y")
-    ax.set_title("Share of touch-attributed revenue by channel under each model")
+    ax.set_title("Share of credited sales by channel under each way of crediting them")
     ax.set_xlabel("Marketing channel")
-    ax.set_ylabel("Share of attributed revenue (%)")
+    ax.set_ylabel("Share of credited sales (%)")
     if len(shares) > 3:
         ax.tick_params(axis="x", rotation=30)
     legend_above(ax, ncol=2)
@@ -114,7 +115,7 @@ def model_share_bars(shares: pd.DataFrame, ax: Axes | None = None) -> Axes:
         vals = pd.to_numeric(row, errors="coerce")
         if vals.notna().any():
             parts.append(f"{ch} from {vals.min():.0f}% to {vals.max():.0f}%")
-    return describe(ax, f"Share of touch-attributed revenue by channel under {n_m} attribution models: "
+    return describe(ax, f"Share of credited sales by channel under {n_m} ways of crediting them: "
                         + "; ".join(parts) + ".")
 
 
@@ -131,8 +132,8 @@ def roas_interval_dots(boot: pd.DataFrame, measure: str, currency: str = "USD", 
     ax.axvline(1.0, color="black", ls="--", lw=1.2, label="break-even (returns its spend)")
     ax.set_yticks(y, b["channel"].astype(str))
     ax.set_title(f"{'Gross profit' if gp else 'Revenue'} per {money(1, currency)} of spend by channel, "
-                 "90% bootstrap interval (last touch)")
-    ax.set_xlabel(f"{'Gross profit' if gp else 'Revenue'} per {currency} spent")
+                 "with its 90% range (sales credited to the last ad contact)")
+    ax.set_xlabel(f"{'Gross profit' if gp else 'Sales'} per {currency} of ad spend")
     ax.set_ylabel("Channel")
     legend_above(ax, ncol=1)
     text = bars_alt(f"{'Gross profit' if gp else 'Revenue'} per {money(1, currency)} of spend by channel", b["channel"],

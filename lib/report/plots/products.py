@@ -72,7 +72,7 @@ def days_to_sell_curves(lifecycle: pd.DataFrame, conditions: list[str], ax: Axes
     ax.set_xlim(0, horizon)
     ax.set_ylim(0, 101)
     pct_axis(ax, "y")
-    ax.set_title("Share of items still unsold by days since listing (Kaplan-Meier)")
+    ax.set_title("Share of items still unsold by days since listing (unsold items counted while they wait)")
     ax.set_xlabel("Days since listing (else acquisition)")
     ax.set_ylabel("Items still unsold (%)")
     legend_above(ax)

@@ -57,8 +57,8 @@ def _hour_ticks(ax: Axes, hours) -> None:
 
 
 def show_hour_heatmap(slots: pd.DataFrame, min_shows: int, currency: str, ax: Axes | None = None) -> Axes:
-    """Revenue per show hour (shrunk by the number of shows) by weekday and show start hour, slots with too few
-    shows in grey.
+    """Revenue per show hour (adjusted for how few shows a slot has) by weekday and show start hour, slots with too
+    few shows in grey.
 
     ``slots`` is lib.analytics.shows.slot_stats; the hours run from the first to the last start hour with shows.
     """
@@ -71,13 +71,13 @@ def show_hour_heatmap(slots: pd.DataFrame, min_shows: int, currency: str, ax: Ax
                 cmap=ListedColormap(["0.85"]), cbar=False)
     sns.heatmap(grid[span].where(few[span].isna()), ax=ax, cmap="viridis",
                 cbar_kws={"label": f"Revenue per show hour ({currency})", "format": _money_format(currency)})
-    ax.set_title(f"Revenue per show hour by show start, shrunk\n(grey: fewer than {min_shows} shows)")
+    ax.set_title(f"Revenue per show hour by show start, adjusted for few shows\n(grey: fewer than {min_shows} shows)")
     ax.grid(False)
     ax.set_xlabel(_HOUR_LABEL)
     ax.set_ylabel("Weekday")
     ax.tick_params(axis="y", rotation=0)
     ok = grid[span].where(few[span].isna())
-    return describe(ax, grid_alt("Revenue per show hour, shrunk towards the average, by weekday and show start hour "
+    return describe(ax, grid_alt("Revenue per show hour, adjusted for how few shows a slot has, by weekday and show start hour "
                                  f"(slots with {min_shows} or more shows)", ok.set_axis([f"{h:02d}:00" for h in span],
                                                                                        axis=1),
                                  lambda v: money(v, currency), "weekdays", "start hours"))
@@ -100,7 +100,7 @@ def hour_bars(hours: pd.DataFrame, level: float, currency: str, ax: Axes | None 
                            hours["high"] - hours["revenue_per_show_hour"]]),
            capsize=2, color=[PALETTE[0] if e else GREY for e in hours["enough_shows"]],
            hatch=["" if e else HATCH for e in hours["enough_shows"]])
-    ax.set_title(f"Per show hour, by start hour\n({level:.0%} interval)")
+    ax.set_title(f"Per show hour, by start hour\n({level:.0%} range)")
     ax.set_xlabel("Show start hour (grey, hatched: too few shows)")
     ax.set_ylabel(f"Revenue per show hour ({currency})")
     enough = hours[hours["enough_shows"]]
@@ -134,7 +134,7 @@ def channel_bars(by_channel: pd.DataFrame, currency: str, ax: Axes | None = None
 
 def top_slots_bars(schedule: pd.DataFrame, level: float, currency: str, top: int = 12,
                    ax: Axes | None = None) -> Axes | None:
-    """The ``top`` ranked slots by shrunk revenue per show hour (bars) with the raw value (dots), best on top;
+    """The ``top`` ranked slots by adjusted (shrunk) revenue per show hour (bars) with the raw value (dots), best on top;
     the slots clearly better than average in the darker colour (docs/metrics.md, Show slots).
 
     ``schedule`` is lib.analytics.shows.show_schedule; None (and no figure) when no slot is ranked.
@@ -147,16 +147,16 @@ def top_slots_bars(schedule: pd.DataFrame, level: float, currency: str, top: int
     sure = (best["verdict"] == "better than average").to_numpy()[::-1]
     ax.barh(labels, best["revenue_per_show_hour_shrunk"].to_numpy()[::-1],
             color=[PALETTE[0] if s else GREY for s in sure], hatch=["" if s else HATCH for s in sure],
-            label="shrunk towards the average")
-    ax.plot(best["revenue_per_show_hour"].to_numpy()[::-1], labels, "o", color="0.2", ms=4, label="raw")
-    ax.set_title(f"Top show slots by revenue per show hour, shrunk by the number of shows (blue: clearly above "
-                 f"average, {level:.0%} interval; grey, hatched: not clearly)")
+            label="adjusted for how few shows a slot has")
+    ax.plot(best["revenue_per_show_hour"].to_numpy()[::-1], labels, "o", color="0.2", ms=4, label="the slot's own")
+    ax.set_title(f"Top show slots by revenue per show hour, adjusted for few shows (blue: clearly above "
+                 f"average, {level:.0%} range; grey, hatched: not clearly)")
     legend_above(ax)
     ax.set_xlabel(f"Revenue per show hour ({currency})")
     ax.set_ylabel("Show start slot")
     money_axis(ax, "x", currency=currency)
     ax.xaxis.set_major_locator(mticker.MaxNLocator(3))
     n_sure = int(sure.sum())
-    return describe(ax, bars_alt(f"Top {len(best)} show slots by revenue per show hour, shrunk", labels[::-1],
+    return describe(ax, bars_alt(f"Top {len(best)} show slots by revenue per show hour, adjusted for few shows", labels[::-1],
                                  best["revenue_per_show_hour_shrunk"], lambda v: money(v, currency))
                     + f" {n_sure} of {len(best)} clearly above the average.")

@@ -40,7 +40,7 @@ def weekday_bars(means: pd.DataFrame, currency: str, column: str = "revenue", ax
     shut = means["closed"].to_numpy(bool) if "closed" in means else np.zeros(len(means), bool)
     for i in np.flatnonzero(shut):
         ax.text(i, 0, "closed", ha="center", va="bottom", color="0.35", rotation=90)
-    ax.set_title(f"{label} by weekday (95% interval)")
+    ax.set_title(f"{label} by weekday (95% range)")
     ax.set_xlabel("Weekday (orange, hatched = weekend)" + ("; closed days left out" if shut.any() else ""))
     ax.set_ylabel(f"{label} ({currency})" if is_money else f"{label} (units)")
     if is_money:
@@ -161,13 +161,13 @@ def forecast_chart(res: ForecastResult, currency: str, ax: Axes | None = None) -
     p = res.predictions
     if res.model in p:
         ax.plot(p.index, p[res.model].to_numpy(), ls="--", marker=".", color=PALETTE[3],
-                label="Backtest forecasts of the " + ("simple rule" if res.baseline_used else "chosen model"))
+                label="Past months forecast by the " + ("simple rule" if res.baseline_used else "chosen model"))
     if not res.baseline_used and res.baseline in p:
         ax.plot(p.index, p[res.baseline].to_numpy(), ls=":", color=PALETTE[4],
-                label="Backtest forecasts of the simple rule")
+                label="Past months forecast by the simple rule")
     ax.errorbar([res.target], [res.point], yerr=[[res.point - res.low], [res.high - res.point]], fmt="o",
-                color=PALETTE[0], capsize=5, label=f"Forecast, {res.level:.0%} interval")
-    ax.set_title(f"Monthly revenue, backtest forecasts and the forecast for {res.target:%B %Y}")
+                color=PALETTE[0], capsize=5, label=f"Forecast, {res.level:.0%} range")
+    ax.set_title(f"Monthly revenue, past months forecast as a test, and the forecast for {res.target:%B %Y}")
     ax.set_xlabel("Month")
     ax.set_ylabel(f"Revenue per month ({currency})")
     money_axis(ax, currency=currency)
