@@ -14,18 +14,28 @@ from lib.config import AGING_DAYS, CHURN_DAYS
 from lib.narrative import bundles as bundles_text
 from lib.narrative import fmt
 from lib.narrative import inventory as inventory_text
-from lib.narrative import products as products_text
 from lib.narrative import verdicts as verdicts_text
 
-__all__ = ["InventorySection", "intro_sentence", "inventory_section", "bundle_table_shown", "marketing_evidence",
-           "section_summary", "top_total_sentence", "top_actions_insight", "top_actions_findings", "top_actions_todo"]
+__all__ = ["InventorySection", "intro_sentence", "intro_method", "inventory_section", "inventory_method",
+           "marketing_evidence", "marketing_method", "section_summary", "section_method", "top_total_sentence",
+           "top_actions_insight", "top_actions_method", "top_table_shown", "top_actions_findings", "top_actions_todo",
+           "TOP_TITLES", "WIN_BACK_TITLES", "win_back_shown"]
 
 
 def intro_sentence(period_end: pd.Timestamp, currency: str, alpha: float = 0.05) -> str:
-    """What the rules are applied to, in which unit, and when a test counts (docs/metrics.md, Recommendations)."""
+    """What the rules are applied to, in which unit, and when a difference counts as clear, in plain words
+    (the test threshold itself is in :func:`intro_method`; docs/metrics.md, Recommendations)."""
     return (f"Rules are applied to the history up to {period_end:%d %B %Y}; expected effects are gross profit a month "
             f"(or once, when marked so), in {currency}, with an {LEVEL:.0%} range, and each states the assumption it "
-            f"rests on. Tests count a difference when p < {alpha:g}.")
+            f"rests on. A difference counts as clear only when chance alone would give one as large less than "
+            f"{fmt.pct(alpha * 100, 0)} of the time.")
+
+
+def intro_method(alpha: float = 0.05) -> list[str]:
+    """The page's method note: the test threshold and where the ranges come from (docs/metrics.md, Effects)."""
+    return [f"Tests count a difference when p < {alpha:g}.",
+            f"Each expected effect's {LEVEL:.0%} range is the central {LEVEL:.0%} of simulated or bootstrap draws of "
+            "its gross profit; the assumptions it rests on are held fixed."]
 
 
 # ---------------------------------------------------------------- inventory (products_inventory, brands)
@@ -77,15 +87,26 @@ def inventory_section(completed: pd.DataFrame, lifecycle: pd.DataFrame | None, b
     return InventorySection(recs, skips, sentences)
 
 
-def bundle_table_shown(bcands: pd.DataFrame) -> pd.DataFrame:
-    """The bundle candidates as shown: support and confidence in percent, the test in words
-    (docs/metrics.md, Recommendations)."""
-    return bcands.assign(test=bcands["p_value"].map(products_text.p_text), support=bcands["support"] * 100,
-                         confidence=bcands["confidence"] * 100)[
-        ["item_a", "item_b", "kind", "support", "confidence", "lift", "occasions", "test", "recommended"]]
+def inventory_method(recs: list[Recommendation], bcands: pd.DataFrame, alpha: float = 0.05) -> list[str]:
+    """The inventory section's method block: how the pairs were tested (lib.narrative.bundles.bundle_method), then
+    each inventory recommendation's method by its action (docs/metrics.md, Recommendations)."""
+    return [*bundles_text.bundle_method(bcands, alpha), *section_method(recs, "Inventory")]
 
 
 # ---------------------------------------------------------------- marketing (customers, marketing)
+
+
+#: the win-back table's columns in the owner's words (revenue is each customer's revenue so far)
+WIN_BACK_TITLES = {"list": "Win-back list", "segment": "Customer group", "revenue": "Lifetime revenue",
+                   "p_buy_30d": "Chance to buy in 30 days %",
+                   "gross_profit_per_occasion": "Gross profit per purchase day"}
+
+
+def win_back_shown(targets: pd.DataFrame) -> pd.DataFrame:
+    """The win-back list as the page shows it: no buyer id, the chance to buy in 30 days in percent
+    (docs/metrics.md, Churn risk and churn actions)."""
+    shown = targets.drop(columns=[c for c in ("buyer_id",) if c in targets.columns])
+    return shown.assign(p_buy_30d=shown["p_buy_30d"] * 100) if "p_buy_30d" in shown.columns else shown
 
 
 def marketing_evidence(recs: list[Recommendation], targets: pd.DataFrame | None, boot: pd.DataFrame | None,
@@ -101,7 +122,26 @@ def marketing_evidence(recs: list[Recommendation], targets: pd.DataFrame | None,
             "the budget split stays."]
 
 
+def marketing_method(recs: list[Recommendation], budget: list[str] = ()) -> list[str]:
+    """The marketing section's method block: each marketing recommendation's method by its action, then, when no
+    budget move fired, how the channels were measured (``budget``: lib.narrative.marketing.budget_method of the
+    advice; docs/metrics.md, Recommendations)."""
+    moved = any(r.source == "marketing" for r in recs if r.section == "Marketing")
+    return [*section_method(recs, "Marketing"), *([] if moved else budget)]
+
+
 # ---------------------------------------------------------------- ranking
+
+
+def _method_line(action: str, method: str) -> str:
+    """``Move 2 shows a month into the Thursday 21:00 slot: <method>`` ("" without a method)."""
+    return f"{str(action).rstrip('.')}: {method.strip()}" if isinstance(method, str) and method.strip() else ""
+
+
+def section_method(recs: list[Recommendation], section: str) -> list[str]:
+    """The method of each recommendation of one section, in the order the section lists them, named by its
+    action (for the section's "How this was worked out" block; docs/metrics.md, Recommendations)."""
+    return [line for r in rc.section_recommendations(recs, section) if (line := _method_line(r.action, r.method))]
 
 
 def _gp_total(monthly: float, once: float, currency: str) -> str:
@@ -174,9 +214,32 @@ def top_actions_insight(recs_frame: pd.DataFrame, top: pd.DataFrame, totals: pd.
         f"{s}: {fmt.count(int(r['size']), 'action')}, {_gp_total(r['monthly'], r['one_off'], currency)}"
         + (f" ({int(r['revenue_only'])} in revenue only, not added)" if r["revenue_only"] else "")
         for s, r in totals.iterrows()) + ".")
-    out.append("Expected effects rest on stated assumptions (parameters of this report); the range is an "
-               f"{LEVEL:.0%} interval of the measured part, and confidence says how firm it is.")
+    out.append("Expected effects rest on stated assumptions (the settings of this report); the "
+               f"{LEVEL:.0%} range shows how sure the measured part is, and confidence says how firm each action is.")
     return out
+
+
+def top_actions_method(top: pd.DataFrame) -> list[str]:
+    """The method of each top action, by rank (``top``: lib.analytics.recommendations.top_actions, its ``method``
+    column; docs/metrics.md, Recommendations)."""
+    if "method" not in top.columns:
+        return []
+    return [f"{r.rank}. {line}" for r in top.itertuples() if (line := _method_line(r.action, r.method))]
+
+
+#: the top-actions table's columns in the owner's words
+TOP_TITLES = {"expected_effect": "What it brings", "confidence": "Confidence", "source": "From the report",
+              "expected_value": "Expected amount", "effect_kind": "How often",
+              "expected_low": f"{LEVEL:.0%} range, low", "expected_high": f"{LEVEL:.0%} range, high",
+              "expected_revenue": "Expected sales", "capped_by": "Limited by", "unit": "Counted in"}
+
+
+def top_table_shown(top: pd.DataFrame, titles: dict[str, str] | None = None) -> pd.DataFrame:
+    """The top actions as the page's table shows them: without evidence and method (the evidence is in the
+    sections and on the front page, the method in the method block), ``source`` as the report's title from
+    ``titles`` (docs/metrics.md, Recommendations)."""
+    shown = top.drop(columns=[c for c in ("evidence", "method") if c in top.columns])
+    return shown.assign(source=shown["source"].map(lambda s: (titles or {}).get(s, s)))
 
 
 def top_actions_findings(n_recs: int, top: pd.DataFrame) -> list[str]:

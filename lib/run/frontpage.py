@@ -23,7 +23,7 @@ __all__ = ["KPI_CARDS", "card_value", "kpi_cards", "previous_metrics", "first_se
            "filled_columns", "more_data_lines",
            "write_index", "main", "ALL_TIME_CARDS", "header_block", "footer_block", "report_title"]
 
-#: (metric, label, kind, higher_is_better) shown as cards, in order
+#: (metric, label in the glossary's words, kind, higher_is_better) shown as cards, in order
 KPI_CARDS = (
     ("revenue_period", "Revenue", "money", True),
     ("gross_margin_pct_period", "Gross margin", "pct", True),
@@ -35,7 +35,7 @@ KPI_CARDS = (
     ("new_customers_period", "New customers", "num", True),
     ("repeat_customer_rate_pct", "Repeat customers", "pct", True),
     ("median_days_to_sell", "Median days to sell", "days", False),
-    ("roas_period", "Marketing ROAS", "ratio", True),
+    ("roas_period", "Sales per ad dollar", "per_dollar", True),
 )
 
 
@@ -44,12 +44,13 @@ ALL_TIME_CARDS = ("repeat_customer_rate_pct", "median_days_to_sell")
 
 
 def card_value(v, kind: str, currency: str) -> str:
-    """A card's value formatted by its kind (``money``, ``pct``, ``num``, ``days``, ``ratio``); ``n/a`` when None."""
+    """A card's value formatted by its kind (``money``, ``pct``, ``num``, ``days``, ``ratio``, ``per_dollar``: an
+    amount per dollar spent, ``$1.69``); ``n/a`` when None."""
     if v is None:
         return "n/a"
     return {"money": lambda: fmt.money(v, currency), "pct": lambda: fmt.pct(v),
             "num": lambda: fmt.num(v), "days": lambda: fmt.days(v),
-            "ratio": lambda: f"{v:,.2f}x"}[kind]()
+            "ratio": lambda: f"{v:,.2f}x", "per_dollar": lambda: fmt.money(v, currency, 2)}[kind]()
 
 
 def kpi_cards(metrics: dict, previous: dict, currency: str = "USD") -> list[dict]:
@@ -61,10 +62,12 @@ def kpi_cards(metrics: dict, previous: dict, currency: str = "USD") -> list[dict
             continue  # a shop without guest checkouts gets no guest card
         delta, cls = "no previous month to compare", "ll-flat"
         if v is not None and pv is not None:
-            if kind in ("pct", "days", "ratio"):
+            if kind in ("pct", "days", "ratio", "per_dollar"):
                 d = v - pv
-                unit = {"pct": " pts", "days": " days", "ratio": "x"}[kind]
-                delta = f"{d:+,.1f}{unit} vs last month" if kind != "ratio" else f"{d:+,.2f}x vs last month"
+                unit = {"pct": " pts", "days": " days", "ratio": "x", "per_dollar": ""}[kind]
+                delta = {"ratio": f"{d:+,.2f}x vs last month",
+                         "per_dollar": f"{'+' if d >= 0 else ''}{fmt.money(d, currency, 2)} vs last month"}.get(
+                    kind, f"{d:+,.1f}{unit} vs last month")
             else:
                 d = v - pv
                 delta = (f"{d / pv * 100:+.1f}% vs last month" if pv else f"{d:+,.0f} vs last month")
@@ -279,12 +282,13 @@ def index_html(payload: dict, findings: dict[str, list[str]], skipped: dict[str,
     sk = "".join(f"<li><b>{e(notebook_title(k))}</b>: {e(v)}</li>" for k, v in skipped.items()) or "<li>Nothing was skipped.</li>"
     q = quality.copy() if quality is not None else pd.DataFrame(columns=["table", "action", "reason", "rows"])
     qrows = "".join(f"<tr><td>{e(r.table)}</td><td>{e(r.action)}</td><td>{e(r.reason)}</td>"
-                    f"<td>{int(r.rows):,}</td></tr>" for r in q.itertuples())
+                    f"<td class=\"num\">{int(r.rows):,}</td></tr>" for r in q.itertuples())
     css = (TEMPLATES_DIR / "laceluxx" / "laceluxx.css").read_text()
+    sort_js = (TEMPLATES_DIR / "laceluxx" / "tables.js").read_text()  # the reports' own: sortable tables
     payload = {**payload, "generated_at": payload.get("generated_at") or datetime.now(UTC).isoformat(timespec="seconds")}
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Lace-Luxx report, {e(fmt.month(payload['period']))}</title><style>{css}</style></head>
+<title>Lace-Luxx report, {e(fmt.month(payload['period']))}</title><style>{css}</style><script>{sort_js}</script></head>
 <body class="ll-index">{header_block(payload, first_html, source_note, tz_name, sales_lines, workbook)}
 <section><h2 id="kpis">This month at a glance</h2><div class="ll-cards">{cards}</div>
 <p class="ll-note">Changes are against the previous month, {e(previous_source)}.</p></section>
@@ -294,7 +298,8 @@ def index_html(payload: dict, findings: dict[str, list[str]], skipped: dict[str,
 <section><h2 id="more-data">What more data would add</h2><ul>{more_html}</ul></section>
 <section><h2 id="quality">Data quality</h2><p class="ll-note">Every row read, repaired, defaulted or excluded, by table
 and reason. Nothing is dropped without being counted.</p>
-<table class="ll-table"><tr><th>table</th><th>action</th><th>reason</th><th>rows</th></tr>{qrows}</table>
+<table class="ll-table"><thead><tr><th>Table</th><th>Action</th><th>Reason</th><th class="num">Rows</th></tr></thead>
+<tbody>{qrows}</tbody></table>
 </section>
 {footer_block(payload, workbook)}
 </body></html>"""

@@ -1,4 +1,4 @@
-"""The run's glossary page, glossary.html: the words that remain in the reports, from lib.narrative.glossary."""
+"""The run's glossary page, glossary.html: the words that remain in the reports and the methods, from lib.narrative.glossary."""
 
 from __future__ import annotations
 
@@ -6,18 +6,38 @@ from pathlib import Path
 
 from lib.config import TEMPLATES_DIR
 from lib.narrative import fmt
-from lib.narrative.glossary import TERMS, term_anchor
+from lib.narrative.glossary import GROUPS_SECTION, METHODS_SECTION, SECTIONS, section_terms, term_anchor
 from lib.report.notebook import GLOSSARY_PAGE
 
 __all__ = ["glossary_body", "glossary_html", "write_glossary"]
 
 
+#: what each heading of the glossary says under it (the general words have the page's heading)
+_HEADINGS = {GROUPS_SECTION: ("glossary-groups", "The groups the customer pages sort customers into, best first."),
+             METHODS_SECTION: ("glossary-methods", "The tests and models named in the folded \"How this was worked "
+                                                   "out\" blocks, each in a sentence or two (open to read)")}
+
+
 def glossary_body() -> str:
-    """The glossary's content (heading and one definition per term), shared by the page and the combined file."""
-    items = "".join(f'<dt id="{term_anchor(t.term)}">{fmt.esc(t.term)}</dt><dd>{fmt.esc(t.meaning)}</dd>'
-                    for t in TERMS)
-    return (f'<h2 id="glossary">What the words mean</h2><p class="ll-note">The words the reports use, each in a '
-            f'sentence or two.</p><dl class="ll-glossary">{items}</dl>')
+    """The glossary's content, shared by the page and the combined file: its heading and one definition per
+    general word, then the customer groups and the methods, each under its own heading
+    (lib.narrative.glossary.SECTIONS); the methods folded in a ``<details>`` like the method blocks."""
+    parts = ['<h2 id="glossary">What the words mean</h2><p class="ll-note">The words the reports use, each in a '
+             "sentence or two.</p>"]
+    for section in SECTIONS:
+        items = "".join(f'<dt id="{term_anchor(t.term)}">{fmt.esc(t.term)}</dt><dd>{fmt.esc(t.meaning)}</dd>'
+                        for t in section_terms(section))
+        terms = f'<dl class="ll-glossary">{items}</dl>'
+        if not section:
+            parts.append(terms)
+            continue
+        anchor, note = _HEADINGS[section]
+        parts.append(f'<h3 id="{anchor}">{fmt.esc(section)}</h3>')
+        if section == METHODS_SECTION:  # folded like the method blocks they explain: plain words first
+            parts.append(f'<details class="ll-method"><summary>{fmt.esc(note)}</summary>{terms}</details>')
+        else:
+            parts.append(f'<p class="ll-note">{fmt.esc(note)}</p>{terms}')
+    return "".join(parts)
 
 
 def glossary_html(period: str) -> str:

@@ -9,6 +9,7 @@ from lib.data.periods import period_from_label
 from lib.report.registry import ALL_METRICS
 from lib.run import frontpage
 from lib.run.combined import combined_html
+from tests.e2e.test_page_scan import JARGON, jargon_problems
 
 
 def _payload(**metrics):
@@ -79,7 +80,8 @@ def test_combined_file_links_inside_itself(tmp_path):
 
 
 @pytest.mark.parametrize("kind,value,text", [("money", 1234.5, "$1,234"), ("pct", 12.34, "12.3%"),
-                                             ("ratio", 3.456, "3.46x"), ("days", 1, "1 day")])
+                                             ("ratio", 3.456, "3.46x"), ("days", 1, "1 day"),
+                                             ("per_dollar", 1.694, "$1.69")])
 def test_card_value_formats(kind, value, text):
     assert frontpage.card_value(value, kind, "USD") == text
 
@@ -116,3 +118,45 @@ def test_front_page_says_first_that_the_month_lost_money_after_ads_and_states_th
     # a month that covered its ad spend says nothing first
     ok = _payload(gross_profit_period=400.0, marketing_spend_period=100.0, gross_profit_after_marketing_period=300.0)
     assert 'class="ll-alert"' not in _page(ok, {})
+
+
+# -- plain words first, method on demand (issue 19, point 2) -------------------------------------------------
+
+
+def test_the_ad_spend_card_reads_sales_per_ad_dollar():
+    cards = {c["key"]: c for c in frontpage.kpi_cards({"roas_period": 1.69}, {"roas_period": 1.57})}
+    roas = cards["roas_period"]
+    assert roas["label"] == "Sales per ad dollar" and roas["value"] == "$1.69"
+    assert roas["delta"] == "+$0.12 vs last month" and roas["cls"] == "ll-up"
+    down = {c["key"]: c for c in frontpage.kpi_cards({"roas_period": 1.5}, {"roas_period": 1.55})}["roas_period"]
+    assert down["delta"] == "-$0.05 vs last month" and down["cls"] == "ll-down"
+    assert frontpage.card_value(2.0, "per_dollar", "EUR") == "€2.00"
+    assert not [c["label"] for c in frontpage.kpi_cards({}, {}) if JARGON.search(c["label"])]
+
+
+def test_each_top_action_shows_its_method_folded_and_the_page_has_no_method_word_outside():
+    actions = [{"rank": "1", "action": "Move shows.", "expected_effect": "About $70 a month.",
+                "evidence": "Thursday earns more, a clear difference.", "confidence": "high", "source": "sales_timing",
+                "method": "Mann-Whitney U test, p < 0.001 <b>"},
+               {"rank": "2", "action": "Mark down.", "expected_effect": "About $30 once.", "evidence": "e",
+                "confidence": "medium", "source": "products_inventory", "method": ""}]
+    html = frontpage.actions_html(actions, {}, "2026-10")
+    cut = html.index("<li><b>Mark down.")
+    first, second = html[:cut], html[cut:]
+    assert ('<details class="ll-method"><summary>How this was worked out</summary><ul><li>Mann-Whitney U test, '
+            "p &lt; 0.001 &lt;b&gt;</li></ul></details>") in first
+    assert first.index("Evidence: Thursday earns more") < first.index("<details")
+    assert "<details" not in second
+    page = _page(_payload(revenue_period=500.0, roas_period=1.69), {"roas_period": 1.5}, actions)
+    assert page.count("<details") == 1 and "Sales per ad dollar" in page
+    assert jargon_problems(page, "index.html") == []
+
+
+def test_the_quality_table_sorts_like_the_report_tables(tmp_path):
+    html = _page(_payload(revenue_period=500.0), {})
+    assert "<th>Table</th><th>Action</th><th>Reason</th><th class=\"num\">Rows</th></tr></thead>" in html
+    assert '<tbody><tr><td>sales</td><td>repaired</td>' in html and '<td class="num">3</td>' in html
+    assert html.count("<script>") == 1 and 'th.classList.add("ll-sortable")' in html
+    # the combined file keeps one copy of the script, from the front page's head
+    (tmp_path / "index.html").write_text(html)
+    assert combined_html(tmp_path).count('th.classList.add("ll-sortable")') == 1

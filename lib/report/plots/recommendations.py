@@ -43,18 +43,18 @@ def slot_ranking(slots: pd.DataFrame, currency: str = "USD", level: float = 0.80
         ax.barh(y, est, color=PALETTE[0],
                 xerr=np.vstack([est - avg - ranked["vs_mean_low"], ranked["vs_mean_high"] - est + avg]).clip(min=0),
                 capsize=3)
-        ax.plot(ranked["revenue_per_show_hour"], y, "o", color="0.2", ms=4, label="raw (before shrinking)")
+        ax.plot(ranked["revenue_per_show_hour"], y, "o", color="0.2", ms=4, label="as measured, before adjusting for few shows")
         ax.set_yticks(y, ranked["slot"])
         ax.axvline(avg, color=PALETTE[2], ls="--", lw=1.2, label=f"average {money(avg, currency)}")
     money_axis(ax, "x", currency)
     ax.xaxis.set_major_locator(plt.MaxNLocator(4))
-    ax.set_title(f"Top slots by revenue per show hour, shrunk by the number of shows ({level:.0%} interval)")
+    ax.set_title(f"Top slots by revenue per show hour, adjusted for few shows ({level:.0%} range)")
     legend_above(ax, ncol=1)
     ax.set_xlabel(f"Revenue per show hour ({currency})")
     ax.set_ylabel("Show start slot")
     if not len(ranked):
         return describe(ax, "Top show slots: no slot has enough shows to rank.")
-    return describe(ax, bars_alt(f"Top {len(ranked)} show slots by revenue per show hour, shrunk towards the average of "
+    return describe(ax, bars_alt(f"Top {len(ranked)} show slots by revenue per show hour, pulled towards the average of "
                                  f"{money(float(slots.attrs['prior_mean']), currency)}", ranked["slot"],
                                  ranked["revenue_per_show_hour_shrunk"], lambda v: money(v, currency)))
 
@@ -89,15 +89,16 @@ def bundle_lifts(cands: pd.DataFrame, min_lift: float = 1.2, min_pair_occasions:
                 hatch=["" if r else HATCH for r in top_pairs["recommended"]][::-1])
         ax.axvline(1.0, color="black", lw=1)
         ax.axvline(min_lift, color="black", ls="--", lw=1.2, label=f"threshold {min_lift:g}")
-    ax.set_title(f"Pairs bought together: lift (green: recommended; grey, hatched: not; {min_pair_occasions}+ "
-                 "occasions)")
+    ax.set_title(f"Pairs bought together: times more often than chance (green: recommended; grey, hatched: not; "
+                 f"{min_pair_occasions}+ purchase days)")
     legend_above(ax, ncol=1)
-    ax.set_xlabel("Lift (1 = as often as chance predicts)")
+    ax.set_xlabel("Times more often than chance (1 = as often as chance predicts)")
     ax.set_ylabel("Pair (category or brand)")
     if not len(top_pairs):
-        return describe(ax, "Pairs bought together: no pair with enough occasions.")
+        return describe(ax, "Pairs bought together: no pair with enough purchase days.")
     rec = int(top_pairs["recommended"].sum())
-    return describe(ax, bars_alt("Lift of the pairs bought together most", top_pairs["item_a"] + " + "
+    return describe(ax, bars_alt("Times more often than chance, for the pairs bought together most",
+                                 top_pairs["item_a"] + " + "
                                  + top_pairs["item_b"], top_pairs["lift"], lambda v: f"{v:.2f}")
                     + f" {rec} of {len(top_pairs)} recommended.")
 
@@ -127,7 +128,8 @@ def win_back_lists(targets: pd.DataFrame | None, churn_days: int = CHURN_DAYS, c
 
 
 def channel_roas(boot: pd.DataFrame | None, currency: str = "USD", ax: Axes | None = None) -> Axes:
-    """Return on ad spend by channel with 90% bootstrap intervals and break-even (lib.analytics.marketing.bootstrap_roas)."""
+    """Return on ad spend by channel (gross profit, else sales, per ad dollar) with 90% bootstrap intervals and
+    break-even (lib.analytics.marketing.bootstrap_roas); titles and labels in the glossary's words."""
     ax = _ax(ax)
     if boot is not None and len(boot):
         gp = boot["gp_roas"].notna().any()
@@ -137,10 +139,11 @@ def channel_roas(boot: pd.DataFrame | None, currency: str = "USD", ax: Axes | No
         ax.errorbar(b[v], y, xerr=[b[v] - b[lo], b[hi] - b[v]], fmt="o", color=PALETTE[0], capsize=4)
         ax.axvline(1.0, color="black", ls="--", lw=1.2, label="break-even")
         ax.set_yticks(y, b["channel"].astype(str))
-        ax.set_xlabel(f"{'Gross profit' if gp else 'Revenue'} per {currency} spent (last touch)")
+        ax.set_xlabel(f"{'Gross profit' if gp else 'Sales'} per {currency} spent (credited to the last contact)")
+        ax.set_title(f"{'Gross profit' if gp else 'Sales'} per ad dollar by channel (90% range)")
     else:
         ax.set_xlabel(f"Return per {currency} spent")
-    ax.set_title("Return on ad spend by channel (90% bootstrap interval)")
+        ax.set_title("Return on ad spend by channel (90% range)")
     legend_above(ax, ncol=1)
     ax.set_ylabel("Channel")
     if boot is None or not len(boot):
