@@ -19,7 +19,7 @@ from lib.config import CHURN_DAYS
 from lib.data.derived import buyers, purchase_occasions, sale_lines
 
 __all__ = [
-    "customer_occasions", "customer_table", "top_count", "vip_threshold", "top_share_pct", "pareto_curve",
+    "customer_occasions", "customer_table", "named_by_revenue", "top_count", "vip_threshold", "top_share_pct", "pareto_curve",
     "repeat_rate_pct", "ltv_ratio", "bootstrap_ltv_ratio", "RatioInterval", "purchase_gaps", "occasion_distribution",
     "score_customers", "prospects", "segment_summary", "segments_shown", "churn_risk", "vip_list", "CohortTables",
     "cohort_tables", "cohort_trend", "ValueModel", "value_model", "customer_metrics", "top_predicted_value",
@@ -78,6 +78,12 @@ def customer_table(occasions: pd.DataFrame, period_end: pd.Timestamp,
         "last_purchase": last.astype("datetime64[D]").astype("datetime64[ns]"),
         "days_since": (end_day - last).astype("int64"),
     })
+    return named_by_revenue(c, users)
+
+
+def named_by_revenue(c: pd.DataFrame, users: pd.DataFrame | None) -> pd.DataFrame:
+    """Per-customer rows with ``display_name`` (the users table's, else the buyer id) after ``buyer_id``, sorted by
+    revenue, largest first, ties by buyer_id (docs/metrics.md, Customers)."""
     dn = pd.Series(pd.NA, index=c.index, dtype="string")
     if users is not None and "display_name" in users.columns:
         names = users.drop_duplicates("user_id").set_index("user_id")["display_name"]

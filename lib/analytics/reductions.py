@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lib.analytics import customers, timing
 from lib.data.derived import GUEST_COLUMN
 from lib.data.engine import Engine
 from lib.data.periods import Period
@@ -198,22 +199,9 @@ def daily_sales(eng: Engine, end: pd.Timestamp, start: pd.Timestamp | None = Non
     WHERE is_completed AND date <= $end {"AND date >= $start" if start is not None else ""}
     GROUP BY date ORDER BY date""", {"end": end, **({"start": pd.Timestamp(start).normalize()} if start is not None
                                                      else {})})
-    if start is None:
-        if agg.empty:
-            raise ValueError("no completed sales up to the period end: cannot build the daily calendar")
-        start = agg["date"].min()
-    start = pd.Timestamp(start).normalize()
-    if start > end:
-        raise ValueError(f"start {start:%Y-%m-%d} is after end {end:%Y-%m-%d}")
-    days = pd.date_range(start, end, freq="D", name="date")
+    start = timing.calendar_start(agg["date"].min() if len(agg) else None, start, end)
     agg["date"] = agg["date"].astype("datetime64[ns]")
-    d = agg.set_index("date")[["revenue", "units", "orders"]].reindex(days, fill_value=0)
-    d["revenue"] = d["revenue"].astype("float64")
-    d["units"] = d["units"].astype("int64")
-    d["orders"] = d["orders"].astype("int64")
-    d["weekday"] = days.day_of_week.astype("int64")
-    d["is_weekend"] = d["weekday"] >= 5
-    return d
+    return timing.daily_calendar(agg.set_index("date"), start, end)
 
 
 def day_hour_sales(eng: Engine, end: pd.Timestamp) -> pd.DataFrame:
@@ -293,10 +281,5 @@ def customer_table(eng: Engine, period_end: pd.Timestamp, users: pd.DataFrame | 
     FROM occ GROUP BY buyer_id""", {"until": end})
     c = c.astype({"buyer_id": "string[pyarrow]", "revenue": "float64", "occasions": "int64", "items": "int64",
                   "first_purchase": "datetime64[ns]", "last_purchase": "datetime64[ns]", "days_since": "int64"})
-    dn = pd.Series(pd.NA, index=c.index, dtype="string")
-    if users is not None and "display_name" in users.columns:
-        names = users.drop_duplicates("user_id").set_index("user_id")["display_name"]
-        dn = c["buyer_id"].map(names).astype("string")
-    c.insert(1, "display_name", dn.fillna(c["buyer_id"].astype("string")))
-    return c.sort_values(["revenue", "buyer_id"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+    return customers.named_by_revenue(c, users)
 

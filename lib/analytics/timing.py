@@ -11,7 +11,7 @@ from lib.analytics.stats import mann_whitney_p_value, t_interval, welch_t_test, 
 from lib.data.derived import WEEKDAYS, sale_lines
 
 __all__ = ["WEEKEND_TEST", "CLOSED_DAY_SHARE", "CLOSED_HOUR_SHARE", "MIN_WEEKDAY_DAYS", "MIN_TRADING_DAYS",
-           "timing_lines", "daily_sales", "trading_weekdays", "closed_weekdays", "trading_hours", "closed_hours",
+           "timing_lines", "daily_sales", "calendar_start", "daily_calendar", "trading_weekdays", "closed_weekdays", "trading_hours", "closed_hours",
            "weekday_means", "peak_weekday", "weekend_uplift",
            "period_series", "monthly_revenue", "growth", "channel_mix", "month_of_year", "q4_share",
            "holiday_windows", "holiday_index"]
@@ -58,18 +58,31 @@ def daily_sales(completed: pd.DataFrame, end: pd.Timestamp, start: pd.Timestamp 
     """
     end = pd.Timestamp(end).normalize()
     c = completed[completed["date"] <= end]
-    if start is None:
-        if c.empty:
-            raise ValueError("no completed sales up to the period end: cannot build the daily calendar")
-        start = c["date"].min()
-    start = pd.Timestamp(start).normalize()
-    if start > end:
-        raise ValueError(f"start {start:%Y-%m-%d} is after end {end:%Y-%m-%d}")
+    start = calendar_start(c["date"].min() if len(c) else None, start, end)
     c = c[c["date"] >= start]
     agg = c.groupby("date").agg(revenue=("revenue", "sum"), units=("quantity", "sum"),
                                 orders=("revenue", "size"))
+    return daily_calendar(agg, start, end)
+
+
+def calendar_start(first_sale: pd.Timestamp | None, start: pd.Timestamp | None, end: pd.Timestamp) -> pd.Timestamp:
+    """The first day of the daily calendar: ``start``, else the first completed sale's day; an error when there is
+    no sale to start from or ``start`` is after ``end`` (docs/metrics.md, Sales timing)."""
+    if start is None:
+        if first_sale is None or pd.isna(first_sale):
+            raise ValueError("no completed sales up to the period end: cannot build the daily calendar")
+        start = first_sale
+    start = pd.Timestamp(start).normalize()
+    if start > end:
+        raise ValueError(f"start {start:%Y-%m-%d} is after end {end:%Y-%m-%d}")
+    return start
+
+
+def daily_calendar(agg: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Per-day sums (``revenue, units, orders`` indexed by day) as the full calendar from ``start`` to ``end``, days
+    without sales as zero, with ``weekday`` and ``is_weekend`` (docs/metrics.md, Sales timing)."""
     days = pd.date_range(start, end, freq="D", name="date")
-    d = agg.reindex(days, fill_value=0)
+    d = agg[["revenue", "units", "orders"]].reindex(days, fill_value=0)
     d["revenue"] = d["revenue"].astype("float64")
     d["units"] = d["units"].astype("int64")
     d["orders"] = d["orders"].astype("int64")
