@@ -9,7 +9,7 @@ __all__ = [
     "ROOT", "LIB_DIR", "NOTEBOOKS_DIR", "DATA_DIR", "SAMPLE_DIR",
     "CDNOW_DIR", "REPORTS_DIR", "CACHE_DIR", "BENCH_DIR", "TEMPLATES_DIR",
     "DEFAULT_TZ", "DEFAULT_CURRENCY", "LIVE_CHANNELS", "SHOW_GAP_MINUTES",
-    "KERNEL_NAME", "CHURN_DAYS", "AGING_DAYS", "MIN_SHOWS", "SCATTER_SAMPLE", "TABLE_ROWS",
+    "KERNEL_NAME", "CHURN_DAYS", "AGING_DAYS", "MIN_SHOWS", "SCATTER_SAMPLE", "TABLE_ROWS", "MAX_SHEET_ROWS",
     "DATE_RANGE",
 ]
 
@@ -43,5 +43,8 @@ MIN_SHOWS = 5
 SCATTER_SAMPLE = 5_000
 #: rows a report table shows before saying how many there are
 TABLE_ROWS = 25
+#: rows of one sheet of the actions workbook at most (Excel holds 1,048,576; an owner's list is read from the top,
+#: so a longer table keeps its first rows there, most valuable first, and all of them in its CSV)
+MAX_SHEET_ROWS = 100_000
 #: the Jupyter kernel registered for the project's virtualenv
 KERNEL_NAME = "laceluxx"

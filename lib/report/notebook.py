@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from lib.config import DEFAULT_CURRENCY, DEFAULT_TZ, TABLE_ROWS
+from lib.config import DEFAULT_CURRENCY, DEFAULT_TZ, MAX_SHEET_ROWS, TABLE_ROWS
 from lib.data import derived
 from lib.data.cache import cached_derived, release_tables
 from lib.data.dataset import Dataset
@@ -261,10 +261,14 @@ def _written_table(df: pd.DataFrame, csv: str) -> str | None:
 
 def table_note(shown: int, total: int, table: str | None) -> str:
     """The line under a cut table: how many rows it shows, and where all of them are - the workbook sheet and
-    the CSV by name - only when ``table`` (a table the run writes) is given."""
+    the CSV by name - only when ``table`` (a table the run writes) is given; a sheet holds at most
+    :data:`lib.config.MAX_SHEET_ROWS` rows, and the note says so when the table has more."""
     head = f"Showing the first {shown:,} of {total:,} rows"
     if not table:
         return head + "."
+    if total > MAX_SHEET_ROWS:
+        return (f"{head}; the first {MAX_SHEET_ROWS:,} are on the {fmt.sheet_title(table)} sheet of the actions "
+                f"workbook, all {total:,} in tables/{table}.csv.")
     return (f"{head}; all {total:,} are on the {fmt.sheet_title(table)} sheet of the actions workbook "
             f"(tables/{table}.csv).")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from lib.config import MAX_SHEET_ROWS
 from lib.narrative import fmt
 from lib.report.registry import ACTION_LISTS
 
@@ -87,14 +88,18 @@ def _cell_value(kind: str, v: str):
     return int(x) if kind == "count" and x == int(x) else x
 
 
-def write_workbook(run_dir: str | Path, period: str) -> Path | None:
+def write_workbook(run_dir: str | Path, period: str, max_rows: int = MAX_SHEET_ROWS) -> Path | None:
     """Write the run's workbook from ``tables/*.csv`` beside them; None when there is no table.
 
     One sheet per table (:data:`SHEET_ORDER` first): ids and text as text cells (never formulas: a text starting
     with ``=`` stays text), money with 2 decimals, percentages with 1, shares as %, p-values in 3 significant
-    digits; a frozen bold header with readable titles and column widths set from the content.
+    digits; a frozen bold header with readable titles and column widths set from the content. A table longer
+    than ``max_rows`` keeps its first ``max_rows`` rows, then a last row that says how many there are and names
+    the CSV with all of them. Written in openpyxl's streaming mode, so memory does not grow with the rows
+    (docs/metrics.md, Action lists).
     """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -103,33 +108,50 @@ def write_workbook(run_dir: str | Path, period: str) -> Path | None:
     if not files:
         return None
     order = [n for n in SHEET_ORDER if n in files] + sorted(n for n in files if n not in SHEET_ORDER)
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     used: set[str] = set()
     bold = Font(bold=True)
     for name in order:
-        df = pd.read_csv(files[name], dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        total = _csv_rows(files[name])
+        df = pd.read_csv(files[name], dtype=str, keep_default_na=False, encoding="utf-8-sig", nrows=max_rows)
         ws = wb.create_sheet(_sheet_title(name, used))
         kinds = {c: column_kind(c, df[c].replace("", None)) for c in df.columns}
-        ws.append([column_title(c) for c in df.columns])
-        for cell in ws[1]:
-            cell.font = bold
-        for row in df.itertuples(index=False):
-            ws.append([_cell_value(kinds[c], v) for c, v in zip(df.columns, row, strict=True)])
+        titles = [column_title(c) for c in df.columns]
         for j, c in enumerate(df.columns, start=1):
-            letter = get_column_letter(j)
-            fmt = _NUMBER_FORMAT.get(kinds[c])
-            for cell in ws[letter][1:]:
-                if kinds[c] in ("id", "text", "bool"):
-                    cell.data_type = "s"  # a text that looks like a formula stays text
-                    cell.number_format = "@"
-                elif fmt:
-                    cell.number_format = fmt
-            longest = max([len(ws.cell(1, j).value)] + [len(str(v)) for v in df[c].head(500)])
-            ws.column_dimensions[letter].width = min(60, max(8, longest + 2))
+            longest = max([len(titles[j - 1])] + [len(str(v)) for v in df[c].head(500)])
+            ws.column_dimensions[get_column_letter(j)].width = min(60, max(8, longest + 2))
         ws.freeze_panes = "A2"
+
+        def cell(value, kind: str, ws=ws):
+            c = WriteOnlyCell(ws, value=value)
+            if kind in ("id", "text", "bool"):
+                c.data_type = "s"  # a text that looks like a formula stays text
+                c.number_format = "@"
+            elif kind in _NUMBER_FORMAT and value is not None:
+                c.number_format = _NUMBER_FORMAT[kind]
+            return c
+
+        header = []
+        for t in titles:
+            h = WriteOnlyCell(ws, value=t)
+            h.font = bold
+            header.append(h)
+        ws.append(header)
+        cols = list(df.columns)
+        for row in df.itertuples(index=False):
+            ws.append([cell(_cell_value(kinds[c], v), kinds[c]) for c, v in zip(cols, row, strict=True)])
+        if total > len(df):
+            ws.append([cell(f"The first {len(df):,} of {total:,} rows; all are in tables/{name}.csv.", "text")])
     path = run / workbook_name(period)
     tmp = path.with_suffix(".xlsx.tmp")
     wb.save(tmp)
     tmp.replace(path)
     return path
+
+
+def _csv_rows(path: Path) -> int:
+    """Data rows of a CSV the run wrote (its header left out; quoted line breaks inside a cell are one row)."""
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return max(0, sum(1 for _ in csv.reader(f)) - 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+import pandas as pd
 import pytest
 
 from lib.run.workbook import column_kind, column_title, write_workbook
@@ -68,3 +69,31 @@ def test_column_titles():
     assert column_title("gp_roas_low") == "Gross profit per ad dollar, low"
     assert column_title("km_median_days") == "Median days to sell"
     assert column_title("margin_pct") == "Margin %"
+
+
+def test_a_table_longer_than_a_sheet_keeps_its_first_rows_and_says_where_all_are(tmp_path):
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    n = 1_205
+    pd.DataFrame({"buyer_id": [f"{i:06d}" for i in range(n)], "note": ["line one\nline two"] * n,
+                  "revenue": [float(i) for i in range(n)]}).to_csv(folder / "vip_customers.csv", index=False,
+                                                                    encoding="utf-8-sig")
+    path = write_workbook(tmp_path, "2026-10", max_rows=1_000)
+    ws = openpyxl.load_workbook(path)["VIP customers"]
+    assert ws.max_row == 1 + 1_000 + 1  # header, the first 1,000 rows, the note
+    assert ws["A2"].value == "000000" and ws["A1001"].value == "000999" and ws["C1001"].value == 999.0
+    assert ws["A1002"].value == "The first 1,000 of 1,205 rows; all are in tables/vip_customers.csv."
+    assert ws.freeze_panes == "A2" and ws["A1"].font.bold
+
+
+def test_the_page_note_of_a_table_longer_than_a_sheet_says_the_sheet_holds_the_first_rows():
+    from lib.config import MAX_SHEET_ROWS
+    from lib.report.notebook import table_note
+
+    assert table_note(25, 482, "markdown_candidates") == (
+        "Showing the first 25 of 482 rows; all 482 are on the Markdown candidates sheet of the actions workbook "
+        "(tables/markdown_candidates.csv).")
+    big = MAX_SHEET_ROWS + 1
+    assert table_note(25, big, "markdown_candidates") == (
+        f"Showing the first 25 of {big:,} rows; the first {MAX_SHEET_ROWS:,} are on the Markdown candidates sheet "
+        f"of the actions workbook, all {big:,} in tables/markdown_candidates.csv.")
