@@ -21,6 +21,8 @@ from lib.analytics.effects import LEVEL
 from lib.analytics.recommendations import Recommendation
 from lib.config import CHURN_DAYS
 from lib.narrative import fmt
+from lib.narrative import recommendations as rc_text
+from lib.narrative.advice import Advice
 from lib.narrative.effects import effect_phrase
 from lib.narrative.rfm import SEGMENT_ACTIONS
 
@@ -31,7 +33,7 @@ __all__ = [
     "churn_advice", "cohort_sentences", "cohort_advice", "cohort_method", "parameter_table", "value_sentences",
     "holdout_sentence", "value_method", "value_advice", "fit_diagnostic_sentence", "value_model_problem",
     "value_model_method", "TABLE_TITLES", "VIP_WIN_BACK_MESSAGE", "win_back_messages", "win_back_recommendation",
-    "win_back_recommendations",
+    "win_back_recommendations", "win_back_advice",
 ]
 
 #: what each fitted parameter describes (clv_parameters.csv; lib.analytics.customers.model_parameters)
@@ -801,3 +803,20 @@ def win_back_recommendations(occasions: pd.DataFrame, period_end: pd.Timestamp, 
         msg = str(table.loc[table["list"] == e.list, "message"].iloc[0])
         recs.append(win_back_recommendation(e, msg, rates, currency, churn_days, source, horizon_days))
     return recs, table
+
+
+def win_back_advice(occasions: pd.DataFrame, period_end: pd.Timestamp, users: pd.DataFrame | None,
+                    currency: str = "USD", *, churn_days: int = CHURN_DAYS) -> Advice:
+    """The recommendations page's win-backs (``win_back``), computed once by the customers page:
+    :func:`win_back_recommendations` of the purchase ``occasions`` (lib.data.derived.purchase_occasions of the
+    enriched lines, for their gross profit), with the evidence and the method lines (docs/metrics.md, Churn risk and
+    churn actions).
+
+    Tables: ``retargeting`` (retargeting.csv; absent without customers, then the part is skipped), the method lines
+    and the settings (``churn_days``; lib.narrative.recommendations.section_advice).
+    """
+    recs, targets = win_back_recommendations(occasions, period_end, users, currency, churn_days)
+    skips = [("Retargeting", "no completed sales up to the end of the period")] if targets is None else []
+    return rc_text.section_advice("win_back", recs, {} if targets is None else {"retargeting": targets},
+                                  rc_text.marketing_evidence(recs, targets, None, churn_days), skips,
+                                  rc_text.section_method(recs, "Marketing"), {"churn_days": churn_days})

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from lib.analytics import attribution
+from lib.analytics import marketing as mk
 from lib.analytics.effects import LEVEL
 from lib.analytics.marketing import (
     MAX_GROWTH,
@@ -22,6 +24,8 @@ from lib.analytics.marketing import (
 from lib.analytics.recommendations import Recommendation
 from lib.data.periods import Period, period_from_label
 from lib.narrative import fmt
+from lib.narrative import recommendations as rc_text
+from lib.narrative.advice import Advice
 from lib.narrative.effects import effect_phrase
 
 __all__ = ["ALPHA", "MODEL_LABELS", "MODEL_METHODS", "METRIC_LABELS", "MEASURE_WORDS", "BudgetAdvice", "roas_text",
@@ -30,7 +34,7 @@ __all__ = ["ALPHA", "MODEL_LABELS", "MODEL_METHODS", "METRIC_LABELS", "MEASURE_W
            "acquisition_sentences", "acquisition_actions", "acquisition_method", "models_sentences",
            "removal_effects_sentence", "models_actions", "models_method", "budget_advice", "channel_budget_advice",
            "budget_meaning", "budget_method", "metrics_table", "settings_sentence", "profit_after_marketing_sentence",
-           "budget_recommendations", "budget_actions", "response_phrase"]
+           "budget_recommendations", "budget_actions", "response_phrase", "budget_move_advice"]
 
 #: a test's p below this is a clear difference (the tests of lib.analytics.marketing.acquisition_value)
 ALPHA = 0.05
@@ -672,3 +676,47 @@ def budget_actions(advice: BudgetAdvice, recs: list[Recommendation], exponent: f
         out.append(f"Keep the budget split: if {response_phrase(exponent)}, moving budget to {advice.best} does "
                    f"not pay. Re-check next month.")
     return out + advice.actions
+
+
+def budget_move_advice(tables: dict[str, pd.DataFrame], period: Period, currency: str = "USD", *,
+                       lines: pd.DataFrame | None = None, touchpoints: pd.DataFrame | None = None,
+                       md: MarketingData | None = None, lookback_days: int = 30, half_life_days: float = 7.0,
+                       count_impressions: bool = False, n_boot: int = 400, budget_shift_pct: float = 20.0,
+                       camp_perf: pd.DataFrame | None = None, boot: pd.DataFrame | None = None,
+                       roas_models: pd.DataFrame | None = None,
+                       budget: tuple[BudgetAdvice, list[Recommendation]] | None = None) -> Advice:
+    """The recommendations page's budget move (``budget``), computed once by the marketing page: the channels'
+    bootstrapped ROAS, :func:`channel_budget_advice` and :func:`budget_recommendations` (docs/metrics.md, Budget
+    advice).
+
+    ``md``: lib.analytics.marketing.prepare of the sale ``lines`` and ``touchpoints`` (``lookback_days``,
+    ``half_life_days``, ``count_impressions``), prepared here from ``lines`` when not given. What the caller already
+    has from the same settings is not computed again: ``camp_perf`` (campaign_performance), ``boot``
+    (bootstrap_roas by channel, ``n_boot`` resamples), ``roas_models`` (roas_by_model of the campaign credit) and
+    ``budget`` (the advice and its recommendations). Tables: ``channels`` (``boot``, when some campaign has spend),
+    the method lines and the settings (``n_boot``, ``budget_shift_pct``; lib.narrative.recommendations.section_advice).
+    """
+    settings = {"n_boot": n_boot, "budget_shift_pct": budget_shift_pct}
+    if md is None and lines is not None:
+        md = mk.prepare(tables, lines, period, lookback_days=lookback_days, half_life_days=half_life_days,
+                        touch_types=attribution.counted_touch_types(count_impressions), touchpoints=touchpoints)
+    if md is None or md.campaigns is None:
+        why = missing_inputs_sentence(tables) or "needs campaigns and touchpoints"
+        return rc_text.section_advice("budget", [], {}, [], [("Budget shifts", why)], [], settings)
+    camp_perf = mk.campaign_performance(md) if camp_perf is None else camp_perf
+    if not (camp_perf["spend"] > 0).any():
+        return rc_text.section_advice("budget", [], {}, [], [("Budget shifts", "no campaign has spend")], [], settings)
+    boot = mk.bootstrap_roas(md, camp_perf, "channel", n_boot=n_boot) if boot is None else boot
+    if budget is None:
+        if roas_models is None:
+            roas_models = mk.roas_by_model(mk.model_credit(md, "campaign")[0], camp_perf, "channel")
+        campaigns = tables["campaigns"]
+        adv = channel_budget_advice(boot, roas_models, campaigns, period, currency)
+        recs = budget_recommendations(  # the budget move, with diminishing returns
+            boot, adv, spend_by(campaigns, period, "channel"), currency, budget_shift_pct,
+            draws=mk.roas_draws(md, camp_perf, "channel", n_boot=n_boot),
+            usual_spend=mk.usual_monthly_spend(campaigns, period, "channel"))
+    else:
+        adv, recs = budget
+    return rc_text.section_advice("budget", recs, {"channels": boot}, rc_text.marketing_evidence(recs, None, boot),
+                                  [], rc_text.marketing_method(recs, budget_method(adv, n_boot)), settings)

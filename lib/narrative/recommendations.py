@@ -3,10 +3,12 @@ lib.analytics.recommendations (docs/metrics.md, Recommendations)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
+from lib.analytics import bundles
 from lib.analytics import recommendations as rc
 from lib.analytics.effects import LEVEL
 from lib.analytics.recommendations import Recommendation
@@ -15,8 +17,10 @@ from lib.narrative import bundles as bundles_text
 from lib.narrative import fmt
 from lib.narrative import inventory as inventory_text
 from lib.narrative import verdicts as verdicts_text
+from lib.narrative.advice import Advice
 
-__all__ = ["InventorySection", "intro_sentence", "intro_method", "inventory_section", "inventory_method",
+__all__ = ["METHOD_TABLE", "SETTINGS_TABLE", "section_advice", "advice_method", "advice_settings", "inventory_advice",
+           "InventorySection", "intro_sentence", "intro_method", "inventory_section", "inventory_method",
            "marketing_evidence", "marketing_method", "section_summary", "section_method", "top_total_sentence",
            "top_actions_insight", "top_actions_method", "top_table_shown", "top_actions_findings", "top_actions_todo",
            "TOP_TITLES", "WIN_BACK_TITLES", "win_back_shown"]
@@ -36,6 +40,40 @@ def intro_method(alpha: float = 0.05) -> list[str]:
     return [f"Tests count a difference when p < {alpha:g}.",
             f"Each expected effect's {LEVEL:.0%} range is the central {LEVEL:.0%} of simulated or bootstrap draws of "
             "its gross profit; the assumptions it rests on are held fixed."]
+
+
+# ---------------------------------------------------------------- results flow once (lib.narrative.advice)
+
+
+#: an advice's table of its method block's lines (one column ``sentence``), in the order the section shows them
+METHOD_TABLE = "method"
+#: an advice's one-row table of the settings the section was computed with (its charts need some of them)
+SETTINGS_TABLE = "settings"
+
+
+def section_advice(section: str, recs: list[Recommendation], tables: dict[str, pd.DataFrame],
+                   sentences: list[str], skipped: list[tuple[str, str]], method: list[str],
+                   settings: dict) -> Advice:
+    """One section's :class:`~lib.narrative.advice.Advice` as a domain page hands it to the recommendations page:
+    ``tables`` plus :data:`METHOD_TABLE` (the ``method`` lines) and :data:`SETTINGS_TABLE` (``settings``), the
+    sentences and method lines without the empty ones (docs/metrics.md, Run outputs)."""
+    return Advice(section, list(recs), {
+        **tables, METHOD_TABLE: pd.DataFrame({"sentence": pd.Series([m for m in method if m], dtype="string")}),
+        SETTINGS_TABLE: pd.DataFrame([settings])}, [s for s in sentences if s], list(skipped))
+
+
+def advice_method(adv: Advice) -> list[str]:
+    """The method block's lines of a section's advice (:func:`section_advice`), empty without any."""
+    t = adv.table(METHOD_TABLE)
+    return [] if t is None else [str(x) for x in t["sentence"]]
+
+
+def advice_settings(adv: Advice) -> dict:
+    """The settings a section's advice was computed with (:func:`section_advice`), as plain Python values."""
+    t = adv.table(SETTINGS_TABLE)
+    if t is None or t.empty:
+        return {}
+    return {str(c): (v.item() if hasattr(v, "item") else v) for c in t.columns for v in [t[c].iloc[0]]}
 
 
 # ---------------------------------------------------------------- inventory (products_inventory, brands)
@@ -91,6 +129,36 @@ def inventory_method(recs: list[Recommendation], bcands: pd.DataFrame, alpha: fl
     """The inventory section's method block: how the pairs were tested (lib.narrative.bundles.bundle_method), then
     each inventory recommendation's method by its action (docs/metrics.md, Recommendations)."""
     return [*bundles_text.bundle_method(bcands, alpha), *section_method(recs, "Inventory")]
+
+
+def inventory_advice(tables: Mapping[str, pd.DataFrame], lines: pd.DataFrame, completed: pd.DataFrame,
+                     lifecycle: pd.DataFrame | None, period_end: pd.Timestamp, currency: str = "USD", *,
+                     aging_days: int = AGING_DAYS, markdown_group: str = "category", min_brand_sales: int = 20,
+                     min_pair_occasions: int = 10, min_lift: float = 1.2, bundle_uptake_pct: float = 10.0,
+                     buy_shift_pct: float = 10.0, alpha: float = 0.05) -> Advice:
+    """The recommendations page's inventory section (``inventory``), computed once by the products and inventory
+    page: the bundle candidates of the sale ``lines`` (lib.narrative.bundles.bundle_candidates), then markdowns,
+    bundles and buying by brand (:func:`inventory_section`; docs/metrics.md, Recommendations).
+
+    ``tables``: the dataset's tables (only which are present is read): markdowns need products (list prices), buying
+    by brand needs products, brands and inventory with costs in ``completed``; without a ``lifecycle`` (no
+    inventory) neither runs. Tables: ``bundle_candidates`` (bundle_candidates.csv), the method lines
+    (:func:`inventory_method`) and the settings (``min_pair_occasions``, ``min_lift``, ``alpha``;
+    :func:`section_advice`).
+    """
+    markdowns = "products" in tables and "list_price" in completed.columns
+    brand_map = (all(t in tables for t in ("inventory", "brands", "products")) and "gross_profit" in completed.columns
+                 and len(completed) > 0)
+    bcands = bundles_text.bundle_candidates(lines, min_pair_occasions=min_pair_occasions, min_lift=min_lift,
+                                            alpha=alpha)
+    inv = inventory_section(completed, lifecycle, bcands, bundles.history_months(lines), period_end, currency,
+                            markdowns=markdowns, brand_map=brand_map, aging_days=aging_days,
+                            markdown_group=markdown_group, min_brand_sales=min_brand_sales,
+                            min_pair_occasions=min_pair_occasions, bundle_uptake_pct=bundle_uptake_pct,
+                            buy_shift_pct=buy_shift_pct, alpha=alpha)
+    return section_advice("inventory", inv.recs, {"bundle_candidates": bcands}, inv.sentences, inv.skipped,
+                          inventory_method(inv.recs, bcands, alpha),
+                          {"min_pair_occasions": min_pair_occasions, "min_lift": min_lift, "alpha": alpha})
 
 
 # ---------------------------------------------------------------- marketing (customers, marketing)

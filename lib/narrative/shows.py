@@ -9,9 +9,12 @@ from lib.analytics import shows as sh
 from lib.analytics.effects import Effect
 from lib.analytics.recommendations import Recommendation
 from lib.analytics.shows import MIN_SHOW_MINUTES, best_show_hour
-from lib.config import MIN_SHOWS, SHOW_GAP_MINUTES
+from lib.config import AGING_DAYS, MIN_SHOWS, SHOW_GAP_MINUTES
+from lib.data.periods import Period
 from lib.narrative import fmt
 from lib.narrative import products as products_text
+from lib.narrative import recommendations as rc_text
+from lib.narrative.advice import Advice
 from lib.narrative.effects import effect_phrase, range_phrase
 from lib.narrative.fmt import money, num
 
@@ -19,7 +22,7 @@ __all__ = ["power_hour_sentence", "show_source_sentence", "length_channel_senten
            "schedule_finding", "schedule_table_sentence", "schedule_method", "schedule_actions", "shrinkage_sentence", "shrinkage_method",
            "maps_sentence", "live_effect_phrase", "show_slot_rule", "show_length_rule", "show_mix_rule",
            "show_mix_rules", "show_mix_shown", "show_mix_tests", "show_evidence", "show_evidence_method",
-           "SCHEDULE_TITLES", "SHOW_MIX_TITLES", "schedule_caption", "ADJUSTED"]
+           "SCHEDULE_TITLES", "SHOW_MIX_TITLES", "schedule_caption", "ADJUSTED", "shows_advice"]
 
 #: what the slot values are called on the pages (the statistics behind them: :func:`shrinkage_method`)
 ADJUSTED = "adjusted for how few shows a slot has"
@@ -411,3 +414,55 @@ def show_evidence_method(fired: list[Recommendation], length_fired: bool, mix_fi
             "" if mix_fired or not mix_computed else f"Show mix: two-sided Mann-Whitney U tests of each group's "
                                                      f"days to sell and margin against the other show sales, both "
                                                      f"below {alpha:g} needed."]
+
+
+def shows_advice(tables: dict[str, pd.DataFrame], lines: pd.DataFrame, completed: pd.DataFrame,
+                 lifecycle: pd.DataFrame | None, period: Period, currency: str = "USD", *,
+                 live: pd.DataFrame | None = None, slots: pd.DataFrame | None = None,
+                 gap_minutes: float = SHOW_GAP_MINUTES, min_show_minutes: float = MIN_SHOW_MINUTES,
+                 min_shows: int = MIN_SHOWS, level: float = 0.80, aging_days: int = AGING_DAYS,
+                 min_group_sales: int = 30, shows_to_move: int = sh.SLOT_SHOWS_A_MONTH,
+                 feature_uplift_pct: float = 20.0, alpha: float = 0.05) -> Advice:
+    """The recommendations page's live-show section (``shows``), computed once by the sales timing page: the slot,
+    length and show-mix rules on the period's shows, with the schedule sentences and the method block
+    (docs/metrics.md, Recommendations).
+
+    ``live``: lib.analytics.shows.show_sessions of ``tables`` and ``lines`` up to the period end (``gap_minutes``,
+    ``min_show_minutes``), computed here when not given; ``slots``: lib.analytics.shows.slot_stats of ``live`` with
+    the same ``min_shows`` and ``level``, when the caller has it. ``completed``: the completed enriched sale lines
+    (the in-show margin; the mix needs their costs); ``lifecycle``: lib.data.derived.product_lifecycle, None
+    without inventory (no mix then). Tables: ``slots``, ``by_length`` (lib.analytics.shows.revenue_by_show_length),
+    ``show_mix`` (show_mix.csv, when the mix was computed and has a row), the method lines and the settings
+    (``min_shows``, ``level``, ``alpha``; lib.narrative.recommendations.section_advice). No shows: the section is
+    skipped.
+    """
+    period_end = period.end
+    if live is None:
+        live = sh.show_sessions(tables, lines, period.end_exclusive, gap_minutes=gap_minutes,
+                                min_minutes=min_show_minutes)
+    settings = {"min_shows": min_shows, "level": level, "alpha": alpha}
+    if live.empty:
+        return rc_text.section_advice("shows", [], {}, [], [("Live shows", show_source_sentence(live))], [], settings)
+    slots = sh.slot_stats(live, min_shows=min_shows, level=level) if slots is None else slots
+    by_len = sh.revenue_by_show_length(live)
+    margin = sh.in_show_margin(completed)  # None without costs: the live-show effects then count revenue
+    has_costs = lifecycle is not None and "gross_profit" in completed.columns
+    mixes = sh.show_mix_evidence(completed, lifecycle, period_end, aging_days, min_group_sales, level) \
+        if has_costs else {}
+    r_slot = show_slot_rule(slots, live, period_end, margin, currency, shows_to_move=shows_to_move,
+                            min_shows=min_shows, level=level)
+    r_len = show_length_rule(live, by_len, period_end, margin, currency, min_shows=min_shows, alpha=alpha,
+                             level=level)
+    r_mix = show_mix_rules(mixes, currency, feature_uplift_pct=feature_uplift_pct, alpha=alpha)
+    recs = r_slot + r_len + r_mix
+    shown = {"slots": slots, "by_length": by_len}
+    mix_all = sh.show_mix_frame(mixes) if mixes else pd.DataFrame()
+    if len(mix_all):
+        shown["show_mix"] = mix_all
+    skips = [] if has_costs else [("Product mix for shows", "needs products.csv and inventory.csv (categories and "
+                                                            "costs)")]
+    sentences = [schedule_sentence(slots, currency, level=level), shrinkage_sentence(slots, currency),
+                 *show_evidence(recs, bool(r_len), bool(r_mix), bool(mixes), alpha, min_shows)]
+    method = [shrinkage_method(slots, currency, level, min_shows), *rc_text.section_method(recs, "Live shows"),
+              *show_evidence_method([], bool(r_len), bool(r_mix), bool(mixes), alpha, min_shows)]
+    return rc_text.section_advice("shows", recs, shown, sentences, skips, method, settings)

@@ -272,3 +272,11 @@ def test_contact_details_are_masked_in_every_text_a_chart_draws():
     joined = " | ".join(texts)
     assert "555-0147" not in joined and "ann@example.com" not in joined
     assert "Call [phone hidden]" in joined and "Top buyer [e-mail hidden]" in joined and "Coach" in joined
+
+
+def test_money_ticks_are_short_from_ten_thousand_on():
+    from lib.report.plots.style import tick_money
+
+    assert [tick_money(v) for v in (0, 4_000, 9_999, 10_000, 300_000, 1_000_000, 1_250_000, -600_000)] == [
+        "$0", "$4,000", "$9,999", "$10k", "$300k", "$1M", "$1.2M", "-$600k"]
+    assert tick_money(2_500_000, "EUR") == "€2.5M"

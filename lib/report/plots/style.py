@@ -337,13 +337,27 @@ class _MoneyLogMinorFormatter(mticker.LogFormatter):
         self.currency = currency
 
     def __call__(self, x, pos=None) -> str:
-        return money(x, self.currency) if super().__call__(x, pos) else ""
+        return tick_money(x, self.currency) if super().__call__(x, pos) else ""
+
+
+def tick_money(v: float, currency: str = "USD") -> str:
+    """A money tick label short enough for a phone: "$4,000" below 10,000, then "$300k", "$1.2M"."""
+    a = abs(v)
+    if a < 10_000:
+        return money(v, currency)
+    sym = money(0, currency)[:-1]
+    sign = "-" if v < 0 else ""
+    if a < 1_000_000:
+        return f"{sign}{sym}{a / 1_000:,.0f}k"
+    short = f"{a / 1_000_000:,.1f}".removesuffix(".0")
+    return f"{sign}{sym}{short}M"
 
 
 def money_axis(ax, axis: str = "y", currency: str = "USD"):
-    """Format an axis as currency (on a log scale its labelled minor ticks too); returns the Axes."""
+    """Format an axis as currency, short from 10,000 on (:func:`tick_money`; on a log scale its labelled minor ticks
+    too); returns the Axes."""
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(mticker.FuncFormatter(lambda v, _p: money(v, currency)))
+    target.set_major_formatter(mticker.FuncFormatter(lambda v, _p: tick_money(v, currency)))
     if target.get_scale() == "log":
         target.set_minor_formatter(_MoneyLogMinorFormatter(currency))
     return ax
