@@ -45,6 +45,6 @@ SCATTER_SAMPLE = 5_000
 TABLE_ROWS = 25
 #: rows of one sheet of the actions workbook at most (Excel holds 1,048,576; an owner's list is read from the top,
 #: so a longer table keeps its first rows there, most valuable first, and all of them in its CSV)
-MAX_SHEET_ROWS = 100_000
+MAX_SHEET_ROWS = 20_000
 #: the Jupyter kernel registered for the project's virtualenv
 KERNEL_NAME = "laceluxx"

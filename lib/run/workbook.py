@@ -95,58 +95,58 @@ def write_workbook(run_dir: str | Path, period: str, max_rows: int = MAX_SHEET_R
     with ``=`` stays text), money with 2 decimals, percentages with 1, shares as %, p-values in 3 significant
     digits; a frozen bold header with readable titles and column widths set from the content. A table longer
     than ``max_rows`` keeps its first ``max_rows`` rows, then a last row that says how many there are and names
-    the CSV with all of them. Written in openpyxl's streaming mode, so memory does not grow with the rows
-    (docs/metrics.md, Action lists).
+    the CSV with all of them. Written row by row (XlsxWriter's constant-memory mode), so memory does not grow
+    with the rows (docs/metrics.md, Action lists).
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    import xlsxwriter
 
     run = Path(run_dir)
     files = {f.stem: f for f in sorted((run / "tables").glob("*.csv"))}
     if not files:
         return None
     order = [n for n in SHEET_ORDER if n in files] + sorted(n for n in files if n not in SHEET_ORDER)
-    wb = Workbook(write_only=True)
+    path = run / workbook_name(period)
+    tmp = path.with_suffix(".xlsx.tmp")
+    wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False})
+    bold = wb.add_format({"bold": True})
+    text = wb.add_format({"num_format": "@"})
+    number = {kind: wb.add_format({"num_format": f}) for kind, f in _NUMBER_FORMAT.items()}
     used: set[str] = set()
-    bold = Font(bold=True)
     for name in order:
         total = _csv_rows(files[name])
         df = pd.read_csv(files[name], dtype=str, keep_default_na=False, encoding="utf-8-sig", nrows=max_rows)
-        ws = wb.create_sheet(_sheet_title(name, used))
-        kinds = {c: column_kind(c, df[c].replace("", None)) for c in df.columns}
-        titles = [column_title(c) for c in df.columns]
-        for j, c in enumerate(df.columns, start=1):
-            longest = max([len(titles[j - 1])] + [len(str(v)) for v in df[c].head(500)])
-            ws.column_dimensions[get_column_letter(j)].width = min(60, max(8, longest + 2))
-        ws.freeze_panes = "A2"
-
-        def cell(value, kind: str, ws=ws):
-            c = WriteOnlyCell(ws, value=value)
-            if kind in ("id", "text", "bool"):
-                c.data_type = "s"  # a text that looks like a formula stays text
-                c.number_format = "@"
-            elif kind in _NUMBER_FORMAT and value is not None:
-                c.number_format = _NUMBER_FORMAT[kind]
-            return c
-
-        header = []
-        for t in titles:
-            h = WriteOnlyCell(ws, value=t)
-            h.font = bold
-            header.append(h)
-        ws.append(header)
+        ws = wb.add_worksheet(_sheet_title(name, used))
         cols = list(df.columns)
-        for row in df.itertuples(index=False):
-            ws.append([cell(_cell_value(kinds[c], v), kinds[c]) for c, v in zip(cols, row, strict=True)])
+        kinds = [column_kind(c, df[c].replace("", None)) for c in cols]
+        titles = [column_title(c) for c in cols]
+        for j, c in enumerate(cols):
+            longest = max([len(titles[j])] + [len(str(v)) for v in df[c].head(500)])
+            ws.set_column(j, j, min(60, max(8, longest + 2)))
+        ws.freeze_panes(1, 0)
+        ws.write_row(0, 0, titles, bold)
+        writers = [_writer(ws, k, text, number) for k in kinds]
+        for i, row in enumerate(df.itertuples(index=False, name=None), start=1):
+            for j, v in enumerate(row):
+                if v != "":
+                    writers[j](i, j, kinds[j], v)
         if total > len(df):
-            ws.append([cell(f"The first {len(df):,} of {total:,} rows; all are in tables/{name}.csv.", "text")])
-    path = run / workbook_name(period)
-    tmp = path.with_suffix(".xlsx.tmp")
-    wb.save(tmp)
+            ws.write_string(len(df) + 1, 0, f"The first {len(df):,} of {total:,} rows; all are in tables/{name}.csv.",
+                            text)
+    wb.close()
     tmp.replace(path)
     return path
+
+
+def _writer(ws, kind: str, text, number: dict):
+    """The call that writes one non-empty cell of a column of ``kind`` (text cells never become formulas)."""
+    if kind in ("id", "text", "bool"):
+        return lambda i, j, k, v: ws.write_string(i, j, _cell_value(k, v), text)
+    if kind == "date":
+        return lambda i, j, k, v: ws.write_datetime(
+            i, j, datetime.datetime.combine(_cell_value(k, v), datetime.time()), number["date"])
+    fmt_ = number.get(kind)
+    return lambda i, j, k, v: ws.write_number(i, j, _cell_value(k, v), fmt_)
 
 
 def _csv_rows(path: Path) -> int:
