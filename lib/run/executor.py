@@ -178,13 +178,14 @@ def execute_one(name: str, title: str, params: dict, run_dir: str, env: dict) ->
     return NotebookRun(name, True, t1 - t0, time.perf_counter() - t1, peak_rss_mb=peak)
 
 
-#: a notebook kernel's memory: about 300 MB of imports plus 1.2 kB per sale line, the largest kernel of the run as
-#: measured by `make bench` (README, Speed): 402 MB at 100k lines, 1,264 MB at 1M, 3,838 MB at 3M (products and
-#: inventory), 10,533 MB at 10M; the web-shop shape (20 lines an order) measured the same per line (405 MB at 100k)
+#: a notebook kernel's memory: about 300 MB of imports plus 1.6 kB per sale line, the largest kernel of the run as
+#: measured by `make bench` (README, Speed): 402 MB at 100k lines, 1,264 MB at 1M, 5,013 MB at 3M (sales timing,
+#: which computes the live-show advice from the enriched lines since results flow once), 10,533 MB at 10M (before
+#: that change); the web-shop shape (20 lines an order) measured the same per line (405 MB at 100k)
 KERNEL_BASE_BYTES = 300e6
 
 
-KERNEL_BYTES_PER_LINE = 1_200
+KERNEL_BYTES_PER_LINE = 1_600
 
 
 def sales_rows(ds) -> int:

@@ -27,10 +27,10 @@ def test_workers_drop_to_one_when_two_kernels_would_not_fit(monkeypatch):
     free = 20e9
     monkeypatch.setattr(executor.psutil, "virtual_memory", lambda: SimpleNamespace(available=free))
     assert executor.sales_rows(_ds(1_000_000)) == 1_000_000
-    assert executor.kernel_memory_estimate(1_000_000) == 1.5e9
-    assert executor.workers_for(_ds(1_000_000), 2) == 2   # 2 x 1.5 GB within 70% of 20 GB
-    assert executor.workers_for(_ds(3_000_000), 2) == 2   # 2 x 3.9 GB too (3,838 MB measured at 3M)
-    assert executor.workers_for(_ds(6_000_000), 2) == 1   # 2 x 7.5 GB is not
+    assert executor.kernel_memory_estimate(1_000_000) == 1.9e9
+    assert executor.workers_for(_ds(1_000_000), 2) == 2   # 2 x 1.9 GB within 70% of 20 GB
+    assert executor.workers_for(_ds(3_000_000), 2) == 2   # 2 x 5.1 GB too (5,013 MB measured at 3M)
+    assert executor.workers_for(_ds(5_000_000), 2) == 1   # 2 x 8.3 GB is not
     assert executor.workers_for(_ds(10_000_000), 2) == 1  # never fewer than one
     assert executor.workers_for(_ds(10_000), 4) == 4
 
