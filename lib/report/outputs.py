@@ -14,13 +14,14 @@ from lib.narrative.advice import Advice
 from lib.report.results import save_advice
 
 __all__ = ["RunOutput", "json_value", "neutralise_formulas", "rounded_for_csv", "column_precision", "PARTS_DIR",
-           "CSV_ENCODING"]
+           "CSV_ENCODING", "P_VALUE_COLUMN", "PCT_COLUMN", "SHARE_COLUMN", "MONEY_COLUMN"]
 
 #: sub-folder of a run where notebooks leave their metrics and findings for the pipeline
 PARTS_DIR = ".parts"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: UTF-8 with a byte-order mark: Excel then reads "Hermès" as written (issue 19); pandas and the workbook skip it
 CSV_ENCODING = "utf-8-sig"
+#: column-name rules shared by the CSV rounding and the workbook's number formats (lib.run.workbook.column_kind)
 _P = re.compile(r"(^|_)(p|q)_value$")
 _PCT = re.compile(r"_pct($|_)|^pct_")
 _SHARE = re.compile(r"^(support|confidence|share|p_alive|p_sell_30d|p_buy_30d|rate)$")
@@ -150,3 +151,6 @@ class RunOutput:
         tmp = parts / f"{self.notebook}.json.tmp"
         tmp.write_text(json.dumps(payload, indent=1, sort_keys=True))
         tmp.replace(parts / f"{self.notebook}.json")
+
+
+P_VALUE_COLUMN, PCT_COLUMN, SHARE_COLUMN, MONEY_COLUMN = _P, _PCT, _SHARE, _MONEY

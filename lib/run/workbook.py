@@ -10,6 +10,10 @@ import pandas as pd
 
 from lib.config import MAX_SHEET_ROWS
 from lib.narrative import fmt
+from lib.report.outputs import MONEY_COLUMN as _MONEY
+from lib.report.outputs import P_VALUE_COLUMN as _P
+from lib.report.outputs import PCT_COLUMN as _PCT
+from lib.report.outputs import SHARE_COLUMN as _SHARE
 from lib.report.registry import ACTION_LISTS
 
 __all__ = ["SHEET_ORDER", "column_kind", "column_title", "workbook_name", "write_workbook"]
@@ -17,11 +21,6 @@ __all__ = ["SHEET_ORDER", "column_kind", "column_title", "workbook_name", "write
 #: the sheets that come first, in this order; the other tables follow by name
 SHEET_ORDER = ("top_actions", "recommendations", "retargeting", *ACTION_LISTS)
 _ID = re.compile(r"(^|_)id$|^sku$|^(buyer|seller|product|sale|order|inventory|campaign|user)_")
-_MONEY = re.compile(r"(revenue|price|cost|profit|spend|value|amount|fees|shipping|clv|ltv)(_|$)|^expected_(value|low|high)$"
-                    r"|^(low|high)$")
-_PCT = re.compile(r"_pct($|_)|^pct_")
-_SHARE = re.compile(r"^(support|confidence|share|p_alive|p_sell_30d|p_buy_30d|rate)$")
-_P = re.compile(r"(^|_)(p|q)_value$")
 _DATE = re.compile(r"(^|_)(date|purchase|start|end|month)($|_)|_at$")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER_FORMAT = {"date": "yyyy-mm-dd", "money": "#,##0.00", "pct": "0.0", "share": "0.0%", "p": "0.00E+00", "count": "#,##0",
