@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -14,8 +16,8 @@ import pandas as pd
 from lib.data.cache import cached_derived, derived_file, table_file
 from lib.data.dataset import Dataset
 
-__all__ = ["THREADS_ENV", "MEMORY_ENV", "DEFAULT_MEMORY", "engine_threads", "engine_memory", "connect", "kernel_connection",
-           "Engine", "period_engine"]
+__all__ = ["THREADS_ENV", "MEMORY_ENV", "DEFAULT_MEMORY", "SQL_STATS_ENV", "engine_threads", "engine_memory", "connect",
+           "kernel_connection", "sql_time", "timed_sql", "Engine", "period_engine"]
 
 #: environment variable that sets the engine's thread count (default: the machine's CPUs)
 THREADS_ENV = "LACELUXX_ENGINE_THREADS"
@@ -23,6 +25,12 @@ THREADS_ENV = "LACELUXX_ENGINE_THREADS"
 MEMORY_ENV = "LACELUXX_ENGINE_MEMORY"
 #: the memory limit without the variable: the whole run aims at 4 GB at 10M sales lines (issue 20)
 DEFAULT_MEMORY = "2GB"
+
+#: environment variable naming a JSON file where this process keeps its time inside the engine (the pipeline sets
+#: it per notebook; ``make bench`` reports the DuckDB and the pandas share of each notebook's time)
+SQL_STATS_ENV = "LACELUXX_SQL_STATS"
+#: this process's time inside DuckDB: seconds and statements (:func:`timed_sql`)
+_SQL = {"seconds": 0.0, "queries": 0}
 
 _VIEW_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 _MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*$", re.IGNORECASE)
@@ -68,6 +76,28 @@ def kernel_connection() -> duckdb.DuckDBPyConnection:
     if not _kernel:
         _kernel.append(connect())
     return _kernel[0]
+
+
+def sql_time() -> dict[str, float]:
+    """This process's time inside the engine so far: ``{"seconds": s, "queries": n}``."""
+    return dict(_SQL)
+
+
+def timed_sql(run: Callable[[], object]) -> object:
+    """``run()`` (a DuckDB statement and the fetch of its result), its wall time added to :func:`sql_time`; with
+    ``LACELUXX_SQL_STATS`` set, the totals are written to that file after each statement."""
+    t0 = time.perf_counter()
+    try:
+        return run()
+    finally:
+        _SQL["seconds"] += time.perf_counter() - t0
+        _SQL["queries"] += 1
+        target = os.environ.get(SQL_STATS_ENV)
+        if target:
+            try:
+                Path(target).write_text(json.dumps(_SQL))
+            except OSError:  # a statistic: never fails a report
+                pass
 
 
 def _check_name(name: str) -> str:
@@ -170,11 +200,13 @@ class Engine:
     def query(self, sql: str, params: Mapping[str, object] | Sequence[object] | None = None) -> pd.DataFrame:
         """Run one SQL statement over the registered views, values passed as parameters (``$name`` with a dict,
         ``?`` with a list; never formatted into the text), and return the result as a pandas frame."""
-        try:
+        def run() -> pd.DataFrame:
             rel = self._con.sql(sql, params=_params(params) if params is not None else None)
             if rel is None:
                 raise ValueError("the engine runs queries that return rows, not statements")
             return rel.to_arrow_table().to_pandas()  # through Arrow: about twice as fast as .df() on 1M rows
+        try:
+            return timed_sql(run)
         except duckdb.Error as e:
             raise ValueError(f"the engine could not run a query: {str(e).splitlines()[0]}") from e
 

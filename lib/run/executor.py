@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import subprocess
 import sys
@@ -14,10 +15,11 @@ from pathlib import Path
 import psutil
 
 from lib.config import KERNEL_NAME, NOTEBOOKS_DIR
+from lib.data.engine import SQL_STATS_ENV
 
 __all__ = ["NotebookRun", "KERNEL_ALLOCATOR_ENV", "THREAD_VARS", "kernel_thread_env", "kernel_memory_estimate",
            "workers_for", "sales_rows", "return_freed_memory", "own_peak_mb", "RssSampler", "warm", "previous_one",
-           "execute_one", "light"]
+           "execute_one", "sql_seconds", "light"]
 
 #: mallopt parameters from glibc's malloc.h
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
@@ -87,6 +89,7 @@ class NotebookRun:
     html_seconds: float = 0.0
     error: str = ""
     peak_rss_mb: float = 0.0
+    sql_seconds: float = 0.0  # of exec_seconds, the time inside DuckDB (lib.data.engine.sql_time)
 
 
 def own_peak_mb() -> float:
@@ -156,6 +159,8 @@ def execute_one(name: str, title: str, params: dict, run_dir: str, env: dict) ->
 
     nb_in = NOTEBOOKS_DIR / f"{name}.ipynb"
     nb_out = Path(run_dir) / "notebooks" / f"{name}.ipynb"
+    sql_file = Path(run_dir) / f".sql-{name}.json"  # the kernel's time inside DuckDB (lib.data.engine.timed_sql)
+    os.environ[SQL_STATS_ENV] = str(sql_file)
     sampler = RssSampler(include_self=False)  # this notebook's kernel
     sampler.start()
     t0 = time.perf_counter()
@@ -171,11 +176,23 @@ def execute_one(name: str, title: str, params: dict, run_dir: str, env: dict) ->
                            peak_rss_mb=sampler.stop())
     t1 = time.perf_counter()
     peak = sampler.stop()
+    sql = sql_seconds(sql_file)
     try:
         notebook_to_html(nb_out, Path(run_dir) / f"{name}.html", title)
     except Exception as e:  # noqa: BLE001
-        return NotebookRun(name, False, t1 - t0, time.perf_counter() - t1, f"HTML export failed: {e}", peak)
-    return NotebookRun(name, True, t1 - t0, time.perf_counter() - t1, peak_rss_mb=peak)
+        return NotebookRun(name, False, t1 - t0, time.perf_counter() - t1, f"HTML export failed: {e}", peak, sql)
+    return NotebookRun(name, True, t1 - t0, time.perf_counter() - t1, peak_rss_mb=peak, sql_seconds=sql)
+
+
+def sql_seconds(stats_file: Path) -> float:
+    """A kernel's seconds inside DuckDB from the file it kept (lib.data.engine.SQL_STATS_ENV), 0 without one; the
+    file is removed so it never reaches the report folder."""
+    try:
+        seconds = float(json.loads(stats_file.read_text())["seconds"])
+    except (OSError, ValueError, KeyError, TypeError):
+        seconds = 0.0
+    stats_file.unlink(missing_ok=True)
+    return seconds
 
 
 #: a notebook kernel's memory: about 300 MB of imports plus 1.6 kB per sale line, the largest kernel of the run as

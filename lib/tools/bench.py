@@ -33,13 +33,17 @@ from lib.config import BENCH_DIR, CDNOW_DIR, KERNEL_NAME, ROOT
 __all__ = ["results_markdown", "machine_description", "floor_seconds", "csv_read_seconds", "compare_with_previous",
            "machine_speed_note", "size_rows", "column_label", "SIZES", "FULL_SIZES", "REFERENCE_MAX_CUSTOMERS",
            "reference_bgnbd_fit", "bgnbd_side_by_side", "bench_customers", "fits_in_kernel_env", "fits_markdown",
-           "main"]
+           "suite_floor_seconds", "sample_suite_rows", "rerun_rows", "RERUN_SIZES", "SUITE_NOTEBOOKS", "main"]
 
-FIELDS = ["shape", "sales_lines", "step", "seconds", "peak_rss_mb", "input_mb", "floor_ratio"]
+FIELDS = ["shape", "sales_lines", "step", "seconds", "peak_rss_mb", "input_mb", "floor_ratio", "sql_seconds"]
 SLOWER = 1.30
 #: the sizes benchmarked by default, by shape, and the ones BENCH_FULL=1 adds (the web shop's: the real export's)
 SIZES = {"resale": [10_000, 100_000, 1_000_000], "webshop": [100_000]}
 FULL_SIZES = {"resale": [10_000_000], "webshop": [540_000]}
+#: the sizes at which each notebook is also re-run alone on the warm cache (an analyst's re-run in JupyterLab)
+RERUN_SIZES = {1_000_000}
+#: the sample data's warm suite is compared with this many empty notebooks importing pandas and matplotlib
+SUITE_NOTEBOOKS = 7
 #: the plain reference fit takes about 0.5 ms per customer and likelihood evaluation, some 1,000 evaluations:
 #: above this many customers it is left out (the suite's fit is still timed)
 REFERENCE_MAX_CUSTOMERS = 50_000
@@ -82,6 +86,109 @@ def floor_seconds() -> tuple[float, float]:
         t1 = time.perf_counter()
         notebook_to_html(out, Path(d) / "empty.html", "empty")
         return t1 - t0, time.perf_counter() - t1
+
+
+def _empty_notebook_once(source: str) -> float:
+    """Worker: papermill on an empty parameterised notebook whose one cell is ``source``, plus its HTML export."""
+    import nbformat
+    import papermill as pm
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from lib.run.html_export import notebook_to_html
+
+    with tempfile.TemporaryDirectory() as d:
+        params = new_code_cell("data = ''\nperiod = ''")
+        params.metadata["tags"] = ["parameters"]
+        nb = new_notebook(cells=[params, new_code_cell(source)],
+                          metadata={"kernelspec": {"name": KERNEL_NAME, "display_name": KERNEL_NAME,
+                                                   "language": "python"}})
+        src, out = Path(d) / "empty.ipynb", Path(d) / "empty-out.ipynb"
+        nbformat.write(nb, src)
+        t0 = time.perf_counter()
+        pm.execute_notebook(str(src), str(out), parameters={"data": "x"}, kernel_name=KERNEL_NAME,
+                            progress_bar=False, shutdown_kernel="immediate")
+        notebook_to_html(out, Path(d) / "empty.html", "empty")
+        return time.perf_counter() - t0
+
+
+def suite_floor_seconds(workers: int = 2, notebooks: int = SUITE_NOTEBOOKS) -> float:
+    """Wall time of ``notebooks`` empty notebooks that import pandas and matplotlib (and draw nothing), each run
+    by papermill and exported to HTML, ``workers`` at a time: the floor of the sample suite (issue 20)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from lib.run.executor import KERNEL_ALLOCATOR_ENV, kernel_thread_env
+
+    env = {**KERNEL_ALLOCATOR_ENV, **kernel_thread_env(workers)}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(_empty_notebook_once, ["import json"] * workers))  # start the workers: not timed
+            t0 = time.perf_counter()
+            list(pool.map(_empty_notebook_once,
+                          ["import matplotlib.pyplot as plt\nimport pandas as pd\n%matplotlib inline"] * notebooks))
+            return time.perf_counter() - t0
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _pipeline(args: list[str], cache: Path, stats: Path) -> dict:
+    """One ``lib.run.pipeline run`` in a process of its own with ``cache`` as its cache folder; its statistics
+    (``--stats``) with the wall time and exit code."""
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "lib.run.pipeline", "run", *args, "--stats", str(stats)], cwd=ROOT,
+                          env={**os.environ, "LACELUXX_CACHE": str(cache)}, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    s = json.loads(stats.read_text()) if stats.exists() else {"notebooks": []}
+    return {**s, "wall_seconds": wall, "exit_code": proc.returncode}
+
+
+def sample_suite_rows(jobs: int = 2) -> list[dict]:
+    """The sample data's whole suite with a warm cache (the second of two runs, as ``make report`` twice),
+    against :func:`suite_floor_seconds` measured just before it."""
+    from lib.config import SAMPLE_DIR
+
+    runs = BENCH_DIR / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    cache, out, stats = runs / "cache-sample", runs / "sample", runs / "stats-sample.json"
+    floor = suite_floor_seconds(jobs)
+    args = ["--data", str(SAMPLE_DIR), "--out", str(out), "--jobs", str(jobs)]
+    _pipeline(args, cache, stats)  # warms the cache
+    s = _pipeline(args, cache, stats)
+    step = "sample suite, warm" + ("" if s["exit_code"] == 0 else f" (FAILED, exit {s['exit_code']})")
+    n = sum(1 for _ in (SAMPLE_DIR / "sales.csv").open()) - 1
+    return [{"shape": "resale", "sales_lines": n, "step": f"floor: {SUITE_NOTEBOOKS} empty notebooks with pandas and "
+             f"matplotlib, {jobs} at a time", "seconds": floor, "peak_rss_mb": "", "input_mb": "", "floor_ratio": "",
+             "sql_seconds": ""},
+            {"shape": "resale", "sales_lines": n, "step": step, "seconds": s["wall_seconds"],
+             "peak_rss_mb": round(s.get("peak_rss_mb", 0.0)) or "", "input_mb": "",
+             "floor_ratio": s["wall_seconds"] / floor if floor else "",
+             "sql_seconds": sum(nb.get("sql_seconds", 0.0) for nb in s["notebooks"])}]
+
+
+def rerun_rows(folder: Path, sales: int, shape: str, names: list[str], fl_run: float) -> list[dict]:
+    """Each notebook run again alone on the warm cache of the dataset's run (``--only``: what an analyst's re-run
+    of one notebook costs), its kernel time against the empty notebook's."""
+    runs = BENCH_DIR / "runs"
+    key = _key(shape, sales)
+    cache = runs / f"cache-{key.removeprefix('sales-')}"
+    rows = []
+    for name in names:
+        s = _pipeline(["--data", str(folder), "--out", str(runs / f"rerun-{key}"), "--only", name], cache,
+                      runs / f"stats-rerun-{key}.json")
+        nb = next((n for n in s["notebooks"] if n["name"] == name), None)
+        if nb is None:
+            continue
+        rows.append({"shape": shape, "sales_lines": sales,
+                     "step": f"re-run alone: {name}" + ("" if nb.get("ok", True) else " (FAILED)"),
+                     "seconds": nb["exec_seconds"], "peak_rss_mb": round(nb.get("peak_rss_mb", 0.0)) or "",
+                     "input_mb": "", "floor_ratio": nb["exec_seconds"] / fl_run if fl_run else "",
+                     "sql_seconds": nb.get("sql_seconds", 0.0)})
+    return rows
 
 
 def csv_read_seconds(folder: Path) -> float:
@@ -205,7 +312,9 @@ def results_markdown(rows: list[dict], machine: str, fits: list[dict] | None = N
             extra = f" ({float(r['floor_ratio']):.1f}x floor)" if r.get("floor_ratio") not in ("", None) else ""
             mem = f", {float(r['peak_rss_mb']):,.0f} MB" if r.get("peak_rss_mb") not in ("", None) else ""
             secs = f"{float(r['seconds']):.1f} s" if r.get("seconds") not in ("", None) else ""
-            cells.append(f"{secs}{extra}{mem}".lstrip(", "))
+            sql = (f", DuckDB {float(r['sql_seconds']):.1f} s" if r.get("sql_seconds") not in ("", None)
+                   and float(r["sql_seconds"]) > 0 else "")
+            cells.append(f"{secs}{extra}{sql}{mem}".lstrip(", "))
         lines.append(f"| {st} | " + " | ".join(cells) + " |")
     if fits:
         lines += ["", fits_markdown(fits).rstrip("\n")]
@@ -230,7 +339,7 @@ def size_rows(n: int, s: dict, fl_run: float, fl_html: float, read_s: float, in_
     for nb in s["notebooks"]:
         rows.append({"sales_lines": n, "step": f"notebook: {nb['name']}", "seconds": nb["exec_seconds"],
                      "peak_rss_mb": round(nb.get("peak_rss_mb", 0.0)) or "", "input_mb": "",
-                     "floor_ratio": nb["exec_seconds"] / fl_run})
+                     "floor_ratio": nb["exec_seconds"] / fl_run, "sql_seconds": nb.get("sql_seconds", 0.0)})
         rows.append({"sales_lines": n, "step": f"html: {nb['name']}", "seconds": nb["html_seconds"],
                      "peak_rss_mb": "", "input_mb": "", "floor_ratio": nb["html_seconds"] / fl_html})
     wall = s.get("wall_seconds", s.get("total_seconds", 0.0))
@@ -238,6 +347,12 @@ def size_rows(n: int, s: dict, fl_run: float, fl_html: float, read_s: float, in_
     rows.append({"sales_lines": n, "step": step, "seconds": wall,
                  "peak_rss_mb": round(s.get("tree_peak_rss_mb", s.get("peak_rss_mb", 0.0))),
                  "input_mb": round(in_mb, 1), "floor_ratio": wall / floor_total})
+    exec_total = sum(nb["exec_seconds"] for nb in s["notebooks"])
+    sql_total = sum(nb.get("sql_seconds", 0.0) for nb in s["notebooks"])
+    if exec_total:
+        rows.append({"sales_lines": n, "step": "notebooks' time summed, of it in DuckDB (the rest: pandas, models, charts)",
+                     "seconds": exec_total, "peak_rss_mb": "", "input_mb": "", "floor_ratio": "",
+                     "sql_seconds": sql_total})
     mem = [("memory: kernels running at once", s.get("peak_rss_mb")),
            ("memory: report process (load, front page)", s.get("parent_peak_rss_mb"))]
     rows += [{"sales_lines": n, "step": step, "seconds": "", "peak_rss_mb": round(v), "input_mb": "",
@@ -396,6 +511,15 @@ def main(argv: list[str] | None = None) -> int:
         results.replace(BENCH_DIR / "results.previous.csv")
     rows: list[dict] = []
     fits = [fits_in_kernel_env("CDNOW sample (FHL 2005)", None)]
+    if not a.sales:  # the sample data's suite, warm, against empty notebooks that import pandas and matplotlib
+        saved = BENCH_DIR / "runs" / "rows-sample.json"
+        if not a.rebuild:
+            saved.parent.mkdir(parents=True, exist_ok=True)
+            saved.write_text(json.dumps(sample_suite_rows(a.jobs)))
+        if saved.exists():
+            rows += json.loads(saved.read_text())
+            print(f"Sample suite, warm: {rows[-1]['seconds']:.1f} s against {rows[-2]['seconds']:.1f} s for "
+                  f"{SUITE_NOTEBOOKS} empty notebooks", flush=True)
     for shape, n in runs:
         stats_file = _stats_file(shape, n)
         if a.rebuild and not stats_file.exists():
@@ -405,6 +529,13 @@ def main(argv: list[str] | None = None) -> int:
         read_s = csv_read_seconds(folder)
         s = json.loads(stats_file.read_text()) if a.rebuild else _run_suite(folder, n, a.jobs, shape)
         rows += size_rows(n, s, fl_run, fl_html, read_s, in_mb, a.jobs, shape)
+        if shape == "resale" and n in RERUN_SIZES:  # each notebook again, alone, on the warm cache
+            saved = BENCH_DIR / "runs" / f"rows-rerun-{_key(shape, n)}.json"
+            if not a.rebuild:
+                saved.write_text(json.dumps(rerun_rows(folder, n, shape, [nb["name"] for nb in s["notebooks"]],
+                                                       fl_run)))
+            if saved.exists():
+                rows += json.loads(saved.read_text())
         fits.append(fits_in_kernel_env(column_label(shape, n), folder))
         md = _write(rows, previous, machine, fits)  # after every size, so a later failure keeps what was measured
         status = "ok" if s.get("exit_code", 0) == 0 else f"FAILED (exit {s['exit_code']})"

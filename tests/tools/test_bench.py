@@ -155,3 +155,48 @@ def test_bench_customers_are_the_buyers_of_completed_lines_by_day(tmp_path):
     # u1: 2 occasions (Jan 1 twice, Jan 15), t_x = 2 weeks, T = 2 weeks to the last sale day (Jan 15);
     # u2: 1 occasion on Jan 8, T = 1 week; u3's only line is refunded
     assert sorted(zip(x, t_x, T, strict=True)) == [(0.0, 0.0, 1.0), (1.0, 2.0, 2.0)]
+
+
+# ------------------------------------------------------------------ the DuckDB share, the sample suite's floor
+
+
+def test_each_notebook_row_and_the_summed_row_carry_the_duckdb_seconds():
+    stats = {"load_seconds": 4.0, "wall_seconds": 30.0, "peak_rss_mb": 900.0, "exit_code": 0,
+             "notebooks": [{"name": "overview", "exec_seconds": 10.0, "html_seconds": 0.5, "sql_seconds": 1.5},
+                           {"name": "brands", "exec_seconds": 5.0, "html_seconds": 0.5, "sql_seconds": 0.5}]}
+    rows = bench.size_rows(1000, stats, fl_run=2.0, fl_html=0.5, read_s=1.0, in_mb=12.0, jobs=2)
+    by = {r["step"]: r for r in rows}
+    summed = next(r for step, r in by.items() if step.startswith("notebooks' time summed"))
+    assert summed["seconds"] == 15.0 and summed["sql_seconds"] == 2.0
+    assert by["notebook: overview"]["sql_seconds"] == 1.5
+    md = bench.results_markdown(rows, "test machine")
+    assert "| notebook: overview | 10.0 s (5.0x floor), DuckDB 1.5 s |" in md
+    assert "15.0 s, DuckDB 2.0 s |" in md
+
+
+def test_a_kernels_duckdb_seconds_are_read_once_and_the_file_goes(tmp_path):
+    f = tmp_path / ".sql-overview.json"
+    f.write_text('{"seconds": 2.25, "queries": 7}')
+    assert executor.sql_seconds(f) == 2.25 and not f.exists()
+    assert executor.sql_seconds(f) == 0.0  # no file: nothing measured
+    f.write_text("not json")
+    assert executor.sql_seconds(f) == 0.0 and not f.exists()
+
+
+def test_the_engine_counts_its_statements_and_keeps_them_in_the_named_file(tmp_path, monkeypatch):
+    import json
+
+    import duckdb
+
+    from lib.data import engine
+
+    target = tmp_path / "sql.json"
+    monkeypatch.setenv(engine.SQL_STATS_ENV, str(target))
+    before = engine.sql_time()
+    eng = engine.Engine(duckdb.connect(":memory:"))
+    eng.register_frame("t", pd.DataFrame({"x": [1, 2, 3]}))
+    assert eng.query("SELECT SUM(x) AS s FROM t")["s"].iloc[0] == 6
+    assert eng.query("SELECT COUNT(*) AS n FROM t")["n"].iloc[0] == 3
+    after = engine.sql_time()
+    assert after["queries"] == before["queries"] + 2 and after["seconds"] > before["seconds"]
+    assert json.loads(target.read_text()) == after
