@@ -260,7 +260,8 @@ def null_journeys(touches: pd.DataFrame, paths: pd.DataFrame, lookback_days: int
     return out.reset_index(drop=True)
 
 
-def markov_removal_effects(path: np.ndarray, state: np.ndarray, converted: np.ndarray) -> pd.DataFrame:
+def markov_removal_effects(path: np.ndarray, state: np.ndarray, converted: np.ndarray,
+                           weights: np.ndarray | None = None) -> pd.DataFrame:
     """Removal effect of every state in a first-order absorbing Markov chain (Anderl et al. 2016).
 
     Each path runs ``start -> s1 -> ... -> sn -> conversion|null``. Transition
@@ -278,6 +279,7 @@ def markov_removal_effects(path: np.ndarray, state: np.ndarray, converted: np.nd
     path : int array, one per step, steps of a path contiguous and in time order.
     state : labels (channel, campaign...) aligned with ``path``.
     converted : bool per path id (indexed by the values of ``path``).
+    weights : optional count per path id: a path that stands for that many identical journeys (counted paths).
 
     Returns
     -------
@@ -307,7 +309,11 @@ def markov_removal_effects(path: np.ndarray, state: np.ndarray, converted: np.nd
     m = k + 3
     frm = np.r_[np.full(int(first.sum()), start_s), c]
     dst = np.r_[c[first], to]
-    counts = np.bincount(frm * m + dst, minlength=m * m).reshape(m, m).astype(float)
+    w = None
+    if weights is not None:
+        wp = np.asarray(weights, dtype=float)
+        w = np.r_[wp[p[first]], wp[p]]
+    counts = np.bincount(frm * m + dst, weights=w, minlength=m * m).reshape(m, m).astype(float)
     rows = counts.sum(axis=1, keepdims=True)
     prob = np.divide(counts, rows, out=np.zeros_like(counts), where=rows > 0)
     q, r, s = prob[:k, :k], prob[:k, conv_s], prob[start_s, :k]
@@ -373,7 +379,8 @@ def markov_credit_by(paths: pd.DataFrame, nulls: pd.DataFrame, key: str) -> tupl
     docs/metrics.md, Marketing).
 
     Converting paths are the occasions' paths; non-converting ones the null
-    journeys. Attributed conversions of state c = removal-effect share of c x
+    journeys: one row per touch (:func:`null_journeys`), or counted (``journeys`` = how many journeys followed
+    the sequence of states in the list ``key``, lib.analytics.marketing.prepare_engine). Attributed conversions of state c = removal-effect share of c x
     number of converting paths (ChannelAttribution's convention); revenue and
     gross profit are split by the same shares.
 
@@ -383,15 +390,25 @@ def markov_credit_by(paths: pd.DataFrame, nulls: pd.DataFrame, key: str) -> tupl
     revenue, gross_profit``) without the unattributed row, and the removal effects.
     """
     _need(paths, ("occasion", "revenue", key), "paths")
-    _need(nulls, ("journey", key), "null journeys")
+    _need(nulls, ("journeys" if "journeys" in nulls.columns else "journey", key), "null journeys")
     occ_codes, occ_uniq = pd.factorize(paths["occasion"])
     n_conv = len(occ_uniq)
-    n_null = int(nulls["journey"].max()) + 1 if len(nulls) else 0
-    pid = np.r_[occ_codes, nulls["journey"].to_numpy() + n_conv].astype(np.int64)
-    st = pd.concat([paths[key].astype("string"), nulls[key].astype("string")], ignore_index=True)
+    weights = None
+    if "journeys" in nulls.columns:  # counted sequences: one path id per distinct sequence, weighted
+        seqs = [list(x) for x in nulls[key]]
+        n_null = len(seqs)
+        journey = np.repeat(np.arange(n_null), [len(x) for x in seqs])
+        null_states = pd.Series([v for x in seqs for v in x], dtype="string")
+        weights = np.r_[np.ones(n_conv), nulls["journeys"].to_numpy(dtype=float)]
+    else:
+        n_null = int(nulls["journey"].max()) + 1 if len(nulls) else 0
+        journey = nulls["journey"].to_numpy()
+        null_states = nulls[key].astype("string")
+    pid = np.r_[occ_codes, journey + n_conv].astype(np.int64)
+    st = pd.concat([paths[key].astype("string"), null_states], ignore_index=True)
     st_codes, st_labels = pd.factorize(st.fillna("(none)"))
     converted = np.r_[np.ones(n_conv, dtype=bool), np.zeros(n_null, dtype=bool)]
-    eff = markov_removal_effects(pid, st_codes, converted)
+    eff = markov_removal_effects(pid, st_codes, converted, weights)
     eff["state"] = pd.array(np.asarray(st_labels, dtype=object)[eff["state"].to_numpy(dtype=np.int64)],
                             dtype="string") if len(eff) else pd.array([], dtype="string")
     first = ~pd.Series(occ_codes).duplicated().to_numpy()

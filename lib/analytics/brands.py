@@ -1,19 +1,34 @@
-"""Brand metrics: performance table, top brands, margin intervals, trends and profit per shelf day (the verdicts: lib.analytics.verdicts)."""
+"""Brand metrics: performance table, top brands, margin intervals, trends and profit per shelf day, the per-brand sums also in SQL over the period's lines (the verdicts: lib.analytics.verdicts)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from scipy import stats
 
 from lib.analytics import survival
 from lib.analytics.products import brand_column, sales_by
 from lib.analytics.stats import z_critical
+from lib.data.cache import cached_derived, derived_file
+from lib.data.dataset import Dataset
+from lib.data.engine import Engine
 from lib.data.periods import Period
 
-__all__ = ["brand_performance", "top_brand_metrics", "top3_share_interval", "margin_interval", "brand_monthly_revenue",
-           "group_growth", "brand_growth", "ranked_growth", "shelf_day_profit", "lifecycle_profit",
-           "lifecycle_with_profit"]
+__all__ = ["LINES", "brand_performance", "top_brand_metrics", "top3_share_interval", "margin_interval",
+           "brand_monthly_revenue", "group_growth", "brand_growth", "ranked_growth", "shelf_day_profit",
+           "lifecycle_profit", "lifecycle_with_profit", "brand_key", "completed_count", "brand_lines", "brand_items",
+           "sales_by_sql", "margin_interval_sql", "group_months", "group_months_sql", "brand_performance_sql",
+           "top3_share_interval_sql", "brand_monthly_revenue_sql", "brand_growth_sql"]
+
+#: the view the SQL reductions read: a period's sale lines (lib.data.derived.sale_lines, lib.data.engine)
+LINES = "lines"
+#: gross profit with NaN as unknown (a registered frame's NaN is NULL already; Parquet's too)
+_GP = "CASE WHEN isnan(gross_profit) THEN NULL ELSE gross_profit END"
 
 def brand_performance(completed: pd.DataFrame, lifecycle: pd.DataFrame | None, min_sales: int = 20) -> pd.DataFrame:
     """One row per brand (docs/metrics.md, Brands): revenue, units, sales, gross profit, margin, revenue share,
@@ -27,6 +42,14 @@ def brand_performance(completed: pd.DataFrame, lifecycle: pd.DataFrame | None, m
         raise ValueError(f"min_sales must be >= 1, got {min_sales}")
     bcol = brand_column(completed)
     perf = sales_by(completed[completed[bcol].notna()], bcol).rename(columns={bcol: "brand"})
+    mi = margin_interval(completed[completed[bcol].notna()], bcol) if lifecycle is not None else None
+    return _performance(perf, mi, lifecycle, min_sales, bcol)
+
+
+def _performance(perf: pd.DataFrame, mi: pd.DataFrame | None, lifecycle: pd.DataFrame | None,
+                 min_sales: int, bcol: str) -> pd.DataFrame:
+    """:func:`brand_performance` from the per-brand sales (:func:`sales_by`, brand in ``brand``) and margin
+    intervals (:func:`margin_interval`), by pandas or by SQL."""
     if lifecycle is None:
         perf["brand"] = perf["brand"].astype("string")
         for c in ["items", "km_median_days", "km_low", "km_high", "unsold_units", "unsold_cost"]:
@@ -55,7 +78,6 @@ def brand_performance(completed: pd.DataFrame, lifecycle: pd.DataFrame | None, m
         perf[c] = perf[c].astype("int64")
     perf["revenue_share_pct"] = perf["revenue_share_pct"].fillna(0.0)
     perf["uncertain"] = perf["sales"] < min_sales
-    mi = margin_interval(completed[completed[bcol].notna()], bcol)
     perf = perf.merge(mi, left_on="brand", right_index=True, how="left")
     perf = perf.sort_values(["revenue", "brand"], ascending=[False, True], kind="mergesort")
     return perf.reset_index(drop=True)
@@ -129,9 +151,13 @@ def brand_monthly_revenue(completed: pd.DataFrame, months: int = 12, top: int = 
     """Revenue per month (rows, ``YYYY-MM``) and brand (columns) for the last ``months`` months (docs/metrics.md, Brands);
     brands beyond the ``top`` by revenue in that window are summed as ``Other``."""
     bcol = brand_column(completed)
-    c = completed[completed[bcol].notna()]
-    keep_months = sorted(c["month"].unique())[-months:]
-    c = c[c["month"].isin(keep_months)]
+    return _monthly(group_months(completed, bcol), bcol, months, top)
+
+
+def _monthly(gm: pd.DataFrame, bcol: str, months: int, top: int) -> pd.DataFrame:
+    """:func:`brand_monthly_revenue` from the per-brand-month revenue (:func:`group_months`)."""
+    keep_months = sorted(gm["month"].unique())[-months:]
+    c = gm[gm["month"].isin(keep_months)]
     piv = c.pivot_table(index="month", columns=bcol, values="revenue", aggfunc="sum", fill_value=0.0,
                         observed=True)
     order = piv.sum().sort_values(ascending=False).index
@@ -140,6 +166,15 @@ def brand_monthly_revenue(completed: pd.DataFrame, months: int = 12, top: int = 
         out["Other"] = piv[order[top:]].sum(axis=1)
     out.columns = [str(x) for x in out.columns]
     return out
+
+
+def group_months(completed: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Completed revenue and sales (lines) per ``key`` group and month (docs/metrics.md, Brands: Emerging brands):
+    columns ``key, month, revenue, sales``, groups with a known ``key`` only, sorted by group and month."""
+    c = completed.loc[completed[key].notna(), [key, "month", "revenue"]]
+    g = c.groupby([key, "month"], observed=True, sort=True)["revenue"]
+    return pd.concat([g.sum(), g.size().rename("sales")], axis=1).reset_index() \
+        .astype({"revenue": "float64", "sales": "int64"})
 
 
 def group_growth(completed: pd.DataFrame, period_end: pd.Timestamp, key: str, min_sales: int = 10) -> pd.DataFrame:
@@ -153,13 +188,18 @@ def group_growth(completed: pd.DataFrame, period_end: pd.Timestamp, key: str, mi
     (p = 0.5), i.e. that its sales rate did not change. One row per group with
     sales in the six months, the group in column ``key``; sorted by ``growth_3m_pct``.
     """
+    return _growth(group_months(completed, key), period_end, key, min_sales)
+
+
+def _growth(gm: pd.DataFrame, period_end: pd.Timestamp, key: str, min_sales: int) -> pd.DataFrame:
+    """:func:`group_growth` from the per-group-month revenue and sales (:func:`group_months`)."""
     start = pd.Timestamp(period_end).to_period("M").to_timestamp()
     months = [(start - pd.DateOffset(months=k)).strftime("%Y-%m") for k in range(5, -1, -1)]
-    c = completed[completed["month"].isin(months) & completed[key].notna()]
+    c = gm[gm["month"].isin(months)]
     rev = c.pivot_table(index=key, columns="month", values="revenue", aggfunc="sum", fill_value=0.0,
                         observed=True).reindex(columns=months, fill_value=0.0)
-    cnt = c.pivot_table(index=key, columns="month", values="revenue", aggfunc="size", fill_value=0,
-                        observed=True).reindex(columns=months, fill_value=0)
+    cnt = c.pivot_table(index=key, columns="month", values="sales", aggfunc="sum", fill_value=0,
+                        observed=True).reindex(index=rev.index, columns=months, fill_value=0)
     out = pd.DataFrame(index=rev.index)
     for m in months[2:]:
         out[m] = rev[m]
@@ -193,8 +233,9 @@ def ranked_growth(growth: pd.DataFrame) -> pd.DataFrame:
     return growth[growth["eligible"] & growth["growth_3m_pct"].notna()]
 
 
-def shelf_day_profit(completed: pd.DataFrame, lifecycle: pd.DataFrame, keys: str | list[str],
-                     min_sales: int = 20, confidence: float = 0.95) -> pd.DataFrame:
+def shelf_day_profit(completed: pd.DataFrame | None, lifecycle: pd.DataFrame, keys: str | list[str],
+                     min_sales: int = 20, confidence: float = 0.95,
+                     sales: pd.DataFrame | None = None) -> pd.DataFrame:
     """Gross profit per day on the shelf per group (brand, brand x condition...; docs/metrics.md, Brands: Profit
     per shelf day).
 
@@ -203,7 +244,8 @@ def shelf_day_profit(completed: pd.DataFrame, lifecycle: pd.DataFrame, keys: str
     least 1); its profit is the gross profit of its completed sales (0 when
     unsold). ``profit_per_shelf_day`` = sum profit / sum shelf days, with a
     delta-method interval for a ratio estimator. ``eligible``: at least
-    ``min_sales`` sold items. Sorted by profit per shelf day.
+    ``min_sales`` sold items. Sorted by profit per shelf day. ``sales``: the groups' :func:`sales_by` table when
+    already computed (:func:`sales_by_sql`); with it and a lifecycle ``profit`` column, ``completed`` may be None.
     """
     keys = [keys] if isinstance(keys, str) else list(keys)
     lc = lifecycle.dropna(subset=keys)
@@ -223,7 +265,9 @@ def shelf_day_profit(completed: pd.DataFrame, lifecycle: pd.DataFrame, keys: str
     z = z_critical(confidence)
     t["profit_per_shelf_day"] = ratio
     t["low"], t["high"] = ratio - z * se, ratio + z * se
-    m = sales_by(completed[completed[keys].notna().all(axis=1)], keys).set_index(keys)
+    if sales is None:
+        sales = sales_by(completed[completed[keys].notna().all(axis=1)], keys)
+    m = sales.set_index(keys)
     t = t.join(m[["revenue", "margin_pct"]], how="left")
     t["sold"] = t["sold"].astype("int64")
     t["eligible"] = t["sold"] >= min_sales
@@ -234,9 +278,12 @@ def shelf_day_profit(completed: pd.DataFrame, lifecycle: pd.DataFrame, keys: str
                          kind="mergesort").reset_index(drop=True)
 
 
-def lifecycle_profit(completed: pd.DataFrame, lifecycle: pd.DataFrame) -> np.ndarray:
+def lifecycle_profit(completed: pd.DataFrame | None, lifecycle: pd.DataFrame) -> np.ndarray:
     """Gross profit of each lifecycle product's completed sales (0 when unsold), aligned with ``lifecycle``
-    (docs/metrics.md, Brands: Profit per shelf day)."""
+    (docs/metrics.md, Brands: Profit per shelf day); the lifecycle's own ``profit`` column when it has one
+    (:func:`lifecycle_with_profit`, :func:`brand_items`), so that it is computed once."""
+    if "profit" in lifecycle.columns:
+        return lifecycle["profit"].to_numpy(dtype="float64")
     c = completed[completed["gross_profit"].notna()]
     codes, uniq = pd.factorize(pd.concat([lifecycle["product_id"], c["product_id"]], ignore_index=True))
     nl = len(lifecycle)
@@ -248,3 +295,188 @@ def lifecycle_with_profit(completed: pd.DataFrame, lifecycle: pd.DataFrame) -> p
     """``lifecycle`` with each product's ``profit`` (:func:`lifecycle_profit`), so that several
     :func:`shelf_day_profit` calls compute it once."""
     return lifecycle.assign(profit=lifecycle_profit(completed, lifecycle))
+
+
+# --- the same reductions in SQL over the period's ``lines`` view (issue 20: aggregate in an engine) -------------
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def brand_key(eng: Engine) -> str:
+    """lib.analytics.products.brand_column over the ``lines`` view: ``brand_name`` when any completed line knows
+    it, else ``brand_id``."""
+    cols = set(eng.columns(LINES))
+    if "brand_name" in cols and bool(eng.query(f"SELECT EXISTS (SELECT 1 FROM {LINES} WHERE brand_name IS NOT NULL) "
+                                               "AS k")["k"].iloc[0]):
+        return "brand_name"
+    if "brand_id" in cols:
+        return "brand_id"
+    raise ValueError("no brand column (brand_name or brand_id): products.csv is needed")
+
+
+def completed_count(eng: Engine) -> int:
+    """Completed sale lines in the ``lines`` view (docs/data-contract.md, Sale lines)."""
+    return int(eng.query(f"SELECT COUNT(*) AS n FROM {LINES} WHERE is_completed")["n"].iloc[0])
+
+
+def brand_lines(ds: Dataset, period_label: str, compute: Callable[[], pd.DataFrame],
+                columns: list[str]) -> pd.DataFrame:
+    """The completed sale lines with only ``columns`` (docs/data-contract.md, Sale lines), in the lines' order:
+    read from the period's cached ``lines`` file, else ``compute()`` (lib.data.cache.cached_derived)."""
+    cols = list(dict.fromkeys(columns + ["is_completed"]))
+    path = derived_file(ds, period_label, "lines")
+    lines = _read_slim(path, cols) if path is not None and path.exists() else \
+        cached_derived(ds, period_label, "lines", compute, columns=cols)
+    out = lines.loc[lines["is_completed"].to_numpy(dtype=bool), columns]
+    return out.reset_index(drop=True)
+
+
+def _read_slim(path: Path, columns: list[str]) -> pd.DataFrame:
+    """``columns`` of a cached Parquet file in its row order, text columns as categoricals with sorted categories
+    (a byte or two a row instead of a string each: groupings and sorts see the same labels in the same order)."""
+    schema = pq.read_schema(path)
+    cols = [c for c in columns if c in schema.names]
+    text = [c for c in cols if pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type)]
+    df = pq.read_table(path, columns=cols, read_dictionary=text).to_pandas()
+    for c in text:
+        df[c] = df[c].cat.set_categories(sorted(str(x) for x in df[c].cat.categories))
+    return df
+
+
+def brand_items(eng: Engine, ds: Dataset, period_label: str, compute: Callable[[], pd.DataFrame],
+                key: str) -> pd.DataFrame:
+    """The product lifecycles (lib.data.derived.product_lifecycle) with the columns the brand sections use
+    (``key``, ``brand_id``, ``condition``, ``duration_days``, ``sold``, ``cost_basis``, ``units_on_hand``,
+    ``clock_start``) and
+    each product's ``profit``, the gross profit of its completed sales summed in SQL (0 when unsold; docs/metrics.md,
+    Brands: Profit per shelf day), in the lifecycle's order: the same frame as :func:`lifecycle_with_profit`
+    on those columns."""
+    path = derived_file(ds, period_label, "lifecycle")
+    wanted = list(dict.fromkeys([key, "brand_id", "condition", "duration_days", "sold", "cost_basis", "units_on_hand",
+                                 "clock_start"]))
+    per_product = (f"SELECT product_id, (SUM(gross_profit::DECIMAL(38,10)))::DOUBLE AS profit FROM {LINES} WHERE is_completed AND "
+                   "gross_profit IS NOT NULL AND NOT isnan(gross_profit) GROUP BY product_id"
+                   if "gross_profit" in eng.columns(LINES) else "SELECT NULL AS product_id, 0.0 AS profit LIMIT 0")
+    if path is None or not path.exists():
+        lc = cached_derived(ds, period_label, "lifecycle", compute)
+    if path is not None and path.exists():
+        lc = _read_slim(path, wanted)
+        src, params = "read_parquet($path, file_row_number = true)", {"path": str(path)}
+    else:  # a dataset held in memory: the lifecycle's order by a position column
+        eng.register_frame("brand_item_ids", pd.DataFrame({"product_id": lc["product_id"],
+                                                           "file_row_number": np.arange(len(lc))}))
+        lc = lc[[c for c in wanted if c in lc.columns]]
+        src, params = "brand_item_ids", None
+    try:
+        p = eng.query(f"""SELECT COALESCE(p.profit, 0.0) AS profit FROM {src} l
+                      LEFT JOIN ({per_product}) p USING (product_id) ORDER BY l.file_row_number""", params)
+    finally:
+        eng.drop("brand_item_ids")
+    return lc.assign(profit=p["profit"].to_numpy(dtype="float64"))
+
+
+
+def _completed_where(keys: list[str]) -> str:
+    return " AND ".join(["is_completed"] + [f"{_q(k)} IS NOT NULL" for k in keys])
+
+
+def sales_by_sql(eng: Engine, keys: str | list[str]) -> pd.DataFrame:
+    """lib.analytics.products.sales_by_known in SQL over the ``lines`` view: revenue, units, sales, gross profit,
+    margin (lines of known cost) and revenue share per group of completed lines whose ``keys`` are known
+    (docs/metrics.md, Products and inventory); same columns and order."""
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    gp = _GP if "gross_profit" in eng.columns(LINES) else "NULL::DOUBLE"
+    k = ", ".join(_q(x) for x in keys)
+    t = eng.query(f"""
+    WITH c AS (SELECT {k}, revenue, quantity, {gp} AS gp FROM {LINES} WHERE {_completed_where(keys)})
+    SELECT {k}, (SUM(revenue::DECIMAL(38,10)))::DOUBLE AS revenue, SUM(quantity)::BIGINT AS units, COUNT(*) AS sales, (SUM(gp::DECIMAL(38,10)))::DOUBLE AS gross_profit,
+           COALESCE((SUM(revenue::DECIMAL(38,10)) FILTER (WHERE gp IS NOT NULL))::DOUBLE, 0.0) AS known_revenue
+    FROM c GROUP BY {k}""")
+    t = t.astype({"revenue": "float64", "units": "int64", "sales": "int64", "gross_profit": "float64",
+                  "known_revenue": "float64"})
+    t["margin_pct"] = (t["gross_profit"] / t["known_revenue"].where(t["known_revenue"] > 0)) * 100.0
+    total = t["revenue"].sum()
+    t["revenue_share_pct"] = t["revenue"] / total * 100.0 if total else float("nan")
+    t = t.drop(columns="known_revenue")
+    return t.sort_values(["revenue"] + keys, ascending=[False] + [True] * len(keys), kind="mergesort") \
+        .reset_index(drop=True)
+
+
+def margin_interval_sql(eng: Engine, key: str, confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`margin_interval` in SQL over the ``lines`` view (completed lines of known ``key`` and cost; the
+    squared residuals about each group's ratio summed in a second pass, docs/metrics.md, Brands: Brand map)."""
+    idx = pd.Index([], dtype="string", name=key)
+    if "gross_profit" not in eng.columns(LINES):
+        return pd.DataFrame({"margin_low": pd.Series(dtype="float64"), "margin_high": pd.Series(dtype="float64")},
+                            index=idx)
+    t = eng.query(f"""
+    WITH c AS (SELECT {_q(key)} AS g, revenue, {_GP} AS gp FROM {LINES} WHERE {_completed_where([key])}),
+         k AS (SELECT * FROM c WHERE gp IS NOT NULL),
+         t AS (SELECT g, (SUM(gp::DECIMAL(38,10)))::DOUBLE / CASE WHEN (SUM(revenue::DECIMAL(38,10)))::DOUBLE > 0 THEN (SUM(revenue::DECIMAL(38,10)))::DOUBLE END AS m, (SUM(revenue::DECIMAL(38,10)))::DOUBLE AS rev,
+                      COUNT(*) AS n FROM k GROUP BY g)
+    SELECT t.g, t.m, t.rev, t.n, COALESCE((SUM(((k.gp - t.m * k.revenue) ** 2)::DECIMAL(38,10)))::DOUBLE, 0.0) AS ss
+    FROM t JOIN k USING (g) GROUP BY t.g, t.m, t.rev, t.n""")
+    t = t.astype({"m": "float64", "rev": "float64", "n": "float64", "ss": "float64"}).set_index("g")
+    rev = t["rev"].where(t["rev"] > 0)
+    se = np.sqrt(t["ss"] * t["n"] / (t["n"] - 1).where(t["n"] > 1)) / rev
+    z = z_critical(confidence)
+    out = pd.DataFrame({"margin_low": (t["m"] - z * se) * 100, "margin_high": (t["m"] + z * se) * 100})
+    out.index = out.index.astype("string").rename(key)
+    return out.sort_index()
+
+
+def group_months_sql(eng: Engine, key: str) -> pd.DataFrame:
+    """:func:`group_months` in SQL over the ``lines`` view: completed revenue and sales per ``key`` group and
+    month (docs/metrics.md, Brands: Emerging brands)."""
+    t = eng.query(f"""SELECT {_q(key)}, month, (SUM(revenue::DECIMAL(38,10)))::DOUBLE AS revenue, COUNT(*) AS sales FROM {LINES}
+                      WHERE {_completed_where([key])} GROUP BY ALL""")
+    t = t.astype({"revenue": "float64", "sales": "int64"})
+    return t.sort_values([key, "month"], kind="mergesort").reset_index(drop=True)
+
+
+def brand_performance_sql(eng: Engine, lifecycle: pd.DataFrame | None, min_sales: int = 20) -> pd.DataFrame:
+    """:func:`brand_performance` with the per-brand sales and margin intervals summed in SQL over the ``lines``
+    view (:func:`sales_by_sql`, :func:`margin_interval_sql`); ``lifecycle`` as there (:func:`brand_items` will do)."""
+    if min_sales < 1:
+        raise ValueError(f"min_sales must be >= 1, got {min_sales}")
+    bcol = brand_key(eng)
+    perf = sales_by_sql(eng, bcol).rename(columns={bcol: "brand"})
+    mi = margin_interval_sql(eng, bcol) if lifecycle is not None else None
+    return _performance(perf, mi, lifecycle, min_sales, bcol)
+
+
+def top3_share_interval_sql(eng: Engine, perf: pd.DataFrame, confidence: float = 0.95) -> tuple[float, float]:
+    """:func:`top3_share_interval` from per-brand sums in SQL over the ``lines`` view: with S the revenue and
+    Q the sum of squared line revenues of the top-3 brands (``t``) and of the rest (``o``), sum (r_i (I_i -
+    share))^2 = (1 - share)^2 Q_t + share^2 Q_o (docs/metrics.md, Brands)."""
+    bcol = brand_key(eng)
+    top = list(perf.sort_values("revenue", ascending=False)["brand"].head(3).astype(str))
+    r = eng.query(f"""
+    WITH c AS (SELECT revenue, COALESCE(CAST({_q(bcol)} AS VARCHAR) IN (SELECT UNNEST($top::VARCHAR[])), false) AS i
+               FROM {LINES} WHERE is_completed)
+    SELECT COUNT(*) AS n, (SUM(revenue::DECIMAL(38,10)))::DOUBLE AS tot, COALESCE((SUM(revenue::DECIMAL(38,10)) FILTER (WHERE i))::DOUBLE, 0.0) AS s_top,
+           COALESCE((SUM((revenue * revenue)::DECIMAL(38,10)) FILTER (WHERE i))::DOUBLE, 0.0) AS q_top,
+           COALESCE((SUM((revenue * revenue)::DECIMAL(38,10)) FILTER (WHERE NOT i))::DOUBLE, 0.0) AS q_other FROM c""", {"top": top}).iloc[0]
+    n, tot = int(r["n"]), float(r["tot"]) if pd.notna(r["tot"]) else 0.0
+    if tot <= 0 or n < 2:
+        return (float("nan"), float("nan"))
+    share = float(r["s_top"]) / tot
+    se = np.sqrt(n / (n - 1) * ((1 - share) ** 2 * float(r["q_top"]) + share ** 2 * float(r["q_other"]))) / tot
+    z = z_critical(confidence)
+    return (float(max(0.0, share - z * se) * 100), float(min(1.0, share + z * se) * 100))
+
+
+def brand_monthly_revenue_sql(eng: Engine, months: int = 12, top: int = 6, gm: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`brand_monthly_revenue` from the per-brand-month revenue summed in SQL (:func:`group_months_sql`;
+    ``gm`` when already read)."""
+    bcol = brand_key(eng)
+    return _monthly(group_months_sql(eng, bcol) if gm is None else gm, bcol, months, top)
+
+
+def brand_growth_sql(eng: Engine, period: Period, min_sales: int = 10, gm: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`brand_growth` from the per-brand-month revenue and sales summed in SQL (:func:`group_months_sql`;
+    ``gm`` when already read)."""
+    bcol = brand_key(eng)
+    gm = group_months_sql(eng, bcol) if gm is None else gm
+    return _growth(gm, period.end, bcol, min_sales).rename(columns={bcol: "brand"})

@@ -11,15 +11,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lib.analytics import clv, rfm
 from lib.analytics.effects import Effect, draws_effect
 from lib.analytics.stats import percentile_interval, two_proportion_p_value
 from lib.config import CHURN_DAYS
-from lib.data.derived import buyers, purchase_occasions, sale_lines
+from lib.data.derived import buyers, positions, purchase_occasions, sale_lines
+from lib.data.engine import Engine
 
 __all__ = [
-    "customer_occasions", "customer_table", "named_by_revenue", "top_count", "vip_threshold", "top_share_pct", "pareto_curve",
+    "customer_occasions", "customer_table", "user_column", "named_by_revenue", "by_revenue", "top_count", "vip_threshold",
+    "top_share_pct", "pareto_curve",
     "repeat_rate_pct", "ltv_ratio", "bootstrap_ltv_ratio", "RatioInterval", "purchase_gaps", "occasion_distribution",
     "score_customers", "prospects", "segment_summary", "segments_shown", "churn_risk", "vip_list", "CohortTables",
     "cohort_tables", "cohort_trend", "ValueModel", "value_model", "customer_metrics", "top_predicted_value",
@@ -81,15 +85,40 @@ def customer_table(occasions: pd.DataFrame, period_end: pd.Timestamp,
     return named_by_revenue(c, users)
 
 
+def _strings(values: pd.Series) -> pa.Array:
+    """A column as one Arrow string array (nulls kept)."""
+    arr = pa.array(values.astype("string").array, type=pa.string())
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def by_revenue(c: pd.DataFrame) -> pd.DataFrame:
+    """Customer rows sorted by ``revenue``, largest first, ties by ``buyer_id`` (docs/metrics.md, Customers), index
+    reset: the order of ``sort_values(["revenue", "buyer_id"], ascending=[False, True])``, with the buyer ids
+    ranked by Arrow (a pandas sort on a million string ids is slow)."""
+    if len(c) == 0:
+        return c.reset_index(drop=True)
+    rank = pc.rank(_strings(c["buyer_id"]), sort_keys="ascending",
+                   tiebreaker="first").to_numpy()
+    rev = c["revenue"].to_numpy(dtype="float64")
+    order = np.lexsort((rank, np.isnan(rev), -rev))  # NaN revenue last, as sort_values puts it
+    return c.take(order).reset_index(drop=True)
+
+
+def user_column(buyer_ids: pd.Series, users: pd.DataFrame | None, column: str) -> pd.Series:
+    """``column`` of each buyer's first row in the users table, as text (docs/data-contract.md, users.csv); missing
+    where the buyer has no user row, or without users or that column. Indexed like ``buyer_ids``."""
+    if users is None or column not in users.columns:
+        return pd.Series(pd.NA, index=buyer_ids.index, dtype="string")
+    pos = positions(buyer_ids, users["user_id"])  # an Arrow hash lookup: the first row of each user_id
+    return pd.Series(users[column].array.take(pos, allow_fill=True), index=buyer_ids.index).astype("string")
+
+
 def named_by_revenue(c: pd.DataFrame, users: pd.DataFrame | None) -> pd.DataFrame:
     """Per-customer rows with ``display_name`` (the users table's, else the buyer id) after ``buyer_id``, sorted by
     revenue, largest first, ties by buyer_id (docs/metrics.md, Customers)."""
-    dn = pd.Series(pd.NA, index=c.index, dtype="string")
-    if users is not None and "display_name" in users.columns:
-        names = users.drop_duplicates("user_id").set_index("user_id")["display_name"]
-        dn = c["buyer_id"].map(names).astype("string")
-    c.insert(1, "display_name", dn.fillna(c["buyer_id"].astype("string")))
-    return c.sort_values(["revenue", "buyer_id"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+    ids = c["buyer_id"].astype("string")
+    c.insert(1, "display_name", user_column(ids, users, "display_name").fillna(ids))
+    return by_revenue(c)
 
 
 # ---------------------------------------------------------------- Pareto
@@ -222,15 +251,24 @@ def occasion_distribution(customers: pd.DataFrame, cap: int = 10) -> pd.Series:
     return counts.rename("customers")
 
 
-def purchase_gaps(occasions: pd.DataFrame) -> pd.Series:
-    """Days between consecutive purchase occasions of the same customer, one value per repeat occasion.
+def _query_frame(frame: pd.DataFrame, sql: str, params: dict | None = None) -> pd.DataFrame:
+    """Run ``sql`` over ``frame`` as the view ``occ`` of a private lib.data.engine.Engine (the frame is not
+    copied; the view goes when the query is done)."""
+    eng = Engine()
+    try:
+        eng.register_frame("occ", frame)
+        return eng.query(sql, params)
+    finally:
+        eng.close()
 
-    docs/metrics.md, Purchase occasion.
-    """
-    o = occasions[["buyer_id", "date"]].sort_values(["buyer_id", "date"], kind="mergesort")
-    same = o["buyer_id"].eq(o["buyer_id"].shift()).fillna(False).to_numpy(dtype=bool)
-    gaps = o["date"].diff().dt.days.to_numpy()[same]
-    return pd.Series(gaps, name="gap_days", dtype="float64")
+
+def purchase_gaps(occasions: pd.DataFrame) -> pd.Series:
+    """Days between consecutive purchase occasions of the same customer, one value per repeat occasion, by
+    customer then day (docs/metrics.md, Purchase occasion); an SQL window over the occasions."""
+    g = _query_frame(occasions[["buyer_id", "date"]], """
+    SELECT buyer_id, date, date_diff('day', LAG(date) OVER (PARTITION BY buyer_id ORDER BY date), date) AS gap
+    FROM occ QUALIFY gap IS NOT NULL ORDER BY buyer_id, date""")
+    return pd.Series(g["gap"].to_numpy(dtype="float64"), name="gap_days", dtype="float64")
 
 
 # ---------------------------------------------------------------- RFM segments
@@ -311,8 +349,7 @@ def churn_risk(customers: pd.DataFrame, churn_days: int = CHURN_DAYS) -> pd.Data
     """
     if churn_days < 0:
         raise ValueError(f"churn_days must be >= 0, got {churn_days}")
-    c = customers[customers["days_since"] > churn_days]
-    return c.sort_values(["revenue", "buyer_id"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+    return by_revenue(customers[customers["days_since"] > churn_days])
 
 
 # ---------------------------------------------------------------- win-back lists and their effect
@@ -347,7 +384,8 @@ def recency_buy_rates(occasions: pd.DataFrame, period_end: pd.Timestamp, churn_d
     o = occasions.loc[occasions["date"] <= end, ["buyer_id", "date"]]
     rows = {"lo": list(edges[:-1]), "hi": list(edges[1:])}
     nb = len(edges) - 1
-    obs, buyers, seen = np.zeros(nb, "int64"), np.zeros(nb, "int64"), [np.zeros(0, "int64")] * nb
+    obs, buyers = np.zeros(nb, "int64"), np.zeros(nb, "int64")
+    seen = np.zeros((nb, 0), bool)  # customers observed in each bin at some month end
     cut_days: list[int] = []
     if len(o):
         codes, _ = pd.factorize(o["buyer_id"].to_numpy())
@@ -356,6 +394,7 @@ def recency_buy_rates(occasions: pd.DataFrame, period_end: pd.Timestamp, churn_d
         cuts = pd.date_range(end=end - pd.Timedelta(days=horizon_days), periods=months, freq="ME")
         cut_days = [(c - epoch).days for c in cuts if (c - epoch).days >= int(day.min())]
         k = int(codes.max()) + 1
+        seen = np.zeros((nb, k), bool)
         for c in cut_days:  # one vectorised pass per month end (at most ``months``)
             before = day <= c
             last = np.full(k, np.iinfo("int64").min)
@@ -369,8 +408,9 @@ def recency_buy_rates(occasions: pd.DataFrame, period_end: pd.Timestamp, churn_d
                 m = known & (b == i)
                 obs[i] += int(m.sum())
                 buyers[i] += int((m & bought).sum())
-                seen[i] = np.union1d(seen[i], np.flatnonzero(m))
-    rows.update(cutoffs=len(cut_days), observations=obs, customers=[len(x) for x in seen], buyers=buyers)
+                seen[i] |= m
+    rows.update(cutoffs=len(cut_days), observations=obs, customers=seen.sum(axis=1).astype("int64").tolist(),
+                buyers=buyers)
     out = pd.DataFrame(rows)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["rate"] = np.where(out["observations"] > 0, out["buyers"] / out["observations"], np.nan)
@@ -504,8 +544,7 @@ def vip_list(scored: pd.DataFrame) -> pd.DataFrame:
 
     docs/metrics.md, Top 20% and VIPs and Action lists.
     """
-    k = top_count(len(scored))
-    top = scored.sort_values(["revenue", "buyer_id"], ascending=[False, True], kind="mergesort").head(k)
+    top = by_revenue(scored).head(top_count(len(scored)))
     out = pd.DataFrame({"buyer_id": top["buyer_id"], "display_name": top["display_name"],
                         "revenue": top["revenue"].round(2), "occasions": top["occasions"],
                         "last_purchase": top["last_purchase"].dt.strftime("%Y-%m-%d"),
@@ -538,24 +577,31 @@ def cohort_tables(occasions: pd.DataFrame, period_end: pd.Timestamp, max_cohorts
     Cell (c, k) = share of cohort c's customers with a purchase occasion in the
     k-th calendar month after their first month (k = 0 is the first month,
     100% by definition); months after period_end are NaN (not yet observed).
-    Only the last ``max_cohorts`` cohorts are kept.
+    Only the last ``max_cohorts`` cohorts are kept. The counts and sums are SQL group-bys over the occasions
+    (customers active and revenue per cohort and month, repeat customers per cohort); the shares are taken here.
     """
     end = pd.Timestamp(period_end).normalize()
-    o = occasions.loc[occasions["date"] <= end, ["buyer_id", "date", "revenue"]]
-    if o.empty:
+    cells = _query_frame(occasions[["buyer_id", "date", "revenue"]], """
+    WITH o AS (SELECT buyer_id, year(date) * 12 + month(date) - 1 AS m, revenue FROM occ WHERE date <= $end),
+    f AS (SELECT *, MIN(m) OVER (PARTITION BY buyer_id) AS cohort FROM o),
+    b AS (SELECT cohort, buyer_id, COUNT(*) AS n FROM f GROUP BY cohort, buyer_id)
+    SELECT cohort, m - cohort AS k, COUNT(DISTINCT buyer_id) AS active, (SUM(revenue::DECIMAL(38,10)))::DOUBLE AS revenue, NULL AS repeaters
+    FROM f GROUP BY cohort, k
+    UNION ALL
+    SELECT cohort, -1 AS k, COUNT(*) AS active, NULL AS revenue, COUNT(*) FILTER (WHERE n > 1) AS repeaters
+    FROM b GROUP BY cohort""", {"end": end})
+    if cells.empty:
         empty = pd.DataFrame()
         return CohortTables(empty, pd.Series(dtype="int64"), empty, empty)
-    mi = (o["date"].dt.year * 12 + o["date"].dt.month - 1).to_numpy()
-    first = pd.Series(mi).groupby(o["buyer_id"].to_numpy()).transform("min").to_numpy()
-    k = mi - first
+    cells = cells.astype({"cohort": "int64", "k": "int64", "active": "int64"})
+    per = cells[cells["k"] < 0].set_index("cohort").sort_index()  # customers and repeat customers per cohort
+    cells = cells[cells["k"] >= 0]
+    active = cells.pivot(index="cohort", columns="k", values="active").fillna(0).astype("int64")
+    rev = cells.pivot(index="cohort", columns="k", values="revenue").astype("float64").fillna(0.0)
     end_m = end.year * 12 + end.month - 1
-    d = pd.DataFrame({"buyer": o["buyer_id"].to_numpy(), "cohort": first, "k": k,
-                      "revenue": o["revenue"].to_numpy()})
-    active = d.drop_duplicates(["buyer", "k"]).groupby(["cohort", "k"]).size().unstack(fill_value=0)
-    rev = d.groupby(["cohort", "k"])["revenue"].sum().unstack(fill_value=0.0)
-    ks = np.arange(end_m - int(first.min()) + 1)
-    active = active.reindex(columns=ks, fill_value=0)
-    rev = rev.reindex(columns=ks, fill_value=0.0)
+    ks = np.arange(end_m - int(per.index.min()) + 1)
+    active = active.reindex(columns=ks, fill_value=0).sort_index()
+    rev = rev.reindex(columns=ks, fill_value=0.0).sort_index()
     sizes = active[0]
     ret = active.div(sizes, axis=0) * 100
     cohorts = ret.index.to_numpy()
@@ -565,7 +611,7 @@ def cohort_tables(occasions: pd.DataFrame, period_end: pd.Timestamp, max_cohorts
     keep = cohorts[-max_cohorts:]
     labels = {c: f"{c // 12:04d}-{c % 12 + 1:02d}" for c in cohorts}
     ret, rev, sizes = ret.loc[keep], rev.loc[keep], sizes.loc[keep]
-    repeat = d.groupby(["cohort", "buyer"]).size().gt(1).groupby(level=0).mean() * 100
+    repeat = per["repeaters"].astype("float64") / per["active"] * 100
     summ = pd.DataFrame({"customers": sizes, "revenue": rev.sum(axis=1),
                          "repeat_pct": repeat.reindex(keep)})
     summ["revenue_per_customer"] = summ["revenue"] / summ["customers"]
@@ -779,7 +825,9 @@ def holdout_check(occasions: pd.DataFrame, period_end: pd.Timestamp, holdout_day
     if not fit.stable:
         bad = ", ".join(f"{d.parameter or d.model} ({d.code.replace('_', ' ')})" for d in fit.diagnostics)
         raise ValueError(f"the model fitted on the data before the holdout is not stable: {bad}")
-    later = o[(o["date"] > cutoff) & o["buyer_id"].isin(cal.index)]
+    known = pc.is_in(_strings(o["buyer_id"]), value_set=_strings(cal.index.to_series())).to_numpy(
+        zero_copy_only=False)  # an Arrow hash lookup: Series.isin on Arrow strings is slow at 1M occasions
+    later = o[(o["date"] > cutoff).to_numpy() & known]
     actual = later.groupby("buyer_id", observed=True).size()
     by_x = clv.holdout_comparison(fit, cal, actual, holdout_days / 7)
     pred_total = float((by_x["predicted"] * by_x["customers"]).sum())

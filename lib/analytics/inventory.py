@@ -316,8 +316,10 @@ def sale_chance(lifecycle: pd.DataFrame, items: pd.DataFrame, group: str | None 
              else pd.Series(dtype="int64"))
     own = keys.isin(sizes.index[sizes >= min_n]).fillna(False).to_numpy(dtype=bool)
     ages = items["days_listed"].to_numpy(dtype="float64")
+    lc_keys = lc[group].astype("string") if own.any() else None  # once, not once per group
     parts = [(None, ~own, lc)] + [(k, (keys == k).fillna(False).to_numpy(dtype=bool),
-                                   lc[lc[group].astype("string") == k]) for k in pd.unique(keys[own])]
+                                   lc[(lc_keys == k).fillna(False).to_numpy(dtype=bool)])
+                                  for k in pd.unique(keys[own])]
     for k, mask, d in parts:
         if not mask.any():
             continue
@@ -333,7 +335,7 @@ def sale_chance(lifecycle: pd.DataFrame, items: pd.DataFrame, group: str | None 
 
 def markdown_candidates(stock: pd.DataFrame, completed: pd.DataFrame, aging_days: int = AGING_DAYS,
                         group: str = "category", min_n: int = 30,
-                        lifecycle: pd.DataFrame | None = None) -> pd.DataFrame:
+                        lifecycle: pd.DataFrame | None = None, curve: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every unsold item listed more than ``aging_days`` days before period_end, with a suggested markdown
     derived from the data, floored at break-even (docs/metrics.md, Products and inventory: Markdown; the rows of
     ``markdown_candidates.csv``, whose ``reason`` column lib.narrative.inventory adds).
@@ -356,7 +358,8 @@ def markdown_candidates(stock: pd.DataFrame, completed: pd.DataFrame, aging_days
     ``markdown_rule`` (one of ``MARKDOWN_RULES``), ``fit_group`` (the group whose
     line was read; missing when the overall line was), ``fit_n`` (the sales that
     line was fitted on), ``data_markdown_pct`` (the markdown the line suggests
-    before the break-even floor), the channel costs and the basis of the sale chance.
+    before the break-even floor), the channel costs and the basis of the sale chance. ``curve``: the
+    :func:`price_age_curve` of ``completed`` with the same ``group`` and ``min_n`` when computed already.
     """
     cand = stock[stock["days_listed"] > aging_days].copy()
     cand["unit_cost"] = cand["cost_basis"]
@@ -365,7 +368,7 @@ def markdown_candidates(stock: pd.DataFrame, completed: pd.DataFrame, aging_days
     cost = cand["unit_cost"].to_numpy(dtype="float64")
     be = break_even_prices(cost, cand["fee_share"], cand["shipping_per_unit"])
     cand["break_even_price"] = be
-    curve = price_age_curve(completed, group=group, min_n=min_n).set_index("group")
+    curve = (price_age_curve(completed, group=group, min_n=min_n) if curve is None else curve).set_index("group")
     overall = curve.loc["__all__"] if "__all__" in curve.index else None
     keys = cand[group].astype("string") if group in cand.columns else pd.Series(pd.NA, index=cand.index)
     use_group = keys.isin(curve.index.drop("__all__", errors="ignore")).fillna(False)
@@ -426,6 +429,80 @@ def loss_sales(cands: pd.DataFrame) -> dict[str, float | int]:
             "cost": float((b["unit_cost"] * units).sum())}
 
 
+#: items per block of the markdown effect's simulation (the draws of one block are held at once)
+_SIM_BLOCK = 2000
+
+
+def _inversion_draws(rng: np.random.Generator, n: np.ndarray, p: np.ndarray, draws: int) -> np.ndarray | None:
+    """``rng.binomial(n, p, size=(draws, len(n)))`` as float64, the same values from the same generator state,
+    vectorised; None (the generator untouched) when a draw would leave numpy's inversion method.
+
+    numpy draws a binomial with n x min(p, 1 - p) <= 30 by inversion: one uniform per draw (none when n or p is
+    0), the result the number of pmf terms the uniform exceeds in turn, from the mirrored tail when p > 0.5.
+    This replays those steps with the same floating-point operations (the first term exp(n log q) from the
+    C library, as numpy takes it) on uniforms drawn in the same order; only a uniform past the bound numpy
+    draws again for (about 1e-16 of draws) sends it back (None), so the caller draws the numpy way.
+    """
+    if (n < 0).any() or not ((p >= 0) & (p <= 1)).all():
+        return None  # numpy refuses these: its error, not a draw
+    use = (n > 0) & (p != 0)
+    if not use.any():
+        return np.zeros((draws, len(n)))
+    nu, pu = n[use].astype("int64"), p[use].astype("float64")
+    flip = pu > 0.5
+    pe = np.where(flip, 1.0 - pu, pu)
+    if (nu * pe > 30.0).any():
+        return None
+    q = 1.0 - pe
+    qn = np.array([math.exp(float(a) * math.log(b)) for a, b in zip(nu.tolist(), q.tolist(), strict=True)])
+    bound = np.array([int(min(a, b + 10.0 * math.sqrt(b * c + 1))) for a, b, c in
+                      zip(nu.tolist(), (nu * pe).tolist(), q.tolist(), strict=True)], dtype="int64")
+    state = rng.bit_generator.state
+    u_all = rng.random((draws, len(nu)))
+    hit = u_all > qn
+    x = hit.astype("float64")
+    idx = np.flatnonzero(hit)
+    del hit
+    col = idx % len(nu)
+    u = u_all.ravel()[idx] - qn[col]
+    del u_all
+    px, s = qn, 1
+    while len(idx):
+        px = ((nu - s + 1) * pe * px) / (s * q)  # the pmf term after s successes, as numpy computes it
+        more = u > px[col]
+        idx, col, u = idx[more], col[more], u[more]
+        if not len(idx):
+            break
+        s += 1
+        if (s > bound[col]).any():
+            rng.bit_generator.state = state
+            return None
+        x.ravel()[idx] = s
+        u = u - px[col]
+    if flip.any():
+        x[:, flip] = nu[flip] - x[:, flip]
+    if use.all():
+        return x
+    out = np.zeros((draws, len(n)))
+    out[:, use] = x
+    return out
+
+
+def _binomial_sims(units: np.ndarray, p: np.ndarray, margin: np.ndarray, draws: int, seed: int) -> np.ndarray:
+    """Gross profit of ``draws`` simulated months: each unit sells with its item's chance ``p`` (binomial of its
+    ``units``), seeded ``seed``; blocks of :data:`_SIM_BLOCK` items in turn, each block's draws numpy's
+    ``rng.binomial(units, p, size=(draws, block))`` (:func:`_inversion_draws` when it can give the same values)."""
+    rng = np.random.default_rng(seed)
+    sims = np.zeros(draws)
+    for lo in range(0, len(units), _SIM_BLOCK):
+        sl = slice(lo, lo + _SIM_BLOCK)
+        b = _inversion_draws(rng, units[sl], p[sl], draws)
+        if b is None:
+            b = rng.binomial(units[sl], p[sl], size=(draws, len(units[sl])))
+        sims += b.astype("float64", copy=False) @ margin[sl]  # as numpy casts int64 @ float64, only faster
+    return sims
+
+
 def markdown_sale_effect(cands: pd.DataFrame, draws: int = 4000, seed: int = 0) -> Effect | None:
     """Expected gross profit, once, of the aged items with a suggested markdown selling in the next 30 days
     (docs/metrics.md, Products and inventory: Markdown).
@@ -445,11 +522,7 @@ def markdown_sale_effect(cands: pd.DataFrame, draws: int = 4000, seed: int = 0) 
               - m["unit_cost"].to_numpy(dtype="float64"))
     units = m["units_on_hand"].to_numpy(dtype="int64")
     p = m["p_sell_30d"].to_numpy(dtype="float64")
-    rng = np.random.default_rng(seed)
-    sims = np.zeros(draws)
-    for lo in range(0, len(m), 2000):
-        sl = slice(lo, lo + 2000)
-        sims += rng.binomial(units[sl], p[sl], size=(draws, len(units[sl]))) @ margin[sl]
+    sims = _binomial_sims(units, p, margin, draws, seed)
     gp = float((units * p * margin).sum())
     return draws_effect(sims, one_off=True, revenue=float((units * p * price).sum()), capped_by="stock",
                         estimate=gp)

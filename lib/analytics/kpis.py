@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 
 from lib.analytics import customers, marketing, products
-from lib.data.cache import release_tables, table_rows_between
+from lib.data.cache import release_tables
 from lib.data.dataset import Dataset
-from lib.data.derived import completed_lines, product_lifecycle, sale_lines
+from lib.data.derived import completed_lines, period_lines_file, product_lifecycle, sale_lines
+from lib.data.engine import period_engine
 from lib.data.periods import Period
 
 __all__ = ["period_kpis", "order_count", "returns_summary", "monthly_trend", "channel_revenue",
@@ -169,36 +170,37 @@ def channel_revenue(lines: pd.DataFrame, period: Period) -> pd.DataFrame:
 
 def previous_month_kpis(ds: Dataset, prev: Period, lookback_days: int = 30) -> dict:
     """The front page's KPIs for an earlier month, computed with the same domain functions as its reports
-    (docs/metrics.md, Overview, Customers, Products and inventory, Marketing).
+    (docs/metrics.md, Overview, Customers, Products and inventory, Marketing), over a DuckDB engine: the month's
+    sale lines are built by DuckDB into the cache (lib.data.engine.period_lines_file; in pandas for a dataset
+    held in memory) and the KPIs are SQL reductions of them, so the lines are never held in pandas.
 
     Each KPI whose tables are missing stays absent (the card then says there is nothing to compare).
-    Frames are dropped as soon as a KPI is computed, and only the touchpoints that can be credited
-    with the month's sales (from ``lookback_days`` before it) are read: the month's last-touch ROAS
-    does not depend on the others.
     """
-    all_lines = sale_lines(ds.tables, until=prev.end_exclusive)
-    out: dict = dict(period_kpis(all_lines, prev))
-    lines = all_lines[all_lines["date_sold"] < prev.end_exclusive].reset_index(drop=True)
-    del all_lines
-    occ = customers.customer_occasions(ds.tables["sales"], prev.end)
-    if len(occ):
-        out["repeat_customer_rate_pct"] = customers.repeat_rate_pct(customers.customer_table(occ, prev.end))
-    del occ
-    release_tables(ds, "sales")
-    if ds.has("inventory", "products"):
-        lc = product_lifecycle(ds.tables, lines, prev.end)
-        out.update(products.days_to_sell_metrics(products.days_to_sell_table(lc)))
-        del lc
-    release_tables(ds, "products", "inventory", "brands")
-    if ds.has("campaigns"):
-        out["gross_profit_after_marketing_period"] = marketing.gross_profit_after_marketing(
-            out.get("gross_profit_period"), marketing.marketing_spend(ds.tables["campaigns"], prev))
-    if ds.has("campaigns", "touchpoints", "users"):
-        # a path holds the touches from its occasion's day minus lookback_days (attribution.conversion_paths)
-        since = prev.start - pd.Timedelta(days=lookback_days)
-        tables = {"campaigns": ds.tables["campaigns"]}
-        touches = table_rows_between(ds, "touchpoints", "timestamp", since, prev.end_exclusive)
-        md = marketing.prepare(tables, lines, prev, lookback_days=lookback_days, touchpoints=touches)
-        if md is not None:
-            out["roas_period"] = marketing.roas_period(md)[0]
+    from lib.analytics import reductions  # reductions import the domain modules this one is imported by
+
+    period_lines_file(ds, prev.label, prev.end_exclusive)
+    eng = period_engine(ds, prev.label, {"lines": lambda: sale_lines(ds.tables, until=prev.end_exclusive)})
+    try:
+        out: dict = dict(reductions.period_kpis(eng, prev))
+        ct = reductions.customer_table(eng, prev.end)
+        if len(ct):
+            out["repeat_customer_rate_pct"] = customers.repeat_rate_pct(ct)
+        del ct
+        if ds.has("inventory", "products"):
+            lines = eng.query("SELECT product_id, date, quantity, is_completed FROM lines WHERE date <= $end",
+                              {"end": prev.end.normalize()})
+            lc = product_lifecycle(ds.tables, lines.astype({"product_id": "string"}), prev.end)
+            out.update(products.days_to_sell_metrics(products.days_to_sell_table(lc)))
+            del lc, lines
+        release_tables(ds, "sales", "products", "inventory", "brands")
+        if ds.has("campaigns"):
+            out["gross_profit_after_marketing_period"] = marketing.gross_profit_after_marketing(
+                out.get("gross_profit_period"), marketing.marketing_spend(ds.tables["campaigns"], prev))
+        if ds.has("campaigns", "touchpoints", "users"):
+            md = marketing.prepare_engine(eng, ds.tables["campaigns"], prev, marketing.touchpoints_source(eng, ds),
+                                          lookback_days=lookback_days)
+            if md is not None:
+                out["roas_period"] = marketing.roas_period(md)[0]
+    finally:
+        eng.close()
     return out

@@ -15,9 +15,12 @@ import pandas as pd
 from lib.analytics import attribution as at
 from lib.analytics.effects import Effect, draws_effect
 from lib.analytics.stats import percentile_interval
+from lib.data.cache import table_file
+from lib.data.dataset import Dataset
+from lib.data.engine import Engine
 from lib.data.periods import Period
 
-__all__ = ["NO_CAMPAIGN", "MarketingData", "prepare", "campaign_labels", "prorated_spend", "marketing_spend",
+__all__ = ["NO_CAMPAIGN", "MarketingData", "prepare", "touchpoints_source", "prepare_engine", "campaign_labels", "prorated_spend", "marketing_spend",
            "spend_by", "usual_monthly_spend", "gross_profit_after_marketing", "break_even_roas_period",
            "break_even_roas", "campaign_performance", "channel_performance", "best_by_roas",
            "roas_period", "marketing_metrics", "AcquisitionTests", "acquisition_value",
@@ -46,17 +49,16 @@ class MarketingData:
     ----------
     occasions : purchase occasions up to period_end with ``occasion_time``,
         ``first_occasion`` and ``in_period``.
-    touches : counted touches (docs/metrics.md, Attribution) before period end, with
-        ``campaign`` (display label) and ``paid`` (campaign known in campaigns.csv).
     reach : distinct users touched (impressions too) before period end, indexed by
         (``campaign`` | ``channel``, label).
-    paths : conversion paths with the heuristic credits (lib.analytics.attribution).
-    nulls : non-converting journeys (for the Markov model).
+    paths : conversion paths with the heuristic credits (lib.analytics.attribution), one row per (occasion,
+        counted touch), with ``campaign`` (display label) and ``paid`` (campaign known in campaigns.csv).
+    nulls : non-converting journeys (for the Markov model), counted: ``channel`` and ``campaign`` (the lists of
+        states in time order) and ``journeys`` (how many journeys followed them).
     campaigns : campaigns.csv with ``campaign`` label, or None.
     """
 
     occasions: pd.DataFrame
-    touches: pd.DataFrame
     reach: pd.Series
     paths: pd.DataFrame
     nulls: pd.DataFrame
@@ -135,7 +137,8 @@ def prepare(tables: dict[str, pd.DataFrame], lines: pd.DataFrame, period: Period
             half_life_days: float = 7.0,
             touch_types: tuple[str, ...] | None = at.COUNTED_TOUCH_TYPES,
             touchpoints: pd.DataFrame | None = None) -> MarketingData | None:
-    """Paths, credits and journeys of the marketing analyses (docs/metrics.md, Marketing); None without
+    """Paths, credits and journeys of the marketing analyses (docs/metrics.md, Marketing) from frames in memory:
+    :func:`prepare_engine` over the ``lines`` and ``touchpoints`` frames registered in an engine; None without
     touchpoints.
 
     Parameters
@@ -144,47 +147,192 @@ def prepare(tables: dict[str, pd.DataFrame], lines: pd.DataFrame, period: Period
     lines : sale lines (lib.data.derived.sale_lines); only those before the period end count.
     period : the report period; history = everything before its end.
     lookback_days, half_life_days, touch_types : attribution settings (docs/metrics.md, Attribution).
-    touchpoints : the touchpoints table handed over by the caller (e.g. ``Report.take("touchpoints")``, so
-        that only one copy is held); None reads ``tables["touchpoints"]``.
+    touchpoints : the touchpoints table handed over by the caller; None reads ``tables["touchpoints"]``.
     """
     if touchpoints is None:
         if "touchpoints" not in tables:
             return None
         touchpoints = tables["touchpoints"]
+    cols = ["buyer_id", "date", "date_sold", "revenue", "quantity", "is_completed"] + \
+        (["gross_profit"] if "gross_profit" in lines.columns else [])
+    eng = Engine()
+    try:
+        eng.register_frame("lines", pd.DataFrame({c: lines[c].array for c in cols}))
+        src = touchpoints_source(eng, touchpoints=touchpoints)
+        return prepare_engine(eng, tables.get("campaigns"), period, src, lookback_days=lookback_days,
+                              half_life_days=half_life_days, touch_types=touch_types)
+    finally:
+        eng.close()
+
+
+#: separator of the states of a journey in the engine's counted journeys (the unit separator: in no label)
+_SEP = "\x1f"
+
+
+def _sql_text(values: list[str]) -> str:
+    """A list of strings as an SQL list of literals (quotes doubled)."""
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def touchpoints_source(eng: Engine, ds: Dataset | None = None, touchpoints: pd.DataFrame | None = None) -> str:
+    """The SQL table expression :func:`prepare_engine` reads the touchpoints from, with ``_row`` = the row's
+    position in the table (the order that breaks ties between touches of one second, docs/metrics.md,
+    Attribution): the cached Parquet file of ``ds`` read directly (nothing held in memory), else the frame
+    ``touchpoints`` (or ``ds``'s table) registered as the view ``mk_touchpoints``."""
+    path = table_file(ds, "touchpoints") if ds is not None else None
+    if touchpoints is None and path is not None and path.exists():
+        lit = "'" + str(path).replace("'", "''") + "'"
+        return f"(SELECT * EXCLUDE (file_row_number), file_row_number AS _row " \
+               f"FROM read_parquet({lit}, file_row_number = true))"
+    tp = touchpoints if touchpoints is not None else ds.tables["touchpoints"]
+    frame = pd.DataFrame({c: tp[c].array for c in tp.columns})
+    frame["_row"] = np.arange(len(frame), dtype=np.int64)
+    eng.register_frame("mk_touchpoints", frame)
+    return "mk_touchpoints"
+
+
+def prepare_engine(eng: Engine, campaigns: pd.DataFrame | None, period: Period, touchpoints: str,
+                   lookback_days: int = 30, half_life_days: float = 7.0,
+                   touch_types: tuple[str, ...] | None = at.COUNTED_TOUCH_TYPES) -> MarketingData:
+    """:func:`prepare` in SQL (docs/metrics.md, Marketing and Attribution): occasions from the ``lines`` view of
+    ``eng``, the touch-before-purchase join, reach and the non-converting journeys (counted per sequence of
+    channels and of campaigns) run in the engine over ``touchpoints`` (:func:`touchpoints_source`); only the path
+    rows, occasions and counts come back to pandas.
+
+    Same frames as the pandas steps of lib.analytics.attribution (``occasion_times``, ``eligible_touches``,
+    ``conversion_paths``, ``null_journeys``; checked in the tests): touches sorted by user, whole second and
+    table row; ``paths["touch"]`` is the touch's row in the touchpoints table.
+    """
     if lookback_days is None or int(lookback_days) != lookback_days or lookback_days < 0:
         raise ValueError(f"lookback_days must be a whole number of days >= 0, got {lookback_days!r}")
+    lookback_days = int(lookback_days)
     end = period.end_exclusive
-    campaigns = tables.get("campaigns")
     if campaigns is not None:
         campaigns = campaigns.copy()
         campaigns["campaign"] = campaign_labels(campaigns).to_numpy()
-    before = (lines["date_sold"] < end).to_numpy()
-    occ = at.occasion_times(lines if before.all() else lines[before])
+    lcols = set(eng.columns("lines"))
+    tcols = set(eng.query(f"SELECT * FROM {touchpoints} LIMIT 0").columns)
+    gp = "gross_profit" in lcols
+    gp_sql = ", COALESCE((SUM((CASE WHEN isnan(gross_profit) THEN NULL ELSE gross_profit END)::DECIMAL(38,10)))::DOUBLE, 0.0) AS gross_profit" \
+        if gp else ""
+    occ = eng.query(f"""
+    SELECT buyer_id, date, (SUM(revenue::DECIMAL(38,10)))::DOUBLE AS revenue, SUM(quantity)::BIGINT AS units, COUNT(*) AS lines{gp_sql},
+           MIN(date_sold) AS occasion_time
+    FROM lines WHERE is_completed AND date_sold < $end AND buyer_id IS NOT NULL
+    GROUP BY buyer_id, date ORDER BY buyer_id, date""", {"end": end})
+    occ = occ.astype({"buyer_id": "string", "date": "datetime64[ns]", "revenue": "float64", "units": "int64",
+                      "lines": "int64", "occasion_time": "datetime64[ns]", **({"gross_profit": "float64"} if gp else {})})
+    b = occ["buyer_id"].to_numpy()
+    occ["first_occasion"] = np.r_[True, b[1:] != b[:-1]][: len(occ)]
     occ["in_period"] = period.contains(occ["date"]).to_numpy()
-    tp = touchpoints
-    before = (tp["timestamp"] < end).to_numpy()
-    if not before.all():  # a mask copies every column, even when it keeps every row
-        tp = tp[before]
-    lab, paid, ch = _touch_labels(tp, campaigns)
-    # code the user ids once; every later step works on the codes
-    u_codes, u_uniq = pd.factorize(tp["user_id"], sort=True)
-    user = pd.Categorical.from_codes(u_codes, categories=pd.Index(u_uniq))
-    reach = pd.concat({"campaign": _reach(u_codes, lab), "channel": _reach(u_codes, ch)})
-    t = pd.DataFrame({"user_id": user, "timestamp": tp["timestamp"].to_numpy(), "channel": ch,
-                      "campaign_id": tp["campaign_id"].array if "campaign_id" in tp.columns else pd.NA,
-                      "campaign": lab, "paid": paid,
-                      "touch_type": tp["touch_type"].array if "touch_type" in tp.columns else "click"})
-    touches = at.eligible_touches(t, touch_types=touch_types).drop(columns=["touch_type", "campaign_id"])
-    del t, tp, touchpoints, user, u_codes, u_uniq, lab, paid, ch  # every touch of the history: not kept through the paths
-    paths = at.conversion_paths(occ, touches, lookback_days=int(lookback_days))
-    for col in ("channel", "campaign"):
-        paths[col] = paths[col].astype("string")
-    paths = at.heuristic_credits(paths, half_life_days=half_life_days)
-    nulls = at.null_journeys(touches, paths, lookback_days=int(lookback_days), as_of=end)
-    gp_known = "gross_profit" in occ.columns and bool(occ["gross_profit"].notna().any())
-    return MarketingData(occasions=occ, touches=touches, reach=reach, paths=paths, nulls=nulls,
-                         campaigns=campaigns, period=period, lookback_days=int(lookback_days),
-                         half_life_days=float(half_life_days), gp_known=gp_known)
+    # campaign labels (campaigns.csv is small): the first label of each id; the touches carry the known id only
+    has_cid = "campaign_id" in tcols and campaigns is not None
+    lab_of_id: dict[str, str] = {}
+    if has_cid:
+        for cid, lab in zip(campaigns["campaign_id"].astype(str), campaigns["campaign"].astype(str), strict=True):
+            lab_of_id.setdefault(cid, lab)
+    known = f"CASE WHEN tp.campaign_id IN ({_sql_text(list(lab_of_id))}) THEN tp.campaign_id END" \
+        if lab_of_id else "NULL::VARCHAR"
+    kind = "lower(COALESCE(tp.touch_type, 'click'))" if "touch_type" in tcols else "'click'"
+    counted = "true" if touch_types is None else f"{kind} IN ({_sql_text([x.lower() for x in touch_types])})"
+    eng.register_frame("mk_occasions", pd.DataFrame({
+        "occ": np.arange(len(occ), dtype=np.int64), "buyer_id": occ["buyer_id"].astype("string[pyarrow]").array,
+        "o_sec": at._seconds(occ["occasion_time"]),
+        "w_sec": at._seconds(occ["date"] - pd.Timedelta(days=lookback_days))}))
+    all_t = f"""
+    all_t AS (
+      SELECT tp.user_id, epoch_us(tp.timestamp) // 1000000 AS sec, COALESCE(tp.channel, 'unknown') AS channel,
+             {known} AS cid, tp._row, {counted} AND tp.user_id IS NOT NULL AS counted
+      FROM {touchpoints} tp WHERE tp.timestamp < $end AND tp.timestamp IS NOT NULL)"""
+    touches = f"""{all_t},
+    t AS (SELECT user_id, sec, channel, cid, _row FROM all_t WHERE counted)"""
+    reach = eng.query(f"""WITH {all_t},
+    d AS (SELECT DISTINCT channel, cid, user_id FROM all_t)
+    SELECT 'channel' AS level, channel AS key, NULL AS cid, COUNT(DISTINCT user_id) AS n FROM d GROUP BY channel
+    UNION ALL
+    SELECT 'campaign', NULL, cid, COUNT(DISTINCT user_id) FROM d WHERE cid IS NOT NULL GROUP BY cid
+    UNION ALL
+    SELECT 'organic', channel, NULL, COUNT(DISTINCT user_id) FROM d WHERE cid IS NULL GROUP BY channel""",
+                      {"end": end})
+    reach = _reach_frame(reach, campaigns, lab_of_id)
+    paths = eng.query(f"""WITH {touches},
+    p AS (SELECT o.occ, t._row AS touch, t.sec, t.channel, t.cid, o.o_sec
+          FROM mk_occasions o JOIN t ON t.user_id = o.buyer_id AND t.sec >= o.w_sec AND t.sec < o.o_sec)
+    SELECT occ, touch, (ROW_NUMBER() OVER (PARTITION BY occ ORDER BY sec, touch) - 1)::BIGINT AS position,
+           COUNT(*) OVER (PARTITION BY occ) AS n_touches, (o_sec - sec) / 86400.0 AS age_days, channel, cid
+    FROM p ORDER BY occ, position""", {"end": end})
+    o = paths["occ"].to_numpy(dtype=np.int64)
+    out = pd.DataFrame({"occasion": o, "touch": paths["touch"].to_numpy(dtype=np.int64),
+                        "position": paths["position"].to_numpy(dtype=np.int64),
+                        "n_touches": paths["n_touches"].to_numpy(dtype=np.int64),
+                        "age_days": paths["age_days"].to_numpy(dtype=float)})
+    out["buyer_id"] = occ["buyer_id"].array.take(o)
+    out["revenue"] = occ["revenue"].to_numpy(dtype=float)[o]
+    out["gross_profit"] = occ["gross_profit"].to_numpy(dtype=float)[o] if gp else np.nan
+    out["first_occasion"] = occ["first_occasion"].to_numpy(dtype=bool)[o]
+    out["channel"] = paths["channel"].astype("string").to_numpy()
+    cid = paths["cid"].astype(object)
+    out["campaign"] = pd.array(cid.map(lab_of_id).where(cid.notna(), paths["channel"] + f" {NO_CAMPAIGN}"),
+                               dtype="string")
+    out["paid"] = cid.notna().to_numpy()
+    del paths, cid
+    out = at.heuristic_credits(out, half_life_days=half_life_days)
+    # the non-converting journeys: touches in no occasion's window, chained per user; a gap over the lookback starts a new one; journeys ending within
+    # the lookback of the period end may still convert and are left out
+    cutoff = int(at._seconds(pd.Series([pd.Timestamp(end) - pd.Timedelta(days=lookback_days)]))[0])
+    eng.register_frame("mk_used", pd.DataFrame({"touch": np.unique(out["touch"].to_numpy())}))
+    nulls = eng.query(f"""WITH {touches},
+    u AS (SELECT t.* FROM t ANTI JOIN mk_used ON t._row = mk_used.touch),
+    g AS (SELECT *, CASE WHEN LAG(sec) OVER w IS NULL OR sec - LAG(sec) OVER w > $gap THEN 1 ELSE 0 END AS new
+          FROM u WINDOW w AS (PARTITION BY user_id ORDER BY sec, _row)),
+    j AS (SELECT *, SUM(new) OVER (PARTITION BY user_id ORDER BY sec, _row ROWS UNBOUNDED PRECEDING) AS jn FROM g),
+    k AS (SELECT user_id, jn, string_agg(channel, $sep ORDER BY sec, _row) AS channel,
+                 string_agg(COALESCE(cid, ''), $sep ORDER BY sec, _row) AS cid
+          FROM j GROUP BY user_id, jn HAVING MAX(sec) < $cutoff),
+    c AS (SELECT channel, cid, COUNT(*) AS journeys, MIN(struct_pack(u := user_id, j := jn)) AS f FROM k
+          GROUP BY channel, cid)
+    SELECT channel, cid, journeys, f.u AS first_user, f.j AS first_jn FROM c""",
+                      {"end": end, "gap": lookback_days * 86_400, "cutoff": cutoff, "sep": _SEP})
+    nulls = _counted_journeys(nulls, lab_of_id)
+    for name in ("mk_occasions", "mk_used"):
+        eng.drop(name)
+    gp_known = gp and bool(occ["gross_profit"].notna().any())
+    return MarketingData(occasions=occ, reach=reach, paths=out, nulls=nulls, campaigns=campaigns, period=period,
+                         lookback_days=lookback_days, half_life_days=float(half_life_days), gp_known=gp_known)
+
+
+def _counted_journeys(nulls: pd.DataFrame, lab_of_id: dict[str, str]) -> pd.DataFrame:
+    """The engine's counted journeys (channels and known campaign ids, empty when unknown, joined by ``_SEP``) as lists of channels and of
+    campaign labels, counted again after the labelling (unknown ids share their channel's organic label), in the
+    order of each sequence's first journey (user, then time)."""
+    chans = [tuple(x.split(_SEP)) for x in nulls["channel"]]
+    camps = [tuple(lab_of_id[c] if c else f"{ch} {NO_CAMPAIGN}" for c, ch in zip(cs.split(_SEP), chs, strict=True))
+             for cs, chs in zip(nulls["cid"], chans, strict=True)]
+    t = pd.DataFrame({"channel": chans, "campaign": camps, "journeys": nulls["journeys"].to_numpy(dtype=np.int64),
+                      "first_user": nulls["first_user"].astype(str).to_numpy(),
+                      "first_jn": nulls["first_jn"].to_numpy(dtype=np.int64)})
+    t = t.sort_values(["first_user", "first_jn"], kind="stable")
+    g = t.groupby(["channel", "campaign"], sort=False)
+    out = pd.DataFrame({"journeys": g["journeys"].sum()}).reset_index()
+    return out[["channel", "campaign", "journeys"]]
+
+
+def _reach_frame(reach: pd.DataFrame, campaigns: pd.DataFrame | None, lab_of_id: dict[str, str]) -> pd.Series:
+    """The reach Series of :class:`MarketingData` from the engine's (level, key, cid, n) rows: distinct users per
+    channel and per campaign label (every label of campaigns.csv, 0 when nobody was reached; touches of unknown
+    campaigns under their channel's organic label)."""
+    ch = reach[reach["level"] == "channel"]
+    chan = pd.Series(ch["n"].to_numpy(dtype=np.int64), index=pd.Index(ch["key"].astype(str).to_numpy()),
+                     name="reached_users").sort_index()
+    cp = reach[reach["level"] == "campaign"]
+    org = reach[reach["level"] == "organic"]
+    keys = [lab_of_id[c] for c in cp["cid"].astype(str)] + [f"{k} {NO_CAMPAIGN}" for k in org["key"].astype(str)]
+    camp = pd.Series(np.r_[cp["n"].to_numpy(dtype=np.int64), org["n"].to_numpy(dtype=np.int64)],
+                     index=pd.Index(keys, dtype=object), name="reached_users")
+    if campaigns is not None:
+        labels = list(dict.fromkeys(campaigns["campaign"].astype(str)))
+        camp = camp.reindex(labels + [k for k in camp.index if k not in set(labels)]).fillna(0).astype(np.int64)
+    return pd.concat({"campaign": camp, "channel": chan})
 
 
 # ---------------------------------------------------------------- spend

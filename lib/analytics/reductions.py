@@ -57,23 +57,23 @@ def period_kpis(eng: Engine, period: Period) -> dict[str, float | int | None]:
                     AND status IN ('completed', 'refunded') AS sold''' if refund else ""}
       FROM {LINES} WHERE date_sold >= $prev_start AND date_sold < $end)
     SELECT
-      COALESCE(SUM(revenue) FILTER (WHERE cur), 0.0) AS revenue,
+      COALESCE((SUM(revenue::DECIMAL(38,10)) FILTER (WHERE cur))::DOUBLE, 0.0) AS revenue,
       COALESCE(SUM(quantity) FILTER (WHERE cur), 0)::BIGINT AS units,
       {orders} AS orders,
       COUNT(*) FILTER (WHERE cur) AS order_lines,
       COUNT(*) FILTER (WHERE in_prev) AS prev_rows,
-      COALESCE(SUM(revenue) FILTER (WHERE in_prev AND is_completed), 0.0) AS prev_revenue,
+      COALESCE((SUM(revenue::DECIMAL(38,10)) FILTER (WHERE in_prev AND is_completed))::DOUBLE, 0.0) AS prev_revenue,
       COUNT(DISTINCT buyer_id) FILTER (WHERE cur) AS active,
       {'''COUNT(*) FILTER (WHERE cur AND gp IS NOT NULL) AS known_lines,
-      SUM(gp) FILTER (WHERE cur) AS gp_sum,
-      SUM(revenue) FILTER (WHERE cur AND gp IS NOT NULL) AS known_revenue''' if has_gp else
+      (SUM(gp::DECIMAL(38,10)) FILTER (WHERE cur))::DOUBLE AS gp_sum,
+      (SUM(revenue::DECIMAL(38,10)) FILTER (WHERE cur AND gp IS NOT NULL))::DOUBLE AS known_revenue''' if has_gp else
       "0 AS known_lines, NULL AS gp_sum, NULL AS known_revenue"},
-      {'''COALESCE(SUM(gross_revenue) FILTER (WHERE sold), 0.0) AS gross,
-      COALESCE(SUM(gross_revenue) FILTER (WHERE sold AND status = 'refunded'), 0.0)
-        + COALESCE(SUM(returned_revenue) FILTER (WHERE sold AND status = 'completed'), 0.0) AS back'''
+      {'''COALESCE((SUM(gross_revenue::DECIMAL(38,10)) FILTER (WHERE sold))::DOUBLE, 0.0) AS gross,
+      COALESCE((SUM(gross_revenue::DECIMAL(38,10)) FILTER (WHERE sold AND status = 'refunded'))::DOUBLE, 0.0)
+        + COALESCE((SUM(returned_revenue::DECIMAL(38,10)) FILTER (WHERE sold AND status = 'completed'))::DOUBLE, 0.0) AS back'''
       if refund else "NULL AS gross, NULL AS back"},
       {f'''EXISTS (SELECT 1 FROM {LINES} WHERE {GUEST_COLUMN}) AS any_guest,
-      COALESCE(SUM(revenue) FILTER (WHERE cur AND {GUEST_COLUMN}), 0.0) AS guest_revenue'''
+      COALESCE((SUM(revenue::DECIMAL(38,10)) FILTER (WHERE cur AND {GUEST_COLUMN}))::DOUBLE, 0.0) AS guest_revenue'''
       if guest else "false AS any_guest, 0.0 AS guest_revenue"}
     FROM l"""
     r = eng.query(sql, {**_between(period), "prev_start": prev.start}).iloc[0]
@@ -119,9 +119,9 @@ def monthly_trend(eng: Engine, period: Period) -> pd.DataFrame:
     cols = _cols(eng)
     orders = ("COUNT(DISTINCT order_id) + COUNT(*) FILTER (WHERE order_id IS NULL)" if "order_id" in cols
               else "COUNT(*)")
-    gp = f", COALESCE(SUM({_GP}), 0.0) AS gross_profit" if "gross_profit" in cols else ""
+    gp = f", COALESCE((SUM({_GP}::DECIMAL(38,10)))::DOUBLE, 0.0) AS gross_profit" if "gross_profit" in cols else ""
     t = eng.query(f"""
-    SELECT month, COALESCE(SUM(revenue), 0.0) AS revenue, SUM(quantity)::BIGINT AS units, {orders} AS orders,
+    SELECT month, COALESCE((SUM(revenue::DECIMAL(38,10)))::DOUBLE, 0.0) AS revenue, SUM(quantity)::BIGINT AS units, {orders} AS orders,
            COUNT(*) AS order_lines{gp}
     FROM {LINES} WHERE is_completed AND date_sold < $end GROUP BY month ORDER BY month""",
                   {"end": period.end_exclusive})
@@ -137,8 +137,8 @@ def channel_revenue(eng: Engine, period: Period) -> pd.DataFrame:
     first."""
     t = eng.query(f"""
     SELECT channel,
-           COALESCE(SUM(revenue) FILTER (WHERE date_sold >= $start), 0.0) AS revenue,
-           COALESCE(SUM(revenue) FILTER (WHERE date_sold < $start), 0.0) AS revenue_prev
+           COALESCE((SUM(revenue::DECIMAL(38,10)) FILTER (WHERE date_sold >= $start))::DOUBLE, 0.0) AS revenue,
+           COALESCE((SUM(revenue::DECIMAL(38,10)) FILTER (WHERE date_sold < $start))::DOUBLE, 0.0) AS revenue_prev
     FROM {LINES}
     WHERE is_completed AND channel IS NOT NULL AND date_sold >= $prev_start AND date_sold < $end
     GROUP BY channel ORDER BY channel""", {**_between(period), "prev_start": period.previous.start})
@@ -154,7 +154,7 @@ def returns_summary(eng: Engine, period: Period) -> dict[str, float | int]:
     netted from the period's sales, late returns (of sales from earlier months) and unmatched returns."""
     cols = _cols(eng)
     ret = "is_return" if "is_return" in cols else "false"
-    returned = ("COALESCE(SUM(returned_revenue) FILTER (WHERE in_p AND NOT ret), 0.0)" if "returned_revenue" in cols
+    returned = ("COALESCE((SUM(returned_revenue::DECIMAL(38,10)) FILTER (WHERE in_p AND NOT ret))::DOUBLE, 0.0)" if "returned_revenue" in cols
                 else "0.0")
     r = eng.query(f"""
     WITH l AS (SELECT *, date_sold >= $start AND date_sold < $end AS in_p, {ret} AS ret FROM {LINES})
@@ -173,10 +173,10 @@ def returns_summary(eng: Engine, period: Period) -> dict[str, float | int]:
         return out
     u = eng.query(f"""
     SELECT COUNT(*) FILTER (WHERE unmatched_units > 0) AS lines, COALESCE(SUM(unmatched_units), 0)::BIGINT AS units,
-           COALESCE(SUM(unmatched_units * sale_price), 0.0) AS revenue
+           COALESCE((SUM((unmatched_units * sale_price)::DECIMAL(38,10)))::DOUBLE, 0.0) AS revenue
     FROM {LINES} WHERE is_return AND date_sold >= $start AND date_sold < $end""", _between(period)).iloc[0]
     late = eng.query(f"""
-    SELECT COUNT(*) AS lines, COALESCE(SUM((abs(r.quantity) - r.unmatched_units) * r.sale_price), 0.0) AS revenue
+    SELECT COUNT(*) AS lines, COALESCE((SUM(((abs(r.quantity) - r.unmatched_units) * r.sale_price)::DECIMAL(38,10)))::DOUBLE, 0.0) AS revenue
     FROM {LINES} r JOIN {LINES} s ON s.sale_id = r.return_of
     WHERE r.is_return AND r.date_sold >= $start AND r.date_sold < $end AND s.date_sold < $start""",
                      _between(period)).iloc[0]
@@ -195,7 +195,7 @@ def daily_sales(eng: Engine, end: pd.Timestamp, start: pd.Timestamp | None = Non
     """
     end = pd.Timestamp(end).normalize()
     agg = eng.query(f"""
-    SELECT date, SUM(revenue) AS revenue, SUM(quantity)::BIGINT AS units, COUNT(*) AS orders FROM {LINES}
+    SELECT date, (SUM(revenue::DECIMAL(38,10)))::DOUBLE AS revenue, SUM(quantity)::BIGINT AS units, COUNT(*) AS orders FROM {LINES}
     WHERE is_completed AND date <= $end {"AND date >= $start" if start is not None else ""}
     GROUP BY date ORDER BY date""", {"end": end, **({"start": pd.Timestamp(start).normalize()} if start is not None
                                                      else {})})
@@ -212,7 +212,7 @@ def day_hour_sales(eng: Engine, end: pd.Timestamp) -> pd.DataFrame:
     lines, with the same results.
     """
     t = eng.query(f"""
-    SELECT date, weekday, hour, SUM(revenue) AS revenue, SUM(quantity)::BIGINT AS units, COUNT(*) AS lines
+    SELECT date, weekday, hour, (SUM(revenue::DECIMAL(38,10)))::DOUBLE AS revenue, SUM(quantity)::BIGINT AS units, COUNT(*) AS lines
     FROM {LINES} WHERE is_completed AND date <= $end GROUP BY date, weekday, hour ORDER BY date, hour""",
                   {"end": pd.Timestamp(end).normalize()})
     return t.astype({"date": "datetime64[ns]", "weekday": "int8", "hour": "int8", "revenue": "float64",
@@ -224,7 +224,7 @@ def weekday_hour_sales(eng: Engine, end: pd.Timestamp) -> pd.DataFrame:
     timing): columns ``weekday, hour, revenue, units, lines, days_with_sales`` (local days with a sale in that
     slot), zero where there was none."""
     t = eng.query(f"""
-    SELECT weekday, hour, SUM(revenue) AS revenue, SUM(quantity)::BIGINT AS units, COUNT(*) AS lines,
+    SELECT weekday, hour, (SUM(revenue::DECIMAL(38,10)))::DOUBLE AS revenue, SUM(quantity)::BIGINT AS units, COUNT(*) AS lines,
            COUNT(DISTINCT date) AS days_with_sales
     FROM {LINES} WHERE is_completed AND date <= $end GROUP BY weekday, hour""",
                   {"end": pd.Timestamp(end).normalize()})
@@ -239,16 +239,16 @@ def daily_channel_revenue(eng: Engine, end: pd.Timestamp) -> pd.DataFrame:
     channel, revenue`` (channel blank where the line has none); lib.analytics.timing.channel_mix takes it in place
     of the completed lines."""
     t = eng.query(f"""
-    SELECT date, channel, SUM(revenue) AS revenue FROM {LINES} WHERE is_completed AND date <= $end
+    SELECT date, channel, (SUM(revenue::DECIMAL(38,10)))::DOUBLE AS revenue FROM {LINES} WHERE is_completed AND date <= $end
     GROUP BY date, channel ORDER BY date, channel""", {"end": pd.Timestamp(end).normalize()})
     return t.astype({"date": "datetime64[ns]", "channel": "str", "revenue": "float64"})
 
 
 def _occasions_sql(cols: set[str], until: bool) -> str:
     named = f" AND NOT COALESCE({GUEST_COLUMN}, false)" if GUEST_COLUMN in cols else ""
-    gp = f", COALESCE(SUM({_GP}), 0.0) AS gross_profit" if "gross_profit" in cols else ""
+    gp = f", COALESCE((SUM({_GP}::DECIMAL(38,10)))::DOUBLE, 0.0) AS gross_profit" if "gross_profit" in cols else ""
     return f"""
-    SELECT buyer_id, date, SUM(revenue) AS revenue, SUM(quantity)::BIGINT AS units, COUNT(*) AS lines{gp}
+    SELECT buyer_id, date, (SUM(revenue::DECIMAL(38,10)))::DOUBLE AS revenue, SUM(quantity)::BIGINT AS units, COUNT(*) AS lines{gp}
     FROM {LINES} WHERE is_completed AND buyer_id IS NOT NULL{named} {"AND date <= $until" if until else ""}
     GROUP BY buyer_id, date"""
 
@@ -275,7 +275,7 @@ def customer_table(eng: Engine, period_end: pd.Timestamp, users: pd.DataFrame | 
     end = pd.Timestamp(period_end).normalize()
     c = eng.query(f"""
     WITH occ AS ({_occasions_sql(_cols(eng), True)})
-    SELECT buyer_id, SUM(revenue) AS revenue, COUNT(*) AS occasions, SUM(units)::BIGINT AS items,
+    SELECT buyer_id, (SUM(revenue::DECIMAL(38,10)))::DOUBLE AS revenue, COUNT(*) AS occasions, SUM(units)::BIGINT AS items,
            MIN(date) AS first_purchase, MAX(date) AS last_purchase,
            date_diff('day', MAX(date)::DATE, $until::DATE) AS days_since
     FROM occ GROUP BY buyer_id""", {"until": end})

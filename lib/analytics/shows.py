@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,14 +11,17 @@ import pandas as pd
 from lib.analytics.effects import Effect, shrunk_means
 from lib.analytics.stats import mann_whitney_p_value, mann_whitney_vs_rest, percentile_interval
 from lib.config import AGING_DAYS, LIVE_CHANNELS, MIN_SHOWS, SHOW_GAP_MINUTES
+from lib.data.dataset import Dataset
 from lib.data.derived import WEEKDAYS
+from lib.data.engine import Engine, period_engine
+from lib.data.periods import Period
 
 __all__ = ["MIN_SHOW_MINUTES", "SHOW_COLUMNS", "LENGTH_BINS", "SLOT_SHOWS_A_MONTH", "RECENT_MONTHS",
-           "shows_from_table", "infer_shows", "show_sessions", "slot_label", "prior_shows", "slot_stats",
+           "shows_from_table", "infer_shows", "show_sessions", "show_sessions_sql", "slot_label", "prior_shows", "slot_stats",
            "hour_stats", "best_show_hour", "best_show_slot", "show_schedule", "raw_revenue_grid", "show_hour_grid",
-           "revenue_by_show_length", "revenue_by_show_channel", "live_channel_lines", "show_lines",
+           "revenue_by_show_length", "revenue_by_show_channel", "live_channel_lines", "show_lines", "show_lines_sql",
            "in_show_margin", "SlotMove", "slot_move", "LengthEffect", "length_effect", "MixEvidence", "MixEffect",
-           "show_mix_table", "recent_mix", "show_mix_evidence", "show_mix_frame", "mix_effect"]
+           "show_mix_table", "recent_mix", "stock_by_group", "period_stock", "show_mix_evidence", "show_mix_frame", "mix_effect"]
 
 #: minimum time on air of an inferred show (a show with one sale has no span of its own)
 MIN_SHOW_MINUTES = 15
@@ -60,13 +64,19 @@ def shows_from_table(shows: pd.DataFrame, lines: pd.DataFrame,
     need = {"show_id", "channel", "start_time", "end_time"}
     if missing := need - set(shows.columns):
         raise ValueError(f"shows table lacks column(s) {sorted(missing)}")
+    c = lines.loc[lines["is_completed"] & lines["show_id"].notna(), ["show_id", "revenue", "quantity"]]
+    per = c.groupby("show_id", observed=True).agg(revenue=("revenue", "sum"), sales=("revenue", "size"),
+                                                  units=("quantity", "sum"))
+    return _with_totals(shows, per, end_exclusive)
+
+
+def _with_totals(shows: pd.DataFrame, per: pd.DataFrame, end_exclusive: pd.Timestamp | None) -> pd.DataFrame:
+    """The shows of shows.csv (starting before ``end_exclusive``) with ``per``: revenue, sales, units by show_id."""
     s = shows[["show_id", "channel", "start_time", "end_time"]].rename(
         columns={"start_time": "start", "end_time": "end"})
     if end_exclusive is not None:
         s = s[s["start"] < end_exclusive]
-    c = lines.loc[lines["is_completed"] & lines["show_id"].notna(), ["show_id", "revenue", "quantity"]]
-    per = c.groupby("show_id", observed=True).agg(revenue=("revenue", "sum"), sales=("revenue", "size"),
-                                                  units=("quantity", "sum"))
+    per = per.set_axis(per.index.astype(s["show_id"].dtype), axis=0)
     s = s.merge(per, left_on="show_id", right_index=True, how="left")
     s[["revenue", "sales", "units"]] = s[["revenue", "sales", "units"]].fillna(0)
     return _finish(s, "shows.csv")
@@ -139,6 +149,31 @@ def show_sessions(tables: dict[str, pd.DataFrame], lines: pd.DataFrame,
     if end_exclusive is not None:
         lines = lines[lines["date_sold"] < end_exclusive]
     return infer_shows(lines, gap_minutes=gap_minutes, min_minutes=min_minutes)
+
+
+def _live_filter(channel: str = "channel") -> str:
+    """SQL: the channel is a live channel (lib.config.LIVE_CHANNELS, trimmed, case-insensitive)."""
+    return f"lower(trim({channel})) IN ({', '.join(repr(c.lower()) for c in LIVE_CHANNELS)})"
+
+
+def show_sessions_sql(eng: Engine, tables: dict[str, pd.DataFrame], end_exclusive: pd.Timestamp | None = None,
+                      gap_minutes: float = SHOW_GAP_MINUTES, min_minutes: float = MIN_SHOW_MINUTES) -> pd.DataFrame:
+    """:func:`show_sessions` from the engine's ``lines`` view (lib.analytics.reductions.LINES) instead of a frame
+    of sale lines: the same shows (docs/metrics.md, Show hour). With shows.csv the completed revenue, sales and
+    units per show_id are one SQL group-by; without it only the live-channel lines' time, channel, status,
+    revenue and quantity are read, and the shows are inferred from them (:func:`infer_shows`)."""
+    end = {} if end_exclusive is None else {"end": end_exclusive}
+    cut = "AND date_sold < $end" if end_exclusive is not None else ""
+    if "shows" in tables and len(tables["shows"]):
+        per = eng.query(f"""
+        SELECT show_id, (SUM(revenue::DECIMAL(38,10)))::DOUBLE AS revenue, COUNT(*) AS sales, SUM(quantity)::BIGINT AS units FROM lines
+        WHERE is_completed AND show_id IS NOT NULL {cut} GROUP BY show_id ORDER BY show_id""", end or None)
+        return _with_totals(tables["shows"], per.set_index("show_id"), end_exclusive)
+    live = eng.query(f"""
+    SELECT channel, date_sold, is_completed, revenue, quantity FROM lines
+    WHERE {_live_filter()} AND date_sold IS NOT NULL {cut}""", end or None)
+    return infer_shows(live.astype({"revenue": "float64", "quantity": "int64", "is_completed": "bool"}),
+                       gap_minutes=gap_minutes, min_minutes=min_minutes)
 
 
 def slot_label(weekday: int, hour: int) -> str:
@@ -397,6 +432,30 @@ def show_lines(lines: pd.DataFrame) -> pd.DataFrame:
     return lines[lines["show_id"].notna()] if lines["show_id"].notna().any() else live_channel_lines(lines)
 
 
+#: the columns of the in-show lines the show mix and the in-show margin read (:func:`show_lines_sql`)
+_MIX_COLUMNS = ("show_id", "channel", "date", "revenue", "quantity", "gross_profit", "days_to_sell", "category",
+                "brand_name", "brand_id", "condition")
+
+
+def show_lines_sql(eng: Engine) -> pd.DataFrame:
+    """:func:`show_lines` of the completed sale lines, from the engine's ``lines`` view, with only the columns
+    :func:`in_show_margin` and :func:`show_mix_evidence` read (show_id, channel, date, revenue, quantity, gross
+    profit, days to sell, category, brand, condition; those the lines have, the channel only when no line has a
+    show id and brand_id only when none names its brand; docs/metrics.md, Recommendations)."""
+    cols = set(eng.columns("lines"))
+    any_show = bool(eng.query("SELECT EXISTS (SELECT 1 FROM lines WHERE is_completed AND show_id IS NOT NULL) AS x")
+                    ["x"].iloc[0])
+    where = "show_id IS NOT NULL" if any_show else f"lower(channel) IN ({', '.join(repr(c) for c in LIVE_CHANNELS)})"
+    if any_show:  # the channel decides nothing then, and brand_id is read only where no line names its brand
+        cols.discard("channel")
+        if "brand_name" in cols and bool(eng.query(
+                f"SELECT EXISTS (SELECT 1 FROM lines WHERE is_completed AND {where} AND brand_name IS NOT NULL) AS x")
+                ["x"].iloc[0]):
+            cols.discard("brand_id")
+    keep = ", ".join(c for c in _MIX_COLUMNS if c in cols)
+    return eng.query(f"SELECT {keep} FROM lines WHERE is_completed AND {where}")
+
+
 def in_show_margin(completed: pd.DataFrame) -> float | None:
     """Gross profit / revenue of the completed in-show sale lines (:func:`show_lines`), 0-1; None without costs
     (docs/metrics.md, Recommendations' effects)."""
@@ -591,22 +650,26 @@ def show_mix_table(in_show: pd.DataFrame, key: str, min_group_sales: int = 30) -
     need = {key, "revenue", "gross_profit", "days_to_sell"}
     if missing := need - set(in_show.columns):
         raise ValueError(f"in-show sale lines lack column(s) {sorted(missing)}")
-    c = in_show[in_show[key].notna() & in_show["gross_profit"].notna() & (in_show["revenue"] > 0)]
+    c = in_show.loc[in_show[key].notna() & in_show["gross_profit"].notna() & (in_show["revenue"] > 0),
+                    [key, "revenue", "gross_profit", "days_to_sell"]]
     cols = ["group", "sales", "revenue", "gross_profit", "margin_pct", "median_days", "p_days", "p_margin",
             "fast_and_profitable"]
     if c.empty:
         return pd.DataFrame({k: pd.Series(dtype="float64") for k in cols})
     line_margin = (c["gross_profit"] / c["revenue"]).to_numpy(dtype="float64")
     days = c["days_to_sell"].to_numpy(dtype="float64")
-    keys = c[key].astype("string").to_numpy(dtype=object)
+    # groups as sorted integer codes: comparing codes is what makes the per-group masks cheap on many lines
+    codes, uniques = pd.factorize(c[key].astype("string").to_numpy(dtype=object), sort=True)
     all_margin = float(c["gross_profit"].sum() / c["revenue"].sum() * 100)
     all_days = float(np.nanmedian(days)) if np.isfinite(days).any() else np.nan
-    groups = sorted(set(keys))
-    p_days, p_margin = mann_whitney_vs_rest(days, keys, groups), mann_whitney_vs_rest(line_margin, keys, groups)
+    groups = [str(g) for g in uniques]
+    ids = list(range(len(groups)))
+    p_days = dict(zip(groups, mann_whitney_vs_rest(days, codes, ids).values(), strict=True))
+    p_margin = dict(zip(groups, mann_whitney_vs_rest(line_margin, codes, ids).values(), strict=True))
     rev_all, gp_all = c["revenue"].to_numpy(dtype="float64"), c["gross_profit"].to_numpy(dtype="float64")
     rows = []
-    for g in groups:  # a handful of categories, brands or conditions
-        m = keys == g
+    for i, g in enumerate(groups):  # a handful of categories, brands or conditions
+        m = codes == i
         gd = days[m]
         gd = gd[np.isfinite(gd)]
         rev, gp = float(rev_all[m].sum()), float(gp_all[m].sum())
@@ -646,23 +709,60 @@ def recent_mix(in_show: pd.DataFrame, key: str, period_end: pd.Timestamp, level:
     return sums.join(out)[cols]
 
 
-def show_mix_evidence(completed: pd.DataFrame, lifecycle: pd.DataFrame, period_end: pd.Timestamp,
+#: the stock columns the show mix groups by (lib.analytics.inventory.stock_on_hand adds the missing ones as NA)
+_STOCK_KEYS = ("category", "brand_name", "condition")
+
+
+def stock_by_group(eng: Engine, period_end: pd.Timestamp, view: str = "lifecycle") -> pd.DataFrame:
+    """Units on hand at period_end by category, brand, condition and days listed, from a product-lifecycle view
+    (lib.data.derived.product_lifecycle; docs/metrics.md, Products and inventory: Aged stock and buckets): what
+    :func:`show_mix_evidence` reads of lib.analytics.inventory.stock_on_hand, summed in SQL. Columns ``category,
+    brand_name, condition`` (NA when the lifecycle lacks them), ``brand_id`` when it has it, ``days_listed``
+    (whole days from the clock start to period_end) and ``units_on_hand``."""
+    cols = set(eng.columns(view))
+    keys = [c for c in (*_STOCK_KEYS, "brand_id") if c in cols]
+    sel = ", ".join(keys + ["floor(epoch($end - clock_start) / 86400)::BIGINT AS days_listed"])
+    t = eng.query(f"""
+    SELECT {sel}, SUM(units_on_hand)::BIGINT AS units_on_hand FROM {view} WHERE units_on_hand > 0
+    GROUP BY ALL""", {"end": pd.Timestamp(period_end).normalize()})
+    for c in _STOCK_KEYS:
+        if c not in t.columns:
+            t[c] = pd.NA
+    return t.astype({"days_listed": "int64", "units_on_hand": "int64"})
+
+
+def period_stock(ds: Dataset, period: Period, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """:func:`stock_by_group` of the period's product lifecycles (docs/data-contract.md, Derived concepts), read
+    from their cached Parquet file through an engine of their own (closed on return); ``compute()`` gives the
+    lifecycles when they are not cached yet (lib.data.engine.Engine.register_derived)."""
+    eng = period_engine(ds, period.label, {"lifecycle": compute}, derived=("lifecycle",))
+    try:
+        return stock_by_group(eng, period.end)
+    finally:
+        eng.close()
+
+
+def show_mix_evidence(completed: pd.DataFrame, lifecycle: pd.DataFrame | None, period_end: pd.Timestamp,
                       aging_days: int = AGING_DAYS, min_group_sales: int = 30,
-                      level: float = 0.80) -> dict[str, MixEvidence]:
+                      level: float = 0.80, stock: pd.DataFrame | None = None) -> dict[str, MixEvidence]:
     """The show mix by category, brand and condition (docs/metrics.md, Recommendations).
 
-    In-show lines are :func:`show_lines` of the completed lines; per dimension:
-    :func:`show_mix_table`, :func:`recent_mix`, the units on hand and the aged units on hand
-    (listed more than ``aging_days`` days) per group. Empty when the lines have no
-    ``category`` or no in-show sale. The in-show copy of the lines and the stock are local:
-    they go when this returns.
+    In-show lines are :func:`show_lines` of the completed lines (or :func:`show_lines_sql`: the same
+    lines); per dimension: :func:`show_mix_table`, :func:`recent_mix`, the units on hand and the aged
+    units on hand (listed more than ``aging_days`` days) per group, from ``stock`` (:func:`stock_by_group`)
+    when given, else lib.analytics.inventory.stock_on_hand of ``lifecycle``. Empty when the lines have no
+    ``category`` or no in-show sale. The in-show copy of the lines and the stock are local: they go when
+    this returns.
     """
     from lib.analytics import inventory, products
 
     in_show = show_lines(completed)
     if "category" not in completed.columns or not len(in_show):
         return {}
-    stock = inventory.stock_on_hand(lifecycle, period_end)
+    if stock is None:
+        if lifecycle is None:
+            raise ValueError("the show mix needs the product lifecycle or the stock by group")
+        stock = inventory.stock_on_hand(lifecycle, period_end)
     aged_stock = stock[stock["days_listed"] > aging_days]
     out: dict[str, MixEvidence] = {}
     for key, label in (("category", "category"), (products.brand_column(in_show), "brand"),

@@ -30,7 +30,7 @@ from lib.data.dataset import QUALITY_COLUMNS, Dataset
 __all__ = [
     "LOADER_VERSION", "CACHE_KEEP", "CACHE_MIN_AGE_SECONDS", "fingerprint", "prune_cache", "write_cache",
     "load_cached", "LazyTables", "table_column", "table_rows_between", "release_tables", "DERIVED_DIR",
-    "derived_file", "table_file", "cached_derived",
+    "derived_file", "table_file", "table_dtypes", "cached_derived", "write_derived",
 ]
 
 #: bump when parsing or validation changes: it is part of the cache key
@@ -218,6 +218,14 @@ def table_file(ds: Dataset, name: str) -> Path | None:
     return ds.tables._path / f"{name}.parquet"
 
 
+def table_dtypes(ds: Dataset, name: str) -> dict[str, str] | None:
+    """The pandas dtypes of table ``name`` of a cache-backed dataset as the cache records them (column -> dtype
+    name), or None (docs/data-contract.md, Input forms)."""
+    if not isinstance(ds.tables, LazyTables) or name not in ds.tables:
+        return None
+    return dict(ds.tables._dtypes[name])
+
+
 def derived_file(ds: Dataset, period_label: str, name: str) -> Path | None:
     """Where the derived frame ``name`` of a period lives beside the validated tables, or None for a dataset that
     is not read from the cache (docs/data-contract.md, Input forms)."""
@@ -259,6 +267,29 @@ def cached_derived(ds: Dataset, period_label: str, name: str, compute: Callable[
             with contextlib.suppress(OSError):
                 tmp.unlink()
     return df if columns is None else df[columns]
+
+
+def write_derived(ds: Dataset, period_label: str, name: str, write: Callable[[Path], bool]) -> Path | None:
+    """The file of the derived frame ``name`` of a period (:func:`derived_file`), written by ``write(tmp)`` when
+    it is not there yet - an engine writing Parquet itself (``COPY ... TO``), so the frame is never held in
+    pandas - then published with one rename. Returns the path, or None when there is no cache-backed file (a
+    dataset in memory, ``write`` returned False, or the disk is read-only or full)."""
+    path = derived_file(ds, period_label, name)
+    if path is None:
+        return None
+    if path.exists():
+        return path
+    tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if write(tmp):
+            os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only or full disk only loses the reuse
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    return path if path.exists() else None
 
 
 def table_column(ds: Dataset, table: str, column: str) -> pd.Series:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+if TYPE_CHECKING:
+    from lib.data.dataset import Dataset
+
 __all__ = [
     "WEEKDAYS", "GUEST_COLUMN", "cost_basis", "positions", "month_labels", "net_returns", "sale_lines",
-    "completed_lines", "purchase_occasions", "product_lifecycle", "buyers",
+    "completed_lines", "purchase_occasions", "product_lifecycle", "buyers", "write_sale_lines", "BUILD_MEMORY",
+    "LINE_TABLES", "period_lines_file",
 ]
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -323,3 +330,197 @@ def buyers(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return u
 
 
+
+
+#: the sales columns the SQL build needs (else the lines are built by :func:`sale_lines`)
+_SQL_SALES = ("sale_id", "product_id", "buyer_id", "date_sold", "sale_price", "quantity", "status")
+#: one day in nanoseconds: days_to_sell is the floor of the day difference, as pandas' ``Timedelta.days``
+_DAY_NS = 86_400_000_000_000
+#: the memory limit of the DuckDB database that builds the lines (it spills beyond it): the kernel stays small
+BUILD_MEMORY = "400MB"
+_DUCK_TYPES = {"int8": "TINYINT", "int64": "BIGINT", "float64": "DOUBLE", "bool": "BOOLEAN", "str": "VARCHAR",
+               "string": "VARCHAR", "datetime64[ns]": "TIMESTAMP_NS", "datetime64[us]": "TIMESTAMP",
+               "datetime64[ms]": "TIMESTAMP_MS", "datetime64[s]": "TIMESTAMP_S"}
+
+
+def _empty(dtypes: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
+
+
+def _sql_str(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _duck_type(dtype: object) -> str | None:
+    """The DuckDB type a column of ``dtype`` is written as (pandas reads it back as that dtype), None for a dtype
+    the SQL build does not write."""
+    return _DUCK_TYPES.get(str(dtype))
+
+
+def _sql_cost_basis(con, inventory: str) -> None:
+    """Register ``_ll_cb``: :func:`cost_basis` of the inventory Parquet file in SQL. A product of one or two lots is
+    summed in SQL (one addition: the same double in any order); one of more lots in pandas (compensated sums in
+    input order), so every cost basis is the pandas value bit for bit."""
+    con.execute(f"""CREATE TEMP TABLE _ll_cb AS
+        SELECT product_id, COALESCE(SUM(unit_cost * quantity), 0.0) / SUM(quantity) AS cost_basis,
+               COALESCE(MIN(date_listed), MIN(date_acquired))::TIMESTAMP_NS AS clock_start, COUNT(*) AS _lots
+        FROM read_parquet({inventory}) GROUP BY product_id""")
+    many = con.sql(f"""SELECT product_id, unit_cost, quantity, date_acquired, date_listed
+        FROM read_parquet({inventory}, file_row_number=true)
+        WHERE product_id IN (SELECT product_id FROM _ll_cb WHERE _lots > 2) ORDER BY file_row_number""")
+    cb_many = cost_basis(many.to_arrow_table().to_pandas())[["product_id", "cost_basis", "clock_start"]]
+    con.register("_ll_cb_many", pa.Table.from_pandas(cb_many, preserve_index=False).cast(
+        pa.schema([("product_id", pa.string()), ("cost_basis", pa.float64()), ("clock_start", pa.timestamp("ns"))])))
+    con.execute("""UPDATE _ll_cb SET cost_basis = m.cost_basis, clock_start = m.clock_start
+                   FROM _ll_cb_many m WHERE _ll_cb.product_id = m.product_id""")
+
+
+def _sql_net_returns(con, cols: set[str]) -> tuple[pa.Table, bool]:
+    """:func:`net_returns` of the sales view ``_ll_s``, run in pandas on the only rows it can touch: the return
+    candidates (negative or refunded lines), the completed sales of their buyer and product, and the lines their
+    ``original_sale_id`` names, in input order. Returns the rows it changed (``_row`` and the netting columns) and
+    whether any sale had units returned."""
+    orig = "original_sale_id" if "original_sale_id" in cols else "NULL::VARCHAR AS original_sale_id"
+    sub = con.sql(f"""
+    WITH r AS (SELECT _row, buyer_id, product_id, {orig} FROM _ll_s
+               WHERE quantity < 0 OR (status = 'refunded' AND quantity > 0)),
+    k AS (SELECT DISTINCT buyer_id, product_id FROM r
+          WHERE original_sale_id IS NULL AND buyer_id IS NOT NULL AND product_id IS NOT NULL),
+    o AS (SELECT DISTINCT original_sale_id AS sale_id FROM r WHERE original_sale_id IS NOT NULL),
+    rows AS (SELECT _row FROM r
+             UNION SELECT s._row FROM _ll_s s JOIN k USING (buyer_id, product_id)
+                   WHERE s.status = 'completed' AND s.quantity > 0
+             UNION SELECT s._row FROM _ll_s s JOIN o USING (sale_id))
+    SELECT _row, sale_id, product_id, buyer_id, date_sold, sale_price, quantity, status, {orig}
+    FROM _ll_s WHERE _row IN (SELECT _row FROM rows) ORDER BY _row""").to_arrow_table().to_pandas()
+    nr = net_returns(sub)
+    changed = (nr["is_return"] | (nr["returned_units"] > 0)).to_numpy()
+    nr.insert(0, "_row", sub["_row"].astype("int64"))
+    nr = nr[changed].reset_index(drop=True)
+    schema = pa.schema([("_row", pa.int64()), ("is_return", pa.bool_()), ("return_of", pa.string()),
+                        ("unmatched_units", pa.int64()), ("returned_units", pa.int64()),
+                        ("returned_revenue", pa.float64())])
+    return pa.Table.from_pandas(nr, preserve_index=False).cast(schema), bool(nr["returned_units"].gt(0).any())
+
+
+def write_sale_lines(files: dict[str, str], dtypes: dict[str, dict[str, str]], until: pd.Timestamp | None,
+                     path: str) -> bool:
+    """:func:`sale_lines` of the tables' Parquet ``files`` written straight to the Parquet file ``path`` by DuckDB,
+    never held in pandas: the same rows, columns, values and dtypes (docs/data-contract.md, Sale lines and Return
+    lines), completed lines first, then the others, each in input order (lib.report.notebook.Report.lines).
+
+    ``files`` maps table names (``sales`` and any of ``products, inventory, brands``) to their files, ``dtypes``
+    the cached tables' pandas dtypes; only the rows dated before ``until`` are kept. Returns False (nothing
+    written) when the sales lack a column the SQL needs: :func:`sale_lines` builds those lines.
+    """
+    import duckdb
+
+    from lib.data.engine import connect  # the engine reads derived frames: imported when used
+
+    if "sales" not in files or not set(_SQL_SALES) <= set(dtypes["sales"]):
+        return False
+    ref = sale_lines({t: _empty(dtypes[t]) for t in files})  # the columns and dtypes of the pandas build
+    if ("inventory" in files and not {"fees", "shipping_cost"} <= set(dtypes["sales"])) or any(
+            _duck_type(t) is None for t in ref.dtypes):
+        return False
+    scols = list(dtypes["sales"])
+    # a database of its own, closed (its memory freed) once the file is written; it keeps the order it selects
+    con = connect(memory=BUILD_MEMORY)
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        cut = f"WHERE date_sold < {_sql_str(pd.Timestamp(until).isoformat())}::TIMESTAMP_NS" if until is not None \
+            else ""
+        con.execute(f"""CREATE TEMP VIEW _ll_s AS SELECT *, file_row_number AS _row
+                        FROM read_parquet({_sql_str(files['sales'])}, file_row_number=true) {cut}""")
+        nr, returned = _sql_net_returns(con, set(scols))
+        con.register("_ll_nr", nr)
+        # what the joins add, one narrow row per sales row in input order; the wide lines are then the sales
+        # scan and these rows side by side (POSITIONAL JOIN): no wide sort, no wide hash table
+        nr_cols = {"is_return": "BOOLEAN", "return_of": "VARCHAR", "unmatched_units": "BIGINT",
+                   "returned_units": "BIGINT", "returned_revenue": "DOUBLE"}
+        if nr.num_rows:
+            dims = [f"nr.{c} AS nr_{c}" for c in nr_cols]
+            joins = "LEFT JOIN _ll_nr nr USING (_row)"
+        else:  # no return line: nothing to join
+            dims, joins = ["NULL AS nr_none"], ""
+        d_nr = {c: f"d.nr_{c}" if nr.num_rows else f"NULL::{t}" for c, t in nr_cols.items()}
+        products = "products" in files and "product_id" in scols
+        if products:
+            joins += f" LEFT JOIN read_parquet({_sql_str(files['products'])}) p ON p.product_id = s.product_id"
+            dims += [f"p.{_q(c)} AS {_q('p_' + c)}" for c in ("brand_id", "category", "condition", "list_price")
+                     if c in dtypes["products"]]
+            if "brands" in files and "brand_id" in dtypes["products"]:
+                joins += f" LEFT JOIN read_parquet({_sql_str(files['brands'])}) b ON b.brand_id = p.brand_id"
+                dims.append("b.brand_name AS b_brand_name")
+        costs = "inventory" in files and "product_id" in scols
+        if costs:
+            _sql_cost_basis(con, _sql_str(files["inventory"]))
+            joins += " LEFT JOIN _ll_cb cb ON cb.product_id = s.product_id"
+            dims += ["cb.cost_basis AS cb_cost_basis", "cb.clock_start AS cb_clock_start"]
+        con.execute(f"CREATE TEMP TABLE _ll_d AS SELECT {', '.join(dims)} FROM _ll_s s {joins} ORDER BY s._row")
+        sale = f"(NOT COALESCE({d_nr['is_return']}, false) AND s.quantity > 0)"
+        gross_rev = "(s.sale_price * s.quantity)"
+        returned_rev = f"COALESCE({d_nr['returned_revenue']}, 0.0)"
+        net_qty = f"(CASE WHEN {sale} THEN s.quantity - COALESCE({d_nr['returned_units']}, 0) ELSE s.quantity END)" \
+            if returned else "s.quantity"
+        revenue = (f"(CASE WHEN {sale} THEN greatest({gross_rev} - {returned_rev}, 0.0) ELSE {gross_rev} END)"
+                   if returned else gross_rev)
+        guest = "s.buyer_id IS NULL" + (f" OR COALESCE(s.{GUEST_COLUMN}, false)" if GUEST_COLUMN in scols else "")
+        cogs = f"(d.cb_cost_basis * {net_qty})"
+        day = "date_trunc('day', s.date_sold)"
+        diff = f"(epoch_ns({day}::TIMESTAMP_NS) - epoch_ns(d.cb_clock_start))"
+        expr = {
+            "quantity": net_qty, "gross_quantity": "s.quantity", "gross_revenue": gross_rev,
+            "is_return": f"COALESCE({d_nr['is_return']}, false)", "return_of": d_nr["return_of"],
+            "unmatched_units": f"COALESCE({d_nr['unmatched_units']}, 0)",
+            "returned_units": f"COALESCE({d_nr['returned_units']}, 0)",
+            "returned_revenue": returned_rev, "revenue": revenue,
+            "is_completed": f"(COALESCE(s.status = 'completed', false) AND {sale} AND {net_qty} > 0)",
+            GUEST_COLUMN: f"({guest})", "date": day, "weekday": "isodow(s.date_sold) - 1",
+            "hour": "hour(s.date_sold)", "month": "strftime(s.date_sold, '%Y-%m')",
+        }
+        if products:
+            expr.update({c: f"d.{_q('p_' + c)}" for c in ("brand_id", "category", "condition", "list_price")
+                         if c in dtypes["products"]})
+            if "brands" in files and "brand_id" in dtypes["products"]:
+                expr["brand_name"] = "d.b_brand_name"
+        if costs:
+            expr.update({"cost_basis": "d.cb_cost_basis", "clock_start": "d.cb_clock_start", "cogs": cogs,
+                         "gross_profit": f"({revenue} - {cogs} - s.fees - s.shipping_cost)",
+                         "days_to_sell": f"(({diff}) - ((({diff}) % {_DAY_NS}) + {_DAY_NS}) % {_DAY_NS}) // {_DAY_NS}"})
+        select = ", ".join(f"CAST({expr.get(c, 's.' + _q(c))} AS {_duck_type(t)}) AS {_q(c)}"
+                           for c, t in ref.dtypes.items())
+        meta = pa.Schema.from_pandas(ref, preserve_index=False).metadata[b"pandas"].decode()
+        lines = f"SELECT {select} FROM _ll_s s POSITIONAL JOIN _ll_d d"  # order kept by WHERE and UNION ALL
+        con.execute(f"""COPY (SELECT * FROM ({lines}) WHERE is_completed UNION ALL
+                              SELECT * FROM ({lines}) WHERE NOT is_completed)
+                        TO {_sql_str(path)} (FORMAT parquet, KV_METADATA {{pandas: {_sql_str(meta)}}})""")
+    except duckdb.IOException:
+        return False  # a full or read-only disk: the caller builds the lines in pandas
+    finally:
+        con.close()
+    return True
+
+
+#: the input tables the sale lines are built from (docs/data-contract.md, Sale lines)
+LINE_TABLES = ("sales", "products", "inventory", "brands")
+
+
+def period_lines_file(ds: Dataset, period_label: str, until: pd.Timestamp) -> Path | None:
+    """A period's cached sale lines as a Parquet file (lines dated before ``until``), written by DuckDB straight
+    from the cached tables when it is not there yet (lib.data.derived.write_sale_lines: never held in pandas;
+    its time counts in :func:`sql_time`); None for a dataset held in memory or when DuckDB could not build them
+    (the caller then builds them in pandas: lib.data.derived.sale_lines)."""
+    from lib.data.cache import derived_file, table_dtypes, table_file, write_derived
+    from lib.data.engine import timed_sql  # the engine reads derived frames: imported when used
+
+    if derived_file(ds, period_label, "lines") is None:
+        return None
+    files = {t: str(f) for t in LINE_TABLES if (f := table_file(ds, t)) is not None}
+    dtypes = {t: table_dtypes(ds, t) for t in files}
+    return timed_sql(lambda: write_derived(ds, period_label, "lines",
+                                           lambda tmp: write_sale_lines(files, dtypes, until, str(tmp))))

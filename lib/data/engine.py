@@ -17,7 +17,7 @@ from lib.data.cache import cached_derived, derived_file, table_file
 from lib.data.dataset import Dataset
 
 __all__ = ["THREADS_ENV", "MEMORY_ENV", "DEFAULT_MEMORY", "SQL_STATS_ENV", "engine_threads", "engine_memory", "connect",
-           "kernel_connection", "sql_time", "timed_sql", "Engine", "period_engine"]
+           "kernel_connection", "sql_time", "timed_sql", "exact_sum", "Engine", "period_engine"]
 
 #: environment variable that sets the engine's thread count (default: the machine's CPUs)
 THREADS_ENV = "LACELUXX_ENGINE_THREADS"
@@ -98,6 +98,15 @@ def timed_sql(run: Callable[[], object]) -> object:
                 Path(target).write_text(json.dumps(_SQL))
             except OSError:  # a statistic: never fails a report
                 pass
+
+
+def exact_sum(expr: str, where: str | None = None) -> str:
+    """SQL for the sum of a money expression that is the same on every run: the values as DECIMAL(38, 10) (exact
+    to 1e-10, integer additions), the total back as DOUBLE. DuckDB adds doubles in whatever order its threads
+    finish, so a plain ``SUM`` of doubles can differ in the last digit from one run to the next; the reports'
+    numbers must not (docs/metrics.md, Run outputs). ``where``: an SQL condition (``FILTER (WHERE ...)``)."""
+    flt = f" FILTER (WHERE {where})" if where else ""
+    return f"(SUM(({expr})::DECIMAL(38,10)){flt})::DOUBLE"
 
 
 def _check_name(name: str) -> str:

@@ -101,12 +101,22 @@ def record_lines(data: bytes, n_rows: int | None = None, has_quote: bool | None 
         end -= 1
     if has_quote is None:
         has_quote = data.find(b'"') >= 0
-    if (n_rows is not None and not has_quote and data.find(b"\n\n", 0, end) < 0
-            and data.find(b"\n\r\n", 0, end) < 0):
+    if n_rows is not None and not has_quote and _no_blank_line(data, end, n_rows):
         return np.arange(2, n_rows + 2, dtype=np.int64)
     line_no, length, blank = _records(data, has_quote)
     kept = line_no[~blank]
     return kept[1:].astype(np.int64)
+
+
+def _no_blank_line(data: bytes, end: int, n_rows: int) -> bool:
+    """Whether no line before ``end`` is blank, in CSV bytes without quotes that start with the header.
+
+    Without a CR, a line is blank exactly when the newlines outnumber the ``n_rows`` records the CSV
+    reader found after the header (one count, not two searches); with CRs, the searches.
+    """
+    if data.find(b"\r", 0, end) < 0:
+        return data.count(b"\n", 0, end) == n_rows
+    return data.find(b"\n\n", 0, end) < 0 and data.find(b"\n\r\n", 0, end) < 0
 
 
 def longest_record(data: bytes) -> tuple[int, int]:

@@ -10,7 +10,10 @@ the contract); the repairs, defaults and notes become the data-quality rows
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -181,6 +184,22 @@ def _typed_default(col: Column, n: int) -> pd.Series:
     return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
 
 
+def _lower_already(s: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether every value is already in lower case, judged on the distinct values (a channel column has a
+    few): then lowering changes nothing and is skipped."""
+    u = pac.unique(s)
+    return bool(pac.all(pac.equal(pac.utf8_lower(u), u)).as_py() is not False)
+
+
+def _allowed_already(s: pa.Array | pa.ChunkedArray, allowed: tuple[str, ...]) -> bool:
+    """Whether every value is blank (``""``) or one of ``allowed`` as written (lower case): then no value is
+    refused or repaired and the checks are skipped; judged on the distinct values."""
+    u = pac.unique(s)
+    ok = pac.or_(pac.is_in(u, pa.array(list(allowed), pa.string())), pac.equal(u, pa.scalar("", pa.string())))
+    return (bool(pac.all(ok).as_py() is not False)
+            and bool(pac.all(pac.equal(pac.utf8_lower(u), u)).as_py() is not False))
+
+
 def _validate_column(chk: _Checker, col: Column, raw: RawTable, present: set[str],
                      tz_name: str) -> tuple[pd.Series, np.ndarray]:
     """Typed values of one column and its blank mask (before defaults)."""
@@ -220,12 +239,12 @@ def _validate_column(chk: _Checker, col: Column, raw: RawTable, present: set[str
         chk.count("repaired", f"{col.name}: spaces around the id removed", trimmed.sum())
         out = _string_series(pac.if_else(pa.array(blank), _NULL, s) if blank.any() else s, "id")
     elif col.type == "text":
-        if col.lowercase:
+        if col.lowercase and not _lower_already(s):
             low = pac.utf8_lower(s)
             changed = mask_array(pac.not_equal(low, s))
             chk.count("repaired", f"{col.name}: written in lower case", changed.sum())
             s = low
-        if col.allowed:
+        if col.allowed and not _allowed_already(s, col.allowed):
             low = pac.utf8_lower(s)
             ok = mask_array(pac.is_in(low, pa.array(col.allowed)))
             bad = ~ok & ~blank
@@ -240,7 +259,7 @@ def _validate_column(chk: _Checker, col: Column, raw: RawTable, present: set[str
                 chk.count_other(col.name, dict(zip(vc.field("values").to_pylist(),
                                                    vc.field("counts").to_pylist(), strict=True)))
         fill = col.default if col.default is not None else None
-        vals = pac.if_else(pa.array(blank), pa.scalar(fill, pa.string()), s)
+        vals = pac.if_else(pa.array(blank), pa.scalar(fill, pa.string()), s) if blank.any() else s
         out = _string_series(vals, "text")
     elif col.type == "money":
         vals = parse_money(chk, col, s, blank)
@@ -349,6 +368,63 @@ class Feed:
     #: warnings the pieces leave once read (a mapping's row rule that matched no line), added to the notes
     notes: list[str] = field(default_factory=list)
 
+    def read(self) -> Iterator[tuple[RawTable | None, list[Problem]]]:
+        """The pieces, read here and now."""
+        return self.pieces()
+
+
+class _ReadAhead:
+    """Reads the feeds' pieces in a thread of its own, in the order they are validated and one piece ahead
+    (the CSV reader releases the GIL), so reading the next piece overlaps validating this one; an error
+    while reading is raised where the piece would have come."""
+
+    def __init__(self, feeds: list[Feed]) -> None:
+        self.ready: queue.Queue = queue.Queue()
+        self.slot = threading.Semaphore(1)  # one piece read ahead, not more (memory stays at two pieces)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(feeds,), name="laceluxx-read", daemon=True)
+        self.thread.start()
+
+    def _take_slot(self) -> bool:
+        while not self.stop.is_set():
+            if self.slot.acquire(timeout=0.1):
+                return True
+        return False
+
+    def _run(self, feeds: list[Feed]) -> None:
+        try:
+            for feed in feeds:
+                it = feed.pieces()
+                while self._take_slot():
+                    try:
+                        piece = next(it)
+                    except StopIteration:
+                        self.slot.release()
+                        break
+                    self.ready.put(("piece", feed.name, piece))
+                else:
+                    return
+                self.ready.put(("end", feed.name, None))
+        except BaseException as e:  # handed to the validating thread
+            self.ready.put(("error", None, e))
+
+    def pieces(self, feed: Feed) -> Iterator[tuple[RawTable | None, list[Problem]]]:
+        """The pieces of ``feed`` (the next feed in the order the thread reads them)."""
+        while True:
+            kind, name, item = self.ready.get()
+            if kind == "error":
+                raise item
+            if name != feed.name:
+                raise RuntimeError(f"read ahead {name}, validating {feed.name}")
+            if kind == "end":
+                return
+            self.slot.release()
+            yield item
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()
+
 
 class _MemorySink:
     """Keeps validated tables in memory."""
@@ -385,15 +461,68 @@ def merge_problems(problems: list[Problem]) -> list[Problem]:
     return chk.problems
 
 
+class _WriteBehind:
+    """Hands the pieces to ``sink`` in a thread of its own while the next piece is validated (the Parquet
+    writer releases the GIL): one call in flight at a time, in the order they were made."""
+
+    def __init__(self, sink: TableSink) -> None:
+        self.sink = sink
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="laceluxx-write")
+        self.pending: Future | None = None
+
+    def _wait(self) -> None:
+        f, self.pending = self.pending, None
+        if f is not None:
+            f.result()  # the writer's error (a full disk) surfaces here
+
+    def add(self, name: str, df: pd.DataFrame) -> None:
+        self._wait()
+        self.pending = self.pool.submit(self.sink.add, name, df)
+
+    def finish(self, name: str) -> None:
+        self._wait()
+        self.pending = self.pool.submit(self.sink.finish, name)
+
+    def close(self, quiet: bool = False) -> None:
+        """Wait for the last call; ``quiet`` when another error is on its way (it is the one raised)."""
+        try:
+            self._wait()
+        except Exception:
+            if not quiet:
+                raise
+        finally:
+            self.pool.shutdown(wait=True)
+
+
 def validate_feeds(feeds: dict[str, Feed], failed: set[str], problems: list[Problem], notes: list[str],
-                    tz_name: str, sink: TableSink, description: str = "the source") -> pd.DataFrame:
+                   tz_name: str, sink: TableSink, description: str = "the source") -> pd.DataFrame:
     """Step 2 on every table, piece by piece, handing each typed piece to ``sink``.
 
     Tables go in reference order (brands, users, products... touchpoints), so a foreign key is
     checked against the complete referenced column while its own table streams past; only key
-    columns are kept in memory. Returns the data-quality rows; raises ContractError with every
-    problem (``problems`` are the ones found before, e.g. in the mapping).
+    columns are kept in memory. A sink other than memory (the Parquet cache) writes each piece in
+    a thread of its own while the next one is validated. Returns the data-quality rows; raises
+    ContractError with every problem (``problems`` are the ones found before, e.g. in the mapping).
     """
+    if isinstance(sink, _MemorySink):
+        return _validate_feeds(feeds, failed, problems, notes, tz_name, sink, description, Feed.read)
+    behind = _WriteBehind(sink)
+    ahead = _ReadAhead([feeds[name] for name in _ORDER if name in feeds])
+    try:
+        quality = _validate_feeds(feeds, failed, problems, notes, tz_name, behind, description, ahead.pieces)
+    except BaseException:
+        ahead.close()
+        behind.close(quiet=True)
+        raise
+    ahead.close()
+    behind.close()
+    return quality
+
+
+def _validate_feeds(feeds: dict[str, Feed], failed: set[str], problems: list[Problem], notes: list[str],
+                    tz_name: str, sink: TableSink, description: str,
+                    pieces: Callable[[Feed], Iterator[tuple[RawTable | None, list[Problem]]]]) -> pd.DataFrame:
+    """:func:`validate_feeds` with the sink as given and ``pieces(feed)`` reading each feed (in ``_ORDER``)."""
     if "sales" not in feeds and "sales" not in failed:
         problems = problems + [located_problem("sales.csv", None, "required table missing",
                                                detail=f"no sales.csv in {description}; it is the minimal "
@@ -418,7 +547,7 @@ def validate_feeds(feeds: dict[str, Feed], failed: set[str], problems: list[Prob
         lines: list[np.ndarray] = []
         file_idx: list[np.ndarray] = []
         n_rows = 0
-        for raw, probs in feed.pieces():
+        for raw, probs in pieces(feed):
             rprobs += probs
             if raw is not None and len(raw.frame.columns) > MAX_COLUMNS:  # any reader (CSV stops at the header)
                 rprobs += [located_problem(f, None, f"table has more columns than the {MAX_COLUMNS:,} a table may have",

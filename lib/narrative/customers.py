@@ -229,9 +229,7 @@ def churn_list(at_risk: pd.DataFrame, users: pd.DataFrame | None, vip_threshold:
     only, never for the HTML report.
     """
     df = at_risk.copy()
-    email = pd.Series(pd.NA, index=df.index, dtype="string")
-    if users is not None and "email" in users.columns:
-        email = df["buyer_id"].map(users.drop_duplicates("user_id").set_index("user_id")["email"]).astype("string")
+    email = cu.user_column(df["buyer_id"], users, "email")
     out = pd.DataFrame({"buyer_id": df["buyer_id"], "display_name": df["display_name"], "email": email,
                         "last_purchase": df["last_purchase"].dt.strftime("%Y-%m-%d"),
                         "days_since": df["days_since"], "lifetime_revenue": df["revenue"].round(2),
@@ -777,7 +775,8 @@ def win_back_recommendation(e: WinBackEffect, message: str, rates: pd.DataFrame,
 
 def win_back_recommendations(occasions: pd.DataFrame, period_end: pd.Timestamp, users: pd.DataFrame | None,
                              currency: str, churn_days: int = CHURN_DAYS, horizon_days: int = 30,
-                             margin: float | None = None) -> tuple[list[Recommendation], pd.DataFrame | None]:
+                             margin: float | None = None, scored: pd.DataFrame | None = None,
+                             ) -> tuple[list[Recommendation], pd.DataFrame | None]:
     """One win-back action per list (churn-risk VIPs, then each lib.analytics.rfm.WIN_BACK_SEGMENTS group) and
     the retargeting table (docs/metrics.md, Churn risk and churn actions).
 
@@ -786,11 +785,13 @@ def win_back_recommendations(occasions: pd.DataFrame, period_end: pd.Timestamp, 
     profit: per customer the measured share of customers at the same recency who bought again within
     ``horizon_days`` (lib.analytics.customers.recency_buy_rates) x the customer's own gross profit per purchase
     day, from the occasions' ``gross_profit`` when the costs are known, else ``margin`` x revenue; without
-    either there is no effect and no action. Returns ``([], None)`` without customers.
+    either there is no effect and no action. Returns ``([], None)`` without customers. ``scored`` is that scored
+    customer table when the caller has it already (the customers page), so it is not built twice.
     """
     end = pd.Timestamp(period_end).normalize()
-    occ = occasions[occasions["date"] <= end]
-    scored = cu.score_customers(cu.customer_table(occ, end, users), churn_days)
+    occ = occasions[(occasions["date"] <= end).to_numpy()]
+    if scored is None:
+        scored = cu.score_customers(cu.customer_table(occ, end, users), churn_days)
     if scored.empty:
         return [], None
     rates = cu.recency_buy_rates(occ, end, churn_days, horizon_days)
@@ -806,16 +807,18 @@ def win_back_recommendations(occasions: pd.DataFrame, period_end: pd.Timestamp, 
 
 
 def win_back_advice(occasions: pd.DataFrame, period_end: pd.Timestamp, users: pd.DataFrame | None,
-                    currency: str = "USD", *, churn_days: int = CHURN_DAYS) -> Advice:
+                    currency: str = "USD", *, churn_days: int = CHURN_DAYS,
+                    scored: pd.DataFrame | None = None) -> Advice:
     """The recommendations page's win-backs (``win_back``), computed once by the customers page:
     :func:`win_back_recommendations` of the purchase ``occasions`` (lib.data.derived.purchase_occasions of the
     enriched lines, for their gross profit), with the evidence and the method lines (docs/metrics.md, Churn risk and
     churn actions).
 
     Tables: ``retargeting`` (retargeting.csv; absent without customers, then the part is skipped), the method lines
-    and the settings (``churn_days``; lib.narrative.recommendations.section_advice).
+    and the settings (``churn_days``; lib.narrative.recommendations.section_advice). ``scored``: the page's scored
+    customer table of the same occasions and ``churn_days`` (:func:`win_back_recommendations`).
     """
-    recs, targets = win_back_recommendations(occasions, period_end, users, currency, churn_days)
+    recs, targets = win_back_recommendations(occasions, period_end, users, currency, churn_days, scored=scored)
     skips = [("Retargeting", "no completed sales up to the end of the period")] if targets is None else []
     return rc_text.section_advice("win_back", recs, {} if targets is None else {"retargeting": targets},
                                   rc_text.marketing_evidence(recs, targets, None, churn_days), skips,

@@ -123,7 +123,14 @@ def loss_sentence(cands: pd.DataFrame, currency: str = "USD") -> str:
 
 
 def _money_txt(x: pd.Series) -> pd.Series:
-    return x.astype("float64").round(2).map(lambda v: "" if pd.isna(v) else f"{v:,.2f}").astype("string")
+    """``1,234.50`` per value ("" when missing), each distinct amount formatted once."""
+    v = x.astype("float64").round(2).to_numpy()
+    ok = ~np.isnan(v)
+    uniq, inv = np.unique(v[ok], return_inverse=True)
+    out = np.full(len(v), "", dtype=object)
+    out[ok] = np.array([f"{u:,.2f}" for u in uniq.tolist()], dtype=object)[inv]
+    out[ok & (v == 0)] = np.where(np.signbit(v[ok & (v == 0)]), "-0.00", "0.00")  # np.unique merges -0.0 and 0.0
+    return pd.Series(out, index=x.index, dtype="string")
 
 
 def markdown_reasons(cands: pd.DataFrame, aging_days: int = AGING_DAYS, min_n: int = 30) -> pd.Series:
@@ -251,14 +258,18 @@ def markdown_actions(cands: pd.DataFrame, check: dict | None, currency: str = "U
 
 def markdown_recommendations(completed: pd.DataFrame, lifecycle: pd.DataFrame | None, period_end: pd.Timestamp,
                              currency: str, aging_days: int = AGING_DAYS,
-                             markdown_group: str = "category") -> list[Recommendation]:
+                             markdown_group: str = "category",
+                             cands: pd.DataFrame | None = None) -> list[Recommendation]:
     """Mark down the aged items with a suggested markdown, never below break-even: expected gross profit once, of
     the items selling in the next 30 days at their own ages (lib.analytics.inventory.markdown_sale_effect;
-    docs/metrics.md, Products and inventory: Markdown). Empty without stock, list prices or a qualifying item."""
+    docs/metrics.md, Products and inventory: Markdown). Empty without stock, list prices or a qualifying item.
+    ``cands``: lib.analytics.inventory.markdown_candidates of the stock on hand at ``period_end`` with the same
+    ``aging_days``, ``markdown_group`` and ``lifecycle``, when the page computed them already (else computed here)."""
     if lifecycle is None or lifecycle.empty or "list_price" not in completed.columns:
         return []
-    stock = inventory.stock_on_hand(lifecycle, period_end)
-    cands = inventory.markdown_candidates(stock, completed, aging_days, group=markdown_group, lifecycle=lifecycle)
+    if cands is None:
+        stock = inventory.stock_on_hand(lifecycle, period_end)
+        cands = inventory.markdown_candidates(stock, completed, aging_days, group=markdown_group, lifecycle=lifecycle)
     e = inventory.markdown_sale_effect(cands)
     if e is None:
         return []

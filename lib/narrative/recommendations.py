@@ -93,20 +93,22 @@ def inventory_section(completed: pd.DataFrame, lifecycle: pd.DataFrame | None, b
                       months: float, period_end: pd.Timestamp, currency: str, markdowns: bool = True,
                       brand_map: bool = True, aging_days: int = AGING_DAYS, markdown_group: str = "category",
                       min_brand_sales: int = 20, min_pair_occasions: int = 10, bundle_uptake_pct: float = 10.0,
-                      buy_shift_pct: float = 10.0, alpha: float = 0.05) -> InventorySection:
+                      buy_shift_pct: float = 10.0, alpha: float = 0.05,
+                      cands: pd.DataFrame | None = None) -> InventorySection:
     """The inventory section in one call: markdowns (lib.narrative.inventory.markdown_recommendations), bundles
     (``bcands`` over ``months`` of history; lib.narrative.bundles.bundle_recommendations) and buying by brand
     (lib.narrative.verdicts.buying_recommendations; docs/metrics.md, Recommendations).
 
     ``markdowns`` / ``brand_map``: whether the data allow them (list prices; brands and
     costs); without a ``lifecycle`` (no inventory) neither runs. The lifecycle is used here
-    only, so it goes when this returns.
+    only, so it goes when this returns. ``cands``: the page's markdown candidates when computed already
+    (lib.narrative.inventory.markdown_recommendations).
     """
     recs: list[Recommendation] = []
     skips: list[tuple[str, str]] = []
     if markdowns and lifecycle is not None:
         recs += inventory_text.markdown_recommendations(completed, lifecycle, period_end, currency, aging_days,
-                                                        markdown_group)
+                                                        markdown_group, cands)
     else:
         skips.append(("Markdowns", "needs products.csv (list prices) and inventory.csv"))
     paired = bundles_text.bundle_recommendations(bcands, months, currency, bundle_uptake_pct, alpha)
@@ -135,7 +137,8 @@ def inventory_advice(tables: Mapping[str, pd.DataFrame], lines: pd.DataFrame, co
                      lifecycle: pd.DataFrame | None, period_end: pd.Timestamp, currency: str = "USD", *,
                      aging_days: int = AGING_DAYS, markdown_group: str = "category", min_brand_sales: int = 20,
                      min_pair_occasions: int = 10, min_lift: float = 1.2, bundle_uptake_pct: float = 10.0,
-                     buy_shift_pct: float = 10.0, alpha: float = 0.05) -> Advice:
+                     buy_shift_pct: float = 10.0, alpha: float = 0.05,
+                     markdown_cands: pd.DataFrame | None = None) -> Advice:
     """The recommendations page's inventory section (``inventory``), computed once by the products and inventory
     page: the bundle candidates of the sale ``lines`` (lib.narrative.bundles.bundle_candidates), then markdowns,
     bundles and buying by brand (:func:`inventory_section`; docs/metrics.md, Recommendations).
@@ -144,7 +147,9 @@ def inventory_advice(tables: Mapping[str, pd.DataFrame], lines: pd.DataFrame, co
     by brand needs products, brands and inventory with costs in ``completed``; without a ``lifecycle`` (no
     inventory) neither runs. Tables: ``bundle_candidates`` (bundle_candidates.csv), the method lines
     (:func:`inventory_method`) and the settings (``min_pair_occasions``, ``min_lift``, ``alpha``;
-    :func:`section_advice`).
+    :func:`section_advice`). ``markdown_cands``: lib.analytics.inventory.markdown_candidates of the stock at
+    ``period_end`` with the same ``aging_days``, ``markdown_group`` and ``lifecycle``, when the page computed them
+    (results computed once; else computed here).
     """
     markdowns = "products" in tables and "list_price" in completed.columns
     brand_map = (all(t in tables for t in ("inventory", "brands", "products")) and "gross_profit" in completed.columns
@@ -155,7 +160,7 @@ def inventory_advice(tables: Mapping[str, pd.DataFrame], lines: pd.DataFrame, co
                             markdowns=markdowns, brand_map=brand_map, aging_days=aging_days,
                             markdown_group=markdown_group, min_brand_sales=min_brand_sales,
                             min_pair_occasions=min_pair_occasions, bundle_uptake_pct=bundle_uptake_pct,
-                            buy_shift_pct=buy_shift_pct, alpha=alpha)
+                            buy_shift_pct=buy_shift_pct, alpha=alpha, cands=markdown_cands)
     return section_advice("inventory", inv.recs, {"bundle_candidates": bcands}, inv.sentences, inv.skipped,
                           inventory_method(inv.recs, bcands, alpha),
                           {"min_pair_occasions": min_pair_occasions, "min_lift": min_lift, "alpha": alpha})

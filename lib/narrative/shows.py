@@ -416,13 +416,14 @@ def show_evidence_method(fired: list[Recommendation], length_fired: bool, mix_fi
                                                      f"below {alpha:g} needed."]
 
 
-def shows_advice(tables: dict[str, pd.DataFrame], lines: pd.DataFrame, completed: pd.DataFrame,
+def shows_advice(tables: dict[str, pd.DataFrame], lines: pd.DataFrame | None, completed: pd.DataFrame,
                  lifecycle: pd.DataFrame | None, period: Period, currency: str = "USD", *,
                  live: pd.DataFrame | None = None, slots: pd.DataFrame | None = None,
                  gap_minutes: float = SHOW_GAP_MINUTES, min_show_minutes: float = MIN_SHOW_MINUTES,
                  min_shows: int = MIN_SHOWS, level: float = 0.80, aging_days: int = AGING_DAYS,
                  min_group_sales: int = 30, shows_to_move: int = sh.SLOT_SHOWS_A_MONTH,
-                 feature_uplift_pct: float = 20.0, alpha: float = 0.05) -> Advice:
+                 feature_uplift_pct: float = 20.0, alpha: float = 0.05,
+                 stock: pd.DataFrame | None = None) -> Advice:
     """The recommendations page's live-show section (``shows``), computed once by the sales timing page: the slot,
     length and show-mix rules on the period's shows, with the schedule sentences and the method block
     (docs/metrics.md, Recommendations).
@@ -430,8 +431,9 @@ def shows_advice(tables: dict[str, pd.DataFrame], lines: pd.DataFrame, completed
     ``live``: lib.analytics.shows.show_sessions of ``tables`` and ``lines`` up to the period end (``gap_minutes``,
     ``min_show_minutes``), computed here when not given; ``slots``: lib.analytics.shows.slot_stats of ``live`` with
     the same ``min_shows`` and ``level``, when the caller has it. ``completed``: the completed enriched sale lines
-    (the in-show margin; the mix needs their costs); ``lifecycle``: lib.data.derived.product_lifecycle, None
-    without inventory (no mix then). Tables: ``slots``, ``by_length`` (lib.analytics.shows.revenue_by_show_length),
+    (the in-show margin; the mix needs their costs), or only their in-show lines (lib.analytics.shows.show_lines_sql:
+    the same advice); ``lifecycle``: lib.data.derived.product_lifecycle, None without inventory (no mix then), or
+    ``stock`` in its place (lib.analytics.shows.stock_by_group). Tables: ``slots``, ``by_length`` (lib.analytics.shows.revenue_by_show_length),
     ``show_mix`` (show_mix.csv, when the mix was computed and has a row), the method lines and the settings
     (``min_shows``, ``level``, ``alpha``; lib.narrative.recommendations.section_advice). No shows: the section is
     skipped.
@@ -446,8 +448,8 @@ def shows_advice(tables: dict[str, pd.DataFrame], lines: pd.DataFrame, completed
     slots = sh.slot_stats(live, min_shows=min_shows, level=level) if slots is None else slots
     by_len = sh.revenue_by_show_length(live)
     margin = sh.in_show_margin(completed)  # None without costs: the live-show effects then count revenue
-    has_costs = lifecycle is not None and "gross_profit" in completed.columns
-    mixes = sh.show_mix_evidence(completed, lifecycle, period_end, aging_days, min_group_sales, level) \
+    has_costs = (lifecycle is not None or stock is not None) and "gross_profit" in completed.columns
+    mixes = sh.show_mix_evidence(completed, lifecycle, period_end, aging_days, min_group_sales, level, stock=stock) \
         if has_costs else {}
     r_slot = show_slot_rule(slots, live, period_end, margin, currency, shows_to_move=shows_to_move,
                             min_shows=min_shows, level=level)

@@ -7,14 +7,20 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from lib.config import DEFAULT_CURRENCY, DEFAULT_TZ, MAX_SHEET_ROWS, TABLE_ROWS
 from lib.data import derived
-from lib.data.cache import cached_derived, release_tables
+from lib.data.cache import (
+    cached_derived,
+    release_tables,
+)
 from lib.data.dataset import Dataset
+from lib.data.derived import LINE_TABLES, period_lines_file
 from lib.data.engine import Engine, period_engine
 from lib.data.load import run_dataset
 from lib.data.periods import Period, default_period, period_from_label
@@ -33,7 +39,7 @@ __all__ = ["Report", "start_report", "say", "insight", "what_to_do", "show_table
 GLOSSARY_PAGE = "glossary.html"
 
 #: input tables joined into the sale lines: their copies go once the lines are built (read again if asked for)
-JOINED_INTO_LINES = ("sales", "products", "inventory", "brands")
+JOINED_INTO_LINES = LINE_TABLES
 #: contact columns that never appear in HTML or executed notebooks (only in action CSVs), by lower-case name
 PRIVATE_COLUMNS = ("email", "e_mail", "email_address", "phone", "phone_number", "mobile", "telephone", "address")
 
@@ -49,7 +55,14 @@ _current: list[Report] = []
 
 @dataclass
 class Report:
-    """Everything a report notebook needs: data, period, outputs, formatting."""
+    """Everything a report notebook needs: data, period, outputs, formatting.
+
+    The period's sale lines are built once per input and period by DuckDB straight into the cache
+    (:meth:`lines_file`, docs/data-contract.md, Sale lines). Read what a section needs, not the whole wide
+    frame: ``rep.engine`` for SQL reductions over the ``lines`` view, ``rep.lines_columns(["date", "revenue"])``
+    (``completed=True`` for the completed lines only) for a few columns in pandas, ``rep.lines`` /
+    ``rep.completed`` only where every column is needed.
+    """
 
     name: str
     title: str
@@ -72,10 +85,35 @@ class Report:
         million rows (issue 8). The sales, products, inventory and brands tables are then released
         (``JOINED_INTO_LINES``): the lines hold what they gave, and a later use reads them again from the cache.
         """
+        self.lines_file()
         lines = cached_derived(self.ds, self.period.label, "lines", self._compute_lines)
         self._n_completed = int(lines["is_completed"].sum())  # completed lines come first
         self.release(*JOINED_INTO_LINES)
         return lines
+
+    def lines_columns(self, columns: list[str], completed: bool = False) -> pd.DataFrame:
+        """Only ``columns`` of :attr:`lines` (``completed=True``: only the rows of :attr:`completed`), in the same
+        order and with the same values and dtypes, read alone from the cached Parquet lines: a notebook that needs
+        a few columns never holds the whole wide frame (issue 20). A column the lines lack is an error."""
+        columns = list(columns)
+        if "lines" in self.__dict__:
+            src = self.completed if completed else self.lines
+            return src[columns]
+        path = self.lines_file()
+        missing = [c for c in columns if path is not None and c not in pq.read_schema(path).names]
+        if missing:  # an unknown column is an error, never a reason to derive the lines again
+            raise KeyError(f"the sale lines have no column {', '.join(missing)}")
+        read = columns if not completed or "is_completed" in columns else [*columns, "is_completed"]
+        df = cached_derived(self.ds, self.period.label, "lines", self._compute_lines, columns=read)
+        if completed:
+            df = df.iloc[: int(df["is_completed"].to_numpy(dtype=bool).sum())]  # completed lines come first
+        return df[columns]
+
+    def lines_file(self) -> Path | None:
+        """The period's cached sale lines as a Parquet file, built by DuckDB straight from the cached tables when
+        it is not there yet (lib.data.derived.write_sale_lines: never held in pandas); None for a dataset held in
+        memory, whose lines :attr:`lines` builds in pandas."""
+        return period_lines_file(self.ds, self.period.label, self.period.end_exclusive)
 
     def _compute_lines(self) -> pd.DataFrame:
         s = derived.sale_lines(self.ds.tables, until=self.period.end_exclusive)
@@ -107,6 +145,7 @@ class Report:
     def engine(self) -> Engine:
         """A DuckDB engine over this period's cached sale lines (view ``lines``; lib.data.engine.period_engine):
         the SQL reductions of lib.analytics.reductions read it without holding the lines in memory (issue 20)."""
+        self.lines_file()
         return period_engine(self.ds, self.period.label, {"lines": self._compute_lines})
 
     def forget(self, *names: str) -> None:

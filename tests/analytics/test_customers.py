@@ -550,3 +550,77 @@ def test_win_back_targets_take_other_groups_but_effects_follow_win_back_segments
     assert t.loc[t["list"] == "Dormant", "p_buy_30d"].tolist() == [0.0]  # Q: 303 days, the 180-365 rate
     eff = {e.list: e for e in cu.win_back_effects(t, rates, scored)}
     assert set(eff) == {cu.WIN_BACK_VIP_LIST, "Almost lost"}  # effects of the WIN_BACK_SEGMENTS lists only
+
+
+# ------------------------------------------------------------------ the SQL reductions against pandas
+
+
+def _pandas_gaps(occasions: pd.DataFrame) -> pd.Series:
+    """Days between a customer's consecutive occasions in pandas (sorted by customer then day): the reference."""
+    o = occasions[["buyer_id", "date"]].sort_values(["buyer_id", "date"], kind="mergesort")
+    same = o["buyer_id"].eq(o["buyer_id"].shift()).fillna(False).to_numpy(dtype=bool)
+    return pd.Series(o["date"].diff().dt.days.to_numpy()[same], name="gap_days", dtype="float64")
+
+
+def _pandas_cohorts(occasions: pd.DataFrame, end: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """Customers active and revenue per (first month, month) and the repeat share per cohort in pandas."""
+    o = occasions[occasions["date"] <= end]
+    mi = (o["date"].dt.year * 12 + o["date"].dt.month - 1).to_numpy()
+    first = pd.Series(mi).groupby(o["buyer_id"].to_numpy()).transform("min").to_numpy()
+    d = pd.DataFrame({"buyer": o["buyer_id"].to_numpy(), "cohort": first, "k": mi - first,
+                      "revenue": o["revenue"].to_numpy()})
+    active = d.drop_duplicates(["buyer", "k"]).groupby(["cohort", "k"]).size().unstack(fill_value=0)
+    rev = d.groupby(["cohort", "k"])["revenue"].sum().unstack(fill_value=0.0)
+    repeat = d.groupby(["cohort", "buyer"]).size().gt(1).groupby(level=0).mean() * 100
+    return active, rev, repeat
+
+
+def _same_cohorts(occasions: pd.DataFrame, end: pd.Timestamp) -> None:
+    t = cu.cohort_tables(occasions, end, max_cohorts=1000)
+    active, rev, repeat = _pandas_cohorts(occasions, end)
+    labels = [f"{c // 12:04d}-{c % 12 + 1:02d}" for c in active.index]
+    assert list(t.retention_pct.index) == labels
+    n = t.sizes.to_numpy()
+    got = (t.retention_pct.to_numpy() * n[:, None] / 100).round()  # customers active per cell
+    ks = list(active.columns)
+    np.testing.assert_array_equal(np.nan_to_num(got[:, ks]), active.to_numpy())
+    np.testing.assert_allclose(np.nan_to_num(t.revenue.to_numpy()[:, ks]), rev.to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(t.summary["repeat_pct"].to_numpy(), repeat.to_numpy(), rtol=1e-12)
+
+
+def test_sql_gaps_and_cohorts_equal_pandas_by_hand(occasions):
+    # gaps A 59, 205 (and E 2 days with its November occasion: the gaps take every occasion given), C 2
+    g = cu.purchase_gaps(occasions)
+    assert g.tolist() == [59.0, 205.0, 2.0, 2.0]
+    pd.testing.assert_series_equal(g, _pandas_gaps(occasions))
+    _same_cohorts(occasions, END)
+    t = cu.cohort_tables(occasions, END)
+    assert t.sizes.tolist() == [1, 1, 1, 1, 1]  # A January, B May, C July, D August, E October
+    assert t.summary["repeat_pct"].tolist() == [100.0, 0.0, 100.0, 0.0, 0.0]  # A and C came back, B, D, E not
+
+
+def test_sql_gaps_and_cohorts_equal_pandas_on_sample_data(sample_report):
+    from lib.data.derived import purchase_occasions
+
+    occ = purchase_occasions(sample_report.lines)
+    g = cu.purchase_gaps(occ)
+    assert len(g) == len(occ) - occ["buyer_id"].nunique() > 1000
+    pd.testing.assert_series_equal(g, _pandas_gaps(occ))
+    _same_cohorts(occ, sample_report.period.end)
+
+
+def test_by_revenue_sorts_largest_first_then_by_buyer_id():
+    c = pd.DataFrame({"buyer_id": pd.array(["b", "a", "c", "10", "9"], dtype="string"),
+                      "revenue": [50.0, 50.0, 80.0, 50.0, 0.0]})
+    # 80 first; the three 50s by id as text ("10" < "a" < "b"); 0 last
+    assert cu.by_revenue(c)["buyer_id"].tolist() == ["c", "10", "a", "b", "9"]
+    assert cu.by_revenue(c).index.tolist() == [0, 1, 2, 3, 4]
+    assert cu.by_revenue(c.iloc[:0]).empty
+
+
+def test_display_name_is_the_first_user_row_of_the_buyer(occasions):
+    users = pd.DataFrame({"user_id": pd.array(["A", "A", "C"], dtype="string"),
+                          "display_name": pd.array(["First A", "Second A", None], dtype="string")})
+    t = cu.customer_table(occasions, END, users).set_index("buyer_id")["display_name"]
+    # A named by its first row; C's name is missing and B has no user row: both show the buyer id
+    assert t.to_dict() == {"A": "First A", "C": "C", "D": "D", "B": "B", "E": "E"}

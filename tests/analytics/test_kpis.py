@@ -130,5 +130,8 @@ def test_previous_month_kpis_read_only_the_touchpoints_that_count(use_cache):
                 "roas_period": marketing.roas_period(md)[0],
                 "gross_profit_after_marketing_period": kpis.period_kpis(all_lines, prev)["gross_profit_period"]
                 - marketing.marketing_spend(ds.tables["campaigns"], prev)}
-        assert got == want
+        # the engine's money sums are exact (docs/metrics.md, Revenue and gross profit): equal to the last few digits
+        assert got.keys() == want.keys()
+        for k, v in want.items():
+            assert got[k] == (pytest.approx(v, rel=1e-12, abs=1e-9) if isinstance(v, float) else v), k
         assert got["roas_period"] > 0 and got["revenue_period"] > 0

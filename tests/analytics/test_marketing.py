@@ -472,3 +472,84 @@ def test_budget_raise_pays_for_its_extra_spend():
     assert mk.budget_shift(boot16, draws16, "email", [], month, usual, shift_pct=20.0) is None
     with pytest.raises(ValueError, match="exponent"):
         mk.budget_shift(boot, draws, "email", [], month, usual, exponent=1.0)
+
+
+def _pandas_steps(tables: dict[str, pd.DataFrame], lines: pd.DataFrame, period, lookback: int = 30):
+    """The pandas reference of prepare_engine: lib.analytics.attribution's occasion_times, eligible_touches,
+    conversion_paths and null_journeys (touch labels as lib.analytics.marketing gives them)."""
+    end = period.end_exclusive
+    occ = at.occasion_times(lines[(lines["date_sold"] < end).to_numpy()])
+    tp = tables["touchpoints"]
+    tp = tp[(tp["timestamp"] < end).to_numpy()].reset_index(drop=True)
+    camps = tables["campaigns"].assign(campaign=mk.campaign_labels(tables["campaigns"]).to_numpy())
+    lab = dict(zip(camps["campaign_id"].astype(str), camps["campaign"].astype(str), strict=True))
+    cid = tp["campaign_id"].astype(object)
+    t = tp.assign(row=np.arange(len(tp)), channel=tp["channel"].fillna("unknown"),
+                  campaign=[lab.get(c, f"{ch} {mk.NO_CAMPAIGN}") if isinstance(c, str) else f"{ch} {mk.NO_CAMPAIGN}"
+                            for c, ch in zip(cid, tp["channel"].fillna("unknown"), strict=True)])
+    touches = at.eligible_touches(t)
+    paths = at.heuristic_credits(at.conversion_paths(occ, touches, lookback_days=lookback))
+    nulls = at.null_journeys(touches, paths, lookback_days=lookback, as_of=end)
+    return occ, touches, paths, nulls
+
+
+def _tie_tables() -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """b1: two touches in the same second (tiktok first in the table), a purchase; u2: two null journeys split by a
+    gap of 40 days and an open one near the period end; an unknown campaign id and an impression."""
+    tables, lines = marketing_tables()
+    tp = pd.DataFrame({
+        "user_id": _s(["b1", "b1", "b1", "u2", "u2", "u2", "u2", "u2"]),
+        "timestamp": pd.to_datetime(["2026-10-05 10:00:00.700", "2026-10-05 10:00:00.200", "2026-10-01 09:00",
+                                     "2026-07-01 10:00", "2026-07-03 10:00", "2026-08-12 10:00",
+                                     "2026-10-25 10:00", "2026-08-13 10:00"], format="ISO8601"),
+        "channel": ["tiktok", "email", "instagram", "email", "tiktok", "tiktok", "email", "email"],
+        "campaign_id": _s(["C2", "C1", "X9", "C1", None, "C2", "C1", "C1"]),
+        "touch_type": ["click", "click", "visit", "open", "click", "click", "click", "impression"],
+    })
+    return {**tables, "touchpoints": tp}, lines
+
+
+def test_prepare_engine_matches_the_pandas_steps_on_ties_gaps_and_unknown_campaigns():
+    tables, lines = _tie_tables()
+    md = mk.prepare(tables, lines, OCT)
+    occ, _, paths, nulls = _pandas_steps(tables, lines, OCT)
+    pd.testing.assert_frame_equal(md.occasions.drop(columns="in_period"), occ, check_dtype=False)
+    # b1's occasion of 9 Oct: instagram (unknown campaign X9: organic), then the same-second pair in table order
+    b1 = md.paths[md.paths["buyer_id"] == "b1"]
+    assert b1["campaign"].tolist() == ["instagram (no campaign)", "Beta", "Alpha"]
+    assert b1["paid"].tolist() == [False, True, True] and b1["touch"].tolist() == [2, 0, 1]
+    assert b1["age_days"].tolist() == pytest.approx([8 + 3 / 24, 4 + 2 / 24, 4 + 2 / 24])
+    cols = ["occasion", "position", "n_touches", "age_days", "buyer_id", "revenue", "gross_profit",
+            "first_occasion", "channel", "campaign"] + list(at.HEURISTIC_MODELS)
+    pd.testing.assert_frame_equal(md.paths[cols], paths[cols], check_dtype=False)
+    assert md.paths["touch"].tolist() == paths["row"].tolist()
+    # u2: email > tiktok (1-3 Jul), then tiktok alone (12 Aug, 40 days later); 25 Oct may still convert
+    assert md.nulls["channel"].tolist() == [("email", "tiktok"), ("tiktok",)]
+    assert md.nulls["campaign"].tolist() == [("Alpha", "tiktok (no campaign)"), ("Beta",)]
+    assert md.nulls["journeys"].tolist() == [1, 1]
+    assert nulls["journey"].tolist() == [0, 0, 1]
+    for by in ("channel", "campaign"):
+        credit, eff = at.markov_credit_by(md.paths, md.nulls, by)
+        ref_credit, ref_eff = at.markov_credit_by(paths, nulls, by)
+        pd.testing.assert_frame_equal(credit, ref_credit)
+        pd.testing.assert_frame_equal(eff, ref_eff)
+    reach = md.reach
+    assert reach["channel"].to_dict() == {"email": 2, "instagram": 1, "tiktok": 2}
+    assert reach["campaign"][["Alpha", "Beta", "Gamma", "Zero"]].tolist() == [2, 2, 0, 0]
+
+
+def test_prepare_engine_matches_the_pandas_steps_on_the_sample():
+    from lib.report.notebook import start_report
+
+    rep = start_report("marketing", "Marketing ROI", show_header=False)
+    eng = rep.engine
+    md = mk.prepare_engine(eng, rep.tables.get("campaigns"), rep.period, mk.touchpoints_source(eng, rep.ds))
+    occ, _, paths, nulls = _pandas_steps(rep.tables, rep.lines, rep.period)
+    pd.testing.assert_frame_equal(md.occasions.drop(columns="in_period"), occ, check_dtype=False)
+    cols = ["occasion", "position", "n_touches", "age_days", "buyer_id", "revenue", "channel", "campaign",
+            "time_decay", "position_based"]
+    pd.testing.assert_frame_equal(md.paths[cols], paths[cols], check_dtype=False)
+    assert len(md.paths) == 2071 and int(md.nulls["journeys"].sum()) == nulls["journey"].nunique() == 818
+    for by in ("channel", "campaign"):
+        pd.testing.assert_frame_equal(at.markov_credit_by(md.paths, md.nulls, by)[0],
+                                      at.markov_credit_by(paths, nulls, by)[0])

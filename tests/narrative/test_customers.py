@@ -412,6 +412,20 @@ def test_win_back_recommendations_by_hand():
         table["list"] == cu.WIN_BACK_VIP_LIST].sum(), rel=1e-3)
 
 
+def test_win_back_recommendations_take_the_pages_scored_customers():
+    occ = seven_customer_occasions()
+    recs, table = cu_text.win_back_recommendations(occ, END, None, "USD", churn_days=90)
+    # the customers page hands over its scored table (with the model's columns): same lists, same effects
+    scored = cu.score_customers(cu.customer_table(occ, END), 90).assign(p_alive=0.5)
+    recs2, table2 = cu_text.win_back_recommendations(occ, END, None, "USD", churn_days=90, scored=scored)
+    pd.testing.assert_frame_equal(table, table2)
+    assert [r.effect for r in recs] == [r.effect for r in recs2] and len(recs) == 2
+    # a different scoring shows: with every customer in one group nobody is on a group list, only the VIPs
+    one = scored.assign(segment=pd.Categorical(["Champions"] * len(scored), categories=list(rfm.SEGMENTS)))
+    _, table3 = cu_text.win_back_recommendations(occ, END, None, "USD", churn_days=90, scored=one)
+    assert set(table3["list"]) == {cu.WIN_BACK_VIP_LIST}
+
+
 def test_win_back_recommendations_say_which_gross_profit_and_skip_without_costs():
     occ = seven_customer_occasions().drop(columns="gross_profit")
     recs, table = cu_text.win_back_recommendations(occ, END, None, "USD", margin=0.25)
