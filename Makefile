@@ -82,7 +82,7 @@ test: $(STAMP) sample-data
 lab: $(STAMP) sample-data
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
-## Benchmark the suite: sample (warm), 10k, 100k, 1M lines, web shop 100k (SALES=n one size; BENCH_FULL=1 adds 10M, 540k web shop)
+## Benchmark the suite: sample (warm), 10k, 100k, 1M lines, web shop 100k (SALES=n one size; BENCH_FULL=1 adds 5M, 10M, 540k web shop)
 bench: $(STAMP)
 	$(PY) -m lib.tools.bench $(if $(value SALES),--sales "$$LACELUXX_MAKE_SALES") $(if $(value BENCH_FULL),--full)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 
 from lib.config import KERNEL_NAME, NOTEBOOKS_DIR
-from lib.data.engine import SQL_STATS_ENV
+from lib.data.engine import SQL_STATS_ENV, THREADS_ENV
 
 __all__ = ["NotebookRun", "KERNEL_ALLOCATOR_ENV", "THREAD_VARS", "kernel_thread_env", "kernel_memory_estimate",
            "workers_for", "sales_rows", "return_freed_memory", "own_peak_mb", "RssSampler", "warm", "previous_one",
@@ -29,8 +29,9 @@ _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 #: that spin waiting for each other. Measured (issue 20, README Speed): a BG/NBD fit on 2,357 CDNOW customers,
 #: two fits in parallel on 2 cores, took 0.08-1.4 s with the default threads against 0.018-0.08 s with one
 #: thread each, depending on the machine's load; most of it inside L-BFGS-B's own BLAS calls.
+#: DuckDB's own pool (lib.data.engine.THREADS_ENV) is shared out the same way.
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
-               "NUMEXPR_NUM_THREADS")
+               "NUMEXPR_NUM_THREADS", THREADS_ENV)
 
 
 def _cpus() -> int:

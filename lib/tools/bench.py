@@ -39,7 +39,7 @@ FIELDS = ["shape", "sales_lines", "step", "seconds", "peak_rss_mb", "input_mb", 
 SLOWER = 1.30
 #: the sizes benchmarked by default, by shape, and the ones BENCH_FULL=1 adds (the web shop's: the real export's)
 SIZES = {"resale": [10_000, 100_000, 1_000_000], "webshop": [100_000]}
-FULL_SIZES = {"resale": [10_000_000], "webshop": [540_000]}
+FULL_SIZES = {"resale": [5_000_000, 10_000_000], "webshop": [540_000]}
 #: the sizes at which each notebook is also re-run alone on the warm cache (an analyst's re-run in JupyterLab)
 RERUN_SIZES = {1_000_000}
 #: the sample data's warm suite is compared with this many empty notebooks importing pandas and matplotlib
@@ -492,7 +492,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="resale-shape sales lines (repeatable); default 10k, 100k, 1M")
     ap.add_argument("--webshop", type=int, action="append",
                     help="web-shop-shape sales lines (repeatable); default 100k, none when --sales is given")
-    ap.add_argument("--full", action="store_true", help="also 10M resale lines and 540k web-shop lines")
+    ap.add_argument("--full", action="store_true", help="also 5M and 10M resale lines and 540k web-shop lines")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--rebuild", action="store_true",
                     help="rebuild the results from the last runs' statistics in bench/runs/ without running them")
