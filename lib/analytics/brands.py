@@ -16,8 +16,9 @@ from lib.analytics.products import brand_column, sales_by
 from lib.analytics.stats import z_critical
 from lib.data.cache import cached_derived, derived_file
 from lib.data.dataset import Dataset
+from lib.data.derived import period_lifecycle_file
 from lib.data.engine import Engine
-from lib.data.periods import Period
+from lib.data.periods import Period, period_from_label
 
 __all__ = ["LINES", "brand_performance", "top_brand_metrics", "top3_share_interval", "margin_interval",
            "brand_monthly_revenue", "group_growth", "brand_growth", "ranked_growth", "shelf_day_profit",
@@ -352,7 +353,9 @@ def brand_items(eng: Engine, ds: Dataset, period_label: str, compute: Callable[[
     each product's ``profit``, the gross profit of its completed sales summed in SQL (0 when unsold; docs/metrics.md,
     Brands: Profit per shelf day), in the lifecycle's order: the same frame as :func:`lifecycle_with_profit`
     on those columns."""
-    path = derived_file(ds, period_label, "lifecycle")
+    # built by DuckDB straight into the cache when it is not there (nothing held in pandas but the slim columns)
+    path = period_lifecycle_file(ds, period_label, period_from_label(period_label).end) or derived_file(
+        ds, period_label, "lifecycle")
     wanted = list(dict.fromkeys([key, "brand_id", "condition", "duration_days", "sold", "cost_basis", "units_on_hand",
                                  "clock_start"]))
     per_product = (f"SELECT product_id, (SUM(gross_profit::DECIMAL(38,10)))::DOUBLE AS profit FROM {LINES} WHERE is_completed AND "

@@ -466,13 +466,17 @@ def expected_purchases(fit: BGNBDFit, t: float, x, t_x, T) -> np.ndarray:
     x, t_x, T = _arrays(x, t_x, T)
     if t < 0:
         raise ValueError(f"t must be >= 0, got {t}")
+    return _purchases_if_alive(fit, t, x, T) * probability_alive(fit, x, t_x, T)
+
+
+def _purchases_if_alive(fit: BGNBDFit, t: float, x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """The factor of :func:`expected_purchases` before P(alive): it depends on x and T only (FHL 2005, eq. 10)."""
     r, alpha, a, b = fit.r, fit.alpha, fit.a, fit.b
     if abs(a - 1) < 1e-6:  # the closed form divides by a - 1; its limit is continuous, step just off it
         a = 1 + 1e-6
     z = t / (alpha + T + t)
     hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
-    first = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
-    return first * probability_alive(fit, x, t_x, T)
+    return (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
 
 
 def expected_purchases_new(fit: BGNBDFit, t: float) -> float:
@@ -572,10 +576,13 @@ def customer_lifetime_value(bg: BGNBDFit, gg: GammaGammaFit, summary: pd.DataFra
     spend = expected_spend(gg, summary["x_value"].to_numpy(), summary["zbar"].to_numpy())
     month = 365.25 / 12 / unit_days
     # discounted expected purchases per distinct history, then times each customer's expected spend
+    x, t_x, T = _arrays(x, t_x, T)
+    alive = probability_alive(bg, x, t_x, T)  # the same for every month: once
+    (ux, uT), by_xT = distinct_rows(x, T)  # the month terms depend on x and T only: once per distinct pair
     disc = np.zeros(len(x))
     prev = np.zeros(len(x))
     for m in range(1, months + 1):  # 12 vectorised steps, not a per-customer loop
-        cur = expected_purchases(bg, m * month, x, t_x, T)
+        cur = _purchases_if_alive(bg, m * month, ux, uT)[by_xT] * alive  # = expected_purchases(bg, m * month, ...)
         disc += (cur - prev) / (1 + monthly_discount) ** m
         prev = cur
     return pd.Series(disc[inv] * spend, index=summary.index, name="clv")

@@ -22,7 +22,7 @@ from lib.data.derived import buyers, positions, purchase_occasions, sale_lines
 from lib.data.engine import Engine
 
 __all__ = [
-    "customer_occasions", "customer_table", "user_column", "named_by_revenue", "by_revenue", "top_count", "vip_threshold",
+    "customer_occasions", "customer_table", "query_frame", "user_column", "named_by_revenue", "by_revenue", "top_count", "vip_threshold",
     "top_share_pct", "pareto_curve",
     "repeat_rate_pct", "ltv_ratio", "bootstrap_ltv_ratio", "RatioInterval", "purchase_gaps", "occasion_distribution",
     "score_customers", "prospects", "segment_summary", "segments_shown", "churn_risk", "vip_list", "CohortTables",
@@ -251,9 +251,9 @@ def occasion_distribution(customers: pd.DataFrame, cap: int = 10) -> pd.Series:
     return counts.rename("customers")
 
 
-def _query_frame(frame: pd.DataFrame, sql: str, params: dict | None = None) -> pd.DataFrame:
+def query_frame(frame: pd.DataFrame, sql: str, params: dict | None = None) -> pd.DataFrame:
     """Run ``sql`` over ``frame`` as the view ``occ`` of a private lib.data.engine.Engine (the frame is not
-    copied; the view goes when the query is done)."""
+    copied; the view goes when the query is done; docs/data-contract.md, Derived concepts)."""
     eng = Engine()
     try:
         eng.register_frame("occ", frame)
@@ -265,7 +265,7 @@ def _query_frame(frame: pd.DataFrame, sql: str, params: dict | None = None) -> p
 def purchase_gaps(occasions: pd.DataFrame) -> pd.Series:
     """Days between consecutive purchase occasions of the same customer, one value per repeat occasion, by
     customer then day (docs/metrics.md, Purchase occasion); an SQL window over the occasions."""
-    g = _query_frame(occasions[["buyer_id", "date"]], """
+    g = query_frame(occasions[["buyer_id", "date"]], """
     SELECT buyer_id, date, date_diff('day', LAG(date) OVER (PARTITION BY buyer_id ORDER BY date), date) AS gap
     FROM occ QUALIFY gap IS NOT NULL ORDER BY buyer_id, date""")
     return pd.Series(g["gap"].to_numpy(dtype="float64"), name="gap_days", dtype="float64")
@@ -581,7 +581,7 @@ def cohort_tables(occasions: pd.DataFrame, period_end: pd.Timestamp, max_cohorts
     (customers active and revenue per cohort and month, repeat customers per cohort); the shares are taken here.
     """
     end = pd.Timestamp(period_end).normalize()
-    cells = _query_frame(occasions[["buyer_id", "date", "revenue"]], """
+    cells = query_frame(occasions[["buyer_id", "date", "revenue"]], """
     WITH o AS (SELECT buyer_id, year(date) * 12 + month(date) - 1 AS m, revenue FROM occ WHERE date <= $end),
     f AS (SELECT *, MIN(m) OVER (PARTITION BY buyer_id) AS cohort FROM o),
     b AS (SELECT cohort, buyer_id, COUNT(*) AS n FROM f GROUP BY cohort, buyer_id)

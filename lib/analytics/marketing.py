@@ -167,6 +167,8 @@ def prepare(tables: dict[str, pd.DataFrame], lines: pd.DataFrame, period: Period
 
 #: separator of the states of a journey in the engine's counted journeys (the unit separator: in no label)
 _SEP = "\x1f"
+#: separator of a touch's channel and campaign label in one state of a counted journey (the record separator)
+_PAIR = "\x1e"
 
 
 def _sql_text(values: list[str]) -> str:
@@ -233,6 +235,10 @@ def prepare_engine(eng: Engine, campaigns: pd.DataFrame | None, period: Period, 
             lab_of_id.setdefault(cid, lab)
     known = f"CASE WHEN tp.campaign_id IN ({_sql_text(list(lab_of_id))}) THEN tp.campaign_id END" \
         if lab_of_id else "NULL::VARCHAR"
+    # the campaign label of a touch (its channel's organic label when the id is unknown), made in the engine
+    label = "CASE tp.campaign_id " + " ".join(f"WHEN {_sql_text([c])} THEN {_sql_text([lab])}"
+                                              for c, lab in lab_of_id.items()) + " END" if lab_of_id else "NULL"
+    label = f"COALESCE({label}, COALESCE(tp.channel, 'unknown') || ' {NO_CAMPAIGN}')"
     kind = "lower(COALESCE(tp.touch_type, 'click'))" if "touch_type" in tcols else "'click'"
     counted = "true" if touch_types is None else f"{kind} IN ({_sql_text([x.lower() for x in touch_types])})"
     eng.register_frame("mk_occasions", pd.DataFrame({
@@ -242,24 +248,36 @@ def prepare_engine(eng: Engine, campaigns: pd.DataFrame | None, period: Period, 
     all_t = f"""
     all_t AS (
       SELECT tp.user_id, epoch_us(tp.timestamp) // 1000000 AS sec, COALESCE(tp.channel, 'unknown') AS channel,
-             {known} AS cid, tp._row, {counted} AND tp.user_id IS NOT NULL AS counted
+             {known} AS cid, {label} AS label, tp._row, {counted} AND tp.user_id IS NOT NULL AS counted
       FROM {touchpoints} tp WHERE tp.timestamp < $end AND tp.timestamp IS NOT NULL)"""
     touches = f"""{all_t},
-    t AS (SELECT user_id, sec, channel, cid, _row FROM all_t WHERE counted)"""
+    t AS (SELECT user_id, sec, channel, cid, label, _row FROM all_t WHERE counted)"""
+    # reach in one pass: per (user, channel) whether any touch had no known campaign and a bit mask of the known
+    # campaigns (63 to a column), then users counted per channel, per organic channel and per campaign bit
+    cids = list(lab_of_id)
+    pos = f"list_position([{_sql_text(cids)}], cid) - 1" if cids else "NULL::BIGINT"
+    chunks = range((len(cids) + 62) // 63)
+    masks = "".join(f", bit_or(CASE WHEN cid IS NOT NULL AND ({pos}) // 63 = {c} THEN 1::UBIGINT << (({pos}) % 63) "
+                    f"ELSE 0::UBIGINT END) AS m{c}" for c in chunks)
+    bits = ", ".join(f"SUM(((m{i // 63} >> {i % 63}) & 1::UBIGINT)::BIGINT)" for i in range(len(cids)))
+    camp_rows = f"""
+    UNION ALL
+    SELECT 'campaign', NULL, unnest([{_sql_text(cids)}]), unnest([{bits}])
+    FROM (SELECT user_id{''.join(f', bit_or(m{c}) AS m{c}' for c in chunks)} FROM cu WHERE user_id IS NOT NULL
+          GROUP BY user_id)""" if cids else ""
     reach = eng.query(f"""WITH {all_t},
-    d AS (SELECT DISTINCT channel, cid, user_id FROM all_t)
-    SELECT 'channel' AS level, channel AS key, NULL AS cid, COUNT(DISTINCT user_id) AS n FROM d GROUP BY channel
+    cu AS (SELECT user_id, channel, bool_or(cid IS NULL) AS org{masks} FROM all_t GROUP BY user_id, channel)
+    SELECT 'channel' AS level, channel AS key, NULL::VARCHAR AS cid, COUNT(user_id) AS n FROM cu GROUP BY channel
     UNION ALL
-    SELECT 'campaign', NULL, cid, COUNT(DISTINCT user_id) FROM d WHERE cid IS NOT NULL GROUP BY cid
-    UNION ALL
-    SELECT 'organic', channel, NULL, COUNT(DISTINCT user_id) FROM d WHERE cid IS NULL GROUP BY channel""",
-                      {"end": end})
+    SELECT 'organic', channel, NULL, COUNT(user_id) FILTER (org) FROM cu GROUP BY channel HAVING bool_or(org)
+    {camp_rows}""", {"end": end})
     reach = _reach_frame(reach, campaigns, lab_of_id)
     paths = eng.query(f"""WITH {touches},
-    p AS (SELECT o.occ, t._row AS touch, t.sec, t.channel, t.cid, o.o_sec
+    p AS (SELECT o.occ, t._row AS touch, t.sec, t.channel, t.cid, t.label, o.o_sec
           FROM mk_occasions o JOIN t ON t.user_id = o.buyer_id AND t.sec >= o.w_sec AND t.sec < o.o_sec)
     SELECT occ, touch, (ROW_NUMBER() OVER (PARTITION BY occ ORDER BY sec, touch) - 1)::BIGINT AS position,
-           COUNT(*) OVER (PARTITION BY occ) AS n_touches, (o_sec - sec) / 86400.0 AS age_days, channel, cid
+           COUNT(*) OVER (PARTITION BY occ) AS n_touches, (o_sec - sec) / 86400.0 AS age_days, channel,
+           label AS campaign, cid IS NOT NULL AS paid
     FROM p ORDER BY occ, position""", {"end": end})
     o = paths["occ"].to_numpy(dtype=np.int64)
     out = pd.DataFrame({"occasion": o, "touch": paths["touch"].to_numpy(dtype=np.int64),
@@ -271,29 +289,24 @@ def prepare_engine(eng: Engine, campaigns: pd.DataFrame | None, period: Period, 
     out["gross_profit"] = occ["gross_profit"].to_numpy(dtype=float)[o] if gp else np.nan
     out["first_occasion"] = occ["first_occasion"].to_numpy(dtype=bool)[o]
     out["channel"] = paths["channel"].astype("string").to_numpy()
-    cid = paths["cid"].astype(object)
-    out["campaign"] = pd.array(cid.map(lab_of_id).where(cid.notna(), paths["channel"] + f" {NO_CAMPAIGN}"),
-                               dtype="string")
-    out["paid"] = cid.notna().to_numpy()
-    del paths, cid
+    out["campaign"] = pd.array(paths["campaign"].to_numpy(dtype=object), dtype="string")
+    out["paid"] = paths["paid"].to_numpy(dtype=bool)
+    del paths
     out = at.heuristic_credits(out, half_life_days=half_life_days)
     # the non-converting journeys: touches in no occasion's window, chained per user; a gap over the lookback starts a new one; journeys ending within
     # the lookback of the period end may still convert and are left out
     cutoff = int(at._seconds(pd.Series([pd.Timestamp(end) - pd.Timedelta(days=lookback_days)]))[0])
-    eng.register_frame("mk_used", pd.DataFrame({"touch": np.unique(out["touch"].to_numpy())}))
+    eng.register_frame("mk_used", pd.DataFrame({"touch": out["touch"].to_numpy()}))  # repeats: same anti join
     nulls = eng.query(f"""WITH {touches},
     u AS (SELECT t.* FROM t ANTI JOIN mk_used ON t._row = mk_used.touch),
     g AS (SELECT *, CASE WHEN LAG(sec) OVER w IS NULL OR sec - LAG(sec) OVER w > $gap THEN 1 ELSE 0 END AS new
           FROM u WINDOW w AS (PARTITION BY user_id ORDER BY sec, _row)),
     j AS (SELECT *, SUM(new) OVER (PARTITION BY user_id ORDER BY sec, _row ROWS UNBOUNDED PRECEDING) AS jn FROM g),
-    k AS (SELECT user_id, jn, string_agg(channel, $sep ORDER BY sec, _row) AS channel,
-                 string_agg(COALESCE(cid, ''), $sep ORDER BY sec, _row) AS cid
-          FROM j GROUP BY user_id, jn HAVING MAX(sec) < $cutoff),
-    c AS (SELECT channel, cid, COUNT(*) AS journeys, MIN(struct_pack(u := user_id, j := jn)) AS f FROM k
-          GROUP BY channel, cid)
-    SELECT channel, cid, journeys, f.u AS first_user, f.j AS first_jn FROM c""",
-                      {"end": end, "gap": lookback_days * 86_400, "cutoff": cutoff, "sep": _SEP})
-    nulls = _counted_journeys(nulls, lab_of_id)
+    k AS (SELECT user_id, jn, string_agg(channel || $pair || label, $sep ORDER BY sec, _row) AS states
+          FROM j GROUP BY user_id, jn HAVING MAX(sec) < $cutoff)
+    SELECT states, COUNT(*) AS journeys FROM k GROUP BY states ORDER BY MIN(struct_pack(u := user_id, j := jn))""",
+                      {"end": end, "gap": lookback_days * 86_400, "cutoff": cutoff, "sep": _SEP, "pair": _PAIR})
+    nulls = _counted_journeys(nulls)
     for name in ("mk_occasions", "mk_used"):
         eng.drop(name)
     gp_known = gp and bool(occ["gross_profit"].notna().any())
@@ -301,20 +314,13 @@ def prepare_engine(eng: Engine, campaigns: pd.DataFrame | None, period: Period, 
                          lookback_days=lookback_days, half_life_days=float(half_life_days), gp_known=gp_known)
 
 
-def _counted_journeys(nulls: pd.DataFrame, lab_of_id: dict[str, str]) -> pd.DataFrame:
-    """The engine's counted journeys (channels and known campaign ids, empty when unknown, joined by ``_SEP``) as lists of channels and of
-    campaign labels, counted again after the labelling (unknown ids share their channel's organic label), in the
-    order of each sequence's first journey (user, then time)."""
-    chans = [tuple(x.split(_SEP)) for x in nulls["channel"]]
-    camps = [tuple(lab_of_id[c] if c else f"{ch} {NO_CAMPAIGN}" for c, ch in zip(cs.split(_SEP), chs, strict=True))
-             for cs, chs in zip(nulls["cid"], chans, strict=True)]
-    t = pd.DataFrame({"channel": chans, "campaign": camps, "journeys": nulls["journeys"].to_numpy(dtype=np.int64),
-                      "first_user": nulls["first_user"].astype(str).to_numpy(),
-                      "first_jn": nulls["first_jn"].to_numpy(dtype=np.int64)})
-    t = t.sort_values(["first_user", "first_jn"], kind="stable")
-    g = t.groupby(["channel", "campaign"], sort=False)
-    out = pd.DataFrame({"journeys": g["journeys"].sum()}).reset_index()
-    return out[["channel", "campaign", "journeys"]]
+def _counted_journeys(nulls: pd.DataFrame) -> pd.DataFrame:
+    """The engine's counted journeys (``states``: channel ``_PAIR`` campaign label per touch, joined by ``_SEP``,
+    in the order of each sequence's first journey: user, then time) as tuples of channels and of campaign labels
+    with their ``journeys``."""
+    pairs = [x.replace(_SEP, _PAIR).split(_PAIR) for x in nulls["states"]]
+    return pd.DataFrame({"channel": [tuple(x[0::2]) for x in pairs], "campaign": [tuple(x[1::2]) for x in pairs],
+                         "journeys": nulls["journeys"].to_numpy(dtype=np.int64)})
 
 
 def _reach_frame(reach: pd.DataFrame, campaigns: pd.DataFrame | None, lab_of_id: dict[str, str]) -> pd.Series:

@@ -85,11 +85,12 @@ def top_products(completed: pd.DataFrame, by: str = "revenue", n: int = 10,
     key = rev if by == "revenue" else units
     # candidates: everything tied with the n-th value, then an exact ordering on the small set
     cut = np.sort(key)[-n] if len(key) >= n else -np.inf
-    ids = pd.Index(uniq)[key >= cut]
-    t = sales_by(completed[completed["product_id"].isin(ids)], "product_id")
+    # the candidates' lines picked by their integer codes, with only the columns used: the ids are read once
+    cols = ["product_id", "revenue", "quantity"] + (["gross_profit"] if "gross_profit" in completed.columns else [])
+    sub = completed.loc[np.isin(codes, np.flatnonzero(key >= cut)), cols + attrs]
+    t = sales_by(sub[cols], "product_id")
     t = t.sort_values([by, "revenue", "product_id"], ascending=[False, False, True], kind="mergesort").head(n)
-    a = completed.loc[completed["product_id"].isin(t["product_id"]), ["product_id"] + attrs] \
-        .drop_duplicates("product_id")
+    a = sub.loc[sub["product_id"].isin(t["product_id"]), ["product_id"] + attrs].drop_duplicates("product_id")
     t = t.merge(a, on="product_id", how="left")
     if catalog is not None and "product_name" in catalog.columns and "product_name" not in attrs:
         cat = catalog.loc[catalog["product_id"].isin(t["product_id"]), ["product_id", "product_name"]]

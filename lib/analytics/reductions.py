@@ -267,19 +267,25 @@ def purchase_occasions(eng: Engine, period_end: pd.Timestamp | None = None) -> p
     return occ.astype(types)
 
 
-def customer_table(eng: Engine, period_end: pd.Timestamp, users: pd.DataFrame | None = None) -> pd.DataFrame:
+def customer_table(eng: Engine, period_end: pd.Timestamp, users: pd.DataFrame | None = None,
+                   occasions: pd.DataFrame | None = None) -> pd.DataFrame:
     """lib.analytics.customers.customer_table of the period's purchase occasions, in SQL: one row per customer up
     to period_end (docs/metrics.md, Customers) with ``buyer_id, display_name, revenue, occasions, items,
     first_purchase, last_purchase, days_since``, largest revenue first (ties by buyer_id); ``display_name`` is the
-    users table's, else the buyer id."""
+    users table's, else the buyer id. ``occasions``: the frame of :func:`purchase_occasions` when the caller has
+    it already; the sums then run over it instead of building the occasions from the lines a second time (the
+    same occasion revenues, so the same exact totals)."""
     end = pd.Timestamp(period_end).normalize()
-    c = eng.query(f"""
-    WITH occ AS ({_occasions_sql(_cols(eng), True)})
+    sql = """
     SELECT buyer_id, (SUM(revenue::DECIMAL(38,10)))::DOUBLE AS revenue, COUNT(*) AS occasions, SUM(units)::BIGINT AS items,
            MIN(date) AS first_purchase, MAX(date) AS last_purchase,
            date_diff('day', MAX(date)::DATE, $until::DATE) AS days_since
-    FROM occ GROUP BY buyer_id""", {"until": end})
+    FROM occ {where} GROUP BY buyer_id"""
+    if occasions is None:
+        c = eng.query(f"WITH occ AS ({_occasions_sql(_cols(eng), True)})" + sql.format(where=""), {"until": end})
+    else:
+        c = customers.query_frame(occasions[["buyer_id", "date", "revenue", "units"]],
+                                  sql.format(where="WHERE date <= $until"), {"until": end})
     c = c.astype({"buyer_id": "string[pyarrow]", "revenue": "float64", "occasions": "int64", "items": "int64",
                   "first_purchase": "datetime64[ns]", "last_purchase": "datetime64[ns]", "days_since": "int64"})
     return customers.named_by_revenue(c, users)
-

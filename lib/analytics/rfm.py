@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lib.config import CHURN_DAYS
 
@@ -51,7 +53,9 @@ def calibration_summary(transactions: pd.DataFrame, cutoff: pd.Timestamp | str,
     cut = pd.Timestamp(cutoff).normalize()
     day = _day_numbers(transactions[date_col])
     keep = day <= (cut - _EPOCH).days
-    codes, ids = pd.factorize(transactions[customer_col].to_numpy()[keep], sort=True)
+    buyer = transactions[customer_col]
+    codes, ids = _sorted_codes(buyer.array[keep] if isinstance(buyer.array, pd.arrays.ArrowStringArray)
+                               else buyer.to_numpy()[keep])
     oc, od, ov = occasion_arrays(codes, day[keep], transactions[value_col].to_numpy(dtype="float64")[keep])
     # one row per occasion, sorted by customer then day: customer starts and ends by position
     first_pos = np.flatnonzero(np.r_[True, oc[1:] != oc[:-1]]) if len(oc) else np.zeros(0, np.int64)
@@ -85,14 +89,31 @@ def _day_numbers(dates: pd.Series) -> np.ndarray:
     return d.to_numpy().astype("datetime64[D]").astype("int64")
 
 
+def _sorted_codes(values) -> tuple[np.ndarray, object]:
+    """``pd.factorize(values, sort=True)``: one pass over the boundaries when the values come sorted without
+    nulls (purchase occasions come sorted by buyer), else the factorisation (Arrow strings stay Arrow)."""
+    if len(values) > 1 and isinstance(values, pd.arrays.ArrowStringArray):
+        arr = pa.array(values)  # the Arrow data itself (__arrow_array__), no copy to Python strings
+        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        if arr.null_count == 0:
+            head, tail = arr.slice(0, len(arr) - 1), arr.slice(1)
+            if pc.all(pc.less_equal(head, tail)).as_py():
+                new = np.r_[True, pc.not_equal(head, tail).to_numpy(zero_copy_only=False)]
+                return np.cumsum(new) - 1, values[new]
+    return pd.factorize(values, sort=True)
+
+
 def occasion_arrays(codes: np.ndarray, days: np.ndarray, values: np.ndarray
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Collapse rows into purchase occasions (one customer, one day): sorted codes, days and summed values.
 
     Vectorised: one lexsort and one ``np.add.reduceat``; no per-customer loop.
     """
-    order = np.lexsort((days, codes))
-    c, d, v = codes[order], days[order], values[order]
+    if len(codes) > 1 and ((np.diff(codes) > 0) | ((codes[1:] == codes[:-1]) & (days[1:] >= days[:-1]))).all():
+        c, d, v = codes, days, values  # sorted already (the stable lexsort would keep this order)
+    else:
+        order = np.lexsort((days, codes))
+        c, d, v = codes[order], days[order], values[order]
     if len(c) == 0:
         return c, d, v
     starts = np.flatnonzero(np.r_[True, (c[1:] != c[:-1]) | (d[1:] != d[:-1])])
@@ -185,10 +206,10 @@ def rfm_segments(r_score: pd.Series, fm_score: pd.Series, current: pd.Series) ->
         raise ValueError("rfm_segments: scores must lie in 1..5")
     conds = [(cur == s.current) & (r >= s.r_min) & (r <= s.r_max) & (fm >= s.fm_min) & (fm <= s.fm_max)
              for s in SEGMENT_RULES]
-    names = np.select(conds, [s.name for s in SEGMENT_RULES], default="")
-    if (names == "").any():  # cannot happen with the table above; guards future edits
+    codes = np.select(conds, list(range(len(SEGMENT_RULES))), default=-1)  # positions in SEGMENTS, not strings
+    if (codes < 0).any():  # cannot happen with the table above; guards future edits
         raise ValueError("rfm_segments: the rule table leaves some (status, R, FM) triples without a group")
-    return pd.Series(pd.Categorical(names, categories=list(SEGMENTS)), index=r_score.index, name="segment")
+    return pd.Series(pd.Categorical.from_codes(codes, categories=list(SEGMENTS)), index=r_score.index, name="segment")
 
 
 def rfm_scores(customers: pd.DataFrame, churn_days: int = CHURN_DAYS) -> pd.DataFrame:

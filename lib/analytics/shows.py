@@ -12,7 +12,7 @@ from lib.analytics.effects import Effect, shrunk_means
 from lib.analytics.stats import mann_whitney_p_value, mann_whitney_vs_rest, percentile_interval
 from lib.config import AGING_DAYS, LIVE_CHANNELS, MIN_SHOWS, SHOW_GAP_MINUTES
 from lib.data.dataset import Dataset
-from lib.data.derived import WEEKDAYS
+from lib.data.derived import WEEKDAYS, period_lifecycle_file
 from lib.data.engine import Engine, period_engine
 from lib.data.periods import Period
 
@@ -735,6 +735,7 @@ def period_stock(ds: Dataset, period: Period, compute: Callable[[], pd.DataFrame
     """:func:`stock_by_group` of the period's product lifecycles (docs/data-contract.md, Derived concepts), read
     from their cached Parquet file through an engine of their own (closed on return); ``compute()`` gives the
     lifecycles when they are not cached yet (lib.data.engine.Engine.register_derived)."""
+    period_lifecycle_file(ds, period.label, period.end)  # built by DuckDB into the cache when it is not there
     eng = period_engine(ds, period.label, {"lifecycle": compute}, derived=("lifecycle",))
     try:
         return stock_by_group(eng, period.end)

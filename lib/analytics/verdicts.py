@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from lib.analytics import survival
-from lib.analytics.brands import group_growth, lifecycle_profit, margin_interval
+from lib.analytics.brands import group_growth, lifecycle_profit, lifecycle_with_profit, margin_interval
 from lib.analytics.effects import Effect, draws_effect
 from lib.analytics.products import brand_column, sales_by
 from lib.analytics.stats import z_critical
@@ -54,6 +54,35 @@ def _nums(s: pd.Series) -> np.ndarray:
     return pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64")
 
 
+def _coded(completed: pd.DataFrame, lifecycle: pd.DataFrame, key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``completed`` and ``lifecycle`` with only the columns :func:`verdict_table` reads and ``key`` as one
+    categorical (sorted labels shared by both, missing stays missing; the lines' ``month`` too), factorised once
+    per frame: the group-bys then work on integer codes, not on text."""
+    completed = completed[[col for col in dict.fromkeys((key, "revenue", "quantity", "gross_profit", "month",
+                                                          "product_id")) if col in completed.columns]]
+    lifecycle = lifecycle[[col for col in dict.fromkeys((key, "duration_days", "sold", "cost_basis", "profit",
+                                                         "product_id")) if col in lifecycle.columns]]
+    lines_codes, lines_labels = pd.factorize(completed[key], use_na_sentinel=True)
+    item_codes, item_labels = pd.factorize(lifecycle[key], use_na_sentinel=True)
+    labels = pd.Index(lines_labels).append(pd.Index(item_labels)).unique().sort_values()
+
+    def recode(codes: np.ndarray, own) -> pd.Categorical:
+        where = labels.get_indexer(pd.Index(own))
+        return pd.Categorical.from_codes(np.where(codes >= 0, where[np.maximum(codes, 0)], -1) if len(where)
+                                         else codes, categories=labels)
+
+    coded = {key: recode(lines_codes, lines_labels)}
+    if "month" in completed.columns and key != "month":
+        coded["month"] = completed["month"].astype("category")
+    return (completed.assign(**coded),
+            lifecycle.assign(**{key: recode(item_codes, item_labels)}))
+
+
+def _relabel(values: pd.Series, labels: pd.Index) -> pd.Series:
+    """A per-code series indexed by its group labels (as text), for mapping onto a table's group column."""
+    return pd.Series(values.to_numpy(), index=labels[values.index.to_numpy()])
+
+
 def verdict_table(completed: pd.DataFrame, lifecycle: pd.DataFrame, period_end: pd.Timestamp, key: str,
                   min_sales: int = 20, level: float = 0.95, min_trend_sales: int = 10) -> pd.DataFrame:
     """One row and one verdict per ``key`` group (docs/metrics.md, Verdicts).
@@ -85,6 +114,8 @@ def verdict_table(completed: pd.DataFrame, lifecycle: pd.DataFrame, period_end: 
         if key not in df.columns:
             raise ValueError(f"{name} have no column {key!r} (needs products.csv)")
     dim = dimension_of(completed, key)
+    # the group column factorised once (one label set for lines and items): every group-by below is on codes
+    completed, lifecycle = _coded(completed, lifecycle, key)
     c = completed[completed[key].notna()]
     lc = lifecycle[lifecycle[key].notna()]
     t = sales_by(c, key)[[key, "revenue", "sales", "gross_profit", "margin_pct"]]
@@ -95,12 +126,13 @@ def verdict_table(completed: pd.DataFrame, lifecycle: pd.DataFrame, period_end: 
     km[key] = km[key].astype("string")
     t = t.merge(km[[key, "items", "km_median_days", "km_low", "km_high"]], on=key, how="outer")
     profit = lifecycle_profit(completed, lifecycle)
-    pg = pd.Series(profit[lifecycle[key].notna().to_numpy()]).groupby(lc[key].astype("string").to_numpy())
-    t["profit_per_item"] = t[key].map(pg.mean()).astype("float64")
-    half = z_critical(level) * t[key].map(pg.std(ddof=1) / np.sqrt(pg.size())).astype("float64")
+    lcodes = lc[key].cat.codes.to_numpy()
+    labels = lc[key].cat.categories.astype("string")
+    pg = pd.Series(profit[lifecycle[key].notna().to_numpy()]).groupby(lcodes)
+    t["profit_per_item"] = t[key].map(_relabel(pg.mean(), labels)).astype("float64")
+    half = z_critical(level) * t[key].map(_relabel(pg.std(ddof=1) / np.sqrt(pg.size()), labels)).astype("float64")
     t["profit_low"], t["profit_high"] = t["profit_per_item"] - half, t["profit_per_item"] + half
-    t["cost_per_item"] = t[key].map(lc.groupby(lc[key].astype("string"), observed=True)["cost_basis"].mean()) \
-        .astype("float64")
+    t["cost_per_item"] = t[key].map(_relabel(lc["cost_basis"].groupby(lcodes).mean(), labels)).astype("float64")
     for col in ("revenue", "sales", "items"):
         t[col] = t[col].fillna(0)
     t["sales"], t["items"] = t["sales"].astype("int64"), t["items"].astype("int64")
@@ -172,8 +204,11 @@ def verdict_tables(completed: pd.DataFrame, lifecycle: pd.DataFrame, period_end:
                    level: float = 0.95) -> pd.DataFrame:
     """:func:`verdict_table` for each of ``keys`` present in the data, one table with the ``dimension`` column
     (docs/metrics.md, Verdicts)."""
-    parts = [verdict_table(completed, lifecycle, period_end, k, min_sales, level) for k in keys
-             if k in completed.columns and k in lifecycle.columns and completed[k].notna().any()]
+    keys = tuple(k for k in keys if k in completed.columns and k in lifecycle.columns and completed[k].notna().any())
+    if keys and "profit" not in lifecycle.columns:
+        # each item's gross profit matched once (by product id) for all the dimensions
+        lifecycle = lifecycle_with_profit(completed, lifecycle)
+    parts = [verdict_table(completed, lifecycle, period_end, k, min_sales, level) for k in keys]
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c not in TEXT_COLUMNS else "object") for c in COLUMNS})
     out = pd.concat(parts, ignore_index=True)

@@ -249,7 +249,7 @@ def cached_derived(ds: Dataset, period_label: str, name: str, compute: Callable[
     """A derived frame (sale lines, occasions, lifecycles of a period) computed once per input fingerprint and
     period: read from ``derived/<period>/<name>.parquet`` when a notebook (or the run's derive step) already
     wrote it, else ``compute()`` and written for the next reader (atomically; a read-only or full disk only
-    loses the reuse). ``columns`` reads only those columns of a cached frame."""
+    loses the reuse) unless ``compute()`` wrote the file itself (lib.data.derived.period_lifecycle_file). ``columns`` reads only those columns of a cached frame."""
     path = derived_file(ds, period_label, name)
     if path is not None and path.exists():
         try:
@@ -257,7 +257,7 @@ def cached_derived(ds: Dataset, period_label: str, name: str, compute: Callable[
         except (OSError, ValueError):
             pass  # half a file from a killed writer cannot be: written under another name, then renamed
     df = compute()
-    if path is not None:
+    if path is not None and not path.exists():  # compute() may have written it itself (an engine's COPY)
         tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

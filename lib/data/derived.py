@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 if TYPE_CHECKING:
     from lib.data.dataset import Dataset
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 __all__ = [
     "WEEKDAYS", "GUEST_COLUMN", "cost_basis", "positions", "month_labels", "net_returns", "sale_lines",
     "completed_lines", "purchase_occasions", "product_lifecycle", "buyers", "write_sale_lines", "BUILD_MEMORY",
-    "LINE_TABLES", "period_lines_file",
+    "LINE_TABLES", "period_lines_file", "LIFECYCLE_TABLES", "write_product_lifecycle", "period_lifecycle_file",
 ]
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -364,11 +365,14 @@ def _duck_type(dtype: object) -> str | None:
 def _sql_cost_basis(con, inventory: str) -> None:
     """Register ``_ll_cb``: :func:`cost_basis` of the inventory Parquet file in SQL. A product of one or two lots is
     summed in SQL (one addition: the same double in any order); one of more lots in pandas (compensated sums in
-    input order), so every cost basis is the pandas value bit for bit."""
+    input order), so every cost basis is the pandas value bit for bit. ``_first`` is the row of the product's
+    first lot (the order of :func:`cost_basis`)."""
     con.execute(f"""CREATE TEMP TABLE _ll_cb AS
         SELECT product_id, COALESCE(SUM(unit_cost * quantity), 0.0) / SUM(quantity) AS cost_basis,
-               COALESCE(MIN(date_listed), MIN(date_acquired))::TIMESTAMP_NS AS clock_start, COUNT(*) AS _lots
-        FROM read_parquet({inventory}) GROUP BY product_id""")
+               COALESCE(MIN(date_listed), MIN(date_acquired))::TIMESTAMP_NS AS clock_start, COUNT(*) AS _lots,
+               SUM(quantity)::BIGINT AS units_acquired, MIN(date_acquired) AS date_acquired,
+               MIN(date_listed) AS date_listed, MIN(file_row_number) AS _first
+        FROM read_parquet({inventory}, file_row_number=true) GROUP BY product_id""")
     many = con.sql(f"""SELECT product_id, unit_cost, quantity, date_acquired, date_listed
         FROM read_parquet({inventory}, file_row_number=true)
         WHERE product_id IN (SELECT product_id FROM _ll_cb WHERE _lots > 2) ORDER BY file_row_number""")
@@ -524,3 +528,98 @@ def period_lines_file(ds: Dataset, period_label: str, until: pd.Timestamp) -> Pa
     dtypes = {t: table_dtypes(ds, t) for t in files}
     return timed_sql(lambda: write_derived(ds, period_label, "lines",
                                            lambda tmp: write_sale_lines(files, dtypes, until, str(tmp))))
+
+
+#: the input tables the product lifecycles are built from, beside the sale lines (docs/data-contract.md, Derived
+#: concepts)
+LIFECYCLE_TABLES = ("inventory", "products", "brands")
+#: the product attributes whose dtype a lookup keeps when a product is missing (an int or bool one becomes float)
+_STABLE_ATTRIBUTES = ("string", "str", "float64")
+
+
+def write_product_lifecycle(files: dict[str, str], dtypes: dict[str, dict[str, str]], lines: str,
+                            period_end: pd.Timestamp, path: str) -> bool:
+    """:func:`product_lifecycle` at ``period_end`` written straight to the Parquet file ``path`` by DuckDB from the
+    tables' Parquet ``files`` (``inventory`` and any of ``products, brands``) and the period's sale lines file
+    ``lines`` (:func:`write_sale_lines`), never held in pandas: the same rows, order, columns, values and dtypes
+    (docs/metrics.md, Kaplan-Meier median; docs/data-contract.md, Cost basis). ``dtypes`` are the cached tables'
+    pandas dtypes. Returns False (nothing written) where the SQL would not give the pandas frame: the pandas
+    build then runs (or fails as it does)."""
+    import duckdb
+
+    from lib.data.engine import connect  # the engine reads derived frames: imported when used
+
+    if "inventory" not in files:
+        return False
+    empty_lines = pq.read_schema(lines).empty_table().to_pandas()
+    if not {"product_id", "date", "quantity", "is_completed"} <= set(empty_lines.columns):
+        return False
+    end_day = pd.Timestamp(period_end).normalize()
+    try:  # the columns and dtypes of the pandas build
+        ref = product_lifecycle({t: _empty(dtypes[t]) for t in files}, empty_lines, end_day)
+    except KeyError:
+        return False
+    attrs = [c for c in ("brand_id", "product_name", "category", "condition", "list_price", "sku")
+             if "products" in files and c in dtypes["products"]]
+    if any(_duck_type(t) is None for t in ref.dtypes) or any(
+            dtypes["products"][c] not in _STABLE_ATTRIBUTES for c in attrs):
+        return False
+    end = f"{_sql_str(end_day.isoformat())}::TIMESTAMP_NS"
+    con = connect(memory=BUILD_MEMORY)
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        _sql_cost_basis(con, _sql_str(files["inventory"]))
+        joins, expr = "", {}
+        if attrs:
+            joins += f" LEFT JOIN read_parquet({_sql_str(files['products'])}) p ON p.product_id = cb.product_id"
+            expr.update({c: f"p.{_q(c)}" for c in attrs})
+            if "brands" in files:
+                joins += f" LEFT JOIN read_parquet({_sql_str(files['brands'])}) b ON b.brand_id = p.brand_id"
+                expr["brand_name"] = "b.brand_name"
+        stop = f"COALESCE(s.sold_date, {end})"
+        units_sold = "COALESCE(s.units_sold, 0)"
+        expr.update({
+            "sold_date": "s.sold_date", "units_sold": units_sold, "sold": "s.sold_date IS NOT NULL",
+            # whole days (Timedelta.days), negative ones clipped to 0: the sign of the rounding does not matter
+            "duration_days": f"greatest((epoch_ns({stop}) - epoch_ns(cb.clock_start)) // {_DAY_NS}, 0)",
+            "units_on_hand": f"greatest(cb.units_acquired - {units_sold}, 0)",
+        })
+        select = ", ".join(f"CAST({expr.get(c, 'cb.' + _q(c))} AS {_duck_type(t)}) AS {_q(c)}"
+                           for c, t in ref.dtypes.items())
+        meta = pa.Schema.from_pandas(ref, preserve_index=False).metadata[b"pandas"].decode()
+        con.execute(f"""COPY (
+            WITH s AS (SELECT product_id, MIN(date) AS sold_date, SUM(quantity)::BIGINT AS units_sold
+                       FROM read_parquet({_sql_str(lines)}) WHERE is_completed AND date <= {end}
+                       GROUP BY product_id)
+            SELECT {select} FROM _ll_cb cb LEFT JOIN s ON s.product_id = cb.product_id {joins}
+            WHERE cb.clock_start <= {end} ORDER BY cb._first)
+            TO {_sql_str(path)} (FORMAT parquet, KV_METADATA {{pandas: {_sql_str(meta)}}})""")
+    except duckdb.IOException:
+        return False  # a full or read-only disk: the caller builds the lifecycles in pandas
+    finally:
+        con.close()
+    return True
+
+
+def period_lifecycle_file(ds: Dataset, period_label: str, period_end: pd.Timestamp) -> Path | None:
+    """A period's cached product lifecycles at ``period_end`` as a Parquet file, written by DuckDB from the cached
+    inventory, products, brands and the period's sale lines file when it is not there yet
+    (:func:`write_product_lifecycle`: never held in pandas; its time counts in lib.data.engine.sql_time); None
+    for a dataset held in memory, one without inventory, or when DuckDB could not build them (the caller then
+    builds them in pandas: :func:`product_lifecycle`)."""
+    from lib.data.cache import derived_file, table_dtypes, table_file, write_derived
+    from lib.data.engine import timed_sql  # the engine reads derived frames: imported when used
+
+    path = derived_file(ds, period_label, "lifecycle")
+    if path is None or table_file(ds, "inventory") is None:
+        return None
+    if path.exists():
+        return path
+    lines = period_lines_file(ds, period_label, pd.Timestamp(period_end).normalize() + pd.Timedelta(days=1))
+    if lines is None:
+        return None
+    files = {t: str(f) for t in LIFECYCLE_TABLES if (f := table_file(ds, t)) is not None}
+    dtypes = {t: table_dtypes(ds, t) for t in files}
+    return timed_sql(lambda: write_derived(ds, period_label, "lifecycle",
+                                           lambda tmp: write_product_lifecycle(files, dtypes, str(lines), period_end,
+                                                                               str(tmp))))

@@ -20,7 +20,7 @@ from lib.data.cache import (
     release_tables,
 )
 from lib.data.dataset import Dataset
-from lib.data.derived import LINE_TABLES, period_lines_file
+from lib.data.derived import LINE_TABLES, period_lifecycle_file, period_lines_file
 from lib.data.engine import Engine, period_engine
 from lib.data.load import run_dataset
 from lib.data.periods import Period, default_period, period_from_label
@@ -137,9 +137,18 @@ class Report:
 
     @functools.cached_property
     def lifecycle(self) -> pd.DataFrame:
-        """Product lifecycles at period_end (needs inventory; computed once per input and period)."""
+        """Product lifecycles at period_end (needs inventory; computed once per input and period): built by DuckDB
+        straight into the cache (:meth:`lifecycle_file`); in pandas from :attr:`lines` only for a dataset held in
+        memory (lib.data.derived.product_lifecycle)."""
+        self.lifecycle_file()
         return cached_derived(self.ds, self.period.label, "lifecycle",
                               lambda: derived.product_lifecycle(self.ds.tables, self.lines, self.period.end))
+
+    def lifecycle_file(self) -> Path | None:
+        """The period's cached product lifecycles as a Parquet file, built by DuckDB from the cached tables and
+        sale lines when it is not there yet (lib.data.derived.write_product_lifecycle: never held in pandas); None
+        for a dataset held in memory or without inventory, whose lifecycles :attr:`lifecycle` builds in pandas."""
+        return period_lifecycle_file(self.ds, self.period.label, self.period.end)
 
     @functools.cached_property
     def engine(self) -> Engine:

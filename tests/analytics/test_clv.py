@@ -90,6 +90,25 @@ def test_clv_one_month_without_discount_is_expected_purchases_times_spend():
         want / 1.01)
 
 
+def test_clv_sums_expected_purchases_month_by_month_exactly():
+    # customers sharing (x, T) with different t_x, and repeated rows: the month terms are computed once per (x, T)
+    # and P(alive) once, the same floats as the monthly expected_purchases differences (not just close)
+    bg, gg = _fit(**CDNOW_BG), clv.GammaGammaFit(2, 3, 10, 0.0, 0, True)
+    s = pd.DataFrame({"x": [2, 2, 0, 2, 5], "t_x": [30.0, 12.0, 0.0, 30.0, 20.0], "T": [38.0, 38.0, 10.0, 38.0, 38.0],
+                      "x_value": [2, 2, 0, 2, 4], "zbar": [5.0, 5.0, 0.0, 5.0, 9.0]})
+    month = 365.25 / 12 / 7
+    x, t_x, T = (s[c].to_numpy() for c in ("x", "t_x", "T"))
+    want, prev = np.zeros(len(s)), np.zeros(len(s))
+    for m in range(1, 13):
+        cur = clv.expected_purchases(bg, m * month, x, t_x, T)
+        want += (cur - prev) / 1.01 ** m
+        prev = cur
+    want *= clv.expected_spend(gg, s["x_value"], s["zbar"])
+    got = clv.customer_lifetime_value(bg, gg, s).to_numpy()
+    assert got.tolist() == want.tolist()
+    assert got[0] == got[3] and got[0] > got[1] > 0  # same history, same value; an older last purchase, less
+
+
 def test_frequency_recency_matrix_shape_and_monotone_in_recency():
     m = clv.frequency_recency_matrix(_fit(**CDNOW_BG), T=38.0, horizon=13.0, max_x=5, n_recency=6)
     assert m.shape == (6, 6)

@@ -553,3 +553,56 @@ def test_prepare_engine_matches_the_pandas_steps_on_the_sample():
     for by in ("channel", "campaign"):
         pd.testing.assert_frame_equal(at.markov_credit_by(md.paths, md.nulls, by)[0],
                                       at.markov_credit_by(paths, nulls, by)[0])
+
+
+def _pandas_reach(tables: dict[str, pd.DataFrame], period) -> tuple[dict, dict]:
+    """The pandas reference of prepare_engine's reach: distinct users per channel and per campaign label over every
+    touch (impressions too) before the period end; unknown campaign ids under their channel's organic label."""
+    tp = tables["touchpoints"]
+    tp = tp[(tp["timestamp"] < period.end_exclusive).to_numpy()]
+    camps = tables["campaigns"]
+    lab = dict(zip(camps["campaign_id"].astype(str), mk.campaign_labels(camps).astype(str), strict=True))
+    ch = tp["channel"].astype(object).where(tp["channel"].notna(), "unknown")
+    cid = tp["campaign_id"].astype(object)
+    label = [lab[c] if isinstance(c, str) and c in lab else f"{h} {mk.NO_CAMPAIGN}" for c, h in zip(cid, ch, strict=True)]
+    d = pd.DataFrame({"user": tp["user_id"].astype(object), "channel": ch, "campaign": label})
+    camp = d.groupby("campaign")["user"].nunique()
+    return d.groupby("channel")["user"].nunique().to_dict(), camp[camp > 0].to_dict()
+
+
+def test_prepare_engine_reach_masks_over_63_campaigns_and_missing_users():
+    tables, lines = marketing_tables()
+    ids = [f"K{i:02d}" for i in range(70)]  # 70 campaigns: two mask columns (63 + 7)
+    tables["campaigns"] = pd.DataFrame({
+        "campaign_id": ids, "campaign_name": [f"Camp {i}" for i in range(70)],
+        "channel": ["email"] * 70, "start_date": pd.Timestamp("2026-09-01"), "end_date": pd.Timestamp("2026-10-31"),
+        "spend": 10.0})
+    # u1 and u2 both reached by K00, K62 (the last bit of the first mask) and K63 (the first of the second); a
+    # touch without a user (counted by nobody); K69 by u3 only, over two channels; X1 unknown: u3's organic email
+    users = ["u1", "u2", "u1", "u2", "u1", "u2", None, "u3", "u3", "u3", "u1"]
+    camp = ["K00", "K00", "K62", "K62", "K63", "K63", "K05", "K69", "K69", "X1", None]
+    chan = ["email", "email", "email", "tiktok", "email", "email", "email", "email", "tiktok", "email", None]
+    tables["touchpoints"] = pd.DataFrame({
+        "user_id": _s(users), "timestamp": pd.Timestamp("2026-10-02 10:00"), "channel": _s(chan),
+        "campaign_id": _s(camp), "touch_type": "impression"})
+    md = mk.prepare(tables, lines, OCT)
+    reach = md.reach
+    assert reach["channel"].to_dict() == {"email": 3, "tiktok": 2, "unknown": 1}
+    camp_reach = reach["campaign"]
+    assert camp_reach[["Camp 0", "Camp 62", "Camp 63", "Camp 69", "Camp 5", "Camp 1"]].tolist() == [2, 2, 2, 1, 0, 0]
+    assert camp_reach["email (no campaign)"] == 1 and camp_reach["unknown (no campaign)"] == 1
+    assert "tiktok (no campaign)" not in camp_reach.index and len(camp_reach) == 72
+    ref_ch, ref_camp = _pandas_reach(tables, OCT)
+    assert reach["channel"].to_dict() == ref_ch
+    assert {k: v for k, v in camp_reach.items() if v} == ref_camp
+
+
+def test_prepare_engine_reach_matches_pandas_on_the_sample():
+    from lib.report.notebook import start_report
+
+    rep = start_report("marketing", "Marketing ROI", show_header=False)
+    eng = rep.engine
+    md = mk.prepare_engine(eng, rep.tables.get("campaigns"), rep.period, mk.touchpoints_source(eng, rep.ds))
+    ref_ch, ref_camp = _pandas_reach(rep.tables, rep.period)
+    assert md.reach["channel"].to_dict() == ref_ch
+    assert {k: v for k, v in md.reach["campaign"].items() if v} == ref_camp

@@ -111,6 +111,9 @@ def test_sample_occasions_and_customers(sample):
     ct = reductions.customer_table(eng, p.end, users)
     same_frame(customers.customer_table(occ, p.end, users), ct)
     same_frame(customers.customer_table(occ, p.end), reductions.customer_table(eng, p.end))
+    # over the page's occasions (to period_end, from SQL) instead of building them from the lines again
+    same_frame(ct, reductions.customer_table(eng, p.end, users, occasions=reductions.purchase_occasions(eng, p.end)))
+    same_frame(ct, reductions.customer_table(eng, p.end, users, occasions=reductions.purchase_occasions(eng)))
     assert customers.repeat_rate_pct(ct) == customers.repeat_rate_pct(customers.customer_table(occ, p.end, users))
 
 
@@ -258,4 +261,8 @@ def test_fixture_occasions_and_customers(memory):
     same_frame(customers.customer_table(derived.purchase_occasions(lines), OCT.end, users), ct)
     assert ct["display_name"].tolist() == ["Ann", "Cy", "Bea", "b5"]
     assert ct[["revenue", "occasions", "items", "days_since"]].values.tolist() == [
+        [300, 2, 3, 29], [100, 1, 3, 28], [80, 1, 1, 72], [25, 1, 1, 0]]
+    ct_occ = reductions.customer_table(eng, OCT.end, users, occasions=occ)
+    same_frame(ct, ct_occ)
+    assert ct_occ[["revenue", "occasions", "items", "days_since"]].values.tolist() == [
         [300, 2, 3, 29], [100, 1, 3, 28], [80, 1, 1, 72], [25, 1, 1, 0]]

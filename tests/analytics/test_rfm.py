@@ -31,6 +31,34 @@ def test_calibration_summary_hand_fixture():
     assert s.loc["C", "x"] == 0 and s.loc["C", "T"] == pytest.approx(27 / 7)
 
 
+def test_calibration_summary_sorted_arrow_ids_same_as_shuffled_object_ids():
+    # sorted Arrow ids take the one-pass path (no factorisation, no lexsort); shuffled Python strings the general
+    # one: the same summary, ids in sorted order ("Z" < "a" < "\u00e9" by code point, as Python sorts them)
+    t = pd.DataFrame({
+        "buyer_id": pd.array(["Z", "Z", "a", "a", "a", "\u00e9"], dtype="string[pyarrow]"),
+        "date": pd.to_datetime(["2026-01-01", "2026-01-15", "2026-01-02", "2026-01-09", "2026-01-23", "2026-01-10"]),
+        "revenue": [10.0, 20.0, 5.0, 0.0, 7.0, 3.0],
+    })
+    fast = rfm.calibration_summary(t, "2026-01-29")
+    shuffled = t.iloc[[4, 1, 5, 0, 3, 2]].astype({"buyer_id": object})
+    slow = rfm.calibration_summary(shuffled, "2026-01-29")
+    assert list(fast.index) == ["Z", "a", "\u00e9"] == list(slow.index)
+    pd.testing.assert_frame_equal(fast.reset_index(drop=True), slow.reset_index(drop=True))
+    # Z: 01-01 and 01-15: x = 1, t_x = 2 weeks, T = 4 weeks, zbar = 20; a: x = 2, $0 repeat not in spend: zbar = 7
+    assert fast[["x", "t_x", "T", "x_value", "zbar"]].values.tolist() == [
+        [1, 2.0, 4.0, 1, 20.0], [2, 3.0, 27 / 7, 1, 7.0], [0, 0.0, 19 / 7, 0, 0.0]]
+
+
+def test_sorted_codes_is_factorize_sorted():
+    for vals in (pd.array(["a", "a", "b", "c"], dtype="string[pyarrow]"),  # sorted: the one-pass path
+                 pd.array(["b", "a", "b"], dtype="string[pyarrow]"),  # unsorted
+                 pd.array(["a", None, "b"], dtype="string[pyarrow]")):  # a null: factorised (-1)
+        codes, ids = rfm._sorted_codes(vals)
+        want_codes, want_ids = pd.factorize(vals, sort=True)
+        assert codes.tolist() == want_codes.tolist() and list(ids) == list(want_ids)
+    assert rfm._sorted_codes(pd.array(["a", "a", "b", "c"], dtype="string[pyarrow]"))[0].tolist() == [0, 0, 1, 2]
+
+
 def test_calibration_summary_leaves_out_customers_who_start_after_cutoff():
     t = pd.DataFrame({"buyer_id": ["A", "B"], "date": pd.to_datetime(["2026-01-01", "2026-02-01"]),
                       "revenue": [1.0, 2.0]})

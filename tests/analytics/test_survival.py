@@ -167,3 +167,20 @@ def test_km_conditional_matches_the_km_table():
          for a in range(0, 90)}
     r = survival.km_conditional(d, o, np.arange(0, 60), window=30, min_at_risk=1)
     assert r["p"].to_numpy() == pytest.approx([1 - s[a + 30] / s[a] for a in range(0, 60)])
+
+
+@pytest.mark.parametrize("d", [[3.0, 0.0, 3.0, 7.0, 1.0], [2.5, 0.0, 2.5, 1.0], [5.0], [0.0, 1e9, 4.0]])
+def test_unique_times_is_np_unique(d):
+    """Whole days are counted with a bincount, other durations sorted: either way the times and the inverse of
+    np.unique (issue 20)."""
+    from lib.analytics.survival import _unique_times
+    d = np.asarray(d, dtype="float64")
+    times, inv = _unique_times(d)
+    want_t, want_i = np.unique(d, return_inverse=True)
+    assert times.tolist() == want_t.tolist() and inv.tolist() == want_i.tolist()
+
+
+def test_unique_times_whole_days_by_hand():
+    from lib.analytics.survival import _unique_times
+    times, inv = _unique_times(np.array([10.0, 12.0, 10.0, 15.0]))
+    assert times.tolist() == [10.0, 12.0, 15.0] and inv.tolist() == [0, 1, 0, 2]

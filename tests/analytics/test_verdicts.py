@@ -192,3 +192,25 @@ def test_sample_verdicts_do_not_rest_on_speed_noise(sample_report):
     judged = t[t["verdict"].isin(["buy more", "buy less"])]
     assert ((judged["margin_low"] > judged["shop_margin_pct"]) | (judged["margin_high"] < judged["shop_margin_pct"])).all()
     assert t["verdict"].isin(verdicts.VERDICTS).all() and t["group"].is_unique
+
+
+def test_group_codes_are_shared_sorted_and_keep_missing():
+    """The group column is factorised once per frame into one sorted label set for lines and items (issue 20)."""
+    lines = pd.DataFrame({"g": pd.array(["b", None, "a", "b"], dtype="string")})
+    items = pd.DataFrame({"g": pd.array(["c", "a", None], dtype="string")})
+    c, lc = verdicts._coded(lines, items, "g")
+    assert list(c["g"].cat.categories) == ["a", "b", "c"] == list(lc["g"].cat.categories)
+    assert c["g"].cat.codes.tolist() == [1, -1, 0, 1]
+    assert lc["g"].cat.codes.tolist() == [2, 0, -1]
+
+
+def test_verdict_table_same_on_text_and_categorical_groups():
+    """Grouping on integer codes gives the table grouping on the text column gave, value for value: the fixture
+    with its brand column as text and as a categorical with extra, unused labels."""
+    completed, lifecycle = verdict_fixture()
+    text = verdicts.verdict_table(completed, lifecycle, PERIOD_END, "brand_name")
+    cats = pd.CategoricalDtype(sorted(set(completed["brand_name"].dropna())) + ["ZZ"])
+    coded = verdicts.verdict_table(completed.astype({"brand_name": cats}), lifecycle.astype({"brand_name": cats}),
+                                   PERIOD_END, "brand_name")
+    pd.testing.assert_frame_equal(text, coded, check_exact=True)
+    assert text.loc[text["group"] == "F", "verdict"].item() == "buy more"
