@@ -65,8 +65,9 @@ def machine_description() -> str:
     return f"{os.cpu_count()} cores, {mem}, {platform.processor() or platform.machine()}, Python {platform.python_version()}"
 
 
-def floor_seconds() -> tuple[float, float]:
-    """Papermill run and HTML export of an empty parameterised notebook: the fixed cost per notebook."""
+def _empty_notebook(source: str | None = None) -> tuple[float, float]:
+    """Papermill run and HTML export of an empty parameterised notebook (with one more cell, ``source``, when
+    given): the seconds of each."""
     import nbformat
     import papermill as pm
     from nbformat.v4 import new_code_cell, new_notebook
@@ -74,10 +75,11 @@ def floor_seconds() -> tuple[float, float]:
     from lib.run.html_export import notebook_to_html
 
     with tempfile.TemporaryDirectory() as d:
-        cell = new_code_cell("data = ''\nperiod = ''")
-        cell.metadata["tags"] = ["parameters"]
-        nb = new_notebook(cells=[cell], metadata={"kernelspec": {"name": KERNEL_NAME, "display_name": KERNEL_NAME,
-                                                                 "language": "python"}})
+        params = new_code_cell("data = ''\nperiod = ''")
+        params.metadata["tags"] = ["parameters"]
+        cells = [params] + ([new_code_cell(source)] if source else [])
+        nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": KERNEL_NAME, "display_name": KERNEL_NAME,
+                                                                "language": "python"}})
         src, out = Path(d) / "empty.ipynb", Path(d) / "empty-out.ipynb"
         nbformat.write(nb, src)
         t0 = time.perf_counter()
@@ -88,27 +90,14 @@ def floor_seconds() -> tuple[float, float]:
         return t1 - t0, time.perf_counter() - t1
 
 
+def floor_seconds() -> tuple[float, float]:
+    """Papermill run and HTML export of an empty parameterised notebook: the fixed cost per notebook."""
+    return _empty_notebook()
+
+
 def _empty_notebook_once(source: str) -> float:
-    """Worker: papermill on an empty parameterised notebook whose one cell is ``source``, plus its HTML export."""
-    import nbformat
-    import papermill as pm
-    from nbformat.v4 import new_code_cell, new_notebook
-
-    from lib.run.html_export import notebook_to_html
-
-    with tempfile.TemporaryDirectory() as d:
-        params = new_code_cell("data = ''\nperiod = ''")
-        params.metadata["tags"] = ["parameters"]
-        nb = new_notebook(cells=[params, new_code_cell(source)],
-                          metadata={"kernelspec": {"name": KERNEL_NAME, "display_name": KERNEL_NAME,
-                                                   "language": "python"}})
-        src, out = Path(d) / "empty.ipynb", Path(d) / "empty-out.ipynb"
-        nbformat.write(nb, src)
-        t0 = time.perf_counter()
-        pm.execute_notebook(str(src), str(out), parameters={"data": "x"}, kernel_name=KERNEL_NAME,
-                            progress_bar=False, shutdown_kernel="immediate")
-        notebook_to_html(out, Path(d) / "empty.html", "empty")
-        return time.perf_counter() - t0
+    """Worker: :func:`_empty_notebook` with ``source``, run and HTML export together."""
+    return sum(_empty_notebook(source))
 
 
 def suite_floor_seconds(workers: int = 2, notebooks: int = SUITE_NOTEBOOKS) -> float:
