@@ -259,7 +259,7 @@ def prepare_engine(eng: Engine, campaigns: pd.DataFrame | None, period: Period, 
     chunks = range((len(cids) + 62) // 63)
     masks = "".join(f", bit_or(CASE WHEN cid IS NOT NULL AND ({pos}) // 63 = {c} THEN 1::UBIGINT << (({pos}) % 63) "
                     f"ELSE 0::UBIGINT END) AS m{c}" for c in chunks)
-    bits = ", ".join(f"SUM(((m{i // 63} >> {i % 63}) & 1::UBIGINT)::BIGINT)" for i in range(len(cids)))
+    bits = ", ".join(f"COALESCE(SUM(((m{i // 63} >> {i % 63}) & 1::UBIGINT)::BIGINT), 0)" for i in range(len(cids)))
     camp_rows = f"""
     UNION ALL
     SELECT 'campaign', NULL, unnest([{_sql_text(cids)}]), unnest([{bits}])

@@ -213,7 +213,10 @@ class Engine:
             rel = self._con.sql(sql, params=_params(params) if params is not None else None)
             if rel is None:
                 raise ValueError("the engine runs queries that return rows, not statements")
-            return rel.to_arrow_table().to_pandas()  # through Arrow: about twice as fast as .df() on 1M rows
+            frame = rel.to_arrow_table().to_pandas()  # through Arrow: about twice as fast as .df() on 1M rows
+            if frame.empty:  # Arrow-backed columns of no chunk at all break pandas joins: the same, built anew
+                frame = pd.DataFrame({c: pd.Series([], dtype=t) for c, t in frame.dtypes.items()})
+            return frame
         try:
             return timed_sql(run)
         except duckdb.Error as e:
