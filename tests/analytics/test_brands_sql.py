@@ -6,15 +6,12 @@ import pandas as pd
 import pytest
 
 from lib.analytics import brands, verdicts
-from lib.config import SAMPLE_DIR
-from lib.data import cache
 from lib.data.dataset import QUALITY_COLUMNS, Dataset
 from lib.data.engine import Engine
-from lib.data.load import load_dataset
-from lib.data.periods import default_period
 from lib.report.notebook import Report
 from lib.report.outputs import RunOutput
 from tests.analytics.test_products import PERIOD, fixture_frames
+from tests.sample_cache import sample_in_private_cache
 
 REL = 1e-9
 
@@ -85,10 +82,7 @@ def test_fixture_performance_growth_top3_and_items_agree_with_pandas(fx):
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     """The sample dataset in a private cache, its lines and lifecycles written there, an Engine over the lines."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(cache, "CACHE_DIR", tmp_path_factory.mktemp("cache"))
-        ds = load_dataset(SAMPLE_DIR)
-        p = default_period(ds.tables["sales"]["date_sold"])
+    with sample_in_private_cache(tmp_path_factory) as (ds, p):
         rep = Report("brands", "Brands", ds, p, "USD", RunOutput("", "brands"))
         completed, lc = rep.completed, rep.lifecycle
         yield rep, completed, lc, rep.engine

@@ -8,14 +8,13 @@ import pandas as pd
 import pytest
 
 from lib.analytics import customers, kpis, reductions, shows, timing
-from lib.config import SAMPLE_DIR
-from lib.data import cache, derived
+from lib.data import derived
 from lib.data.dataset import QUALITY_COLUMNS, Dataset
 from lib.data.engine import period_engine
-from lib.data.load import load_dataset
-from lib.data.periods import default_period, period_from_label
+from lib.data.periods import period_from_label
 from lib.report.notebook import Report
 from lib.report.outputs import RunOutput
+from tests.sample_cache import sample_in_private_cache
 
 OCT, SEP, AUG = period_from_label("2026-10"), period_from_label("2026-09"), period_from_label("2026-08")
 REL = 1e-9
@@ -41,10 +40,7 @@ def same_frame(a: pd.DataFrame, b: pd.DataFrame, **kw) -> None:
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     """The sample dataset in a private cache, its report's lines written there by Report.lines, an Engine over them."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(cache, "CACHE_DIR", tmp_path_factory.mktemp("cache"))
-        ds = load_dataset(SAMPLE_DIR)
-        p = default_period(ds.tables["sales"]["date_sold"])
+    with sample_in_private_cache(tmp_path_factory) as (ds, p):
         rep = Report("overview", "Overview", ds, p, "USD", RunOutput("", "overview"))
         lines = rep.lines
         eng = period_engine(ds, p.label)

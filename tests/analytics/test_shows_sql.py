@@ -8,15 +8,12 @@ import pandas as pd
 import pytest
 
 from lib.analytics import inventory, shows
-from lib.config import SAMPLE_DIR
-from lib.data import cache
 from lib.data.engine import Engine, period_engine
-from lib.data.load import load_dataset
-from lib.data.periods import default_period
 from lib.narrative import shows as shows_text
 from lib.report.notebook import Report
 from lib.report.outputs import RunOutput
 from tests.analytics.test_shows import INFER_ROWS, SHOWS_TABLE, TABLE_ROWS, sale_lines_of
+from tests.sample_cache import sample_in_private_cache
 
 END_EXCL = pd.Timestamp("2026-11-01")
 
@@ -98,10 +95,7 @@ def test_stock_by_group_hand_computed():
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     """The sample in a private cache: a report whose lines and lifecycles are written there, an Engine over them."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(cache, "CACHE_DIR", tmp_path_factory.mktemp("cache"))
-        ds = load_dataset(SAMPLE_DIR)
-        p = default_period(ds.tables["sales"]["date_sold"])
+    with sample_in_private_cache(tmp_path_factory) as (ds, p):
         rep = Report("sales_timing", "Sales timing", ds, p, "USD", RunOutput("", "sales_timing"))
         rep.lines, rep.lifecycle  # noqa: B018 - written to the cache
         eng = period_engine(ds, p.label)

@@ -7,14 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.config import SAMPLE_DIR
 from lib.data import cache, derived
 from lib.data.dataset import Dataset
-from lib.data.load import load_dataset
-from lib.data.periods import default_period
 from lib.report.notebook import Report
 from lib.report.outputs import RunOutput
 from tests.data.test_lines_sql import as_cached, full_fixture, pandas_lines
+from tests.sample_cache import sample_in_private_cache
 
 END = pd.Timestamp("2026-10-31")
 
@@ -114,10 +112,7 @@ def test_an_integer_product_attribute_is_left_to_pandas(tmp_path):
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(cache, "CACHE_DIR", tmp_path_factory.mktemp("cache"))
-        ds = load_dataset(SAMPLE_DIR)
-        p = default_period(ds.tables["sales"]["date_sold"])
+    with sample_in_private_cache(tmp_path_factory) as (ds, p):
         yield ds, p
 
 
